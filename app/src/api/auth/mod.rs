@@ -1,0 +1,9 @@
+mod current_user;
+mod log_in;
+mod log_out;
+mod sign_up;
+
+pub use current_user::*;
+pub use log_in::*;
+pub use log_out::*;
+pub use sign_up::*;

@@ -1,0 +1,17 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::OrgPage;
+
+/// The organization and its members, for any member.
+#[server(endpoint = "load_org")]
+pub async fn load_org(slug: String) -> Result<OrgPage, AppError> {
+    use crate::server::orgs;
+    use crate::server::request::{org_access, respond};
+
+    respond(async move {
+        let access = org_access(&slug).await?;
+        let members = orgs::members(&access.state.db, access.org.id).await?;
+        Ok(OrgPage { org: access.org, members })
+    }.await)
+}

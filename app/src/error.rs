@@ -1,0 +1,99 @@
+//! The one error type users see. Server functions return it as JSON; the UI
+//! shows its `Display` text, which is always written for a person.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// One input broke a rule; `field` names the form field.
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    /// Deliberately vague: never says whether the email exists.
+    #[error("Invalid email or password")]
+    InvalidCredentials,
+    #[error("Please log in to continue.")]
+    Unauthenticated,
+    #[error("{message}")]
+    Forbidden { message: String },
+    #[error("{message}")]
+    NotFound { message: String },
+    #[error("{message}")]
+    Conflict { message: String },
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The request itself was malformed (missing or undecodable arguments).
+    #[error("{message}")]
+    BadRequest { message: String },
+    /// The browser could not reach the server or read its answer.
+    #[error("Could not reach Portcullis: {message}")]
+    Network { message: String },
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation { field: field.to_string(), message: message.into() }
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden { message: message.into() }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::NotFound { message: message.into() }
+    }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict { message: message.into() }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Validation { .. } => 422,
+            Self::BadRequest { .. } => 400,
+            Self::InvalidCredentials | Self::Unauthenticated => 401,
+            Self::Forbidden { .. } => 403,
+            Self::NotFound { .. } => 404,
+            Self::Conflict { .. } => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Network { .. } => 502,
+            Self::Internal => 500,
+        }
+    }
+
+    /// For forms: the message belonging to `field`, if this error is about it.
+    pub fn field_message(&self, name: &str) -> Option<String> {
+        match self {
+            Self::Validation { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                Self::BadRequest { message: format!("The request could not be read: {m}") }
+            }
+            ServerFnErrorErr::MissingArg(m) => Self::BadRequest { message: format!("Missing field: {m}") },
+            ServerFnErrorErr::Registration(_) | ServerFnErrorErr::UnsupportedRequestMethod(_) => Self::not_found("No such action."),
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => Self::Network { message: m },
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        Self::Internal
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

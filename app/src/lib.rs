@@ -1,0 +1,14 @@
+//! Portcullis: the Leptos application shared by the server (SSR, `ssr`
+//! feature) and the browser (hydration, `hydrate` feature).
+
+pub mod api;
+pub mod error;
+pub mod model;
+pub mod policy;
+pub mod ui;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use ui::{App, shell};

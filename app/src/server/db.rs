@@ -1,0 +1,63 @@
+//! The database pool. SQLite (embedded, the default) and PostgreSQL share one
+//! set of queries through sqlx's `Any` driver; only the migrations differ.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+pub type Db = AnyPool;
+
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Connects and runs the migrations for the backend the URL names.
+pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Db, sqlx::Error> {
+    install_default_drivers();
+    let sqlite = is_sqlite(url);
+    let db = AnyPoolOptions::new()
+        .max_connections(pool.max_connections)
+        .acquire_timeout(pool.acquire_timeout)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    // WAL lets readers proceed while one writer commits.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
+    migrate(&db, sqlite).await?;
+    Ok(db)
+}
+
+pub async fn migrate(db: &Db, sqlite: bool) -> Result<(), sqlx::Error> {
+    if sqlite {
+        sqlx::migrate!("../migrations/sqlite").run(db).await?;
+    } else {
+        sqlx::migrate!("../migrations/postgres").run(db).await?;
+    }
+    Ok(())
+}
+
+/// True when the error is a unique-constraint violation (both backends).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db.is_unique_violation(),
+        _ => false,
+    }
+}

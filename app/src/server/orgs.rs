@@ -1,0 +1,150 @@
+//! Organizations and their memberships.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::db::{Db, is_unique_violation};
+use crate::error::{AppError, AppResult};
+use crate::model::{Member, OrgSummary, Role};
+
+fn role_from(s: String) -> Result<Role, sqlx::Error> {
+    s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
+}
+
+fn summary_from_row(row: &AnyRow) -> Result<OrgSummary, sqlx::Error> {
+    Ok(OrgSummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        slug: row.try_get("slug")?,
+        my_role: role_from(row.try_get("role")?)?,
+    })
+}
+
+/// Creates the organization with `owner_id` as its first owner, in one transaction.
+pub async fn create(db: &Db, owner_id: i64, name: &str, slug: &str, now: i64) -> AppResult<OrgSummary> {
+    let mut tx = db.begin().await?;
+    let inserted = sqlx::query("INSERT INTO organizations (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(name)
+        .bind(slug)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+    let id: i64 = match inserted {
+        Ok(row) => row.try_get("id")?,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::validation("slug", format!("The address \"{slug}\" is taken. Choose another.")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+        .bind(id)
+        .bind(owner_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(OrgSummary { id, name: name.to_string(), slug: slug.to_string(), my_role: Role::Owner })
+}
+
+pub async fn list_for_user(db: &Db, user_id: i64) -> AppResult<Vec<OrgSummary>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.name, o.slug, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id \
+         WHERE m.user_id = $1 ORDER BY o.name, o.id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(summary_from_row).collect::<Result<_, _>>()?)
+}
+
+/// The organization `slug` as `user_id` sees it; `None` when it does not exist
+/// or the user is not a member (the two are indistinguishable on purpose).
+pub async fn find_for_member(db: &Db, slug: &str, user_id: i64) -> AppResult<Option<OrgSummary>> {
+    let row = sqlx::query(
+        "SELECT o.id, o.name, o.slug, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id \
+         WHERE o.slug = $1 AND m.user_id = $2",
+    )
+    .bind(slug)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(summary_from_row).transpose()?)
+}
+
+pub async fn members(db: &Db, org_id: i64) -> AppResult<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.org_id = $1 ORDER BY u.name, u.id",
+    )
+    .bind(org_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Member {
+                user_id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                email: row.try_get("email")?,
+                role: role_from(row.try_get("role")?)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+pub async fn role_of(db: &Db, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
+    let row = sqlx::query("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| r.try_get::<String, _>("role").and_then(role_from)).transpose()?)
+}
+
+pub async fn add_member(db: &Db, org_id: i64, user_id: i64, role: Role, now: i64) -> AppResult<()> {
+    let done = sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(org_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(db)
+        .await;
+    match done {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(AppError::validation("email", "That person is already a member.")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// The owner-count condition sits inside the one statement so that two admins
+// demoting the last two owners at once cannot both succeed.
+const KEEPS_AN_OWNER: &str = "(role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.org_id = $1 AND o.role = 'owner') > 1)";
+
+/// Changes a role; refuses to leave the organization without an owner.
+pub async fn set_role(db: &Db, org_id: i64, user_id: i64, role: Role) -> AppResult<()> {
+    let sql = if role == Role::Owner {
+        "UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2".to_string()
+    } else {
+        format!("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2 AND {KEEPS_AN_OWNER}")
+    };
+    let done = sqlx::query(&sql).bind(org_id).bind(user_id).bind(role.as_str()).execute(db).await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    match role_of(db, org_id, user_id).await? {
+        None => Err(AppError::not_found("That person is not a member of this organization.")),
+        Some(_) => Err(AppError::conflict("An organization needs at least one owner: make someone else an owner first.")),
+    }
+}
+
+pub async fn remove_member(db: &Db, org_id: i64, user_id: i64) -> AppResult<()> {
+    let sql = format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {KEEPS_AN_OWNER}");
+    let done = sqlx::query(&sql).bind(org_id).bind(user_id).execute(db).await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    match role_of(db, org_id, user_id).await? {
+        None => Err(AppError::not_found("That person is not a member of this organization.")),
+        Some(_) => Err(AppError::conflict("The last owner cannot be removed: make someone else an owner first.")),
+    }
+}

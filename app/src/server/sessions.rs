@@ -1,0 +1,134 @@
+//! Server-side sessions. The browser holds a random 256-bit token; the
+//! database holds only its SHA-256, so a leaked database grants no sessions.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::db::Db;
+use super::Settings;
+use crate::error::AppResult;
+use crate::model::User;
+
+pub const COOKIE_NAME: &str = "portcullis_session";
+
+/// Don't write `last_seen_at` on every request, only when it has grown this stale.
+const TOUCH_AFTER_SECS: i64 = 60;
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn create(db: &Db, user_id: i64, now: i64, settings: &Settings) -> AppResult<String> {
+    let token = new_token();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + settings.session_absolute_secs)
+        .execute(db)
+        .await?;
+    Ok(token)
+}
+
+/// The user behind a token, if the session is neither idle too long nor past its absolute expiry.
+pub async fn user_for_token(db: &Db, token: &str, now: i64, settings: &Settings) -> AppResult<Option<User>> {
+    let hash = token_hash(token);
+    let row = sqlx::query(
+        "SELECT u.id, u.name, u.email, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+    )
+    .bind(&hash)
+    .bind(now)
+    .bind(now - settings.session_idle_secs)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    if now - last_seen > TOUCH_AFTER_SECS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(db).await?;
+    }
+    Ok(Some(User { id: row.try_get("id")?, name: row.try_get("name")?, email: row.try_get("email")? }))
+}
+
+pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
+    Ok(())
+}
+
+/// Removes expired sessions; safe to run anywhere, any time.
+pub async fn delete_expired(db: &Db, now: i64, settings: &Settings) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(now - settings.session_idle_secs)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The `Set-Cookie` value for a session token, or for clearing it (`None`).
+pub fn cookie(token: Option<&str>, settings: &Settings) -> String {
+    let mut c = cookie::Cookie::build((COOKIE_NAME, token.unwrap_or("").to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(settings.secure_cookies);
+    c = match token {
+        Some(_) => c.max_age(cookie::time::Duration::seconds(settings.session_absolute_secs)),
+        None => c.max_age(cookie::time::Duration::ZERO),
+    };
+    c.build().to_string()
+}
+
+/// The session token from a `Cookie` header, if any.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| cookie::Cookie::split_parse(v.to_string()))
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE_NAME)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_and_unique() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_eq!(token_hash(&a).len(), 64);
+    }
+
+    #[test]
+    fn cookie_flags() {
+        let settings = Settings { secure_cookies: true, ..Settings::default() };
+        let c = cookie(Some("abc"), &settings);
+        for flag in ["portcullis_session=abc", "HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(c.contains(flag), "{c} lacks {flag}");
+        }
+        assert!(cookie(None, &Settings::default()).contains("Max-Age=0"));
+        assert!(!cookie(None, &Settings::default()).contains("Secure"));
+    }
+
+    #[test]
+    fn token_is_found_among_other_cookies() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::COOKIE, "a=1; portcullis_session=tok; b=2".parse().unwrap());
+        assert_eq!(token_from_headers(&headers).as_deref(), Some("tok"));
+    }
+}

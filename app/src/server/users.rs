@@ -1,0 +1,52 @@
+//! Accounts.
+
+use sqlx::Row;
+
+use super::db::{Db, is_unique_violation};
+use super::password::PasswordHash;
+use crate::error::{AppError, AppResult};
+use crate::model::User;
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User { id: row.try_get("id")?, name: row.try_get("name")?, email: row.try_get("email")? })
+}
+
+/// `email` must already be normalised by `validate::email`.
+pub async fn create(db: &Db, name: &str, email: &str, hash: &PasswordHash, now: i64) -> AppResult<User> {
+    let row = sqlx::query(
+        "INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, email",
+    )
+    .bind(name)
+    .bind(email)
+    .bind(&hash.0)
+    .bind(now)
+    .fetch_one(db)
+    .await;
+    match row {
+        Ok(row) => Ok(user_from_row(&row)?),
+        Err(e) if is_unique_violation(&e) => {
+            Err(AppError::validation("email", "An account with this email already exists. Log in instead."))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_with_hash(db: &Db, email: &str) -> AppResult<Option<(User, PasswordHash)>> {
+    let row = sqlx::query("SELECT id, name, email, password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(row) => Ok(Some((user_from_row(&row)?, PasswordHash(row.try_get("password_hash")?)))),
+        None => Ok(None),
+    }
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<User>> {
+    Ok(find_with_hash(db, email).await?.map(|(user, _)| user))
+}
+
+pub async fn set_password(db: &Db, user_id: i64, hash: &PasswordHash) -> AppResult<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash.0).bind(user_id).execute(db).await?;
+    Ok(())
+}

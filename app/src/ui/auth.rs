@@ -1,0 +1,45 @@
+//! Who is signed in, shared by every page through context.
+
+use leptos::prelude::*;
+
+use crate::api::auth::{LogIn, LogOut, SignUp, get_current_user};
+use crate::api::orgs::{CreateOrg, my_orgs};
+use crate::error::AppError;
+use crate::model::{OrgSummary, User};
+
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub log_in: ServerAction<LogIn>,
+    pub sign_up: ServerAction<SignUp>,
+    pub log_out: ServerAction<LogOut>,
+    pub create_org: ServerAction<CreateOrg>,
+    pub user: Resource<Result<Option<User>, AppError>>,
+    pub orgs: Resource<Result<Vec<OrgSummary>, AppError>>,
+}
+
+impl Auth {
+    pub fn new() -> Self {
+        let log_in = ServerAction::<LogIn>::new();
+        let sign_up = ServerAction::<SignUp>::new();
+        let log_out = ServerAction::<LogOut>::new();
+        let create_org = ServerAction::<CreateOrg>::new();
+        let session_changes = move || (log_in.version().get(), sign_up.version().get(), log_out.version().get());
+        let user = Resource::new(session_changes, |_| get_current_user());
+        let orgs = Resource::new(
+            move || (session_changes(), create_org.version().get()),
+            |_| async { my_orgs().await },
+        );
+        Self { log_in, sign_up, log_out, create_org, user, orgs }
+    }
+
+    /// Re-reads the organization list, after membership changes.
+    pub fn refetch_orgs(&self) {
+        self.orgs.refetch();
+    }
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self::new()
+    }
+}

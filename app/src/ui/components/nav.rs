@@ -1,0 +1,110 @@
+//! The top navigation: brand, organization switcher, and the avatar menu.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::model::{OrgSummary, User};
+use crate::ui::auth::Auth;
+
+/// Closes the `<details>` menu a click came from. The menus are `<details>`
+/// so they open before hydration and without JavaScript too.
+fn close_menu(ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let details = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+        .and_then(|el| el.closest("details").ok().flatten());
+    if let Some(details) = details {
+        let _ = details.remove_attribute("open");
+    }
+}
+
+/// The organization in the URL, else the first the user belongs to.
+fn current_org(orgs: &[OrgSummary], path: &str) -> Option<OrgSummary> {
+    let in_url = path.strip_prefix("/orgs/").and_then(|rest| rest.split('/').next());
+    in_url
+        .and_then(|slug| orgs.iter().find(|o| o.slug == slug))
+        .or_else(|| orgs.first())
+        .cloned()
+}
+
+#[component]
+pub fn TopNav() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"▥"</span>
+                "Portcullis"
+            </a>
+            <Suspense fallback=|| view! { <div class="topbar-right"></div> }>
+                {move || Suspend::new(async move {
+                    match auth.user.await.ok().flatten() {
+                        Some(user) => view! { <SignedInNav user/> }.into_any(),
+                        None => view! {
+                            <nav class="topbar-right" aria-label="Account">
+                                <A href="/login">"Log In"</A>
+                                <A href="/signup" attr:class="button primary small">"Sign up"</A>
+                            </nav>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInNav(user: User) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let location = use_location();
+    let orgs = move || auth.orgs.get().and_then(Result::ok).unwrap_or_default();
+    let current = move || current_org(&orgs(), &location.pathname.get());
+
+    view! {
+        <nav class="topbar-left" aria-label="Organization">
+            <Transition fallback=|| ()>
+                {move || {
+                    let list = orgs();
+                    match current() {
+                        Some(org) => view! {
+                            <details class="menu switcher">
+                                <summary aria-label=format!("Current organization: {}. Switch organization", org.name)>
+                                    <span class="switcher-name">{org.name.clone()}</span>
+                                    <span aria-hidden="true">" ▾"</span>
+                                </summary>
+                                <div class="menu-panel" role="menu">
+                                    {list.into_iter().map(|o| view! {
+                                        <a role="menuitem" href=format!("/orgs/{}", o.slug) on:click=close_menu
+                                            aria-current=(o.id == org.id).then_some("true")>{o.name}</a>
+                                    }).collect_view()}
+                                    <a role="menuitem" href="/orgs/new" on:click=close_menu>"+ New organization"</a>
+                                </div>
+                            </details>
+                            <A href=format!("/orgs/{}", org.slug) attr:class="nav-link">"Organization"</A>
+                        }.into_any(),
+                        None => view! { <A href="/orgs/new" attr:class="nav-link">"Create an organization"</A> }.into_any(),
+                    }
+                }}
+            </Transition>
+        </nav>
+        <div class="topbar-right">
+            <details class="menu avatar-menu">
+                <summary class="avatar" aria-label=format!("Account menu for {}", user.name) title=user.email.clone()>
+                    {user.initials()}
+                </summary>
+                <div class="menu-panel right" role="menu">
+                    <div class="menu-header">
+                        <strong>{user.name.clone()}</strong>
+                        <span class="muted">{user.email.clone()}</span>
+                    </div>
+                    <a role="menuitem" href="/account" on:click=close_menu>"Account"</a>
+                    <ActionForm action=auth.log_out>
+                        <button type="submit" role="menuitem" class="menu-button">"Log out"</button>
+                    </ActionForm>
+                </div>
+            </details>
+        </div>
+    }
+}

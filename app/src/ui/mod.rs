@@ -1,0 +1,60 @@
+//! The user interface: the app shell, routes, components and pages.
+
+pub mod auth;
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use auth::Auth;
+use components::nav::TopNav;
+use pages::*;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(Auth::new());
+
+    // Async SSR: every page arrives complete, so nothing jumps while it
+    // hydrates and every form works before (or without) JavaScript.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "Portcullis".to_string() } else { format!("{title} · Portcullis") }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <TopNav/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

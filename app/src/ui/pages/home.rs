@@ -1,0 +1,69 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::ui::auth::Auth;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    view! {
+        <Title text=""/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match auth.user.await.ok().flatten() {
+                    Some(user) => view! { <Dashboard name=user.name/> }.into_any(),
+                    None => view! { <Welcome/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>"Two-factor authentication for your whole organization"</h1>
+            <p class="lead">
+                "Portcullis is a self-hosted hub where people protect their accounts with an authenticator app \
+                 and organization admins see, and require, that everyone does."
+            </p>
+            <div class="actions">
+                <A href="/signup" attr:class="button primary">"Sign up"</A>
+                <A href="/login" attr:class="button">"Log In"</A>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Dashboard(name: String) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    view! {
+        <section class="card">
+            <h1>"Welcome, " {name}</h1>
+            <h2>"Your organizations"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let orgs = auth.orgs.await.unwrap_or_default();
+                    if orgs.is_empty() {
+                        view! { <p class="empty">"You are not in any organization yet. Create one, or ask an admin to add you."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="org-list">
+                                {orgs.into_iter().map(|o| view! {
+                                    <li>
+                                        <A href=format!("/orgs/{}", o.slug)>{o.name}</A>
+                                        <span class="badge">{o.my_role.label()}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </Transition>
+            <A href="/orgs/new" attr:class="button primary">"Create organization"</A>
+        </section>
+    }
+}

@@ -1,0 +1,40 @@
+mod account;
+mod auth_forms;
+mod home;
+mod not_found;
+mod org_members;
+mod orgs_new;
+
+pub use account::AccountPage;
+pub use auth_forms::{LoginPage, SignupPage};
+pub use home::HomePage;
+pub use not_found::NotFound;
+pub use org_members::OrgMembersPage;
+pub use orgs_new::NewOrgPage;
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use crate::model::User;
+use crate::ui::auth::Auth;
+
+/// Renders `children` with the signed-in user, or sends a guest to "Log In".
+#[component]
+pub fn RequireUser<V: IntoView + 'static>(children: impl Fn(User) -> V + Send + Sync + 'static) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let children = std::sync::Arc::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(user)) => children(user).into_any(),
+                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,182 @@
+//! The organization page, Members tab.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::RequireUser;
+use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, load_org};
+use crate::error::AppError;
+use crate::model::{Member, OrgPage, Role};
+use crate::ui::auth::Auth;
+use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+
+#[derive(Clone, Copy)]
+struct MemberActions {
+    add: ServerAction<AddMember>,
+    change: ServerAction<ChangeRole>,
+    remove: ServerAction<RemoveMember>,
+}
+
+#[component]
+pub fn OrgMembersPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let actions = MemberActions {
+        add: ServerAction::new(),
+        change: ServerAction::new(),
+        remove: ServerAction::new(),
+    };
+    let auth = expect_context::<Auth>();
+    let page = Resource::new(
+        move || (slug(), actions.add.version().get(), actions.change.version().get(), actions.remove.version().get()),
+        |(slug, ..)| load_org(slug),
+    );
+    // A member removed or a role changed may change the switcher's list.
+    Effect::new(move |_| {
+        if actions.remove.version().get() > 0 || actions.change.version().get() > 0 {
+            auth.refetch_orgs();
+        }
+    });
+
+    view! {
+        <RequireUser children=move |_| view! {
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <OrgView page actions/> }.into_any(),
+                        Err(e) => view! { <OrgError error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        }/>
+    }
+}
+
+#[component]
+fn OrgError(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            res.set_status(status);
+        }
+    }
+    view! {
+        <Title text="Organization"/>
+        <section class="card narrow">
+            <h1>"Organization unavailable"</h1>
+            <p role="alert">{error.to_string()}</p>
+            <a class="button" href="/">"Back to your organizations"</a>
+        </section>
+    }
+}
+
+#[component]
+fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
+    let OrgPage { org, members } = page;
+    let manage = org.my_role.can_manage();
+    let slug = org.slug.clone();
+    let row_error = Signal::derive(move || last_error(actions.change).get().or_else(|| last_error(actions.remove).get()));
+    let count = members.len();
+    view! {
+        <Title text=org.name.clone()/>
+        <section class="card wide">
+            <header class="org-header">
+                <h1>{org.name.clone()}</h1>
+                <span class="badge">{format!("You are {}", org.my_role.label().to_lowercase())}</span>
+            </header>
+            <nav class="tabs" aria-label="Organization sections">
+                <a href=format!("/orgs/{}", org.slug) aria-current="page">"Members"</a>
+            </nav>
+            <p class="summary">{format!("{count} member{}", if count == 1 { "" } else { "s" })}</p>
+            <FormError error=row_error/>
+            <div class="table-wrap">
+                <table class="members">
+                    <caption class="visually-hidden">"Members of " {org.name.clone()}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Role"</th>
+                            {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {members.into_iter().map(|m| view! { <MemberRow member=m slug=slug.clone() manage actions/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {manage.then(|| view! { <AddMemberForm slug=slug.clone() can_add_owner=org.my_role == Role::Owner action=actions.add/> })}
+        </section>
+    }
+}
+
+#[component]
+fn MemberRow(member: Member, slug: String, manage: bool, actions: MemberActions) -> impl IntoView {
+    let Member { user_id, name, email, role } = member;
+    let label = name.clone();
+    let remove_label = format!("Remove {name}");
+    let remove_slug = slug.clone();
+    view! {
+        <tr>
+            <td data-label="Name">{name}</td>
+            <td data-label="Email">{email}</td>
+            <td data-label="Role">
+                {if manage {
+                    view! {
+                        <ActionForm action=actions.change attr:class="inline-form">
+                            <input type="hidden" name="slug" value=slug.clone()/>
+                            <input type="hidden" name="user_id" value=user_id/>
+                            <label class="visually-hidden" for=format!("role-{user_id}")>{format!("Role of {label}")}</label>
+                            <select id=format!("role-{user_id}") name="role">
+                                {Role::ALL.into_iter().map(|r| view! {
+                                    <option value=r.as_str() selected=r == role>{r.label()}</option>
+                                }).collect_view()}
+                            </select>
+                            <SubmitButton label="Change" pending_label="Saving…" pending=actions.change.pending() class="button small"/>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <span class="badge">{role.label()}</span> }.into_any()
+                }}
+            </td>
+            {manage.then(|| view! {
+                <td class="row-actions">
+                    <ActionForm action=actions.remove attr:class="inline-form">
+                        <input type="hidden" name="slug" value=remove_slug/>
+                        <input type="hidden" name="user_id" value=user_id/>
+                        <button type="submit" class="button small danger" aria-label=remove_label
+                            disabled=move || actions.remove.pending().get()>"Remove"</button>
+                    </ActionForm>
+                </td>
+            })}
+        </tr>
+    }
+}
+
+#[component]
+fn AddMemberForm(slug: String, can_add_owner: bool, action: ServerAction<AddMember>) -> impl IntoView {
+    let error = last_error(action);
+    let added = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="add-member" aria-labelledby="add-member-title">
+            <h2 id="add-member-title">"Add a member"</h2>
+            <p class="muted">"They need a Portcullis account first."</p>
+            <ActionForm action=action attr:class="row-form">
+                <input type="hidden" name="slug" value=slug/>
+                <Field label="Email" name="email" kind="email" autocomplete="off" error/>
+                <div class="field">
+                    <label for="field-role">"Role"</label>
+                    <select id="field-role" name="role">
+                        <option value="member" selected=true>"Member"</option>
+                        <option value="admin">"Admin"</option>
+                        {can_add_owner.then(|| view! { <option value="owner">"Owner"</option> })}
+                    </select>
+                </div>
+                <SubmitButton label="Add member" pending_label="Adding…" pending=action.pending()/>
+            </ActionForm>
+            <FormError error/>
+            <p class="success" role="status">{move || added().then_some("Member added.")}</p>
+        </section>
+    }
+}

@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::RequireUser;
+use crate::ui::auth::Auth;
+use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+
+#[component]
+pub fn NewOrgPage() -> impl IntoView {
+    let action = expect_context::<Auth>().create_org;
+    let error = last_error(action);
+    view! {
+        <Title text="New organization"/>
+        <RequireUser children=move |_| view! {
+            <section class="card narrow">
+                <h1>"Create an organization"</h1>
+                <ActionForm action=action>
+                    <FormError error/>
+                    <Field label="Name" name="name" autocomplete="organization" error/>
+                    <Field label="Address" name="slug" required=false placeholder="acme-corp"
+                        hint="Lowercase letters, digits and hyphens; used in links. Left empty, it is made from the name." error/>
+                    <SubmitButton label="Create organization" pending_label="Creating…" pending=action.pending()/>
+                </ActionForm>
+            </section>
+        }/>
+    }
+}

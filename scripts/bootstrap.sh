@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs everything Portcullis needs to build and test, idempotently.
+# Tools go to caches outside the checkout so that fresh clones (CI) stay fast.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${PORTCULLIS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis}"
+TOOLS="$CACHE/tools"
+mkdir -p "$TOOLS"
+
+say() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[bootstrap] %s\033[0m\n' "$*" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+
+command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain with rustup (https://rustup.rs) first."
+command -v rustup >/dev/null || die "rustup is missing: Portcullis needs rustup to add the wasm32 target."
+command -v npm >/dev/null || die "npm is missing: install Node.js 18+ with npm (apt-get install nodejs npm)."
+
+# 1. wasm target
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. cargo-leptos (uses wasm-bindgen and wasm-opt from PATH thanks to no_downloads)
+CARGO_LEPTOS_VERSION=0.3.10
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+
+# 3. wasm-bindgen-cli at exactly the version in Cargo.lock
+WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock" 2>/dev/null || true)"
+[ -n "$WB_VERSION" ] || die "could not read the wasm-bindgen version from Cargo.lock"
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_VERSION\$"; then
+  say "installing wasm-bindgen-cli $WB_VERSION (matches Cargo.lock)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
+fi
+
+# 4. wasm-opt from npm's binaryen (Debian's is too old for current wasm-bindgen output)
+BINARYEN_VERSION=132.0.0
+if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ] || ! grep -q "\"version\": \"$BINARYEN_VERSION\"" "$TOOLS/node_modules/binaryen/package.json" 2>/dev/null; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into $TOOLS"
+  npm install --prefix "$TOOLS" --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+# 5. Chromium for Playwright (never Playwright's own browser download)
+if ! [ -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  command -v apt-get >/dev/null || die "Chromium is missing and apt-get is not available: install Chromium at /usr/bin/chromium."
+  say "installing Debian chromium"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# 6. end2end npm packages
+if [ -f "$ROOT/end2end/package.json" ]; then
+  if ! [ -d "$ROOT/end2end/node_modules" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing end2end npm packages"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)
+  fi
+fi
+
+say "ready: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null)"

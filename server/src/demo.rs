@@ -1,0 +1,56 @@
+//! `portcullis demo`: a populated organization for a first look.
+
+use app::model::Role;
+use app::server::{AppState, orgs, users};
+use rand::Rng;
+
+const DEMO_ORG: (&str, &str) = ("Acme Corp", "acme");
+const DEMO_USERS: [(&str, &str, Role); 4] = [
+    ("Alice Owner", "alice@example.com", Role::Owner),
+    ("Bob Admin", "bob@example.com", Role::Admin),
+    ("Carol Member", "carol@example.com", Role::Member),
+    ("Dave Member", "dave@example.com", Role::Member),
+];
+
+fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// Creates (or gives fresh passwords to) the demo users and their organization.
+pub async fn seed(state: &AppState) -> Result<(), String> {
+    let now = state.clock.now();
+    let db = &state.db;
+    let mut credentials = Vec::new();
+    let mut ids = Vec::new();
+    for (name, email, role) in DEMO_USERS {
+        let password = random_password();
+        let hash = state.hasher.hash(password.clone()).await.map_err(|e| e.to_string())?;
+        let id = match users::find_by_email(db, email).await.map_err(|e| e.to_string())? {
+            Some(user) => {
+                users::set_password(db, user.id, &hash).await.map_err(|e| e.to_string())?;
+                user.id
+            }
+            None => users::create(db, name, email, &hash, now).await.map_err(|e| e.to_string())?.id,
+        };
+        ids.push((id, role));
+        credentials.push((email, password, role));
+    }
+    let owner = ids[0].0;
+    let org = match orgs::find_for_member(db, DEMO_ORG.1, owner).await.map_err(|e| e.to_string())? {
+        Some(org) => org,
+        None => orgs::create(db, owner, DEMO_ORG.0, DEMO_ORG.1, now).await.map_err(|e| e.to_string())?,
+    };
+    for (id, role) in ids.into_iter().skip(1) {
+        if orgs::role_of(db, org.id, id).await.map_err(|e| e.to_string())?.is_none() {
+            orgs::add_member(db, org.id, id, role, now).await.map_err(|e| e.to_string())?;
+        }
+    }
+    println!("\nDemo organization \"{}\" is ready. Log in as any of:", DEMO_ORG.0);
+    for (email, password, role) in credentials {
+        println!("  {email:<20} {password}   ({})", role.label());
+    }
+    println!();
+    Ok(())
+}

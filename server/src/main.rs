@@ -1,0 +1,157 @@
+//! The `portcullis` binary: configuration, start-up, serving and shutdown.
+
+mod config;
+mod demo;
+mod middleware;
+mod router;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::server::db::{self, PoolSettings};
+use app::server::{AppState, Clock, PasswordHasher, Settings, sessions};
+use clap::Parser;
+use config::{Cli, Command, Config, LogFormat};
+use leptos::prelude::LeptosOptions;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    init_logging(cli.config.log_format);
+    if let Err(message) = run(cli).await {
+        tracing::error!("{message}");
+        eprintln!("portcullis: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    let state = build_state(&config).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Migrate => {
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Demo => {
+            demo::seed(&state).await?;
+            serve(&config, state).await
+        }
+        Command::Serve => serve(&config, state).await,
+    }
+}
+
+async fn build_state(config: &Config) -> Result<AppState, String> {
+    let url = config.database_url();
+    // The data dir holds the key file, and the database unless DATABASE_URL points elsewhere.
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let secret_key = config.load_secret_key()?;
+    let pool = PoolSettings {
+        max_connections: config.db_max_connections,
+        acquire_timeout: Duration::from_secs(config.db_acquire_timeout_secs),
+    };
+    let db = db::connect(&url, &pool).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let hasher = PasswordHasher::new(cores).map_err(|e| e.to_string())?;
+    Ok(AppState {
+        db,
+        hasher,
+        clock: clock(config),
+        settings: Arc::new(Settings {
+            secure_cookies: config.secure_cookies,
+            session_idle_secs: config.session_idle_secs,
+            session_absolute_secs: config.session_max_secs,
+        }),
+        secret_key: Arc::new(secret_key),
+    })
+}
+
+fn clock(config: &Config) -> Clock {
+    #[cfg(debug_assertions)]
+    if let Some(path) = &config.test_clock_file {
+        tracing::warn!("using the test clock: never do this in production");
+        return Clock::OffsetFile(path.clone());
+    }
+    let _ = config;
+    Clock::System
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    // cargo-leptos sets LEPTOS_* variables; a bare binary falls back to these.
+    let mut options = leptos::config::get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| {
+            LeptosOptions::builder()
+                .output_name("portcullis")
+                .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+                .site_pkg_dir("pkg")
+                .build()
+        });
+    options.site_addr = config.site_addr;
+    options
+}
+
+async fn serve(config: &Config, state: AppState) -> Result<(), String> {
+    let options = leptos_options(config);
+    let addr = options.site_addr;
+    spawn_cleanup(state.clone());
+    let app = router::build(options, state);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!("Portcullis is listening on http://{addr}");
+    println!("Portcullis is running at http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Deletes expired sessions now and then. Idempotent, so every instance may run it.
+fn spawn_cleanup(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match sessions::delete_expired(&state.db, state.clock.now(), &state.settings).await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,44 @@
+//! The axum router: Leptos pages and server functions, health checks, static files.
+
+use app::server::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use crate::middleware;
+
+#[derive(Clone, axum::extract::FromRef)]
+struct RouterState {
+    leptos_options: LeptosOptions,
+    app: AppState,
+}
+
+pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let provide_state = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let router_state = RouterState { leptos_options: leptos_options.clone(), app: state };
+    Router::<RouterState>::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&router_state, routes, provide_state, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        .layer(axum::middleware::from_fn(middleware::reject_cross_site))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .with_state(router_state)
+}
+
+async fn readyz(State(state): State<AppState>) -> (http::StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&state.db).await {
+        Ok(_) => (http::StatusCode::OK, "ready"),
+        Err(_) => (http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+    }
+}
