@@ -89,9 +89,12 @@ fn clock(config: &Config) -> Clock {
 
 fn leptos_options(config: &Config) -> LeptosOptions {
     // cargo-leptos sets LEPTOS_* variables; a bare binary falls back to these.
-    let mut options = leptos::config::get_configuration(None)
+    let from_cargo_leptos = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let mut options = from_cargo_leptos
+        .then(|| leptos::config::get_configuration(None).ok())
+        .flatten()
         .map(|c| c.leptos_options)
-        .unwrap_or_else(|_| {
+        .unwrap_or_else(|| {
             LeptosOptions::builder()
                 .output_name("portcullis")
                 .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))

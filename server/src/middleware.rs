@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP protections: CSRF and clickjacking.
 
+use app::error::AppError;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -31,6 +32,26 @@ fn same_origin(req: &Request) -> bool {
             !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
         }
     }
+}
+
+/// Server functions answer every error with 500 by default. Their body is an
+/// `AppError`, which knows its proper status: 4xx for the user's mistakes
+/// (including arguments that do not parse), 5xx only for ours.
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 pub async fn security_headers(req: Request, next: Next) -> Response {

@@ -20,7 +20,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let provide_state = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || app::server::provide_request_context(&state)
     };
     let router_state = RouterState { leptos_options: leptos_options.clone(), app: state };
     Router::<RouterState>::new()
@@ -31,6 +31,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        .layer(axum::middleware::from_fn(middleware::server_fn_error_status))
         .layer(axum::middleware::from_fn(middleware::reject_cross_site))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(router_state)

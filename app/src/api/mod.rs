@@ -1,5 +1,5 @@
 //! Server functions, one file each, grouped by domain. They stay thin: check
-//! input, call into `crate::server`, and answer with `respond` for the status.
+//! input, call into `crate::server`, and return `AppError`, whose code the router turns into the HTTP status.
 
 pub mod auth;
 pub mod orgs;

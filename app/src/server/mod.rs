@@ -41,3 +41,10 @@ pub struct AppState {
     /// 256-bit server secret; later used to encrypt TOTP secrets at rest.
     pub secret_key: Arc<[u8; 32]>,
 }
+
+/// Called for every request (pages and server functions) to provide what they need.
+pub fn provide_request_context(state: &AppState) {
+    leptos::prelude::provide_context(state.clone());
+    // Lets <Redirect/> answer a server-rendered page with a real 302.
+    leptos_router::components::provide_server_redirect(leptos_axum::redirect);
+}

@@ -1,7 +1,6 @@
 //! What every server function needs from the request it serves: the state,
 //! the signed-in user, the organization it acts on, and a proper status code.
 
-use http::StatusCode;
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
@@ -57,20 +56,4 @@ pub fn set_cookie(value: &str) {
     if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
         res.append_header(SET_COOKIE, value);
     }
-}
-
-/// Gives a failed server function its HTTP status (4xx for the user's
-/// mistakes, 5xx only for ours). Every server function ends with this.
-/// A plain HTML form post (no JavaScript) keeps Leptos' redirect back to the form.
-pub fn respond<T>(result: AppResult<T>) -> AppResult<T> {
-    let form_post = headers()
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if let (Err(err), false) = (&result, form_post) {
-        if let (Some(res), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(err.status())) {
-            res.set_status(status);
-        }
-    }
-    result
 }

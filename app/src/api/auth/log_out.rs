@@ -5,16 +5,14 @@ use crate::error::AppError;
 /// Ends the session: the row is deleted, not just the cookie.
 #[server(endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
-    use crate::server::request::{respond, session_token, set_cookie, state};
+    use crate::server::request::{session_token, set_cookie, state};
     use crate::server::sessions;
 
-    respond(async move {
-        let state = state()?;
-        if let Some(token) = session_token() {
-            sessions::delete(&state.db, &token).await?;
-        }
-        set_cookie(&sessions::cookie(None, &state.settings));
-        leptos_axum::redirect("/login");
-        Ok(())
-    }.await)
+    let state = state()?;
+    if let Some(token) = session_token() {
+        sessions::delete(&state.db, &token).await?;
+    }
+    set_cookie(&sessions::cookie(None, &state.settings));
+    leptos_axum::redirect("/login");
+    Ok(())
 }

@@ -7,11 +7,9 @@ use crate::model::OrgPage;
 #[server(endpoint = "load_org")]
 pub async fn load_org(slug: String) -> Result<OrgPage, AppError> {
     use crate::server::orgs;
-    use crate::server::request::{org_access, respond};
+    use crate::server::request::{org_access};
 
-    respond(async move {
-        let access = org_access(&slug).await?;
-        let members = orgs::members(&access.state.db, access.org.id).await?;
-        Ok(OrgPage { org: access.org, members })
-    }.await)
+    let access = org_access(&slug).await?;
+    let members = orgs::members(&access.state.db, access.org.id).await?;
+    Ok(OrgPage { org: access.org, members })
 }

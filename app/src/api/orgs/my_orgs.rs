@@ -7,10 +7,8 @@ use crate::model::OrgSummary;
 #[server(endpoint = "my_orgs")]
 pub async fn my_orgs() -> Result<Vec<OrgSummary>, AppError> {
     use crate::server::orgs;
-    use crate::server::request::{require_user, respond, state};
+    use crate::server::request::{require_user, state};
 
-    respond(async move {
-        let user = require_user().await?;
-        orgs::list_for_user(&state()?.db, user.id).await
-    }.await)
+    let user = require_user().await?;
+    orgs::list_for_user(&state()?.db, user.id).await
 }

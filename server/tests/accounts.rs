@@ -1,0 +1,116 @@
+//! Sign up, log in, log out and sessions, over HTTP against the real server.
+
+mod common;
+
+use common::{PASSWORD, TestServer};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn sign_up_rules_are_enforced_with_specific_messages() {
+    let server = TestServer::start().await;
+    let c = server.client();
+    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+        (&[("name", "Al"), ("email", "al@example.com"), ("password", "short")], "password", "at least 8"),
+        (&[("name", "Al"), ("email", "not-an-email"), ("password", PASSWORD)], "email", "valid email"),
+        (&[("name", "  "), ("email", "al@example.com"), ("password", PASSWORD)], "name", "Enter your name"),
+        (&[("name", "Al"), ("email", "al@example.com"), ("password", &"x".repeat(1025))], "password", "at most 1024"),
+        (&[("name", "Al"), ("email", ""), ("password", PASSWORD)], "email", "Enter your email"),
+    ];
+    for (args, field, message) in cases {
+        let (status, body) = c.call("sign_up", args).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["code"], "validation");
+        assert_eq!(body["field"], field);
+        assert!(body["message"].as_str().unwrap().contains(message), "{body}");
+    }
+    assert_eq!(c.me().await, serde_json::Value::Null, "no account was made");
+}
+
+#[tokio::test]
+async fn emails_are_unique_case_insensitively() {
+    let server = TestServer::start().await;
+    let (_, email) = server.user("Alice").await;
+    let (status, body) = server
+        .client()
+        .call("sign_up", &[("name", "Other"), ("email", &email.to_uppercase()), ("password", PASSWORD)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["message"].as_str().unwrap().contains("already exists"), "{body}");
+}
+
+#[tokio::test]
+async fn login_and_logout() {
+    let server = TestServer::start().await;
+    let (_, email) = server.user("Alice").await;
+    let c = server.client();
+
+    for (who, password) in [(email.as_str(), "wrong password"), ("nobody@example.com", PASSWORD), ("garbage", PASSWORD)] {
+        let (status, body) = c.call("log_in", &[("email", who), ("password", password)]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["code"], "invalid_credentials", "one answer for every failure: {body}");
+    }
+    assert!(c.me().await.is_null());
+
+    let (status, body) = c.call("log_in", &[("email", &email.to_uppercase()), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(c.me().await["email"], email.as_str());
+
+    let token = c.session_cookie().unwrap();
+    let (status, _) = c.call("log_out", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(c.me().await.is_null());
+    // The row is gone: the old token does not come back to life.
+    c.set_session_cookie(&token);
+    assert!(c.me().await.is_null());
+}
+
+#[tokio::test]
+async fn login_issues_a_new_session_id_and_kills_the_old_one() {
+    let server = TestServer::start().await;
+    let (c, email) = server.user("Alice").await;
+    let before = c.session_cookie().expect("signed up and in");
+    let (status, _) = c.call("log_in", &[("email", &email), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let after = c.session_cookie().unwrap();
+    assert_ne!(before, after);
+
+    let attacker = server.client();
+    attacker.set_session_cookie(&before);
+    assert!(attacker.me().await.is_null(), "a fixated session id grants nothing");
+}
+
+#[tokio::test]
+async fn idle_and_absolute_expiry() {
+    let server = TestServer::start().await;
+    let (c, email) = server.user("Alice").await;
+    server.advance_clock(11 * 3600);
+    assert_eq!(c.me().await["email"], email.as_str(), "still inside the idle window");
+    server.advance_clock(12 * 3600 + 1);
+    assert!(c.me().await.is_null(), "idle for more than 12 hours");
+
+    // Used every few hours, a session still ends 14 days after login.
+    let (status, _) = c.call("log_in", &[("email", &email), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::OK);
+    for _ in 0..(14 * 24 / 6) {
+        server.advance_clock(6 * 3600);
+        if c.me().await.is_null() {
+            return;
+        }
+    }
+    panic!("the session outlived its absolute expiry");
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_and_same_site() {
+    let server = TestServer::start().await;
+    let res = server
+        .client()
+        .http
+        .post(format!("{}/api/sign_up", server.base))
+        .form(&[("name", "Al"), ("email", "al@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+}
