@@ -2,5 +2,5 @@
 CACHE="${PORTCULLIS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 export PATH="$HOME/.cargo/bin:$CACHE/tools/node_modules/.bin:$PATH"
-# cargo-leptos places the site under the target dir.
-SITE_ROOT="$CARGO_TARGET_DIR/site"
+# cargo-leptos writes the site (wasm, js, css, public/) to target/site in the checkout.
+SITE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/target/site"
