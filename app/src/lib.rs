@@ -10,5 +10,7 @@ pub mod validate;
 
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod twofactor;
 
 pub use ui::{App, shell};
