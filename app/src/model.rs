@@ -102,3 +102,85 @@ pub struct OrgPage {
     pub org: OrgSummary,
     pub members: Vec<Member>,
 }
+
+/// The two-factor state of the signed-in user's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub enabled_at: Option<i64>,
+    pub codes_left: u32,
+    pub codes_total: u32,
+}
+
+/// Step 1 of enrollment: what the dialog shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentStart {
+    /// The QR code of the otpauth URI, as inline SVG rendered on the server.
+    pub qr_svg: String,
+    /// The base32 key in groups of four.
+    pub setup_key: String,
+    pub account: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupCodeView {
+    pub code: String,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginOutcome {
+    LoggedIn(User),
+    /// Password accepted; the authenticator code is due next.
+    SecondFactorRequired,
+}
+
+/// The second step succeeded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondStepDone {
+    /// Set when a backup code was used: how many remain.
+    pub backup_codes_left: Option<u32>,
+}
+
+/// "2026-11-22" from Unix seconds (UTC), without a date library in the browser bundle.
+pub fn format_date(unix_secs: i64) -> String {
+    let days = unix_secs.div_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// "14:03:07 UTC" from Unix seconds.
+pub fn format_utc_time(unix_secs: i64) -> String {
+    let s = unix_secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02} UTC", s / 3600, (s / 60) % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(951_782_400), "2000-02-29");
+        assert_eq!(format_date(1_795_305_600), "2026-11-22");
+        assert_eq!(format_utc_time(1_795_305_600 + 3_723), "01:02:03 UTC");
+    }
+
+    #[test]
+    fn initials() {
+        let u = |name: &str| User { id: 1, name: name.into(), email: "x@example.com".into() };
+        assert_eq!(u("Alice Smith").initials(), "AS");
+        assert_eq!(u("bob").initials(), "B");
+        assert_eq!(u("Anna Maria Jones").initials(), "AM");
+    }
+}

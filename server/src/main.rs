@@ -5,11 +5,10 @@ mod demo;
 mod middleware;
 mod router;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use app::server::db::{self, PoolSettings};
-use app::server::{AppState, Clock, PasswordHasher, Settings, sessions};
+use app::server::{AppState, Clock, PasswordHasher, Settings};
 use clap::Parser;
 use config::{Cli, Command, Config, LogFormat};
 use leptos::prelude::LeptosOptions;
@@ -64,17 +63,12 @@ async fn build_state(config: &Config) -> Result<AppState, String> {
     let db = db::connect(&url, &pool).await.map_err(|e| format!("cannot open the database: {e}"))?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let hasher = PasswordHasher::new(cores).map_err(|e| e.to_string())?;
-    Ok(AppState {
-        db,
-        hasher,
-        clock: clock(config),
-        settings: Arc::new(Settings {
-            secure_cookies: config.secure_cookies,
-            session_idle_secs: config.session_idle_secs,
-            session_absolute_secs: config.session_max_secs,
-        }),
-        secret_key: Arc::new(secret_key),
-    })
+    let settings = Settings {
+        secure_cookies: config.secure_cookies,
+        session_idle_secs: config.session_idle_secs,
+        session_absolute_secs: config.session_max_secs,
+    };
+    Ok(AppState::new(db, hasher, clock(config), settings, &secret_key))
 }
 
 fn clock(config: &Config) -> Clock {
@@ -128,8 +122,8 @@ fn spawn_cleanup(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            match sessions::delete_expired(&state.db, state.clock.now(), &state.settings).await {
-                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+            match state.delete_expired().await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions, pending logins and enrollments removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
             }

@@ -3,3 +3,4 @@
 
 pub mod auth;
 pub mod orgs;
+pub mod twofactor;

@@ -1,11 +1,17 @@
 //! Server-only code: state, persistence, password hashing and sessions.
 //! Nothing here is compiled into the browser bundle.
 
+pub mod attempts;
 pub mod clock;
+pub mod credentials;
 pub mod db;
+pub mod enrollments;
+pub mod events;
 pub mod orgs;
 pub mod password;
+pub mod pending_logins;
 pub mod request;
+pub mod second_factor;
 pub mod sessions;
 pub mod users;
 
@@ -14,6 +20,8 @@ use std::sync::Arc;
 pub use clock::Clock;
 pub use db::Db;
 pub use password::PasswordHasher;
+
+use crate::twofactor::secret_box::Keys;
 
 /// Settings the request handlers need; built by the binary from its configuration.
 #[derive(Debug, Clone)]
@@ -38,8 +46,31 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub clock: Clock,
     pub settings: Arc<Settings>,
-    /// 256-bit server secret; later used to encrypt TOTP secrets at rest.
-    pub secret_key: Arc<[u8; 32]>,
+    /// Derived from the server's secret key: seal TOTP secrets and backup codes.
+    pub keys: Arc<Keys>,
+    pub address_limiter: attempts::AddressLimiter,
+}
+
+impl AppState {
+    pub fn new(db: Db, hasher: PasswordHasher, clock: Clock, settings: Settings, secret_key: &[u8; 32]) -> Self {
+        Self {
+            db,
+            hasher,
+            clock,
+            settings: Arc::new(settings),
+            keys: Arc::new(Keys::new(secret_key)),
+            address_limiter: attempts::AddressLimiter::default(),
+        }
+    }
+
+    /// Removes expired sessions, pending logins and enrollments. Idempotent:
+    /// every instance may run it at any time.
+    pub async fn delete_expired(&self) -> crate::error::AppResult<u64> {
+        let now = self.clock.now();
+        Ok(sessions::delete_expired(&self.db, now, &self.settings).await?
+            + pending_logins::delete_expired(&self.db, now).await?
+            + enrollments::delete_expired(&self.db, now).await?)
+    }
 }
 
 /// Called for every request (pages and server functions) to provide what they need.

@@ -5,7 +5,8 @@ use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use super::{AppState, orgs, sessions};
+use super::events::RequestMeta;
+use super::{AppState, orgs, pending_logins, sessions};
 use crate::error::{AppError, AppResult};
 use crate::model::{OrgSummary, User};
 
@@ -21,13 +22,42 @@ fn headers() -> http::HeaderMap {
 }
 
 pub fn session_token() -> Option<String> {
-    sessions::token_from_headers(&headers())
+    sessions::token_from_headers(&headers(), sessions::COOKIE_NAME)
+}
+
+pub fn pending_login_token() -> Option<String> {
+    sessions::token_from_headers(&headers(), pending_logins::COOKIE_NAME)
+}
+
+/// Client address and browser, for the security log and per-address limits.
+pub fn request_meta() -> RequestMeta {
+    let parts = use_context::<http::request::Parts>();
+    let ip = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
+        .map(|c| c.0.ip());
+    let user_agent = parts
+        .as_ref()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    RequestMeta { ip, user_agent }
 }
 
 pub async fn current_user() -> AppResult<Option<User>> {
+    Ok(current_session().await?.map(|(user, _)| user))
+}
+
+/// The signed-in user and the hash identifying their session.
+pub async fn current_session() -> AppResult<Option<(User, String)>> {
     let Some(token) = session_token() else { return Ok(None) };
     let state = state()?;
-    sessions::user_for_token(&state.db, &token, state.clock.now(), &state.settings).await
+    let user = sessions::user_for_token(&state.db, &token, state.clock.now(), &state.settings).await?;
+    Ok(user.map(|u| (u, sessions::token_hash(&token))))
+}
+
+pub async fn require_session() -> AppResult<(User, String)> {
+    current_session().await?.ok_or(AppError::Unauthenticated)
 }
 
 pub async fn require_user() -> AppResult<User> {
@@ -50,6 +80,13 @@ pub async fn org_access(slug: &str) -> AppResult<OrgAccess> {
         .await?
         .ok_or_else(|| AppError::not_found("No organization with that address, or you are not a member of it."))?;
     Ok(OrgAccess { user, org, state })
+}
+
+/// Creates a session for `user_id` and hands its cookie to the browser.
+pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<()> {
+    let token = sessions::create(&state.db, user_id, state.clock.now(), &state.settings).await?;
+    set_cookie(&sessions::cookie(Some(&token), &state.settings));
+    Ok(())
 }
 
 pub fn set_cookie(value: &str) {

@@ -17,11 +17,11 @@ pub const COOKIE_NAME: &str = "portcullis_session";
 /// Don't write `last_seen_at` on every request, only when it has grown this stale.
 const TOUCH_AFTER_SECS: i64 = 60;
 
-fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
@@ -77,27 +77,31 @@ pub async fn delete_expired(db: &Db, now: i64, settings: &Settings) -> AppResult
 
 /// The `Set-Cookie` value for a session token, or for clearing it (`None`).
 pub fn cookie(token: Option<&str>, settings: &Settings) -> String {
-    let mut c = cookie::Cookie::build((COOKIE_NAME, token.unwrap_or("").to_string()))
+    build_cookie(COOKIE_NAME, token, settings.session_absolute_secs, settings)
+}
+
+pub fn build_cookie(name: &'static str, token: Option<&str>, max_age_secs: i64, settings: &Settings) -> String {
+    let mut c = cookie::Cookie::build((name, token.unwrap_or("").to_string()))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(settings.secure_cookies);
     c = match token {
-        Some(_) => c.max_age(cookie::time::Duration::seconds(settings.session_absolute_secs)),
+        Some(_) => c.max_age(cookie::time::Duration::seconds(max_age_secs)),
         None => c.max_age(cookie::time::Duration::ZERO),
     };
     c.build().to_string()
 }
 
-/// The session token from a `Cookie` header, if any.
-pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// A cookie's value from the `Cookie` headers, if present and not empty.
+pub fn token_from_headers(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| cookie::Cookie::split_parse(v.to_string()))
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE_NAME)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
         .filter(|v| !v.is_empty())
 }
@@ -129,6 +133,6 @@ mod tests {
     fn token_is_found_among_other_cookies() {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::COOKIE, "a=1; portcullis_session=tok; b=2".parse().unwrap());
-        assert_eq!(token_from_headers(&headers).as_deref(), Some("tok"));
+        assert_eq!(token_from_headers(&headers, COOKIE_NAME).as_deref(), Some("tok"));
     }
 }

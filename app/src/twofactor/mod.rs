@@ -3,5 +3,6 @@
 
 pub mod backup_codes;
 pub mod lockout;
+pub mod qr;
 pub mod secret_box;
 pub mod totp;

@@ -39,6 +39,11 @@ impl TotpSecret {
         &self.0
     }
 
+    /// Reads a base32 key as shown to people (any case, spaces allowed).
+    pub fn from_base32(text: &str) -> Option<Self> {
+        base32_decode(text).map(Self)
+    }
+
     /// RFC 4648 base32 without padding, as authenticator apps expect.
     pub fn base32(&self) -> String {
         base32_encode(&self.0)
@@ -114,6 +119,24 @@ fn base32_encode(bytes: &[u8]) -> String {
     out
 }
 
+fn base32_decode(text: &str) -> Option<Vec<u8>> {
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in text.chars().filter(|c| !c.is_whitespace() && *c != '=') {
+        let value = match c.to_ascii_uppercase() {
+            c @ 'A'..='Z' => c as u32 - 'A' as u32,
+            c @ '2'..='7' => c as u32 - '2' as u32 + 26,
+            _ => return None,
+        };
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    Some(out)
+}
+
 /// Percent-encodes the account label: everything but unreserved characters and '@'.
 fn uri_escape(s: &str) -> String {
     s.bytes()
@@ -183,6 +206,7 @@ mod tests {
         assert_eq!(a.base32().len(), 32);
         assert_eq!(a.grouped().split(' ').count(), 8);
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(TotpSecret::from_base32(&a.grouped().to_lowercase()), Some(a.clone()));
         assert!(!format!("{a:?}").contains(&a.base32()));
     }
 

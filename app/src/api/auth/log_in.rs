@@ -1,13 +1,14 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::User;
+use crate::model::LoginOutcome;
 
 /// Password login. Every failure reads "Invalid email or password" and costs one hash.
+/// With 2FA on, the password only opens the second step: no session yet.
 #[server(endpoint = "log_in")]
-pub async fn log_in(email: String, password: String) -> Result<User, AppError> {
+pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, AppError> {
     use crate::server::request::{session_token, set_cookie, state};
-    use crate::server::{sessions, users};
+    use crate::server::{credentials, pending_logins, sessions, users};
     use crate::validate;
 
     let state = state()?;
@@ -25,13 +26,20 @@ pub async fn log_in(email: String, password: String) -> Result<User, AppError> {
         tracing::info!("failed login");
         return Err(AppError::InvalidCredentials);
     };
-    // A fresh session id at every login; the one the browser brought dies.
+    // Whatever session the browser brought dies here: a fresh id at every step.
     if let Some(old) = session_token() {
         sessions::delete(&state.db, &old).await?;
+        set_cookie(&sessions::cookie(None, &state.settings));
     }
-    let token = sessions::create(&state.db, user.id, state.clock.now(), &state.settings).await?;
-    set_cookie(&sessions::cookie(Some(&token), &state.settings));
+    let now = state.clock.now();
+    if credentials::load(&state.db, &state.keys, user.id).await?.is_some() {
+        let token = pending_logins::create(&state.db, user.id, now).await?;
+        set_cookie(&pending_logins::cookie(Some(&token), &state.settings));
+        leptos_axum::redirect("/login/two-factor");
+        return Ok(LoginOutcome::SecondFactorRequired);
+    }
+    crate::server::request::start_session(&state, user.id).await?;
     tracing::info!(user_id = user.id, "logged in");
     leptos_axum::redirect("/");
-    Ok(user)
+    Ok(LoginOutcome::LoggedIn(user))
 }

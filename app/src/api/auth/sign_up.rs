@@ -6,8 +6,8 @@ use crate::model::User;
 /// Creates an account and signs it in.
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(name: String, email: String, password: String) -> Result<User, AppError> {
-    use crate::server::request::{set_cookie, state};
-    use crate::server::{sessions, users};
+    use crate::server::request::{start_session, state};
+    use crate::server::users;
     use crate::validate;
 
     let name = validate::person_name(&name)?;
@@ -15,10 +15,8 @@ pub async fn sign_up(name: String, email: String, password: String) -> Result<Us
     validate::new_password(&password)?;
     let state = state()?;
     let hash = state.hasher.hash(password).await?;
-    let now = state.clock.now();
-    let user = users::create(&state.db, &name, &email, &hash, now).await?;
-    let token = sessions::create(&state.db, user.id, now, &state.settings).await?;
-    set_cookie(&sessions::cookie(Some(&token), &state.settings));
+    let user = users::create(&state.db, &name, &email, &hash, state.clock.now()).await?;
+    start_session(&state, user.id).await?;
     tracing::info!(user_id = user.id, "account created");
     leptos_axum::redirect("/");
     Ok(user)

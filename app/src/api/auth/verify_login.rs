@@ -1,0 +1,34 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::SecondStepDone;
+
+/// The second login step: a code from the app, or a backup code when
+/// `recovery` is set. Only now is the session created, with a fresh id.
+#[server(endpoint = "verify_login")]
+pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Result<SecondStepDone, AppError> {
+    use crate::server::request::{pending_login_token, request_meta, set_cookie, start_session, state};
+    use crate::server::second_factor::{self, Accept, Factor};
+    use crate::server::{credentials, pending_logins};
+
+    let state = state()?;
+    let expired = || AppError::Unauthenticated;
+    let token = pending_login_token().ok_or_else(expired)?;
+    let user_id = pending_logins::user_for(&state.db, &token, state.clock.now()).await?.ok_or_else(expired)?;
+    let accept = if recovery { Accept::BackupCode } else { Accept::Totp };
+    let factor = second_factor::verify(&state, user_id, &code, accept, &request_meta()).await?;
+    // Two right codes at once (a TOTP and a backup code) must not make two sessions.
+    if !pending_logins::consume(&state.db, &token).await? {
+        return Err(expired());
+    }
+    set_cookie(&pending_logins::cookie(None, &state.settings));
+    start_session(&state, user_id).await?;
+    let backup_codes_left = match factor {
+        Factor::BackupCode => Some(credentials::codes_left(&state.db, user_id).await?),
+        Factor::Totp => None,
+    };
+    if backup_codes_left.is_none() {
+        leptos_axum::redirect("/");
+    }
+    Ok(SecondStepDone { backup_codes_left })
+}

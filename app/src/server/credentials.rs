@@ -1,0 +1,137 @@
+//! Stored second factors: the TOTP credential and the backup codes.
+//! Both are sealed with the server key; the user id is the associated data.
+
+use sqlx::Row;
+
+use super::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::twofactor::secret_box::Keys;
+use crate::twofactor::totp::TotpSecret;
+
+pub fn secret_context(user_id: i64) -> String {
+    format!("totp-secret:{user_id}")
+}
+
+fn code_context(user_id: i64) -> String {
+    format!("backup-code:{user_id}")
+}
+
+pub struct TotpCredential {
+    pub secret: TotpSecret,
+    pub enabled_at: i64,
+}
+
+fn undecryptable(user_id: i64) -> AppError {
+    tracing::error!(user_id, "a stored secret does not decrypt: wrong PORTCULLIS_SECRET_KEY?");
+    AppError::Internal
+}
+
+pub async fn load(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Option<TotpCredential>> {
+    let row = sqlx::query("SELECT secret_sealed, enabled_at FROM totp_credentials WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let sealed: Vec<u8> = row.try_get("secret_sealed")?;
+    let secret = keys.open(&sealed, &secret_context(user_id)).map_err(|_| undecryptable(user_id))?;
+    Ok(Some(TotpCredential { secret: TotpSecret::from_bytes(secret), enabled_at: row.try_get("enabled_at")? }))
+}
+
+/// Accepts a code's time step only if it is later than every step accepted
+/// before. One conditional UPDATE: of concurrent uses of one code, exactly one wins.
+pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {
+    let done = sqlx::query("UPDATE totp_credentials SET last_step = $1 WHERE user_id = $2 AND last_step < $1")
+        .bind(step)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a backup code used; true only for the one request that did so.
+pub async fn use_backup_code(db: &Db, keys: &Keys, user_id: i64, normalized: &str, now: i64) -> AppResult<bool> {
+    let done = sqlx::query("UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND lookup_hash = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .bind(keys.lookup_hash(normalized))
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn codes_left(db: &Db, user_id: i64) -> AppResult<u32> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM backup_codes WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .fetch_one(db)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")?.max(0) as u32)
+}
+
+/// Every backup code, decrypted, with whether it was used.
+pub async fn backup_codes(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Vec<(String, bool)>> {
+    let rows = sqlx::query("SELECT code_sealed, used_at FROM backup_codes WHERE user_id = $1 ORDER BY position")
+        .bind(user_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let sealed: Vec<u8> = row.try_get("code_sealed")?;
+            let code = keys.open(&sealed, &code_context(user_id)).map_err(|_| undecryptable(user_id))?;
+            let used: Option<i64> = row.try_get("used_at")?;
+            Ok((String::from_utf8_lossy(&code).into_owned(), used.is_some()))
+        })
+        .collect()
+}
+
+/// Replaces the backup codes inside a transaction: the old set dies with the commit.
+pub async fn replace_backup_codes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    keys: &Keys,
+    user_id: i64,
+    codes: &[String],
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    for (position, code) in codes.iter().enumerate() {
+        sqlx::query("INSERT INTO backup_codes (user_id, position, lookup_hash, code_sealed) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(position as i64)
+            .bind(keys.lookup_hash(code))
+            .bind(keys.seal(code.as_bytes(), &code_context(user_id)))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Turns 2FA on: secret and codes in one transaction. `verified_step` is the
+/// step of the code shown at enrollment, which therefore cannot log in again.
+pub async fn enable(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    keys: &Keys,
+    user_id: i64,
+    secret: &TotpSecret,
+    verified_step: i64,
+    codes: &[String],
+    now: i64,
+) -> AppResult<()> {
+    let inserted = sqlx::query("INSERT INTO totp_credentials (user_id, secret_sealed, last_step, enabled_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(keys.seal(secret.as_bytes(), &secret_context(user_id)))
+        .bind(verified_step)
+        .bind(now)
+        .execute(&mut **tx)
+        .await;
+    match inserted {
+        Ok(_) => replace_backup_codes(tx, keys, user_id, codes).await,
+        Err(e) if super::db::is_unique_violation(&e) => Err(AppError::conflict("Two-factor authentication is already enabled.")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn disable(db: &Db, user_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM totp_credentials WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
