@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::auth::{LogIn, LogOut, SignUp, get_current_user};
+use crate::api::auth::{LogIn, LogOut, SignUp, VerifyLogin, get_current_user};
 use crate::api::orgs::{CreateOrg, my_orgs};
 use crate::error::AppError;
 use crate::model::{OrgSummary, User};
@@ -12,6 +12,7 @@ pub struct Auth {
     pub log_in: ServerAction<LogIn>,
     pub sign_up: ServerAction<SignUp>,
     pub log_out: ServerAction<LogOut>,
+    pub verify_login: ServerAction<VerifyLogin>,
     pub create_org: ServerAction<CreateOrg>,
     pub user: Resource<Result<Option<User>, AppError>>,
     pub orgs: Resource<Result<Vec<OrgSummary>, AppError>>,
@@ -22,14 +23,17 @@ impl Auth {
         let log_in = ServerAction::<LogIn>::new();
         let sign_up = ServerAction::<SignUp>::new();
         let log_out = ServerAction::<LogOut>::new();
+        let verify_login = ServerAction::<VerifyLogin>::new();
         let create_org = ServerAction::<CreateOrg>::new();
-        let session_changes = move || (log_in.version().get(), sign_up.version().get(), log_out.version().get());
+        let session_changes = move || {
+            (log_in.version().get(), sign_up.version().get(), log_out.version().get(), verify_login.version().get())
+        };
         let user = Resource::new(session_changes, |_| get_current_user());
         let orgs = Resource::new(
             move || (session_changes(), create_org.version().get()),
             |_| async { my_orgs().await },
         );
-        Self { log_in, sign_up, log_out, create_org, user, orgs }
+        Self { log_in, sign_up, log_out, verify_login, create_org, user, orgs }
     }
 
     /// Re-reads the organization list, after membership changes.

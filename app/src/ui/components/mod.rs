@@ -1,2 +1,3 @@
 pub mod forms;
 pub mod nav;
+pub mod two_factor;

@@ -38,10 +38,13 @@ pub fn TopNav() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"▥"</span>
                 "Portcullis"
             </a>
-            <Suspense fallback=|| view! { <div class="topbar-right"></div> }>
+            <Transition fallback=|| view! { <div class="topbar-right"></div> }>
                 {move || Suspend::new(async move {
-                    match auth.user.await.ok().flatten() {
-                        Some(user) => view! { <SignedInNav user/> }.into_any(),
+                    // Both awaited in one Suspend: nested ones hydrate in a racy order.
+                    let user = auth.user.await.ok().flatten();
+                    let orgs = auth.orgs.await.unwrap_or_default();
+                    match user {
+                        Some(user) => view! { <SignedInNav user orgs/> }.into_any(),
                         None => view! {
                             <nav class="topbar-right" aria-label="Account">
                                 <A href="/login">"Log In"</A>
@@ -50,23 +53,22 @@ pub fn TopNav() -> impl IntoView {
                         }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </header>
     }
 }
 
 #[component]
-fn SignedInNav(user: User) -> impl IntoView {
+fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let location = use_location();
-    let orgs = move || auth.orgs.get().and_then(Result::ok).unwrap_or_default();
-    let current = move || current_org(&orgs(), &location.pathname.get());
+    let orgs = StoredValue::new(orgs);
+    let current = move || current_org(&orgs.read_value(), &location.pathname.get());
 
     view! {
         <nav class="topbar-left" aria-label="Organization">
-            <Transition fallback=|| ()>
                 {move || {
-                    let list = orgs();
+                    let list = orgs.get_value();
                     match current() {
                         Some(org) => view! {
                             <details class="menu switcher">
@@ -87,7 +89,6 @@ fn SignedInNav(user: User) -> impl IntoView {
                         None => view! { <A href="/orgs/new" attr:class="nav-link">"Create an organization"</A> }.into_any(),
                     }
                 }}
-            </Transition>
         </nav>
         <div class="topbar-right">
             <details class="menu avatar-menu">

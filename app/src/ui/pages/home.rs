@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
 
 #[component]
@@ -9,14 +10,17 @@ pub fn HomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     view! {
         <Title text=""/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match auth.user.await.ok().flatten() {
-                    Some(user) => view! { <Dashboard name=user.name/> }.into_any(),
+                // One Suspend for both: nested ones hydrate in a racy order.
+                let user = auth.user.await.ok().flatten();
+                let orgs = auth.orgs.await.unwrap_or_default();
+                match user {
+                    Some(user) => view! { <Dashboard name=user.name orgs/> }.into_any(),
                     None => view! { <Welcome/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -38,16 +42,12 @@ fn Welcome() -> impl IntoView {
 }
 
 #[component]
-fn Dashboard(name: String) -> impl IntoView {
-    let auth = expect_context::<Auth>();
+fn Dashboard(name: String, orgs: Vec<OrgSummary>) -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Welcome, " {name}</h1>
             <h2>"Your organizations"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let orgs = auth.orgs.await.unwrap_or_default();
-                    if orgs.is_empty() {
+            {if orgs.is_empty() {
                         view! { <p class="empty">"You are not in any organization yet. Create one, or ask an admin to add you."</p> }.into_any()
                     } else {
                         view! {
@@ -60,9 +60,7 @@ fn Dashboard(name: String) -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any()
-                    }
-                })}
-            </Transition>
+                    }}
             <A href="/orgs/new" attr:class="button primary">"Create organization"</A>
         </section>
     }

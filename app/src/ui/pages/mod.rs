@@ -4,6 +4,7 @@ mod home;
 mod not_found;
 mod org_members;
 mod orgs_new;
+mod two_factor_login;
 
 pub use account::AccountPage;
 pub use auth_forms::{LoginPage, SignupPage};
@@ -11,12 +12,23 @@ pub use home::HomePage;
 pub use not_found::NotFound;
 pub use org_members::OrgMembersPage;
 pub use orgs_new::NewOrgPage;
+pub use two_factor_login::TwoFactorLoginPage;
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::model::User;
 use crate::ui::auth::Auth;
+
+/// The signed-in user, or the view to show instead (a redirect to "Log In").
+/// Pages with resources of their own await this and them in one Suspend.
+pub async fn signed_in_user(auth: Auth) -> Result<User, AnyView> {
+    match auth.user.await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(view! { <Redirect path="/login"/> }.into_any()),
+        Err(e) => Err(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),
+    }
+}
 
 /// Renders `children` with the signed-in user, or sends a guest to "Log In".
 #[component]

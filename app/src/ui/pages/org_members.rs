@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::RequireUser;
+use super::signed_in_user;
 use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, load_org};
 use crate::error::AppError;
 use crate::model::{Member, OrgPage, Role};
@@ -40,16 +40,17 @@ pub fn OrgMembersPage() -> impl IntoView {
     });
 
     view! {
-        <RequireUser children=move |_| view! {
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <OrgView page actions/> }.into_any(),
-                        Err(e) => view! { <OrgError error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        }/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                if let Err(view) = signed_in_user(auth).await {
+                    return view;
+                }
+                match page.await {
+                    Ok(page) => view! { <OrgView page actions/> }.into_any(),
+                    Err(e) => view! { <OrgError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -1,0 +1,144 @@
+//! The enrollment dialog: step 1 scan (or type the key), step 2 "Check Code",
+//! step 3 save the backup codes. A native modal <dialog>: the page behind is
+//! inert, focus stays inside, and Esc cancels.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use super::codes::{BackupCodeList, copy_to_clipboard};
+use crate::api::twofactor::{CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment};
+use crate::ui::components::forms::{FormError, SubmitButton, last_error};
+
+#[component]
+pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let start = ServerAction::<StartEnrollment>::new();
+    let check = ServerAction::<CheckEnrollmentCode>::new();
+    let cancel = ServerAction::<CancelEnrollment>::new();
+    let next_clicked = RwSignal::new(false);
+    let finished_at = finish.version().get_untracked();
+
+    start.dispatch(StartEnrollment {});
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
+        }
+    });
+
+    let codes = move || check.value().get().and_then(Result::ok);
+    let step = move || if codes().is_some() { 3 } else if next_clicked.get() { 2 } else { 1 };
+
+    // "I've Saved my Codes" done: close.
+    let close_after_finish = on_close.clone();
+    Effect::new(move |_| {
+        if finish.version().get() > finished_at && matches!(finish.value().get(), Some(Ok(()))) {
+            close_after_finish();
+        }
+    });
+    let abandon = {
+        let on_close = on_close.clone();
+        move || {
+            cancel.dispatch(CancelEnrollment {});
+            on_close();
+        }
+    };
+    let abandon_esc = abandon.clone();
+
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby="enroll-title" aria-describedby="enroll-step"
+            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); abandon_esc(); }>
+            <header class="modal-header">
+                <h2 id="enroll-title">"Set up two-factor authentication"</h2>
+                <button type="button" class="icon-button" aria-label="Close" on:click=move |_| abandon()>"×"</button>
+            </header>
+            <p id="enroll-step" class="step-indicator">{move || format!("Step {} of 3", step())}</p>
+            {move || match step() {
+                1 => view! { <ScanStep start on_next=move || next_clicked.set(true)/> }.into_any(),
+                2 => view! { <CheckStep check/> }.into_any(),
+                _ => view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish/> }.into_any(),
+            }}
+        </dialog>
+    }
+}
+
+#[component]
+fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let error = last_error(start);
+    view! {
+        <p>"Scan this QR code with your authenticator app (\"Add a code\", then \"Scan a QR code\")."</p>
+        <FormError error/>
+        {move || match start.value().get() {
+            Some(Ok(s)) => {
+                let key = s.setup_key.clone();
+                view! {
+                    <div class="qr" inner_html=s.qr_svg.clone()></div>
+                    <p class="muted">"No camera? Choose \"Enter a setup key\" in the app and type this key:"</p>
+                    <div class="setup-key-row">
+                        <code class="setup-key" aria-label="Setup key">{s.setup_key.clone()}</code>
+                        <button type="button" class="button small" on:click=move |_| { copy_to_clipboard(&key.replace(' ', "")); copied.set(true); }>
+                            {move || if copied.get() { "Copied" } else { "Copy key" }}
+                        </button>
+                    </div>
+                }.into_any()
+            }
+            Some(Err(_)) => ().into_any(),
+            None => view! { <p class="loading" role="status">"Preparing your key…"</p> }.into_any(),
+        }}
+        <div class="dialog-actions">
+            <button type="button" class="button primary" disabled=move || !matches!(start.value().get(), Some(Ok(_)))
+                on:click=move |_| on_next()>"Next"</button>
+        </div>
+    }
+}
+
+#[component]
+fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
+    let input = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let error = last_error(check);
+    let message = move || error.get().map(|e| e.to_string());
+    view! {
+        <ActionForm action=check>
+            <div class="field" class:invalid=move || message().is_some()>
+                <label for="enroll-code">"Enter the code displayed by your app"</label>
+                <input id="enroll-code" node_ref=input name="code" inputmode="numeric" autocomplete="one-time-code"
+                    maxlength="9" required=true aria-invalid=move || message().is_some().then_some("true")
+                    aria-describedby="enroll-code-error"/>
+                <p class="field-error" id="enroll-code-error" role="alert">{message}</p>
+            </div>
+            <div class="dialog-actions">
+                <SubmitButton label="Check Code" pending_label="Checking…" pending=check.pending()/>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn SaveStep(codes: Vec<String>, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+    let heading = NodeRef::<html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(el) = heading.get() {
+            let _ = el.focus();
+        }
+    });
+    let error = last_error(finish);
+    view! {
+        <h3 node_ref=heading tabindex="-1">"Save your backup codes"</h3>
+        <p>"If you lose your phone, each of these codes logs you in once. Keep them somewhere safe: they are your last resort."</p>
+        <BackupCodeList codes account/>
+        <FormError error/>
+        <div class="dialog-actions">
+            <button type="button" class="button primary" disabled=move || finish.pending().get()
+                on:click=move |_| { finish.dispatch(FinishEnrollment {}); }>
+                {move || if finish.pending().get() { "Enabling…" } else { "I've Saved my Codes" }}
+            </button>
+        </div>
+    }
+}

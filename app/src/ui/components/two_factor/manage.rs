@@ -1,0 +1,80 @@
+//! Reveal, regenerate and disable: each behind the password (and a code).
+
+use leptos::prelude::*;
+
+use super::codes::BackupCodeList;
+use crate::api::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
+use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+
+#[component]
+fn CodeField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, hint: &'static str) -> impl IntoView {
+    view! {
+        <Field label="Authentication code" name="code" autocomplete="one-time-code" hint error/>
+    }
+}
+
+#[component]
+pub fn RevealForm() -> impl IntoView {
+    let action = ServerAction::<RevealCodes>::new();
+    let error = last_error(action);
+    view! {
+        <details class="panel">
+            <summary class="button">"Reveal codes"</summary>
+            <ActionForm action=action>
+                <FormError error/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <SubmitButton label="Reveal codes" pending_label="Checking…" pending=action.pending()/>
+            </ActionForm>
+            {move || action.value().get().and_then(Result::ok).map(|codes| view! {
+                <ol class="backup-codes" aria-label="Your backup codes">
+                    {codes.into_iter().map(|c| if c.used {
+                        view! { <li class="used"><s><code>{c.code}</code></s><span class="visually-hidden">" (used)"</span></li> }.into_any()
+                    } else {
+                        view! { <li><code>{c.code}</code></li> }.into_any()
+                    }).collect_view()}
+                </ol>
+            })}
+        </details>
+    }
+}
+
+#[component]
+pub fn RegenerateForm(action: ServerAction<RegenerateCodes>) -> impl IntoView {
+    let error = last_error(action);
+    let account = expect_context::<crate::ui::auth::Auth>().user;
+    view! {
+        <details class="panel">
+            <summary class="button">"Regenerate codes"</summary>
+            <p class="muted">"Your current backup codes stop working at once."</p>
+            <ActionForm action=action>
+                <FormError error/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <CodeField error hint="The 6-digit code your authenticator app shows now."/>
+                <SubmitButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending()/>
+            </ActionForm>
+            {move || action.value().get().and_then(Result::ok).map(|codes| {
+                let email = account.get().and_then(Result::ok).flatten().map(|u| u.email).unwrap_or_default();
+                view! {
+                    <p class="success" role="status">"New backup codes. Save them now: they are not shown again like this."</p>
+                    <BackupCodeList codes account=email/>
+                }
+            })}
+        </details>
+    }
+}
+
+#[component]
+pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
+    let error = last_error(action);
+    view! {
+        <details class="panel">
+            <summary class="button danger">"Disable 2FA"</summary>
+            <ActionForm action=action>
+                <FormError error/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <CodeField error hint="A code from your authenticator app, or a backup code."/>
+                <SubmitButton label="Disable 2FA" pending_label="Disabling…" pending=action.pending() class="button danger"/>
+            </ActionForm>
+        </details>
+    }
+}

@@ -1,0 +1,9 @@
+//! The account's "Two-Factor Authentication" section: the toggle, the
+//! enrollment dialog, and reveal / regenerate / disable once it is on.
+
+mod codes;
+mod enroll_dialog;
+mod manage;
+mod section;
+
+pub use section::{TwoFactorSection, TwoFactorState};
