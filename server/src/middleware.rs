@@ -55,8 +55,14 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
 }
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
+    // Pages and server functions carry personal data, setup keys and backup
+    // codes: no cache may keep them. Only the static bundle may be cached.
+    let cacheable = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
+    if !cacheable {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -189,6 +189,9 @@ async fn cross_site_posts_and_framing_are_refused() {
     let page = owner.get("/").await;
     assert_eq!(page.headers()["x-frame-options"], "DENY");
     assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let res = owner.http.post(format!("{}/api/my_orgs", server.base)).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store", "server function answers are never cached");
 }
 
 #[tokio::test]
