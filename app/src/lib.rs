@@ -1,6 +1,9 @@
 //! Portcullis: the Leptos application shared by the server (SSR, `ssr`
 //! feature) and the browser (hydration, `hydrate` feature).
 
+// Deeply nested view types need more than the default in release builds.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod error;
 pub mod model;

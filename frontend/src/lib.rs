@@ -1,4 +1,6 @@
 //! The browser entry point: hydrates the server-rendered page.
+// Deeply nested view types need more than the default in release builds.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -57,12 +57,14 @@ impl PasswordHasher {
         tokio::task::spawn_blocking(job).await.map_err(|_| AppError::Internal)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn hash(&self, password: String) -> Result<PasswordHash, AppError> {
         self.run(move || hash_blocking(&password)).await?
     }
 
     /// Checks `password` against `hash`, or against a dummy when there is no
     /// account, so timing does not tell whether an email is registered.
+    #[tracing::instrument(skip_all)]
     pub async fn verify(&self, password: String, hash: Option<PasswordHash>) -> Result<bool, AppError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| (*self.dummy).clone());

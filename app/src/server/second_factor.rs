@@ -102,6 +102,8 @@ async fn check_stored(state: &AppState, user_id: i64, parsed: &Parsed) -> AppRes
 }
 
 /// The whole second-factor check for an account with 2FA on.
+// `skip_all`: codes and secrets never reach a log line.
+#[tracing::instrument(skip_all)]
 pub async fn verify(state: &AppState, user_id: i64, raw: &str, accept: Accept, meta: &RequestMeta) -> AppResult<Factor> {
     let parsed = parse(raw, accept)?;
     begin_attempt(state, user_id, meta).await?;
@@ -116,6 +118,8 @@ pub async fn verify(state: &AppState, user_id: i64, raw: &str, accept: Accept, m
 
 /// Re-authentication before a 2FA change: the password, and a code when
 /// `code` is given. One attempt on the same counter as every code check.
+// `skip_all`: codes and secrets never reach a log line.
+#[tracing::instrument(skip_all)]
 pub async fn reauthenticate(
     state: &AppState,
     user_id: i64,
@@ -149,6 +153,8 @@ pub async fn reauthenticate(
 }
 
 /// Enrollment's "Check Code": the pending secret instead of a stored one.
+// `skip_all`: codes and secrets never reach a log line.
+#[tracing::instrument(skip_all)]
 pub async fn verify_enrollment_code(
     state: &AppState,
     user_id: i64,
