@@ -47,11 +47,18 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
     };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let Ok(err) = serde_json::from_slice::<AppError>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    // Every error body carries the sentence a person reads, for clients other than ours.
+    let mut body = serde_json::to_value(&err).unwrap_or_default();
+    if let Some(fields) = body.as_object_mut() {
+        fields.entry("message").or_insert_with(|| err.to_string().into());
     }
-    Response::from_parts(parts, Body::from(bytes))
+    Response::from_parts(parts, Body::from(body.to_string()))
 }
 
 pub async fn security_headers(req: Request, next: Next) -> Response {

@@ -48,6 +48,7 @@ async fn login_and_logout() {
         let (status, body) = c.call("log_in", &[("email", who), ("password", password)]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["code"], "invalid_credentials", "one answer for every failure: {body}");
+        assert_eq!(body["message"], "Invalid email or password");
     }
     assert!(c.me().await.is_null());
 

@@ -46,28 +46,19 @@ pub async fn create(db: &Db, owner_id: i64, name: &str, slug: &str, now: i64) ->
     Ok(OrgSummary { id, name: name.to_string(), slug: slug.to_string(), my_role: Role::Owner })
 }
 
+/// Organizations with the role of the member `$1`.
+const ORGS_OF_MEMBER: &str =
+    "SELECT o.id, o.name, o.slug, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id WHERE m.user_id = $1";
+
 pub async fn list_for_user(db: &Db, user_id: i64) -> AppResult<Vec<OrgSummary>> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.name, o.slug, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id \
-         WHERE m.user_id = $1 ORDER BY o.name, o.id",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    let rows = sqlx::query(&format!("{ORGS_OF_MEMBER} ORDER BY o.name, o.id")).bind(user_id).fetch_all(db).await?;
     Ok(rows.iter().map(summary_from_row).collect::<Result<_, _>>()?)
 }
 
 /// The organization `slug` as `user_id` sees it; `None` when it does not exist
 /// or the user is not a member (the two are indistinguishable on purpose).
 pub async fn find_for_member(db: &Db, slug: &str, user_id: i64) -> AppResult<Option<OrgSummary>> {
-    let row = sqlx::query(
-        "SELECT o.id, o.name, o.slug, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id \
-         WHERE o.slug = $1 AND m.user_id = $2",
-    )
-    .bind(slug)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    let row = sqlx::query(&format!("{ORGS_OF_MEMBER} AND o.slug = $2")).bind(user_id).bind(slug).fetch_optional(db).await?;
     Ok(row.as_ref().map(summary_from_row).transpose()?)
 }
 

@@ -64,6 +64,18 @@ impl TestServer {
         panic!("server at {} did not become healthy", self.base);
     }
 
+    /// The server's current Unix time: the system clock plus the test offset.
+    pub fn now(&self) -> i64 {
+        let offset: i64 = std::fs::read_to_string(&self.clock_file).unwrap().trim().parse().unwrap();
+        let system = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        system + offset
+    }
+
+    /// The server's SQLite database, to check what is stored at rest.
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", self.dir.join("portcullis.db").display())).await.unwrap()
+    }
+
     /// Moves the server's clock `secs` seconds forward from now on.
     pub fn advance_clock(&self, secs: i64) {
         let current: i64 = std::fs::read_to_string(&self.clock_file).unwrap().trim().parse().unwrap();
