@@ -94,6 +94,10 @@ pub struct Member {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// Whether the member has 2FA on. Only owners and admins get it: for plain
+    /// members the field is absent from every response, not merely hidden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor: Option<bool>,
 }
 
 /// The organization page: the organization and its members.

@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod export;
 mod middleware;
 mod router;
 

@@ -8,7 +8,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use crate::middleware;
+use crate::{export, middleware};
 
 #[derive(Clone, axum::extract::FromRef)]
 struct RouterState {
@@ -26,6 +26,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
     Router::<RouterState>::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/orgs/{slug}/members.csv", get(export::members_csv))
         .leptos_routes_with_context(&router_state, routes, provide_state, {
             let options = leptos_options.clone();
             move || shell(options.clone())

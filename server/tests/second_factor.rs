@@ -3,42 +3,15 @@
 
 mod common;
 
-use app::twofactor::totp::{TotpSecret, step_of};
-use common::{Client, PASSWORD, TestServer};
+use app::twofactor::totp::TotpSecret;
+use common::{Client, PASSWORD, TestServer, code_now, enroll, ok};
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-struct Enrolled {
-    secret: TotpSecret,
-    setup_key: String,
-    codes: Vec<String>,
-}
-
-/// The code the user's app shows at the server's current time.
-fn code_now(server: &TestServer, secret: &TotpSecret) -> String {
-    secret.code_at_step(step_of(server.now()), 6)
-}
-
 /// Moves to a fresh 30-second step: replay protection wants a later one.
 fn next_step(server: &TestServer) {
     server.advance_clock(30);
-}
-
-async fn ok(client: &Client, name: &str, args: &[(&str, &str)]) -> Value {
-    let (status, body) = client.call(name, args).await;
-    assert_eq!(status, StatusCode::OK, "{name}: {body}");
-    body
-}
-
-async fn enroll(server: &TestServer, client: &Client) -> Enrolled {
-    let start = ok(client, "start_enrollment", &[]).await;
-    let setup_key = start["setup_key"].as_str().unwrap().to_string();
-    let secret = TotpSecret::from_base32(&setup_key).unwrap();
-    let codes = ok(client, "check_enrollment_code", &[("code", &code_now(server, &secret))]).await;
-    let codes: Vec<String> = codes.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
-    ok(client, "finish_enrollment", &[]).await;
-    Enrolled { secret, setup_key, codes }
 }
 
 /// A fresh client that has passed the password step only.

@@ -62,9 +62,11 @@ pub async fn find_for_member(db: &Db, slug: &str, user_id: i64) -> AppResult<Opt
     Ok(row.as_ref().map(summary_from_row).transpose()?)
 }
 
-pub async fn members(db: &Db, org_id: i64) -> AppResult<Vec<Member>> {
+/// The members; `with_two_factor` adds each one's 2FA status (for owners and admins only).
+pub async fn members(db: &Db, org_id: i64, with_two_factor: bool) -> AppResult<Vec<Member>> {
     let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
+        "SELECT u.id, u.name, u.email, m.role, CAST(CASE WHEN t.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_2fa \
+         FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN totp_credentials t ON t.user_id = u.id \
          WHERE m.org_id = $1 ORDER BY u.name, u.id",
     )
     .bind(org_id)
@@ -77,6 +79,7 @@ pub async fn members(db: &Db, org_id: i64) -> AppResult<Vec<Member>> {
                 name: row.try_get("name")?,
                 email: row.try_get("email")?,
                 role: role_from(row.try_get("role")?)?,
+                two_factor: if with_two_factor { Some(row.try_get::<i64, _>("has_2fa")? == 1) } else { None },
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -71,15 +71,25 @@ pub struct OrgAccess {
     pub state: AppState,
 }
 
-/// The gate every organization-scoped server function passes through.
-/// Non-members get the same 404 as for an organization that does not exist.
+/// The gate every organization-scoped server function and page passes through.
 pub async fn org_access(slug: &str) -> AppResult<OrgAccess> {
-    let user = require_user().await?;
     let state = state()?;
+    let (user, org) = member_access(&state, session_token().as_deref(), slug).await?;
+    Ok(OrgAccess { user, org, state })
+}
+
+/// The one check behind every organization route (server functions, pages
+/// and REST alike): a live session, and membership of the organization.
+/// Non-members get the same 404 as for an organization that does not exist.
+pub async fn member_access(state: &AppState, session_token: Option<&str>, slug: &str) -> AppResult<(User, OrgSummary)> {
+    let token = session_token.ok_or(AppError::Unauthenticated)?;
+    let user = sessions::user_for_token(&state.db, token, state.clock.now(), &state.settings)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let org = orgs::find_for_member(&state.db, slug.trim(), user.id)
         .await?
         .ok_or_else(|| AppError::not_found("No organization with that address, or you are not a member of it."))?;
-    Ok(OrgAccess { user, org, state })
+    Ok((user, org))
 }
 
 /// Creates a session for `user_id` and hands its cookie to the browser.

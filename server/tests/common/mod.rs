@@ -2,6 +2,7 @@
 //! database and a test clock, and talks to it over HTTP like a browser would.
 #![allow(dead_code)]
 
+use app::twofactor::totp::{TotpSecret, step_of};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
@@ -163,3 +164,32 @@ impl Client {
         body
     }
 }
+
+/// Two-factor helpers shared by the test files.
+pub struct Enrolled {
+    pub secret: TotpSecret,
+    pub setup_key: String,
+    pub codes: Vec<String>,
+}
+
+/// The code the user's app shows at the server's current time.
+pub fn code_now(server: &TestServer, secret: &TotpSecret) -> String {
+    secret.code_at_step(step_of(server.now()), 6)
+}
+
+pub async fn ok(client: &Client, name: &str, args: &[(&str, &str)]) -> Value {
+    let (status, body) = client.call(name, args).await;
+    assert_eq!(status, StatusCode::OK, "{name}: {body}");
+    body
+}
+
+pub async fn enroll(server: &TestServer, client: &Client) -> Enrolled {
+    let start = ok(client, "start_enrollment", &[]).await;
+    let setup_key = start["setup_key"].as_str().unwrap().to_string();
+    let secret = TotpSecret::from_base32(&setup_key).unwrap();
+    let codes = ok(client, "check_enrollment_code", &[("code", &code_now(server, &secret))]).await;
+    let codes: Vec<String> = codes.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    ok(client, "finish_enrollment", &[]).await;
+    Enrolled { secret, setup_key, codes }
+}
+

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::signed_in_user;
 use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, load_org};
@@ -72,13 +72,49 @@ fn OrgError(error: AppError) -> impl IntoView {
     }
 }
 
+/// The Members tab's 2FA filter, from `?filter=` so it works as plain links.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TwoFactorFilter {
+    All,
+    Enabled,
+    Disabled,
+}
+
+impl TwoFactorFilter {
+    fn from_query(value: Option<String>) -> Self {
+        match value.as_deref() {
+            Some("enabled") => Self::Enabled,
+            Some("disabled") => Self::Disabled,
+            _ => Self::All,
+        }
+    }
+    fn keeps(self, member: &Member) -> bool {
+        match self {
+            Self::All => true,
+            Self::Enabled => member.two_factor == Some(true),
+            Self::Disabled => member.two_factor == Some(false),
+        }
+    }
+}
+
 #[component]
 fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
     let OrgPage { org, members } = page;
     let manage = org.my_role.can_manage();
     let slug = org.slug.clone();
     let row_error = Signal::derive(move || last_error(actions.change).get().or_else(|| last_error(actions.remove).get()));
-    let count = members.len();
+    let query = use_query_map();
+    let filter = move || TwoFactorFilter::from_query(query.read().get("filter"));
+    let total = members.len();
+    let protected = members.iter().filter(|m| m.two_factor == Some(true)).count();
+    let members = StoredValue::new(members);
+    let filter_link = {
+        let slug = slug.clone();
+        move |value: TwoFactorFilter, label: &'static str, param: &'static str| {
+            let href = if param.is_empty() { format!("/orgs/{slug}") } else { format!("/orgs/{slug}?filter={param}") };
+            view! { <a href=href aria-current=move || (filter() == value).then_some("true")>{label}</a> }
+        }
+    };
     view! {
         <Title text=org.name.clone()/>
         <section class="card wide">
@@ -89,7 +125,21 @@ fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
             <nav class="tabs" aria-label="Organization sections">
                 <a href=format!("/orgs/{}", org.slug) aria-current="page">"Members"</a>
             </nav>
-            <p class="summary">{format!("{count} member{}", if count == 1 { "" } else { "s" })}</p>
+            {if manage {
+                view! {
+                    <div class="members-toolbar">
+                        <p class="summary">{format!("{protected} of {total} members have two-factor authentication enabled")}</p>
+                        <nav class="filter" aria-label="Filter by two-factor authentication">
+                            {filter_link(TwoFactorFilter::All, "All", "")}
+                            {filter_link(TwoFactorFilter::Enabled, "Enabled", "enabled")}
+                            {filter_link(TwoFactorFilter::Disabled, "Disabled", "disabled")}
+                        </nav>
+                        <a class="button small" href=format!("/orgs/{}/members.csv", org.slug) download=format!("{}-members.csv", org.slug) rel="external">"Export CSV"</a>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <p class="summary">{format!("{total} member{}", if total == 1 { "" } else { "s" })}</p> }.into_any()
+            }}
             <FormError error=row_error/>
             <div class="table-wrap">
                 <table class="members">
@@ -99,22 +149,27 @@ fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
                             <th scope="col">"Name"</th>
                             <th scope="col">"Email"</th>
                             <th scope="col">"Role"</th>
+                            {manage.then(|| view! { <th scope="col">"2FA"</th> })}
                             {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                         </tr>
                     </thead>
                     <tbody>
-                        {members.into_iter().map(|m| view! { <MemberRow member=m slug=slug.clone() manage actions/> }).collect_view()}
+                        {move || {
+                            let slug = slug.clone();
+                            members.get_value().into_iter().filter(|m| filter().keeps(m))
+                                .map(|m| view! { <MemberRow member=m slug=slug.clone() manage actions/> }).collect_view()
+                        }}
                     </tbody>
                 </table>
             </div>
-            {manage.then(|| view! { <AddMemberForm slug=slug.clone() can_add_owner=org.my_role == Role::Owner action=actions.add/> })}
+            {manage.then(|| view! { <AddMemberForm slug=org.slug.clone() can_add_owner=org.my_role == Role::Owner action=actions.add/> })}
         </section>
     }
 }
 
 #[component]
 fn MemberRow(member: Member, slug: String, manage: bool, actions: MemberActions) -> impl IntoView {
-    let Member { user_id, name, email, role } = member;
+    let Member { user_id, name, email, role, two_factor } = member;
     let label = name.clone();
     let remove_label = format!("Remove {name}");
     let remove_slug = slug.clone();
@@ -141,6 +196,11 @@ fn MemberRow(member: Member, slug: String, manage: bool, actions: MemberActions)
                     view! { <span class="badge">{role.label()}</span> }.into_any()
                 }}
             </td>
+            {two_factor.map(|on| view! {
+                <td data-label="2FA">
+                    <span class=if on { "badge on" } else { "badge off" }>{if on { "Enabled" } else { "Disabled" }}</span>
+                </td>
+            })}
             {manage.then(|| view! {
                 <td class="row-actions">
                     <ActionForm action=actions.remove attr:class="inline-form">

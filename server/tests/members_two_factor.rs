@@ -1,0 +1,87 @@
+//! The Members tab's 2FA status: visible to owners and admins (page, server
+//! function, CSV export), never sent to plain members in any form.
+
+mod common;
+
+use common::{Client, TestServer, enroll, ok};
+use reqwest::StatusCode;
+
+struct Org {
+    owner: Client,
+    owner_email: String,
+    admin: Client,
+    member: Client,
+    member_email: String,
+}
+
+/// Acme: an owner with 2FA, an admin and a plain member without.
+async fn acme(server: &TestServer) -> Org {
+    let (owner, owner_email) = server.user("Olivia").await;
+    let (admin, admin_email) = server.user("Adam").await;
+    let (member, member_email) = server.user("Max").await;
+    enroll(server, &owner).await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    ok(&owner, "add_member", &[("slug", "acme"), ("email", &admin_email), ("role", "admin")]).await;
+    ok(&owner, "add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
+    Org { owner, owner_email, admin, member, member_email }
+}
+
+#[tokio::test]
+async fn managers_see_who_has_two_factor_enabled() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    let page = ok(&org.admin, "load_org", &[("slug", "acme")]).await;
+    let status: Vec<_> = page["members"].as_array().unwrap().iter().map(|m| (m["email"].clone(), m["two_factor"].clone())).collect();
+    assert!(status.contains(&(org.owner_email.clone().into(), true.into())), "{status:?}");
+    assert!(status.contains(&(org.member_email.clone().into(), false.into())), "{status:?}");
+
+    let html = org.owner.get("/orgs/acme").await.text().await.unwrap();
+    assert!(html.contains("1 of 3 members have two-factor authentication enabled"), "summary line");
+    assert!(html.contains(">2FA<") && html.contains("Export CSV"));
+    // Rows shown (the hydration data still holds everyone, for the other filters).
+    let row = |email: &str| format!(r#"data-label="Email">{email}<"#);
+    let enabled_only = org.owner.get("/orgs/acme?filter=enabled").await.text().await.unwrap();
+    assert!(enabled_only.contains(&row(&org.owner_email)) && !enabled_only.contains(&row(&org.member_email)), "filter Enabled");
+    let disabled_only = org.owner.get("/orgs/acme?filter=disabled").await.text().await.unwrap();
+    assert!(!disabled_only.contains(&row(&org.owner_email)) && disabled_only.contains(&row(&org.member_email)), "filter Disabled");
+}
+
+#[tokio::test]
+async fn plain_members_never_receive_anyones_two_factor_status() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    let (status, body) = org.member.call("load_org", &[("slug", "acme")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.to_string().contains("two_factor"), "server function: {body}");
+    assert_eq!(body["members"].as_array().unwrap().len(), 3, "names and roles are still there");
+
+    // The page, hydration data included.
+    for path in ["/orgs/acme", "/orgs/acme?filter=enabled", "/orgs/acme?filter=disabled"] {
+        let html = org.member.get(path).await.text().await.unwrap();
+        for leak in ["two_factor", ">2FA<", "badge on", "badge off", "have two-factor authentication enabled", "Export CSV"] {
+            assert!(!html.contains(leak), "{path} leaks {leak}");
+        }
+        assert!(html.contains(&org.owner_email), "{path} still lists members");
+    }
+}
+
+#[tokio::test]
+async fn csv_export_passes_the_same_gate() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    let res = org.owner.get("/orgs/acme/members.csv").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("acme-members.csv"));
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("name,email,role,two_factor\r\n"));
+    assert!(csv.contains(&format!("\"Olivia\",\"{}\",owner,enabled", org.owner_email)), "{csv}");
+    assert!(csv.contains(&format!("\"Max\",\"{}\",member,disabled", org.member_email)), "{csv}");
+    assert_eq!(org.admin.get("/orgs/acme/members.csv").await.status(), StatusCode::OK);
+
+    assert_eq!(org.member.get("/orgs/acme/members.csv").await.status(), StatusCode::FORBIDDEN);
+    let (outsider, _) = server.user("Sam").await;
+    assert_eq!(outsider.get("/orgs/acme/members.csv").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(server.client().get("/orgs/acme/members.csv").await.status(), StatusCode::UNAUTHORIZED);
+}
