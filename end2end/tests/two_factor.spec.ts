@@ -57,8 +57,9 @@ test('enroll through the dialog, then log in with a backup code and with an app 
   await dialog.getByRole('button', { name: 'Check Code' }).click();
 
   // Step 3: the backup codes, downloaded and saved.
-  const codes = await dialog.getByRole('list', { name: 'Backup codes' }).getByRole('listitem').allInnerTexts();
-  expect(codes).toHaveLength(5);
+  const codeItems = dialog.getByRole('list', { name: 'Backup codes' }).getByRole('listitem');
+  await expect(codeItems).toHaveCount(5);
+  const codes = await codeItems.allInnerTexts();
   for (const code of codes) expect(code).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download Codes' }).click()]);
   expect(download.suggestedFilename()).toBe('portcullis-backup-codes.txt');
