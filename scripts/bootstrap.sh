@@ -49,8 +49,12 @@ fi
 
 # 5. Chromium for Playwright (never Playwright's own browser download)
 if ! [ -x /usr/bin/chromium ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  command -v apt-get >/dev/null || die "Chromium is missing and apt-get is not available: install Chromium at /usr/bin/chromium."
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "Chromium is missing: run 'apt-get install chromium' as root, or install sudo."
+    SUDO="sudo"
+  fi
+  command -v apt-get >/dev/null || die "Chromium is missing and apt-get is not available: install Chromium at /usr/bin/chromium (or set CHROMIUM_PATH)."
   say "installing Debian chromium"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
