@@ -48,7 +48,7 @@ if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ] || ! grep -q "\"version\": \"$BI
 fi
 
 # 5. Chromium for Playwright (never Playwright's own browser download)
-if ! [ -x /usr/bin/chromium ]; then
+if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || die "Chromium is missing: run 'apt-get install chromium' as root, or install sudo."
@@ -68,4 +68,4 @@ if [ -f "$ROOT/end2end/package.json" ]; then
   fi
 fi
 
-say "ready: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null)"
+say "ready: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}'), $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"
