@@ -22,6 +22,9 @@ pub enum AppError {
     NotFound { message: String },
     #[error("{message}")]
     Conflict { message: String },
+    /// The organization requires 2FA and the grace period is over.
+    #[error("{org} requires two-factor authentication. Set it up to continue.")]
+    TwoFactorRequired { org: String, slug: String },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     /// The request itself was malformed (missing or undecodable arguments).
@@ -54,7 +57,7 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::InvalidCredentials | Self::Unauthenticated => 401,
-            Self::Forbidden { .. } => 403,
+            Self::Forbidden { .. } | Self::TwoFactorRequired { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
             Self::RateLimited { .. } => 429,

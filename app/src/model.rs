@@ -86,7 +86,21 @@ pub struct OrgSummary {
     pub name: String,
     pub slug: String,
     pub my_role: Role,
+    /// When the organization requires 2FA: from this Unix time on, members
+    /// without it are refused (the end of the grace period).
+    pub two_factor_deadline: Option<i64>,
 }
+
+/// The Settings tab, for owners and admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSettings {
+    pub org: OrgSummary,
+    pub require_two_factor: bool,
+    pub grace_days: i64,
+}
+
+/// Grace periods offered when requiring 2FA, in days (0: immediately).
+pub const GRACE_DAYS: [i64; 6] = [0, 1, 3, 7, 14, 30];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -105,6 +119,9 @@ pub struct Member {
 pub struct OrgPage {
     pub org: OrgSummary,
     pub members: Vec<Member>,
+    /// Set while the organization requires 2FA, the viewer lacks it and the
+    /// grace period runs: its end, for the banner.
+    pub two_factor_due: Option<i64>,
 }
 
 /// The two-factor state of the signed-in user's account.

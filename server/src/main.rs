@@ -1,4 +1,6 @@
 //! The `portcullis` binary: configuration, start-up, serving and shutdown.
+// Leptos view types nest deeply.
+#![recursion_limit = "256"]
 
 mod config;
 mod demo;

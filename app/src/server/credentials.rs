@@ -37,6 +37,11 @@ pub async fn load(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Option<TotpCr
     Ok(Some(TotpCredential { secret: TotpSecret::from_bytes(secret), enabled_at: row.try_get("enabled_at")? }))
 }
 
+pub async fn is_enabled(db: &Db, user_id: i64) -> AppResult<bool> {
+    let row = sqlx::query("SELECT 1 AS one FROM totp_credentials WHERE user_id = $1").bind(user_id).fetch_optional(db).await?;
+    Ok(row.is_some())
+}
+
 /// Accepts a code's time step only if it is later than every step accepted
 /// before. One conditional UPDATE: of concurrent uses of one code, exactly one wins.
 pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {

@@ -12,11 +12,15 @@ fn role_from(s: String) -> Result<Role, sqlx::Error> {
 }
 
 fn summary_from_row(row: &AnyRow) -> Result<OrgSummary, sqlx::Error> {
+    let required: i64 = row.try_get("require_two_factor")?;
+    let since: Option<i64> = row.try_get("required_since")?;
+    let grace_days: i64 = row.try_get("grace_days")?;
     Ok(OrgSummary {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         slug: row.try_get("slug")?,
         my_role: role_from(row.try_get("role")?)?,
+        two_factor_deadline: (required == 1).then(|| since.unwrap_or(0) + grace_days * 86_400),
     })
 }
 
@@ -43,12 +47,13 @@ pub async fn create(db: &Db, owner_id: i64, name: &str, slug: &str, now: i64) ->
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(OrgSummary { id, name: name.to_string(), slug: slug.to_string(), my_role: Role::Owner })
+    Ok(OrgSummary { id, name: name.to_string(), slug: slug.to_string(), my_role: Role::Owner, two_factor_deadline: None })
 }
 
 /// Organizations with the role of the member `$1`.
 const ORGS_OF_MEMBER: &str =
-    "SELECT o.id, o.name, o.slug, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id WHERE m.user_id = $1";
+    "SELECT o.id, o.name, o.slug, m.role, o.require_two_factor, o.grace_days, o.required_since \
+     FROM organizations o JOIN memberships m ON m.org_id = o.id WHERE m.user_id = $1";
 
 pub async fn list_for_user(db: &Db, user_id: i64) -> AppResult<Vec<OrgSummary>> {
     let rows = sqlx::query(&format!("{ORGS_OF_MEMBER} ORDER BY o.name, o.id")).bind(user_id).fetch_all(db).await?;
@@ -141,4 +146,65 @@ pub async fn remove_member(db: &Db, org_id: i64, user_id: i64) -> AppResult<()> 
         None => Err(AppError::not_found("That person is not a member of this organization.")),
         Some(_) => Err(AppError::conflict("The last owner cannot be removed: make someone else an owner first.")),
     }
+}
+
+/// The 2FA requirement: (required, grace days).
+pub async fn two_factor_policy(db: &Db, org_id: i64) -> AppResult<(bool, i64)> {
+    let row = sqlx::query("SELECT require_two_factor, grace_days FROM organizations WHERE id = $1").bind(org_id).fetch_one(db).await?;
+    Ok((row.try_get::<i64, _>("require_two_factor")? == 1, row.try_get("grace_days")?))
+}
+
+/// Switches the requirement; the grace period starts now when switched on.
+pub async fn set_two_factor_policy(db: &Db, org_id: i64, required: bool, grace_days: i64, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE organizations SET require_two_factor = $1, grace_days = $2, \
+         required_since = CASE WHEN $1 = 1 AND require_two_factor = 1 THEN required_since WHEN $1 = 1 THEN $3 ELSE NULL END \
+         WHERE id = $4",
+    )
+    .bind(i64::from(required))
+    .bind(grace_days)
+    .bind(now)
+    .bind(org_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Owners of the organization without 2FA, as "Name (email)".
+pub async fn owners_without_two_factor(db: &Db, org_id: i64) -> AppResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+         LEFT JOIN totp_credentials t ON t.user_id = u.id WHERE m.org_id = $1 AND m.role = 'owner' AND t.user_id IS NULL ORDER BY u.name",
+    )
+    .bind(org_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, format!("{} ({})", r.try_get::<String, _>("name")?, r.try_get::<String, _>("email")?))))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// Names of the organizations of `user_id` that require 2FA.
+pub async fn requiring_two_factor(db: &Db, user_id: i64) -> AppResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT o.name FROM organizations o JOIN memberships m ON m.org_id = o.id \
+         WHERE m.user_id = $1 AND o.require_two_factor = 1 ORDER BY o.name",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?)
+}
+
+pub async fn audit(db: &Db, org_id: i64, actor_id: i64, kind: &str, detail: &str, now: i64) -> AppResult<()> {
+    sqlx::query("INSERT INTO audit_events (org_id, actor_id, kind, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(org_id)
+        .bind(actor_id)
+        .bind(kind)
+        .bind(detail)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::events::RequestMeta;
-use super::{AppState, orgs, pending_logins, sessions};
+use super::{AppState, credentials, orgs, pending_logins, sessions};
 use crate::error::{AppError, AppResult};
 use crate::model::{OrgSummary, User};
 
@@ -89,6 +89,12 @@ pub async fn member_access(state: &AppState, session_token: Option<&str>, slug: 
     let org = orgs::find_for_member(&state.db, slug.trim(), user.id)
         .await?
         .ok_or_else(|| AppError::not_found("No organization with that address, or you are not a member of it."))?;
+    // An organization requiring 2FA refuses members without it once the grace period is over.
+    if let Some(deadline) = org.two_factor_deadline {
+        if state.clock.now() >= deadline && !credentials::is_enabled(&state.db, user.id).await? {
+            return Err(AppError::TwoFactorRequired { org: org.name, slug: org.slug });
+        }
+    }
     Ok((user, org))
 }
 

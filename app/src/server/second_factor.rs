@@ -187,8 +187,16 @@ pub async fn require_enabled(state: &AppState, user_id: i64) -> AppResult<()> {
     }
 }
 
-/// The one place that may refuse turning 2FA off. Organizations that require
-/// two-factor authentication will refuse here; today nothing does.
-pub async fn may_disable(_state: &AppState, _user_id: i64) -> AppResult<()> {
-    Ok(())
+/// The one place that may refuse turning 2FA off: while any organization of
+/// the user requires it.
+pub async fn may_disable(state: &AppState, user_id: i64) -> AppResult<()> {
+    let requiring = super::orgs::requiring_two_factor(&state.db, user_id).await?;
+    if requiring.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::forbidden(format!(
+        "Two-factor authentication cannot be turned off: {} require{} it.",
+        requiring.join(", "),
+        if requiring.len() == 1 { "s" } else { "" }
+    )))
 }

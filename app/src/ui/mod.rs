@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

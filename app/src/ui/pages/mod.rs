@@ -3,6 +3,7 @@ mod auth_forms;
 mod home;
 mod not_found;
 mod org_members;
+mod org_settings;
 mod orgs_new;
 mod two_factor_login;
 
@@ -11,6 +12,7 @@ pub use auth_forms::{LoginPage, SignupPage};
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use org_members::OrgMembersPage;
+pub use org_settings::OrgSettingsPage;
 pub use orgs_new::NewOrgPage;
 pub use two_factor_login::TwoFactorLoginPage;
 

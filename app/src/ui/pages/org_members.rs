@@ -7,7 +7,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::signed_in_user;
 use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, load_org};
 use crate::error::AppError;
-use crate::model::{Member, OrgPage, Role};
+use crate::api::twofactor::FinishEnrollment;
+use crate::model::{Member, OrgPage, Role, format_date};
+use crate::ui::components::two_factor::EnrollButton;
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
 
@@ -28,8 +30,13 @@ pub fn OrgMembersPage() -> impl IntoView {
         remove: ServerAction::new(),
     };
     let auth = expect_context::<Auth>();
+    // Enrolling from a "2FA required" page or banner reloads the page: the user continues where they were going.
+    let finish = ServerAction::<FinishEnrollment>::new();
     let page = Resource::new(
-        move || (slug(), actions.add.version().get(), actions.change.version().get(), actions.remove.version().get()),
+        move || {
+            let versions = (actions.add.version().get(), actions.change.version().get(), actions.remove.version().get());
+            (slug(), versions, finish.version().get())
+        },
         |(slug, ..)| load_org(slug),
     );
     // A member removed or a role changed may change the switcher's list.
@@ -42,12 +49,13 @@ pub fn OrgMembersPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                if let Err(view) = signed_in_user(auth).await {
-                    return view;
-                }
+                let user = match signed_in_user(auth).await {
+                    Ok(user) => user,
+                    Err(view) => return view,
+                };
                 match page.await {
-                    Ok(page) => view! { <OrgView page actions/> }.into_any(),
-                    Err(e) => view! { <OrgError error=e/> }.into_any(),
+                    Ok(page) => view! { <OrgView page actions account=user.email finish/> }.into_any(),
+                    Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
                 }
             })}
         </Transition>
@@ -55,21 +63,34 @@ pub fn OrgMembersPage() -> impl IntoView {
 }
 
 #[component]
-fn OrgError(error: AppError) -> impl IntoView {
+pub fn OrgError(error: AppError, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(status) = http::StatusCode::from_u16(error.status()) {
             res.set_status(status);
         }
     }
+    if let AppError::TwoFactorRequired { org, .. } = &error {
+        return view! {
+            <Title text="Two-factor authentication required"/>
+            <section class="card narrow">
+                <h1>"Two-factor authentication required"</h1>
+                <p role="alert">{format!("{org} requires two-factor authentication. Set it up to continue; your other organizations and your account are not affected.")}</p>
+                <EnrollButton account finish/>
+            </section>
+        }
+        .into_any();
+    }
+    let title = if matches!(error, AppError::Forbidden { .. }) { "Not allowed" } else { "Organization unavailable" };
     view! {
-        <Title text="Organization"/>
+        <Title text=title/>
         <section class="card narrow">
-            <h1>"Organization unavailable"</h1>
+            <h1>{title}</h1>
             <p role="alert">{error.to_string()}</p>
             <a class="button" href="/">"Back to your organizations"</a>
         </section>
     }
+    .into_any()
 }
 
 /// The Members tab's 2FA filter, from `?filter=` so it works as plain links.
@@ -98,8 +119,8 @@ impl TwoFactorFilter {
 }
 
 #[component]
-fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
-    let OrgPage { org, members } = page;
+fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+    let OrgPage { org, members, two_factor_due } = page;
     let manage = org.my_role.can_manage();
     let slug = org.slug.clone();
     let row_error = Signal::derive(move || last_error(actions.change).get().or_else(|| last_error(actions.remove).get()));
@@ -122,9 +143,13 @@ fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
                 <h1>{org.name.clone()}</h1>
                 <span class="badge">{format!("You are {}", org.my_role.label().to_lowercase())}</span>
             </header>
-            <nav class="tabs" aria-label="Organization sections">
-                <a href=format!("/orgs/{}", org.slug) aria-current="page">"Members"</a>
-            </nav>
+            <OrgTabs slug=org.slug.clone() manage current="members"/>
+            {two_factor_due.map(|due| view! {
+                <div class="notice" role="status">
+                    <p>{format!("{} requires two-factor authentication by {}.", org.name, format_date(due))}</p>
+                    <EnrollButton account=account.clone() finish/>
+                </div>
+            })}
             {if manage {
                 view! {
                     <div class="members-toolbar">
@@ -165,6 +190,8 @@ fn OrgView(page: OrgPage, actions: MemberActions) -> impl IntoView {
             {manage.then(|| view! { <AddMemberForm slug=org.slug.clone() can_add_owner=org.my_role == Role::Owner action=actions.add/> })}
         </section>
     }
+    // Erasing the type keeps the nesting within the compiler's limits.
+    .into_any()
 }
 
 #[component]
@@ -239,5 +266,17 @@ fn AddMemberForm(slug: String, can_add_owner: bool, action: ServerAction<AddMemb
             <FormError error/>
             <p class="success" role="status">{move || added().then_some("Member added.")}</p>
         </section>
+    }
+}
+
+/// The organization page's tabs; Settings only for owners and admins.
+#[component]
+pub fn OrgTabs(slug: String, manage: bool, current: &'static str) -> impl IntoView {
+    let here = move |tab: &str| (tab == current).then_some("page");
+    view! {
+        <nav class="tabs" aria-label="Organization sections">
+            <a href=format!("/orgs/{slug}") aria-current=here("members")>"Members"</a>
+            {manage.then(|| view! { <a href=format!("/orgs/{slug}/settings") aria-current=here("settings")>"Settings"</a> })}
+        </nav>
     }
 }

@@ -2,8 +2,10 @@
 //! enrollment dialog, and reveal / regenerate / disable once it is on.
 
 mod codes;
+mod enroll_button;
 mod enroll_dialog;
 mod manage;
 mod section;
 
+pub use enroll_button::EnrollButton;
 pub use section::{TwoFactorSection, TwoFactorState};

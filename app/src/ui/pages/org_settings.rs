@@ -1,0 +1,81 @@
+//! The organization page, Settings tab: "Require two-factor authentication".
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::org_members::{OrgError, OrgTabs};
+use super::signed_in_user;
+use crate::api::orgs::{SetTwoFactorRequirement, load_org_settings};
+use crate::api::twofactor::FinishEnrollment;
+use crate::model::{GRACE_DAYS, OrgSettings, format_date};
+use crate::ui::auth::Auth;
+use crate::ui::components::forms::{FormError, SubmitButton, last_error};
+
+#[component]
+pub fn OrgSettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let auth = expect_context::<Auth>();
+    let save = ServerAction::<SetTwoFactorRequirement>::new();
+    let finish = ServerAction::<FinishEnrollment>::new();
+    let settings = Resource::new(move || (slug(), save.version().get(), finish.version().get()), |(slug, ..)| load_org_settings(slug));
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let user = match signed_in_user(auth).await {
+                    Ok(user) => user,
+                    Err(view) => return view,
+                };
+                match settings.await {
+                    Ok(settings) => view! { <SettingsView settings save/> }.into_any(),
+                    Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn grace_label(days: i64) -> String {
+    match days {
+        0 => "None (immediately)".to_string(),
+        1 => "1 day".to_string(),
+        d => format!("{d} days"),
+    }
+}
+
+#[component]
+fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequirement>) -> impl IntoView {
+    let OrgSettings { org, require_two_factor, grace_days } = settings;
+    let error = last_error(save);
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    view! {
+        <Title text=format!("{} settings", org.name)/>
+        <section class="card wide">
+            <header class="org-header"><h1>{org.name.clone()}</h1></header>
+            <OrgTabs slug=org.slug.clone() manage=true current="settings"/>
+            <section aria-labelledby="auth-title">
+                <h2 id="auth-title">"Authentication"</h2>
+                <h3>"Require two-factor authentication"</h3>
+                <p class="muted">"Members without two-factor authentication cannot open this organization until they set it up. Every owner, and you, need it first."</p>
+                {org.two_factor_deadline.map(|d| view! { <p class="status-on">{format!("Required: members without it are refused from {}.", format_date(d))}</p> })}
+                <ActionForm action=save>
+                    <input type="hidden" name="slug" value=org.slug.clone()/>
+                    <FormError error/>
+                    <div class="field checkbox">
+                        <input id="require" type="checkbox" role="switch" name="require" value="true" checked=require_two_factor/>
+                        <label for="require">"Enable for all users in organization"</label>
+                    </div>
+                    <div class="field">
+                        <label for="grace">"Grace period"</label>
+                        <select id="grace" name="grace_days">
+                            {GRACE_DAYS.into_iter().map(|d| view! { <option value=d selected=d == grace_days>{grace_label(d)}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
+                    <p class="success" role="status">{move || saved().then_some("Saved.")}</p>
+                </ActionForm>
+            </section>
+        </section>
+    }
+}

@@ -1,0 +1,186 @@
+//! "Require two-factor authentication": the owner precondition, enforcement
+//! on every organization route, the grace period, and switching it off.
+
+mod common;
+
+use common::{Client, TestServer, enroll, ok};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Every server function, sorted into those scoped to one organization (they
+/// take its `slug` and must pass the compliance gate) and the rest. A new
+/// server function fails this test until it is put in one of the lists.
+const ORG_SCOPED: [&str; 6] = ["load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement"];
+const ACCOUNT_LEVEL: [&str; 15] = [
+    "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
+    "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
+    "regenerate_codes", "disable_two_factor",
+];
+
+#[test]
+fn every_server_function_is_classified() {
+    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    registered.sort();
+    let mut known: Vec<String> = ORG_SCOPED.iter().chain(ACCOUNT_LEVEL.iter()).map(|n| n.to_string()).collect();
+    known.sort();
+    assert_eq!(registered, known, "classify new server functions in ORG_SCOPED or ACCOUNT_LEVEL");
+}
+
+struct Acme {
+    owner: Client,
+    member: Client,
+    member_email: String,
+    member_id: String,
+}
+
+async fn acme(server: &TestServer) -> Acme {
+    let (owner, _) = server.user("Olivia").await;
+    let (member, member_email) = server.user("Max").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    ok(&owner, "add_member", &[("slug", "acme"), ("email", &member_email), ("role", "admin")]).await;
+    let page = ok(&owner, "load_org", &[("slug", "acme")]).await;
+    let member_id = page["members"].as_array().unwrap().iter().find(|m| m["email"] == member_email.as_str()).unwrap()["user_id"].to_string();
+    Acme { owner, member, member_email, member_id }
+}
+
+async fn require(c: &Client, grace_days: &str) -> (StatusCode, Value) {
+    c.call("set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", grace_days)]).await
+}
+
+/// Moves the clock in steps shorter than the session idle timeout, using each session.
+async fn advance_keeping_sessions(server: &TestServer, secs: i64, clients: &[&Client]) {
+    let mut left = secs;
+    while left > 0 {
+        let step = left.min(10 * 3600);
+        server.advance_clock(step);
+        left -= step;
+        for c in clients {
+            assert!(!c.me().await.is_null(), "session kept alive");
+        }
+    }
+}
+
+/// Arguments that reach each org-scoped function's gate.
+fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> {
+    match name {
+        "add_member" => vec![("slug", "acme"), ("email", "nobody@example.com"), ("role", "member")],
+        "change_role" => vec![("slug", "acme"), ("user_id", member_id), ("role", "member")],
+        "remove_member" => vec![("slug", "acme"), ("user_id", member_id)],
+        "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
+        _ => vec![("slug", "acme")],
+    }
+}
+
+#[tokio::test]
+async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    let (status, body) = require(&org.owner, "0").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Olivia ("), "names who lacks it: {body}");
+
+    enroll(&server, &org.owner).await;
+    // A co-owner without 2FA blocks it too, and is named.
+    let (co, co_email) = server.user("Cora").await;
+    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &co_email), ("role", "owner")]).await;
+    let (status, body) = require(&org.owner, "0").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["message"].as_str().unwrap().contains("Cora (") && !body["message"].as_str().unwrap().contains("Olivia"), "{body}");
+    enroll(&server, &co).await;
+    // An admin acting without 2FA is named as well.
+    let (status, body) = require(&org.member, "0").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["message"].as_str().unwrap().contains("Max ("), "{body}");
+    let (status, body) = require(&org.owner, "2").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "2 days is not offered: {body}");
+    let (status, body) = require(&org.owner, "0").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let settings = ok(&org.owner, "load_org_settings", &[("slug", "acme")]).await;
+    assert_eq!(settings["require_two_factor"], true);
+    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events").fetch_all(&server.db().await).await.unwrap();
+    assert_eq!(kinds, [("two_factor_required".to_string(),)]);
+}
+
+#[tokio::test]
+async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_there() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    enroll(&server, &org.owner).await;
+    ok(&org.member, "create_org", &[("name", "Other"), ("slug", "other")]).await;
+    assert_eq!(require(&org.owner, "0").await.0, StatusCode::OK);
+
+    for name in ORG_SCOPED {
+        let (status, body) = org.member.call(name, &args_for(name, &org.member_id)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}: {body}");
+        assert_eq!(body["code"], "two_factor_required", "{name}: {body}");
+        assert!(body["message"].as_str().unwrap().starts_with("Acme requires two-factor authentication"), "{body}");
+    }
+    for path in ["/orgs/acme", "/orgs/acme/settings"] {
+        let res = org.member.get(path).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Two-factor authentication required") && html.contains("Acme requires two-factor authentication"), "{path}");
+        assert!(!html.contains(&org.member_email) || html.contains("Account menu"), "{path} shows no member list");
+    }
+    assert_eq!(org.member.get("/orgs/acme/members.csv").await.status(), StatusCode::FORBIDDEN);
+
+    // Everything else keeps working: the account, other organizations, logging out.
+    ok(&org.member, "my_orgs", &[]).await;
+    ok(&org.member, "two_factor_status", &[]).await;
+    ok(&org.member, "load_org", &[("slug", "other")]).await;
+    assert_eq!(org.member.get("/account").await.status(), StatusCode::OK);
+
+    // Enrolling lets them in.
+    enroll(&server, &org.member).await;
+    ok(&org.member, "load_org", &[("slug", "acme")]).await;
+    // And 2FA cannot be turned off while Acme requires it.
+    let (status, body) = org.member.call("disable_two_factor", &[("password", common::PASSWORD), ("code", "123456")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().contains("Acme requires it"), "{body}");
+}
+
+#[tokio::test]
+async fn grace_period_then_enforcement_then_switching_off_restores_access() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    enroll(&server, &org.owner).await;
+    assert_eq!(require(&org.owner, "3").await.0, StatusCode::OK);
+
+    let page = ok(&org.member, "load_org", &[("slug", "acme")]).await;
+    assert!(page["two_factor_due"].as_i64().is_some(), "the banner's date: {page}");
+    let html = org.member.get("/orgs/acme").await.text().await.unwrap();
+    assert!(html.contains("Acme requires two-factor authentication by "), "banner");
+    assert!(ok(&org.owner, "load_org", &[("slug", "acme")]).await["two_factor_due"].is_null(), "no banner for the compliant");
+
+    advance_keeping_sessions(&server, 3 * 86_400 - 60, &[&org.owner, &org.member]).await;
+    ok(&org.member, "load_org", &[("slug", "acme")]).await;
+    server.advance_clock(61);
+    let (status, _) = org.member.call("load_org", &[("slug", "acme")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "grace is over");
+    // A member added now must enroll before entering.
+    let (late, late_email) = server.user("Lea").await;
+    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &late_email), ("role", "member")]).await;
+    assert_eq!(late.call("load_org", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
+
+    ok(&org.owner, "set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0")]).await;
+    ok(&org.member, "load_org", &[("slug", "acme")]).await;
+    ok(&late, "load_org", &[("slug", "acme")]).await;
+}
+
+#[tokio::test]
+async fn plain_members_cannot_see_or_change_settings() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    let (plain, plain_email) = server.user("Pia").await;
+    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
+    let (status, body) = plain.call("load_org_settings", &[("slug", "acme")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = plain.call("set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let res = plain.get("/orgs/acme/settings").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("Only owners and admins"));
+    let _ = org.member;
+}
