@@ -35,6 +35,15 @@ pub fn may_remove(actor: Role, target: Role) -> Result<(), Refusal> {
     }
 }
 
+/// Resetting a member's 2FA: owners for anyone, admins for plain members only.
+pub fn may_reset_two_factor(actor: Role, target: Role) -> Result<(), Refusal> {
+    match (actor, target) {
+        (Role::Owner, _) | (Role::Admin, Role::Member) => Ok(()),
+        (Role::Admin, _) => Err("Admins can reset the two-factor authentication of members only, not of owners or admins."),
+        (Role::Member, _) => Err(MANAGERS_ONLY),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +65,16 @@ mod tests {
         assert!(may_change_role(Admin, Member, Owner).is_err());
         assert!(may_remove(Admin, Owner).is_err());
         assert!(may_remove(Admin, Admin).is_ok());
+    }
+
+    #[test]
+    fn resets_follow_the_hierarchy() {
+        assert!(may_reset_two_factor(Owner, Owner).is_ok());
+        assert!(may_reset_two_factor(Owner, Admin).is_ok());
+        assert!(may_reset_two_factor(Admin, Member).is_ok());
+        assert!(may_reset_two_factor(Admin, Admin).is_err());
+        assert!(may_reset_two_factor(Admin, Owner).is_err());
+        assert!(may_reset_two_factor(Member, Member).is_err());
     }
 
     #[test]

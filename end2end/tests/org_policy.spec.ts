@@ -54,4 +54,19 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   // Continues where they were going: the organization's members.
   await expect(member.getByRole('heading', { name: 'Secure Co' })).toBeVisible();
   await expect(member.getByRole('row', { name: new RegExp(memberEmail) })).toBeVisible();
+
+  // The admin resets the member's 2FA (a lost phone): the member must enroll again.
+  await owner.goto(`/orgs/${slug}`);
+  await hydrated(owner);
+  const row = owner.getByRole('row', { name: new RegExp(memberEmail) });
+  await expect(row.getByText('Enabled')).toBeVisible();
+  await row.getByLabel('Reset 2FA of Mona').click();
+  await row.getByLabel('Your password').fill(PASSWORD);
+  await row.getByRole('button', { name: 'Reset' }).click();
+  await expect(owner.getByRole('row', { name: new RegExp(memberEmail) }).getByText('Disabled')).toBeVisible();
+
+  await member.goto('/');
+  await expect(member.getByText('An admin of Secure Co reset your two-factor authentication')).toBeVisible();
+  await member.goto(`/orgs/${slug}`);
+  await expect(member.getByRole('heading', { name: 'Two-factor authentication required' })).toBeVisible();
 });

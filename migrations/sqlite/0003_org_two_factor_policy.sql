@@ -13,3 +13,6 @@ CREATE TABLE audit_events (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX audit_events_org ON audit_events(org_id, created_at);
+
+-- A message shown to the user at their next visit (e.g. "an admin reset your 2FA").
+ALTER TABLE users ADD COLUMN notice TEXT;

@@ -10,11 +10,13 @@ use serde_json::Value;
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 6] = ["load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement"];
-const ACCOUNT_LEVEL: [&str; 15] = [
+const ORG_SCOPED: [&str; 7] = [
+    "load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement", "reset_member_two_factor",
+];
+const ACCOUNT_LEVEL: [&str; 16] = [
     "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
     "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
-    "regenerate_codes", "disable_two_factor",
+    "regenerate_codes", "disable_two_factor", "take_notice",
 ];
 
 #[test]
@@ -68,6 +70,7 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         "add_member" => vec![("slug", "acme"), ("email", "nobody@example.com"), ("role", "member")],
         "change_role" => vec![("slug", "acme"), ("user_id", member_id), ("role", "member")],
         "remove_member" => vec![("slug", "acme"), ("user_id", member_id)],
+        "reset_member_two_factor" => vec![("slug", "acme"), ("user_id", member_id), ("password", common::PASSWORD)],
         "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
         _ => vec![("slug", "acme")],
     }
@@ -99,8 +102,9 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let settings = ok(&org.owner, "load_org_settings", &[("slug", "acme")]).await;
     assert_eq!(settings["require_two_factor"], true);
-    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events").fetch_all(&server.db().await).await.unwrap();
-    assert_eq!(kinds, [("two_factor_required".to_string(),)]);
+    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events ORDER BY id").fetch_all(&server.db().await).await.unwrap();
+    let kinds: Vec<_> = kinds.into_iter().map(|k| k.0).collect();
+    assert_eq!(kinds, ["member_added", "member_added", "two_factor_required"], "refused attempts leave no entry");
 }
 
 #[tokio::test]
@@ -183,4 +187,59 @@ async fn plain_members_cannot_see_or_change_settings() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("Only owners and admins"));
     let _ = org.member;
+}
+
+async fn reset(c: &Client, user_id: &str, password: &str) -> (StatusCode, Value) {
+    c.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", user_id), ("password", password)]).await
+}
+
+fn id_of(page: &Value, email: &str) -> String {
+    page["members"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].to_string()
+}
+
+#[tokio::test]
+async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_to_enrollment() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await; // Olivia owner, Max admin
+    let (plain, plain_email) = server.user("Pia").await;
+    let (admin2, admin2_email) = server.user("Abe").await;
+    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
+    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &admin2_email), ("role", "admin")]).await;
+    for c in [&org.owner, &org.member, &plain, &admin2] {
+        enroll(&server, c).await;
+    }
+    assert_eq!(require(&org.owner, "0").await.0, StatusCode::OK);
+    let page = ok(&org.owner, "load_org", &[("slug", "acme")]).await;
+    let owner_id = page["members"].as_array().unwrap().iter().find(|m| m["role"] == "owner").unwrap()["user_id"].to_string();
+    let (plain_id, admin2_id) = (id_of(&page, &plain_email), id_of(&page, &admin2_email));
+
+    // Admins may reset plain members only; plain members nobody.
+    assert_eq!(reset(&org.member, &owner_id, common::PASSWORD).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(reset(&org.member, &admin2_id, common::PASSWORD).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(reset(&plain, &admin2_id, common::PASSWORD).await.0, StatusCode::FORBIDDEN);
+    // The actor re-authenticates.
+    let (status, body) = reset(&org.member, &plain_id, "wrong password").await;
+    assert_eq!((status, body["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, "password".into()));
+    assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], true);
+    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD).await.0, StatusCode::OK);
+    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD).await.0, StatusCode::CONFLICT, "nothing left to reset");
+    // Owners may reset admins.
+    assert_eq!(reset(&org.owner, &admin2_id, common::PASSWORD).await.0, StatusCode::OK);
+
+    // The member is told once, and must enroll again to enter Acme.
+    assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], false);
+    let notice = ok(&plain, "take_notice", &[]).await;
+    assert!(notice.as_str().unwrap().starts_with("An admin of Acme reset your two-factor authentication"), "{notice}");
+    assert!(notice.as_str().unwrap().contains("Acme requires it"));
+    assert!(ok(&plain, "take_notice", &[]).await.is_null(), "shown once");
+    let (status, body) = plain.call("load_org", &[("slug", "acme")]).await;
+    assert_eq!((status, body["code"].clone()), (StatusCode::FORBIDDEN, "two_factor_required".into()));
+    enroll(&server, &plain).await;
+    ok(&plain, "load_org", &[("slug", "acme")]).await;
+
+    let db = server.db().await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM security_events WHERE kind = 'two_factor_reset_by_admin'").fetch_one(&db).await.unwrap();
+    assert_eq!(n, 2);
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind = 'member_two_factor_reset'").fetch_one(&db).await.unwrap();
+    assert_eq!(n, 2);
 }

@@ -12,6 +12,7 @@ pub enum SecurityEvent {
     RecoveryCodeUsed,
     FailedCode,
     Lockout,
+    TwoFactorResetByAdmin,
 }
 
 impl SecurityEvent {
@@ -24,6 +25,7 @@ impl SecurityEvent {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::FailedCode => "failed_code",
             Self::Lockout => "lockout",
+            Self::TwoFactorResetByAdmin => "two_factor_reset_by_admin",
         }
     }
 }

@@ -50,3 +50,19 @@ pub async fn set_password(db: &Db, user_id: i64, hash: &PasswordHash) -> AppResu
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash.0).bind(user_id).execute(db).await?;
     Ok(())
 }
+
+/// Leaves a message for the user's next visit.
+pub async fn set_notice(db: &Db, user_id: i64, notice: &str) -> AppResult<()> {
+    sqlx::query("UPDATE users SET notice = $1 WHERE id = $2").bind(notice).bind(user_id).execute(db).await?;
+    Ok(())
+}
+
+/// The waiting message, removed as it is read.
+pub async fn take_notice(db: &Db, user_id: i64) -> AppResult<Option<String>> {
+    let row = sqlx::query("SELECT notice FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
+    let notice: Option<String> = row.map(|r| r.try_get("notice")).transpose()?.flatten();
+    if let Some(text) = &notice {
+        sqlx::query("UPDATE users SET notice = NULL WHERE id = $1 AND notice = $2").bind(user_id).bind(text).execute(db).await?;
+    }
+    Ok(notice)
+}

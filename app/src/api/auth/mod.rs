@@ -2,10 +2,12 @@ mod current_user;
 mod log_in;
 mod log_out;
 mod sign_up;
+mod take_notice;
 mod verify_login;
 
 pub use current_user::*;
 pub use log_in::*;
 pub use log_out::*;
 pub use sign_up::*;
+pub use take_notice::*;
 pub use verify_login::*;

@@ -20,6 +20,7 @@ pub async fn add_member(slug: String, email: String, role: String) -> Result<(),
         AppError::validation("email", format!("No Portcullis account uses {email}. Ask them to sign up first."))
     })?;
     orgs::add_member(db, access.org.id, user.id, role, access.state.clock.now()).await?;
-    tracing::info!(org_id = access.org.id, user_id = user.id, actor = access.user.id, "member added");
+    let detail = format!("{} as {}", user.email, role.as_str());
+    orgs::audit(db, access.org.id, access.user.id, "member_added", &detail, access.state.clock.now()).await?;
     Ok(())
 }

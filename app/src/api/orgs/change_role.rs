@@ -18,6 +18,7 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
         .ok_or_else(|| AppError::not_found("That person is not a member of this organization."))?;
     policy::may_change_role(access.org.my_role, target, role).map_err(AppError::forbidden)?;
     orgs::set_role(db, access.org.id, user_id, role).await?;
-    tracing::info!(org_id = access.org.id, user_id, actor = access.user.id, "role changed");
+    let detail = format!("user {user_id}: {} to {}", target.as_str(), role.as_str());
+    orgs::audit(db, access.org.id, access.user.id, "role_changed", &detail, access.state.clock.now()).await?;
     Ok(())
 }

@@ -16,6 +16,6 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
         .ok_or_else(|| AppError::not_found("That person is not a member of this organization."))?;
     policy::may_remove(access.org.my_role, target).map_err(AppError::forbidden)?;
     orgs::remove_member(db, access.org.id, user_id).await?;
-    tracing::info!(org_id = access.org.id, user_id, actor = access.user.id, "member removed");
+    orgs::audit(db, access.org.id, access.user.id, "member_removed", &format!("user {user_id}"), access.state.clock.now()).await?;
     Ok(())
 }

@@ -2,12 +2,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::api::auth::take_notice;
 use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
+    let notice = Resource::new(|| (), |_| take_notice());
     view! {
         <Title text=""/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -15,8 +17,12 @@ pub fn HomePage() -> impl IntoView {
                 // One Suspend for both: nested ones hydrate in a racy order.
                 let user = auth.user.await.ok().flatten();
                 let orgs = auth.orgs.await.unwrap_or_default();
+                let notice = notice.await.ok().flatten();
                 match user {
-                    Some(user) => view! { <Dashboard name=user.name orgs/> }.into_any(),
+                    Some(user) => view! {
+                        {notice.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
+                        <Dashboard name=user.name orgs/>
+                    }.into_any(),
                     None => view! { <Welcome/> }.into_any(),
                 }
             })}

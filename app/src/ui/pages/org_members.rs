@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::signed_in_user;
-use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, load_org};
+use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, ResetMemberTwoFactor, load_org};
 use crate::error::AppError;
 use crate::api::twofactor::FinishEnrollment;
 use crate::model::{Member, OrgPage, Role, format_date};
@@ -18,6 +18,7 @@ struct MemberActions {
     add: ServerAction<AddMember>,
     change: ServerAction<ChangeRole>,
     remove: ServerAction<RemoveMember>,
+    reset: ServerAction<ResetMemberTwoFactor>,
 }
 
 #[component]
@@ -28,13 +29,19 @@ pub fn OrgMembersPage() -> impl IntoView {
         add: ServerAction::new(),
         change: ServerAction::new(),
         remove: ServerAction::new(),
+        reset: ServerAction::new(),
     };
     let auth = expect_context::<Auth>();
     // Enrolling from a "2FA required" page or banner reloads the page: the user continues where they were going.
     let finish = ServerAction::<FinishEnrollment>::new();
     let page = Resource::new(
         move || {
-            let versions = (actions.add.version().get(), actions.change.version().get(), actions.remove.version().get());
+            let versions = (
+                actions.add.version().get(),
+                actions.change.version().get(),
+                actions.remove.version().get(),
+                actions.reset.version().get(),
+            );
             (slug(), versions, finish.version().get())
         },
         |(slug, ..)| load_org(slug),
@@ -123,7 +130,10 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
     let OrgPage { org, members, two_factor_due } = page;
     let manage = org.my_role.can_manage();
     let slug = org.slug.clone();
-    let row_error = Signal::derive(move || last_error(actions.change).get().or_else(|| last_error(actions.remove).get()));
+    let row_error = Signal::derive(move || {
+        last_error(actions.change).get().or_else(|| last_error(actions.remove).get()).or_else(|| last_error(actions.reset).get())
+    });
+    let my_role = org.my_role;
     let query = use_query_map();
     let filter = move || TwoFactorFilter::from_query(query.read().get("filter"));
     let total = members.len();
@@ -182,7 +192,10 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
                         {move || {
                             let slug = slug.clone();
                             members.get_value().into_iter().filter(|m| filter().keeps(m))
-                                .map(|m| view! { <MemberRow member=m slug=slug.clone() manage actions/> }).collect_view()
+                                .map(|m| {
+                                    let resettable = m.two_factor == Some(true) && m.email != account && crate::policy::may_reset_two_factor(my_role, m.role).is_ok();
+                                    view! { <MemberRow member=m slug=slug.clone() manage resettable actions/> }
+                                }).collect_view()
                         }}
                     </tbody>
                 </table>
@@ -195,11 +208,13 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
 }
 
 #[component]
-fn MemberRow(member: Member, slug: String, manage: bool, actions: MemberActions) -> impl IntoView {
+fn MemberRow(member: Member, slug: String, manage: bool, resettable: bool, actions: MemberActions) -> impl IntoView {
     let Member { user_id, name, email, role, two_factor } = member;
     let label = name.clone();
     let remove_label = format!("Remove {name}");
     let remove_slug = slug.clone();
+    let reset_slug = slug.clone();
+    let reset_label = format!("Reset 2FA of {name}");
     view! {
         <tr>
             <td data-label="Name">{name}</td>
@@ -236,6 +251,19 @@ fn MemberRow(member: Member, slug: String, manage: bool, actions: MemberActions)
                         <button type="submit" class="button small danger" aria-label=remove_label
                             disabled=move || actions.remove.pending().get()>"Remove"</button>
                     </ActionForm>
+                    {resettable.then(|| view! {
+                        <details class="panel inline-panel">
+                            <summary class="button small" aria-label=reset_label.clone()>"Reset 2FA"</summary>
+                            <ActionForm action=actions.reset attr:class="inline-form">
+                                <input type="hidden" name="slug" value=reset_slug.clone()/>
+                                <input type="hidden" name="user_id" value=user_id/>
+                                <label class="visually-hidden" for=format!("reset-password-{user_id}")>"Your password"</label>
+                                <input id=format!("reset-password-{user_id}") type="password" name="password" placeholder="Your password"
+                                    autocomplete="current-password" required=true/>
+                                <SubmitButton label="Reset" pending_label="Resetting…" pending=actions.reset.pending() class="button small danger"/>
+                            </ActionForm>
+                        </details>
+                    })}
                 </td>
             })}
         </tr>
