@@ -115,3 +115,30 @@ async fn session_cookie_is_http_only_and_same_site() {
     let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
+
+#[tokio::test]
+async fn the_security_log_shows_logins_and_failures_newest_first_paginated() {
+    let server = TestServer::start().await;
+    let (c, email) = server.user("Alice").await;
+    let (status, _) = server.client().call("log_in", &[("email", &email), ("password", "wrong password")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for _ in 0..21 {
+        server.advance_clock(1);
+        let (status, _) = c.call("log_in", &[("email", &email), ("password", PASSWORD)]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let first = c.call("security_log", &[]).await.1;
+    assert_eq!(first["entries"].as_array().unwrap().len(), 20);
+    assert_eq!(first["entries"][0]["what"], "Logged in");
+    assert_eq!(first["entries"][0]["ip"], "127.0.0.1");
+    assert_eq!(first["has_more"], true);
+    let second = c.call("security_log", &[("page", "1")]).await.1;
+    let older: Vec<_> = second["entries"].as_array().unwrap().iter().map(|e| e["what"].as_str().unwrap().to_string()).collect();
+    assert_eq!(older, ["Logged in", "Failed login (wrong password)"]);
+    assert_eq!(second["has_more"], false);
+    // Someone else's log is not reachable: the log is always the caller's own.
+    let (other, _) = server.user("Bob").await;
+    assert_eq!(other.call("security_log", &[]).await.1["entries"].as_array().unwrap().len(), 0);
+    let html = c.get("/account").await.text().await.unwrap();
+    assert!(html.contains("Security log") && html.contains("Logged in"));
+}

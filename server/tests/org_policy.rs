@@ -10,13 +10,14 @@ use serde_json::Value;
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 7] = [
+const ORG_SCOPED: [&str; 8] = [
     "load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement", "reset_member_two_factor",
+    "audit_log",
 ];
-const ACCOUNT_LEVEL: [&str; 16] = [
+const ACCOUNT_LEVEL: [&str; 17] = [
     "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
     "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
-    "regenerate_codes", "disable_two_factor", "take_notice",
+    "regenerate_codes", "disable_two_factor", "take_notice", "security_log",
 ];
 
 #[test]
@@ -242,4 +243,22 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     assert_eq!(n, 2);
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind = 'member_two_factor_reset'").fetch_one(&db).await.unwrap();
     assert_eq!(n, 2);
+}
+
+#[tokio::test]
+async fn audit_log_lists_changes_with_their_actor_for_managers_only() {
+    let server = TestServer::start().await;
+    let org = acme(&server).await;
+    enroll(&server, &org.owner).await;
+    assert_eq!(require(&org.owner, "7").await.0, StatusCode::OK);
+    let log = ok(&org.member, "audit_log", &[("slug", "acme")]).await;
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["what"], "Two-factor authentication required", "newest first: {log}");
+    assert_eq!(entries[0]["actor"], "Olivia");
+    assert_eq!(entries[0]["detail"], "grace period: 7 days");
+    assert_eq!(entries.last().unwrap()["what"], "Member added");
+    assert_eq!(log["has_more"], false);
+    let (plain, plain_email) = server.user("Pia").await;
+    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
+    assert_eq!(plain.call("audit_log", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
 }

@@ -2,9 +2,12 @@
 
 use super::db::Db;
 use crate::error::AppResult;
+use crate::model::{LOG_PAGE_SIZE, LogEntry, LogPage, browser_label, event_label};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityEvent {
+    LoggedIn,
+    LoginFailed,
     TwoFactorEnabled,
     TwoFactorDisabled,
     CodesRevealed,
@@ -18,6 +21,8 @@ pub enum SecurityEvent {
 impl SecurityEvent {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::LoggedIn => "logged_in",
+            Self::LoginFailed => "login_failed",
             Self::TwoFactorEnabled => "two_factor_enabled",
             Self::TwoFactorDisabled => "two_factor_disabled",
             Self::CodesRevealed => "backup_codes_revealed",
@@ -49,6 +54,38 @@ pub async fn record(db: &Db, user_id: i64, event: SecurityEvent, meta: &RequestM
         .await?;
     tracing::info!(user_id, event = event.as_str(), "security event");
     Ok(())
+}
+
+/// One page of a user's events, newest first.
+pub async fn page_for_user(db: &Db, user_id: i64, page: i64) -> AppResult<LogPage> {
+    use sqlx::Row;
+    let page = page.max(0);
+    let rows = sqlx::query(
+        "SELECT kind, ip, user_agent, created_at FROM security_events WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(user_id)
+    .bind(LOG_PAGE_SIZE + 1)
+    .bind(page * LOG_PAGE_SIZE)
+    .fetch_all(db)
+    .await?;
+    let has_more = rows.len() as i64 > LOG_PAGE_SIZE;
+    let entries = rows
+        .iter()
+        .take(LOG_PAGE_SIZE as usize)
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            let user_agent: Option<String> = r.try_get("user_agent")?;
+            Ok(LogEntry {
+                at: r.try_get("created_at")?,
+                what: event_label(&kind).to_string(),
+                actor: None,
+                detail: String::new(),
+                ip: r.try_get("ip")?,
+                browser: user_agent.as_deref().map(browser_label),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(LogPage { entries, page, has_more })
 }
 
 pub async fn kinds_for_user(db: &Db, user_id: i64) -> AppResult<Vec<String>> {

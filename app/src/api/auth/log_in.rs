@@ -8,6 +8,7 @@ use crate::model::LoginOutcome;
 #[server(endpoint = "log_in")]
 pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, AppError> {
     use crate::server::request::{session_token, set_cookie, state};
+    use crate::server::events::{self, SecurityEvent};
     use crate::server::{credentials, pending_logins, sessions, users};
     use crate::validate;
 
@@ -22,8 +23,11 @@ pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, App
         None => (None, None),
     };
     let password_ok = state.hasher.verify(password, hash).await?;
-    let Some(user) = user.filter(|_| password_ok) else {
-        tracing::info!("failed login");
+    let meta = crate::server::request::request_meta();
+    let Some(user) = user.clone().filter(|_| password_ok) else {
+        if let Some(user) = user {
+            events::record(&state.db, user.id, SecurityEvent::LoginFailed, &meta, state.clock.now()).await?;
+        }
         return Err(AppError::InvalidCredentials);
     };
     // Whatever session the browser brought dies here: a fresh id at every step.
@@ -39,7 +43,7 @@ pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, App
         return Ok(LoginOutcome::SecondFactorRequired);
     }
     crate::server::request::start_session(&state, user.id).await?;
-    tracing::info!(user_id = user.id, "logged in");
+    events::record(&state.db, user.id, SecurityEvent::LoggedIn, &meta, now).await?;
     leptos_axum::redirect("/");
     Ok(LoginOutcome::LoggedIn(user))
 }

@@ -1,6 +1,7 @@
 mod current_user;
 mod log_in;
 mod log_out;
+mod security_log;
 mod sign_up;
 mod take_notice;
 mod verify_login;
@@ -8,6 +9,7 @@ mod verify_login;
 pub use current_user::*;
 pub use log_in::*;
 pub use log_out::*;
+pub use security_log::*;
 pub use sign_up::*;
 pub use take_notice::*;
 pub use verify_login::*;

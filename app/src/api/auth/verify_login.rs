@@ -9,6 +9,7 @@ use crate::model::SecondStepDone;
 pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Result<SecondStepDone, AppError> {
     use crate::server::request::{pending_login_token, request_meta, set_cookie, start_session, state};
     use crate::server::second_factor::{self, Accept, Factor};
+    use crate::server::events::{self, SecurityEvent};
     use crate::server::{credentials, pending_logins};
 
     let state = state()?;
@@ -16,13 +17,15 @@ pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Re
     let token = pending_login_token().ok_or_else(expired)?;
     let user_id = pending_logins::user_for(&state.db, &token, state.clock.now()).await?.ok_or_else(expired)?;
     let accept = if recovery { Accept::BackupCode } else { Accept::Totp };
-    let factor = second_factor::verify(&state, user_id, &code, accept, &request_meta()).await?;
+    let meta = request_meta();
+    let factor = second_factor::verify(&state, user_id, &code, accept, &meta).await?;
     // Two right codes at once (a TOTP and a backup code) must not make two sessions.
     if !pending_logins::consume(&state.db, &token).await? {
         return Err(expired());
     }
     set_cookie(&pending_logins::cookie(None, &state.settings));
     start_session(&state, user_id).await?;
+    events::record(&state.db, user_id, SecurityEvent::LoggedIn, &meta, state.clock.now()).await?;
     let backup_codes_left = match factor {
         Factor::BackupCode => Some(credentials::codes_left(&state.db, user_id).await?),
         Factor::Totp => None,

@@ -1,4 +1,5 @@
 mod add_member;
+mod audit_log;
 mod change_role;
 mod create_org;
 mod my_orgs;
@@ -9,6 +10,7 @@ mod reset_member_two_factor;
 mod set_two_factor_requirement;
 
 pub use add_member::*;
+pub use audit_log::*;
 pub use change_role::*;
 pub use create_org::*;
 pub use my_orgs::*;

@@ -1,3 +1,4 @@
 pub mod forms;
+pub mod log_table;
 pub mod nav;
 pub mod two_factor;

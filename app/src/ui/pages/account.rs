@@ -1,7 +1,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use leptos_router::hooks::use_query_map;
+
 use super::signed_in_user;
+use crate::api::auth::security_log;
+use crate::ui::components::log_table::LogTable;
 use crate::ui::auth::Auth;
 use crate::ui::components::two_factor::{TwoFactorSection, TwoFactorState};
 
@@ -9,6 +13,11 @@ use crate::ui::components::two_factor::{TwoFactorSection, TwoFactorState};
 pub fn AccountPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let two_factor = TwoFactorState::new();
+    let query = use_query_map();
+    let log = Resource::new(
+        move || query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0),
+        |page| security_log(page),
+    );
     view! {
         <Title text="Account"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -18,6 +27,7 @@ pub fn AccountPage() -> impl IntoView {
                     Err(view) => return view,
                 };
                 let status = two_factor.status.await;
+                let log = log.await;
                 view! {
                     <div class="stack">
                         <section class="card">
@@ -28,6 +38,13 @@ pub fn AccountPage() -> impl IntoView {
                             </dl>
                         </section>
                         <TwoFactorSection user status state=two_factor/>
+                        <section class="card" aria-labelledby="log-title">
+                            <h2 id="log-title">"Security log"</h2>
+                            {match log {
+                                Ok(page) => view! { <LogTable page caption="Security log" param="log" audit=false/> }.into_any(),
+                                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                            }}
+                        </section>
                     </div>
                 }.into_any()
             })}

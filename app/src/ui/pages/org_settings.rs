@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
-use crate::api::orgs::{SetTwoFactorRequirement, load_org_settings};
+use crate::api::orgs::{SetTwoFactorRequirement, audit_log, load_org_settings};
+use crate::ui::components::log_table::LogTable;
 use crate::api::twofactor::FinishEnrollment;
 use crate::model::{GRACE_DAYS, OrgSettings, format_date};
 use crate::ui::auth::Auth;
@@ -20,6 +21,11 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let save = ServerAction::<SetTwoFactorRequirement>::new();
     let finish = ServerAction::<FinishEnrollment>::new();
     let settings = Resource::new(move || (slug(), save.version().get(), finish.version().get()), |(slug, ..)| load_org_settings(slug));
+    let query = use_query_map();
+    let audit = Resource::new(
+        move || (slug(), query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), save.version().get()),
+        |(slug, page, _)| audit_log(slug, page),
+    );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -27,8 +33,17 @@ pub fn OrgSettingsPage() -> impl IntoView {
                     Ok(user) => user,
                     Err(view) => return view,
                 };
+                let audit = audit.await;
                 match settings.await {
-                    Ok(settings) => view! { <SettingsView settings save/> }.into_any(),
+                    Ok(settings) => view! {
+                        <SettingsView settings save/>
+                        {audit.ok().map(|page| view! {
+                            <section class="card wide" aria-labelledby="audit-title">
+                                <h2 id="audit-title">"Audit log"</h2>
+                                <LogTable page caption="Audit log" param="page" audit=true/>
+                            </section>
+                        })}
+                    }.into_any(),
                     Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
                 }
             })}
