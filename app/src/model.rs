@@ -106,7 +106,9 @@ pub const GRACE_DAYS: [i64; 6] = [0, 1, 3, 7, 14, 30];
 pub struct Member {
     pub user_id: i64,
     pub name: String,
-    pub email: String,
+    /// Owners and admins only: plain members see names and roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     pub role: Role,
     /// Whether the member has 2FA on. Only owners and admins get it: for plain
     /// members the field is absent from every response, not merely hidden.

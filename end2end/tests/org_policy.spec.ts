@@ -53,7 +53,7 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   await enrollInDialog(member);
   // Continues where they were going: the organization's members.
   await expect(member.getByRole('heading', { name: 'Secure Co' })).toBeVisible();
-  await expect(member.getByRole('row', { name: new RegExp(memberEmail) })).toBeVisible();
+  await expect(member.getByRole('row', { name: /Mona/ })).toBeVisible();
 
   // The admin resets the member's 2FA (a lost phone): the member must enroll again.
   await owner.goto(`/orgs/${slug}`);

@@ -35,7 +35,7 @@ async fn export(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<(St
     let mut csv = String::from("name,email,role,two_factor\r\n");
     for m in orgs::members(&state.db, org.id, true).await? {
         let two_factor = if m.two_factor == Some(true) { "enabled" } else { "disabled" };
-        csv.push_str(&format!("{},{},{},{}\r\n", field(&m.name), field(&m.email), m.role.as_str(), two_factor));
+        csv.push_str(&format!("{},{},{},{}\r\n", field(&m.name), field(m.email.as_deref().unwrap_or_default()), m.role.as_str(), two_factor));
     }
     Ok((format!("{}-members.csv", org.slug), csv))
 }

@@ -33,13 +33,17 @@ async fn owner_creates_org_adds_and_manages_members() {
     let (status, page) = member.call("load_org", &[("slug", "acme")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["org"]["my_role"], "member");
-    let emails: Vec<_> = page["members"].as_array().unwrap().iter().map(|m| m["email"].clone()).collect();
-    assert!(emails.contains(&owner_email.clone().into()) && emails.contains(&member_email.clone().into()));
+    // Plain members see names and roles only.
+    let names: Vec<_> = page["members"].as_array().unwrap().iter().map(|m| m["name"].clone()).collect();
+    assert_eq!(names, ["Max", "Olivia"]);
+    assert!(!page.to_string().contains(&owner_email), "{page}");
+    let (_, managed) = owner.call("load_org", &[("slug", "acme")]).await;
+    assert!(managed.to_string().contains(&owner_email) && managed.to_string().contains(&member_email));
 
     let (_, orgs) = member.call("my_orgs", &[]).await;
     assert_eq!(orgs[0]["slug"], "acme");
 
-    let member_id = member_id(&page, &member_email);
+    let member_id = member_id(&managed, &member_email);
     let (status, _) = owner.call("change_role", &[("slug", "acme"), ("user_id", &member_id), ("role", "admin")]).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = owner.call("remove_member", &[("slug", "acme"), ("user_id", &member_id)]).await;

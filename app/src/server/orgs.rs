@@ -67,8 +67,8 @@ pub async fn find_for_member(db: &Db, slug: &str, user_id: i64) -> AppResult<Opt
     Ok(row.as_ref().map(summary_from_row).transpose()?)
 }
 
-/// The members; `with_two_factor` adds each one's 2FA status (for owners and admins only).
-pub async fn members(db: &Db, org_id: i64, with_two_factor: bool) -> AppResult<Vec<Member>> {
+/// The members. `manager_view` (owners and admins only) adds emails and each one's 2FA status.
+pub async fn members(db: &Db, org_id: i64, manager_view: bool) -> AppResult<Vec<Member>> {
     let rows = sqlx::query(
         "SELECT u.id, u.name, u.email, m.role, CAST(CASE WHEN t.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_2fa \
          FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN totp_credentials t ON t.user_id = u.id \
@@ -82,9 +82,9 @@ pub async fn members(db: &Db, org_id: i64, with_two_factor: bool) -> AppResult<V
             Ok(Member {
                 user_id: row.try_get("id")?,
                 name: row.try_get("name")?,
-                email: row.try_get("email")?,
+                email: if manager_view { Some(row.try_get("email")?) } else { None },
                 role: role_from(row.try_get("role")?)?,
-                two_factor: if with_two_factor { Some(row.try_get::<i64, _>("has_2fa")? == 1) } else { None },
+                two_factor: if manager_view { Some(row.try_get::<i64, _>("has_2fa")? == 1) } else { None },
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -182,7 +182,7 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
                     <thead>
                         <tr>
                             <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
+                            {manage.then(|| view! { <th scope="col">"Email"</th> })}
                             <th scope="col">"Role"</th>
                             {manage.then(|| view! { <th scope="col">"2FA"</th> })}
                             {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
@@ -193,7 +193,7 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
                             let slug = slug.clone();
                             members.get_value().into_iter().filter(|m| filter().keeps(m))
                                 .map(|m| {
-                                    let resettable = m.two_factor == Some(true) && m.email != account && crate::policy::may_reset_two_factor(my_role, m.role).is_ok();
+                                    let resettable = m.two_factor == Some(true) && m.email.as_deref() != Some(account.as_str()) && crate::policy::may_reset_two_factor(my_role, m.role).is_ok();
                                     view! { <MemberRow member=m slug=slug.clone() manage resettable actions/> }
                                 }).collect_view()
                         }}
@@ -218,7 +218,7 @@ fn MemberRow(member: Member, slug: String, manage: bool, resettable: bool, actio
     view! {
         <tr>
             <td data-label="Name">{name}</td>
-            <td data-label="Email">{email}</td>
+            {email.map(|email| view! { <td data-label="Email">{email}</td> })}
             <td data-label="Role">
                 {if manage {
                     view! {
