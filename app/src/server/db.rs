@@ -61,3 +61,20 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// One page of a log, newest first: `sql` selects with `$1` the owner's id and
+/// ends with `LIMIT $2 OFFSET $3`; one extra row tells whether there are more.
+pub async fn log_page(
+    db: &Db,
+    sql: &str,
+    owner_id: i64,
+    page: i64,
+    entry: impl Fn(&sqlx::any::AnyRow) -> Result<crate::model::LogEntry, sqlx::Error>,
+) -> crate::error::AppResult<crate::model::LogPage> {
+    use crate::model::{LOG_PAGE_SIZE, LogPage};
+    let page = page.max(0);
+    let rows = sqlx::query(sql).bind(owner_id).bind(LOG_PAGE_SIZE + 1).bind(page * LOG_PAGE_SIZE).fetch_all(db).await?;
+    let has_more = rows.len() as i64 > LOG_PAGE_SIZE;
+    let entries = rows.iter().take(LOG_PAGE_SIZE as usize).map(entry).collect::<Result<_, _>>()?;
+    Ok(LogPage { entries, page, has_more })
+}

@@ -2,7 +2,7 @@
 
 use super::db::Db;
 use crate::error::AppResult;
-use crate::model::{LOG_PAGE_SIZE, LogEntry, LogPage, browser_label, event_label};
+use crate::model::{LogEntry, LogPage, browser_label, event_label};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityEvent {
@@ -59,37 +59,19 @@ pub async fn record(db: &Db, user_id: i64, event: SecurityEvent, meta: &RequestM
 /// One page of a user's events, newest first.
 pub async fn page_for_user(db: &Db, user_id: i64, page: i64) -> AppResult<LogPage> {
     use sqlx::Row;
-    let page = page.max(0);
-    let rows = sqlx::query(
-        "SELECT kind, ip, user_agent, created_at FROM security_events WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(user_id)
-    .bind(LOG_PAGE_SIZE + 1)
-    .bind(page * LOG_PAGE_SIZE)
-    .fetch_all(db)
-    .await?;
-    let has_more = rows.len() as i64 > LOG_PAGE_SIZE;
-    let entries = rows
-        .iter()
-        .take(LOG_PAGE_SIZE as usize)
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            let user_agent: Option<String> = r.try_get("user_agent")?;
-            Ok(LogEntry {
-                at: r.try_get("created_at")?,
-                what: event_label(&kind).to_string(),
-                actor: None,
-                detail: String::new(),
-                ip: r.try_get("ip")?,
-                browser: user_agent.as_deref().map(browser_label),
-            })
+    let sql = "SELECT kind, ip, user_agent, created_at FROM security_events WHERE user_id = $1 \
+               ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3";
+    super::db::log_page(db, sql, user_id, page, |r| {
+        let kind: String = r.try_get("kind")?;
+        let user_agent: Option<String> = r.try_get("user_agent")?;
+        Ok(LogEntry {
+            at: r.try_get("created_at")?,
+            what: event_label(&kind).to_string(),
+            actor: None,
+            detail: String::new(),
+            ip: r.try_get("ip")?,
+            browser: user_agent.as_deref().map(browser_label),
         })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok(LogPage { entries, page, has_more })
-}
-
-pub async fn kinds_for_user(db: &Db, user_id: i64) -> AppResult<Vec<String>> {
-    use sqlx::Row;
-    let rows = sqlx::query("SELECT kind FROM security_events WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(db).await?;
-    Ok(rows.iter().map(|r| r.try_get("kind")).collect::<Result<_, _>>()?)
+    })
+    .await
 }

@@ -211,32 +211,19 @@ pub async fn audit(db: &Db, org_id: i64, actor_id: i64, kind: &str, detail: &str
 
 /// One page of the organization's audit log, newest first.
 pub async fn audit_page(db: &Db, org_id: i64, page: i64) -> AppResult<crate::model::LogPage> {
-    use crate::model::{LOG_PAGE_SIZE, LogEntry, LogPage, event_label};
-    let page = page.max(0);
-    let rows = sqlx::query(
-        "SELECT a.kind, a.detail, a.created_at, u.name AS actor FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE a.org_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(org_id)
-    .bind(LOG_PAGE_SIZE + 1)
-    .bind(page * LOG_PAGE_SIZE)
-    .fetch_all(db)
-    .await?;
-    let has_more = rows.len() as i64 > LOG_PAGE_SIZE;
-    let entries = rows
-        .iter()
-        .take(LOG_PAGE_SIZE as usize)
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(LogEntry {
-                at: r.try_get("created_at")?,
-                what: event_label(&kind).to_string(),
-                actor: r.try_get("actor")?,
-                detail: r.try_get("detail")?,
-                ip: None,
-                browser: None,
-            })
+    use crate::model::{LogEntry, event_label};
+    let sql = "SELECT a.kind, a.detail, a.created_at, u.name AS actor FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
+               WHERE a.org_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3";
+    super::db::log_page(db, sql, org_id, page, |r| {
+        let kind: String = r.try_get("kind")?;
+        Ok(LogEntry {
+            at: r.try_get("created_at")?,
+            what: event_label(&kind).to_string(),
+            actor: r.try_get("actor")?,
+            detail: r.try_get("detail")?,
+            ip: None,
+            browser: None,
         })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok(LogPage { entries, page, has_more })
+    })
+    .await
 }
