@@ -65,7 +65,8 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   await row.getByRole('button', { name: 'Reset' }).click();
   await expect(owner.getByRole('row', { name: new RegExp(memberEmail) }).getByText('Disabled')).toBeVisible();
 
-  await member.goto('/');
+  // Their session ended; logging in again shows the notice.
+  await logIn(member, memberEmail, PASSWORD);
   await expect(member.getByText('An admin of Secure Co reset your two-factor authentication')).toBeVisible();
   await member.goto(`/orgs/${slug}`);
   await expect(member.getByRole('heading', { name: 'Two-factor authentication required' })).toBeVisible();

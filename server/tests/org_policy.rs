@@ -235,7 +235,11 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     // Owners may reset admins.
     assert_eq!(reset(&org.owner, &admin2_id, common::PASSWORD).await.0, StatusCode::OK);
 
-    // The member is told once, and must enroll again to enter Acme.
+    // The member's sessions ended; at the next login (password only now) they are told once,
+    // and must enroll again to enter Acme.
+    assert!(plain.me().await.is_null(), "sessions of a reset member end");
+    let login = ok(&plain, "log_in", &[("email", &plain_email), ("password", common::PASSWORD)]).await;
+    assert_eq!(login["LoggedIn"]["name"], "Pia");
     assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], false);
     let notice = ok(&plain, "take_notice", &[]).await;
     assert!(notice.as_str().unwrap().starts_with("An admin of Acme reset your two-factor authentication"), "{notice}");

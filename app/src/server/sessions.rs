@@ -65,6 +65,12 @@ pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Ends every session of a user (their second factor was reset by an admin).
+pub async fn delete_all_for_user(db: &Db, user_id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(db).await?;
+    Ok(())
+}
+
 /// Removes expired sessions; safe to run anywhere, any time.
 pub async fn delete_expired(db: &Db, now: i64, settings: &Settings) -> AppResult<u64> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")

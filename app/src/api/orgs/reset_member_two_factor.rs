@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 /// An admin's reset of a member's 2FA (a lost phone). The actor re-enters
-/// their password; the member is told at their next visit and, where the
+/// their password; the member's sessions end, they are told at their next login and, where the
 /// organization requires 2FA, must enroll again before entering it.
 #[server(endpoint = "reset_member_two_factor")]
 pub async fn reset_member_two_factor(slug: String, user_id: i64, password: String) -> Result<(), AppError> {
@@ -11,7 +11,7 @@ pub async fn reset_member_two_factor(slug: String, user_id: i64, password: Strin
     use crate::policy;
     use crate::server::events::{self, SecurityEvent};
     use crate::server::request::{org_access, request_meta};
-    use crate::server::{credentials, orgs, second_factor, users};
+    use crate::server::{credentials, orgs, second_factor, sessions, users};
 
     let access = org_access(&slug).await?;
     let (state, org) = (&access.state, &access.org);
@@ -29,6 +29,8 @@ pub async fn reset_member_two_factor(slug: String, user_id: i64, password: Strin
     second_factor::reauthenticate(state, access.user.id, &access.user.email, password, None, &meta).await?;
     let now = state.clock.now();
     credentials::disable(&state.db, user_id).await?;
+    // A lost phone may be a stolen one: its sessions end too, the member logs in again.
+    sessions::delete_all_for_user(&state.db, user_id).await?;
     let required = if org.two_factor_deadline.is_some() { format!(": {} requires it", org.name) } else { String::new() };
     let notice = format!(
         "An admin of {} reset your two-factor authentication on {}. Set it up again on your Account page{required}.",
