@@ -181,9 +181,10 @@ pub async fn verify_enrollment_code(
 }
 
 pub async fn require_enabled(state: &AppState, user_id: i64) -> AppResult<()> {
-    match credentials::load(&state.db, &state.keys, user_id).await? {
-        Some(_) => Ok(()),
-        None => Err(AppError::conflict("Two-factor authentication is not enabled.")),
+    if credentials::is_enabled(&state.db, user_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::conflict("Two-factor authentication is not enabled."))
     }
 }
 

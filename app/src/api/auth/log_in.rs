@@ -36,7 +36,7 @@ pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, App
         set_cookie(&sessions::cookie(None, &state.settings));
     }
     let now = state.clock.now();
-    if credentials::load(&state.db, &state.keys, user.id).await?.is_some() {
+    if credentials::is_enabled(&state.db, user.id).await? {
         let token = pending_logins::create(&state.db, user.id, now).await?;
         set_cookie(&pending_logins::cookie(Some(&token), &state.settings));
         leptos_axum::redirect("/login/two-factor");

@@ -12,7 +12,7 @@ pub async fn start_enrollment() -> Result<EnrollmentStart, AppError> {
 
     let (user, session_hash) = require_session().await?;
     let state = state()?;
-    if credentials::load(&state.db, &state.keys, user.id).await?.is_some() {
+    if credentials::is_enabled(&state.db, user.id).await? {
         return Err(AppError::conflict("Two-factor authentication is already enabled."));
     }
     let secret = enrollments::start(&state.db, &state.keys, &session_hash, user.id, state.clock.now()).await?;
