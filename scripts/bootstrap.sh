@@ -68,4 +68,24 @@ if [ -f "$ROOT/end2end/package.json" ]; then
   fi
 fi
 
+# 7. PostgreSQL for the PostgreSQL half of the integration suite
+postgres_answers() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+if [ -z "${PORTCULLIS_TEST_DATABASE_URL:-}" ] && ! postgres_answers; then
+  if [ "${CI:-}" = "true" ] || [ "${PORTCULLIS_INSTALL_POSTGRES:-}" = "1" ]; then
+    [ "$(id -u)" -eq 0 ] || die "PostgreSQL is needed (CI=true) but none answers on 127.0.0.1:5432: start one, or set PORTCULLIS_TEST_DATABASE_URL=postgres://user@host/db."
+    command -v apt-get >/dev/null || die "PostgreSQL is needed (CI=true) and apt-get is not available: set PORTCULLIS_TEST_DATABASE_URL."
+    say "installing Debian postgresql for the tests (local connections trusted)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    PG_VERSION="$(ls /etc/postgresql | sort -n | tail -1)"
+    HBA="/etc/postgresql/$PG_VERSION/main/pg_hba.conf"
+    grep -q "^host all all 127.0.0.1/32 trust" "$HBA" || sed -i '1i host all all 127.0.0.1/32 trust' "$HBA"
+    pg_ctlcluster "$PG_VERSION" main start 2>/dev/null || pg_ctlcluster "$PG_VERSION" main reload
+    for _ in $(seq 1 50); do postgres_answers && break; sleep 0.2; done
+    postgres_answers || die "PostgreSQL was installed but does not answer on 127.0.0.1:5432."
+  else
+    say "PostgreSQL: none on 127.0.0.1:5432 and PORTCULLIS_TEST_DATABASE_URL is unset, so the integration suite runs on SQLite only (PORTCULLIS_INSTALL_POSTGRES=1 installs Debian's)."
+  fi
+fi
+
 say "ready: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}'), $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests per crate and feature, a
 # wasm32 check of the browser crate, then Playwright in Chromium against a
-# freshly built site on a throwaway database.
+# freshly built site on a throwaway database, on SQLite and on PostgreSQL.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,7 +12,7 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
 step "unit tests: app (ssr)"
 cargo test -p app --features ssr
-step "integration tests: server"
+step "integration tests: server (each on SQLite and on PostgreSQL)"
 cargo test -p server
 step "wasm32 check: frontend"
 cargo check -p frontend --target wasm32-unknown-unknown
@@ -20,19 +20,48 @@ cargo check -p frontend --target wasm32-unknown-unknown
 step "build the site"
 cargo leptos build
 
-step "Playwright end-to-end tests (Chromium)"
-DATA_DIR="$(mktemp -d)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-  RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
-SERVER_PID=$!
-cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; rm -rf "$DATA_DIR"; }
+# Playwright against a debug server on a throwaway database: $1 names the
+# backend, $2 is a DATABASE_URL (empty: SQLite in the temp data dir).
+run_e2e() {
+  step "Playwright end-to-end tests (Chromium, $1)"
+  DATA_DIR="$(mktemp -d)"
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  DATABASE_URL="$2" LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
+    RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA_DIR/server.log"; echo "the server did not start"; exit 1; }
+    sleep 0.1
+  done
+  if ! (cd end2end && PORTCULLIS_URL="http://127.0.0.1:$PORT" npx playwright test); then
+    echo "--- server log ---"; tail -50 "$DATA_DIR/server.log"; exit 1
+  fi
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+  rm -rf "$DATA_DIR"
+}
+
+SERVER_PID=""
+PG_DB=""
+PG_ADMIN="${PORTCULLIS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+cleanup() {
+  [ -n "$SERVER_PID" ] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+  [ -n "$PG_DB" ] && psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1
+  return 0
+}
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA_DIR/server.log"; echo "the server did not start"; exit 1; }
-  sleep 0.1
-done
-if ! (cd end2end && PORTCULLIS_URL="http://127.0.0.1:$PORT" npx playwright test); then
-  echo "--- server log ---"; tail -50 "$DATA_DIR/server.log"; exit 1
+
+run_e2e SQLite ""
+
+if command -v psql >/dev/null && psql -q "$PG_ADMIN" -c "SELECT 1" >/dev/null 2>&1; then
+  PG_DB="portcullis_e2e_$$"
+  psql -q "$PG_ADMIN" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
+  # The same server URL with the new database in place of the admin one.
+  run_e2e PostgreSQL "$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_ADMIN" "$PG_DB")"
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI=true but PostgreSQL (psql and a server at $PG_ADMIN) is not available for the end-to-end run" >&2
+  exit 1
+else
+  step "Playwright on PostgreSQL skipped: no psql, or no server at $PG_ADMIN"
 fi

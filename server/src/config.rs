@@ -21,6 +21,10 @@ pub enum Command {
     Migrate,
     /// Seed a demo organization with a few users, print their passwords, then serve.
     Demo,
+    /// Re-seal every stored secret and backup code under the current key (after a key rotation).
+    Reencrypt,
+    /// Print a new random secret key (64 hex characters) and exit.
+    NewKey,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,6 +47,12 @@ pub struct Config {
     /// 64 hex characters (256 bits). Default: a key file generated in the data dir.
     #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Keys being rotated out, comma-separated: they still decrypt until `portcullis reencrypt` has run.
+    #[arg(long, env = "PORTCULLIS_PREVIOUS_SECRET_KEYS", hide_env_values = true, value_delimiter = ',')]
+    pub previous_secret_keys: Vec<String>,
+    /// Load balancers (addresses or networks, comma-separated) whose X-Forwarded-For names the client.
+    #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Mark cookies Secure; set this whenever Portcullis is served over HTTPS.
     #[arg(long, env = "PORTCULLIS_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
@@ -55,6 +65,9 @@ pub struct Config {
     /// Seconds to wait for a free database connection before answering 500.
     #[arg(long, env = "PORTCULLIS_DB_ACQUIRE_TIMEOUT", default_value_t = 5)]
     pub db_acquire_timeout_secs: u64,
+    /// Seconds between deletions of expired sessions, pending logins and enrollments.
+    #[arg(long, env = "PORTCULLIS_CLEANUP_INTERVAL_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cleanup_interval_secs: u64,
     /// A session unused for this many seconds ends.
     #[arg(long, env = "PORTCULLIS_SESSION_IDLE_SECS", default_value_t = 12 * 3600)]
     pub session_idle_secs: i64,
@@ -68,9 +81,10 @@ pub struct Config {
 }
 
 impl Config {
+    /// An empty `DATABASE_URL` (as `DATABASE_URL= portcullis`) means the default, not an error.
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) => url.clone(),
+        match self.database_url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+            Some(url) => url.to_string(),
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("portcullis.db").display()),
         }
     }
@@ -89,23 +103,43 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The keys of a rotation still under way.
+    pub fn load_previous_keys(&self) -> Result<Vec<[u8; 32]>, String> {
+        self.previous_secret_keys
+            .iter()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| parse_key(k).ok_or_else(|| "PORTCULLIS_PREVIOUS_SECRET_KEYS must be 64 hex characters each, comma-separated.".to_string()))
+            .collect()
+    }
+}
+
+fn parse_trusted_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    app::server::client_ip::parse_trusted(text).ok_or_else(|| format!("{text:?} is not an IP address or network such as 10.0.0.0/8"))
+}
+
+pub fn new_key() -> String {
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    hex::encode(key)
+}
+
 fn parse_key(text: &str) -> Option<[u8; 32]> {
     hex::decode(text.trim()).ok()?.try_into().ok()
 }
 
 fn create_key_file(path: &Path) -> Result<[u8; 32], String> {
-    use rand::RngCore;
     use std::io::Write;
-    let mut key = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut key);
+    let key_hex = new_key();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    file.write_all(hex::encode(key).as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(key_hex.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tracing::info!(path = %path.display(), "generated a new secret key");
-    Ok(key)
+    parse_key(&key_hex).ok_or_else(|| "generated an invalid key".to_string())
 }
 
 #[cfg(test)]
@@ -117,6 +151,24 @@ mod tests {
         assert!(parse_key(&"ab".repeat(32)).is_some());
         assert!(parse_key(&"ab".repeat(31)).is_none());
         assert!(parse_key("zz").is_none());
+    }
+
+    #[test]
+    fn previous_keys_are_a_comma_separated_list() {
+        let (a, b) = ("ab".repeat(32), "cd".repeat(32));
+        let cli = Cli::parse_from(["portcullis", "--previous-secret-keys", &format!("{a},{b}")]);
+        assert_eq!(cli.config.load_previous_keys().unwrap(), vec![[0xab; 32], [0xcd; 32]]);
+        let cli = Cli::parse_from(["portcullis", "--previous-secret-keys", "nope"]);
+        assert!(cli.config.load_previous_keys().is_err());
+        assert_eq!(parse_key(&new_key()).map(|k| k.len()), Some(32));
+    }
+
+    #[test]
+    fn an_empty_database_url_means_sqlite_in_the_data_dir() {
+        let cli = Cli::parse_from(["portcullis", "--data-dir", "/srv/p", "--database-url", ""]);
+        assert_eq!(cli.config.database_url(), "sqlite:///srv/p/portcullis.db?mode=rwc");
+        let cli = Cli::parse_from(["portcullis", "--database-url", "postgres://db/p"]);
+        assert_eq!(cli.config.database_url(), "postgres://db/p");
     }
 
     #[test]

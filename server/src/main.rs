@@ -11,6 +11,8 @@ mod router;
 use std::time::Duration;
 
 use app::server::db::{self, PoolSettings};
+use app::server::key_rotation;
+use app::twofactor::secret_box::Keys;
 use app::server::{AppState, Clock, PasswordHasher, Settings};
 use clap::Parser;
 use config::{Cli, Command, Config, LogFormat};
@@ -39,18 +41,42 @@ fn init_logging(format: LogFormat) {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::NewKey = command {
+        println!("{}", config::new_key());
+        return Ok(());
+    }
     let state = build_state(&config).await?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Migrate => {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Command::Reencrypt => reencrypt(&state).await,
         Command::Demo => {
             demo::seed(&state).await?;
             serve(&config, state).await
         }
-        Command::Serve => serve(&config, state).await,
+        Command::Serve | Command::NewKey => serve(&config, state).await,
     }
+}
+
+async fn reencrypt(state: &AppState) -> Result<(), String> {
+    let report = key_rotation::reencrypt(&state.db, &state.keys).await.map_err(|e| e.to_string())?;
+    println!(
+        "re-sealed {} values under the current key; {} were already; {} changed meanwhile (kept); {} open with no configured key",
+        report.resealed, report.current, report.changed_meanwhile, report.undecryptable
+    );
+    if report.undecryptable > 0 {
+        return Err(format!(
+            "{} stored values open with no configured key: keep the key that sealed them in PORTCULLIS_PREVIOUS_SECRET_KEYS and run again",
+            report.undecryptable
+        ));
+    }
+    if report.changed_meanwhile > 0 {
+        println!("run it once more to re-seal the values that changed while it ran");
+    }
+    Ok(())
 }
 
 async fn build_state(config: &Config) -> Result<AppState, String> {
@@ -58,7 +84,7 @@ async fn build_state(config: &Config) -> Result<AppState, String> {
     // The data dir holds the key file, and the database unless DATABASE_URL points elsewhere.
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
-    let secret_key = config.load_secret_key()?;
+    let keys = Keys::with_previous(&config.load_secret_key()?, &config.load_previous_keys()?);
     let pool = PoolSettings {
         max_connections: config.db_max_connections,
         acquire_timeout: Duration::from_secs(config.db_acquire_timeout_secs),
@@ -70,8 +96,10 @@ async fn build_state(config: &Config) -> Result<AppState, String> {
         secure_cookies: config.secure_cookies,
         session_idle_secs: config.session_idle_secs,
         session_absolute_secs: config.session_max_secs,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
-    Ok(AppState::new(db, hasher, clock(config), settings, &secret_key))
+    key_rotation::check_keys(&db, &keys).await.map_err(|e| e.to_string())??;
+    Ok(AppState::new(db, hasher, clock(config), settings, keys))
 }
 
 fn clock(config: &Config) -> Clock {
@@ -105,7 +133,7 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 async fn serve(config: &Config, state: AppState) -> Result<(), String> {
     let options = leptos_options(config);
     let addr = options.site_addr;
-    spawn_cleanup(state.clone());
+    spawn_cleanup(state.clone(), Duration::from_secs(config.cleanup_interval_secs));
     let app = router::build(options, state);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -119,10 +147,11 @@ async fn serve(config: &Config, state: AppState) -> Result<(), String> {
     Ok(())
 }
 
-/// Deletes expired sessions now and then. Idempotent, so every instance may run it.
-fn spawn_cleanup(state: AppState) {
+/// Deletes expired sessions now and then. Plain `DELETE ... WHERE expired`
+/// statements: idempotent, so every instance may run them at the same time.
+fn spawn_cleanup(state: AppState, every: Duration) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             match state.delete_expired().await {

@@ -2,12 +2,22 @@
 
 mod common;
 
-use common::{PASSWORD, TestServer};
+use common::{Backend, PASSWORD, TestServer};
 use reqwest::StatusCode;
 
-#[tokio::test]
-async fn sign_up_rules_are_enforced_with_specific_messages() {
-    let server = TestServer::start().await;
+on_both_backends!(
+    sign_up_rules_are_enforced_with_specific_messages,
+    emails_are_unique_case_insensitively,
+    login_and_logout,
+    login_issues_a_new_session_id_and_kills_the_old_one,
+    idle_and_absolute_expiry,
+    session_cookie_is_http_only_and_same_site,
+    the_security_log_shows_logins_and_failures_newest_first_paginated,
+    x_forwarded_for_counts_only_from_a_trusted_proxy,
+);
+
+async fn sign_up_rules_are_enforced_with_specific_messages(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let c = server.client();
     let cases: [(&[(&str, &str)], &str, &str); 5] = [
         (&[("name", "Al"), ("email", "al@example.com"), ("password", "short")], "password", "at least 8"),
@@ -26,9 +36,8 @@ async fn sign_up_rules_are_enforced_with_specific_messages() {
     assert_eq!(c.me().await, serde_json::Value::Null, "no account was made");
 }
 
-#[tokio::test]
-async fn emails_are_unique_case_insensitively() {
-    let server = TestServer::start().await;
+async fn emails_are_unique_case_insensitively(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (_, email) = server.user("Alice").await;
     let (status, body) = server
         .client()
@@ -38,9 +47,8 @@ async fn emails_are_unique_case_insensitively() {
     assert!(body["message"].as_str().unwrap().contains("already exists"), "{body}");
 }
 
-#[tokio::test]
-async fn login_and_logout() {
-    let server = TestServer::start().await;
+async fn login_and_logout(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (_, email) = server.user("Alice").await;
     let c = server.client();
 
@@ -65,9 +73,8 @@ async fn login_and_logout() {
     assert!(c.me().await.is_null());
 }
 
-#[tokio::test]
-async fn login_issues_a_new_session_id_and_kills_the_old_one() {
-    let server = TestServer::start().await;
+async fn login_issues_a_new_session_id_and_kills_the_old_one(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Alice").await;
     let before = c.session_cookie().expect("signed up and in");
     let (status, _) = c.call("log_in", &[("email", &email), ("password", PASSWORD)]).await;
@@ -80,9 +87,8 @@ async fn login_issues_a_new_session_id_and_kills_the_old_one() {
     assert!(attacker.me().await.is_null(), "a fixated session id grants nothing");
 }
 
-#[tokio::test]
-async fn idle_and_absolute_expiry() {
-    let server = TestServer::start().await;
+async fn idle_and_absolute_expiry(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Alice").await;
     server.advance_clock(11 * 3600);
     assert_eq!(c.me().await["email"], email.as_str(), "still inside the idle window");
@@ -101,9 +107,8 @@ async fn idle_and_absolute_expiry() {
     panic!("the session outlived its absolute expiry");
 }
 
-#[tokio::test]
-async fn session_cookie_is_http_only_and_same_site() {
-    let server = TestServer::start().await;
+async fn session_cookie_is_http_only_and_same_site(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let res = server
         .client()
         .http
@@ -116,9 +121,8 @@ async fn session_cookie_is_http_only_and_same_site() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
-#[tokio::test]
-async fn the_security_log_shows_logins_and_failures_newest_first_paginated() {
-    let server = TestServer::start().await;
+async fn the_security_log_shows_logins_and_failures_newest_first_paginated(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Alice").await;
     let (status, _) = server.client().call("log_in", &[("email", &email), ("password", "wrong password")]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -141,4 +145,31 @@ async fn the_security_log_shows_logins_and_failures_newest_first_paginated() {
     assert_eq!(other.call("security_log", &[]).await.1["entries"].as_array().unwrap().len(), 0);
     let html = c.get("/account").await.text().await.unwrap();
     assert!(html.contains("Security log") && html.contains("Logged in"));
+}
+
+async fn log_in_forwarded_for(server: &TestServer, email: &str, forwarded_for: &str) {
+    let res = server
+        .client()
+        .http
+        .post(format!("{}/api/log_in", server.base))
+        .header("X-Forwarded-For", forwarded_for)
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+async fn x_forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
+    let mut server = TestServer::start(backend).await;
+    let (c, email) = server.user("Alice").await;
+    log_in_forwarded_for(&server, &email, "198.51.100.7").await;
+    let log = c.call("security_log", &[]).await.1;
+    assert_eq!(log["entries"][0]["ip"], "127.0.0.1", "a client cannot choose its address: {log}");
+
+    server.restart(&[("PORTCULLIS_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")]).await;
+    // The first entry is the client's own claim; the proxy appended what it saw.
+    log_in_forwarded_for(&server, &email, "203.0.113.1, 198.51.100.7").await;
+    let log = c.on(&server).call("security_log", &[]).await.1;
+    assert_eq!(log["entries"][0]["ip"], "198.51.100.7", "{log}");
 }

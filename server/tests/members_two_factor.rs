@@ -3,8 +3,14 @@
 
 mod common;
 
-use common::{Client, TestServer, enroll, ok};
+use common::{Backend, Client, TestServer, enroll, ok};
 use reqwest::StatusCode;
+
+on_both_backends!(
+    managers_see_who_has_two_factor_enabled,
+    plain_members_never_receive_anyones_two_factor_status,
+    csv_export_passes_the_same_gate,
+);
 
 struct Org {
     owner: Client,
@@ -26,9 +32,8 @@ async fn acme(server: &TestServer) -> Org {
     Org { owner, owner_email, admin, member, member_email }
 }
 
-#[tokio::test]
-async fn managers_see_who_has_two_factor_enabled() {
-    let server = TestServer::start().await;
+async fn managers_see_who_has_two_factor_enabled(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let page = ok(&org.admin, "load_org", &[("slug", "acme")]).await;
     let status: Vec<_> = page["members"].as_array().unwrap().iter().map(|m| (m["email"].clone(), m["two_factor"].clone())).collect();
@@ -48,9 +53,8 @@ async fn managers_see_who_has_two_factor_enabled() {
     assert!(!disabled_only.contains(&row(&org.owner_email)) && disabled_only.contains(&row(&org.member_email)), "filter Disabled");
 }
 
-#[tokio::test]
-async fn plain_members_never_receive_anyones_two_factor_status() {
-    let server = TestServer::start().await;
+async fn plain_members_never_receive_anyones_two_factor_status(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let (status, body) = org.member.call("load_org", &[("slug", "acme")]).await;
     assert_eq!(status, StatusCode::OK);
@@ -70,9 +74,8 @@ async fn plain_members_never_receive_anyones_two_factor_status() {
     }
 }
 
-#[tokio::test]
-async fn csv_export_passes_the_same_gate() {
-    let server = TestServer::start().await;
+async fn csv_export_passes_the_same_gate(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let res = org.owner.get("/orgs/acme/members.csv").await;
     assert_eq!(res.status(), StatusCode::OK);

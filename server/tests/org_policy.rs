@@ -3,9 +3,18 @@
 
 mod common;
 
-use common::{Client, TestServer, enroll, ok};
+use common::{Backend, Client, TestServer, enroll, ok};
 use reqwest::StatusCode;
 use serde_json::Value;
+
+on_both_backends!(
+    requiring_needs_every_owner_and_the_actor_to_have_two_factor,
+    a_member_without_two_factor_is_refused_on_every_org_route_and_only_there,
+    grace_period_then_enforcement_then_switching_off_restores_access,
+    plain_members_cannot_see_or_change_settings,
+    admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_to_enrollment,
+    audit_log_lists_changes_with_their_actor_for_managers_only,
+);
 
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
@@ -77,9 +86,8 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
     }
 }
 
-#[tokio::test]
-async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor() {
-    let server = TestServer::start().await;
+async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let (status, body) = require(&org.owner, "0").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -108,9 +116,8 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor() {
     assert_eq!(kinds, ["member_added", "member_added", "two_factor_required"], "refused attempts leave no entry");
 }
 
-#[tokio::test]
-async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_there() {
-    let server = TestServer::start().await;
+async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_there(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     enroll(&server, &org.owner).await;
     ok(&org.member, "create_org", &[("name", "Other"), ("slug", "other")]).await;
@@ -154,9 +161,8 @@ async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_ther
     assert!(body["message"].as_str().unwrap().contains("Acme requires it"), "{body}");
 }
 
-#[tokio::test]
-async fn grace_period_then_enforcement_then_switching_off_restores_access() {
-    let server = TestServer::start().await;
+async fn grace_period_then_enforcement_then_switching_off_restores_access(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     enroll(&server, &org.owner).await;
     assert_eq!(require(&org.owner, "3").await.0, StatusCode::OK);
@@ -182,9 +188,8 @@ async fn grace_period_then_enforcement_then_switching_off_restores_access() {
     ok(&late, "load_org", &[("slug", "acme")]).await;
 }
 
-#[tokio::test]
-async fn plain_members_cannot_see_or_change_settings() {
-    let server = TestServer::start().await;
+async fn plain_members_cannot_see_or_change_settings(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let (plain, plain_email) = server.user("Pia").await;
     ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
@@ -206,9 +211,8 @@ fn id_of(page: &Value, email: &str) -> String {
     page["members"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].to_string()
 }
 
-#[tokio::test]
-async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_to_enrollment() {
-    let server = TestServer::start().await;
+async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_to_enrollment(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await; // Olivia owner, Max admin
     let (plain, plain_email) = server.user("Pia").await;
     let (admin2, admin2_email) = server.user("Abe").await;
@@ -257,9 +261,8 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     assert_eq!(n, 2);
 }
 
-#[tokio::test]
-async fn audit_log_lists_changes_with_their_actor_for_managers_only() {
-    let server = TestServer::start().await;
+async fn audit_log_lists_changes_with_their_actor_for_managers_only(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     enroll(&server, &org.owner).await;
     assert_eq!(require(&org.owner, "7").await.0, StatusCode::OK);

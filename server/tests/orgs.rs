@@ -2,9 +2,19 @@
 
 mod common;
 
-use common::{Client, TestServer};
+use common::{Backend, Client, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
+
+on_both_backends!(
+    owner_creates_org_adds_and_manages_members,
+    a_member_cannot_change_roles_or_members,
+    admins_cannot_touch_owners_and_the_last_owner_stays,
+    organizations_are_isolated_from_each_other,
+    bad_input_gets_a_specific_4xx_never_a_500,
+    cross_site_posts_and_framing_are_refused,
+    pages_render_on_the_server_and_guard_access,
+);
 
 async fn create_org(c: &Client, name: &str, slug: &str) -> Value {
     let (status, body) = c.call("create_org", &[("name", name), ("slug", slug)]).await;
@@ -16,9 +26,8 @@ fn member_id(page: &Value, email: &str) -> String {
     page["members"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].to_string()
 }
 
-#[tokio::test]
-async fn owner_creates_org_adds_and_manages_members() {
-    let server = TestServer::start().await;
+async fn owner_creates_org_adds_and_manages_members(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (owner, owner_email) = server.user("Olivia").await;
     let (member, member_email) = server.user("Max").await;
     let org = create_org(&owner, "Acme Corp", "acme").await;
@@ -52,9 +61,8 @@ async fn owner_creates_org_adds_and_manages_members() {
     assert_eq!(status, StatusCode::NOT_FOUND, "a removed member loses access at once");
 }
 
-#[tokio::test]
-async fn a_member_cannot_change_roles_or_members() {
-    let server = TestServer::start().await;
+async fn a_member_cannot_change_roles_or_members(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (owner, owner_email) = server.user("Olivia").await;
     let (member, member_email) = server.user("Max").await;
     let (_, other_email) = server.user("Nina").await;
@@ -76,9 +84,8 @@ async fn a_member_cannot_change_roles_or_members() {
     }
 }
 
-#[tokio::test]
-async fn admins_cannot_touch_owners_and_the_last_owner_stays() {
-    let server = TestServer::start().await;
+async fn admins_cannot_touch_owners_and_the_last_owner_stays(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (owner, owner_email) = server.user("Olivia").await;
     let (admin, admin_email) = server.user("Adam").await;
     create_org(&owner, "Acme", "acme").await;
@@ -98,9 +105,8 @@ async fn admins_cannot_touch_owners_and_the_last_owner_stays() {
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
-#[tokio::test]
-async fn organizations_are_isolated_from_each_other() {
-    let server = TestServer::start().await;
+async fn organizations_are_isolated_from_each_other(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (alice, alice_email) = server.user("Alice").await;
     let (bob, _) = server.user("Bob").await;
     create_org(&alice, "Alpha", "alpha").await;
@@ -128,9 +134,8 @@ async fn organizations_are_isolated_from_each_other() {
     assert_eq!(orgs.as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn bad_input_gets_a_specific_4xx_never_a_500() {
-    let server = TestServer::start().await;
+async fn bad_input_gets_a_specific_4xx_never_a_500(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (owner, _) = server.user("Olivia").await;
     create_org(&owner, "Acme", "acme").await;
     let cases: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
@@ -154,9 +159,8 @@ async fn bad_input_gets_a_specific_4xx_never_a_500() {
     assert!(res.status().is_client_error(), "{}", res.status());
 }
 
-#[tokio::test]
-async fn cross_site_posts_and_framing_are_refused() {
-    let server = TestServer::start().await;
+async fn cross_site_posts_and_framing_are_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (owner, _) = server.user("Olivia").await;
     let res = owner
         .http
@@ -198,9 +202,8 @@ async fn cross_site_posts_and_framing_are_refused() {
     assert_eq!(res.headers()["cache-control"], "no-store", "server function answers are never cached");
 }
 
-#[tokio::test]
-async fn pages_render_on_the_server_and_guard_access() {
-    let server = TestServer::start().await;
+async fn pages_render_on_the_server_and_guard_access(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (owner, _) = server.user("Olivia").await;
     create_org(&owner, "Acme Corp", "acme").await;
     let res = owner.get("/orgs/acme").await;

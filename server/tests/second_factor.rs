@@ -4,27 +4,31 @@
 mod common;
 
 use app::twofactor::totp::TotpSecret;
-use common::{Client, PASSWORD, TestServer, code_now, enroll, ok};
-use futures::future::join_all;
+use common::{Backend, PASSWORD, TestServer, assert_one_of_a_race_wins, code_now, enroll, ok, pending_login};
 use reqwest::StatusCode;
 use serde_json::Value;
+
+on_both_backends!(
+    enroll_then_log_in_with_a_code,
+    enrollment_checks_the_code_and_persists_nothing_early,
+    a_code_is_accepted_once,
+    twenty_concurrent_submissions_of_one_code_succeed_once,
+    a_backup_code_works_once_even_when_raced,
+    softlock_after_five_failures_across_sessions_then_release,
+    the_delay_doubles_with_each_further_failure,
+    regenerate_needs_password_and_code_and_kills_the_old_set,
+    disable_needs_reauthentication,
+    a_pending_login_reaches_nothing_but_the_second_step,
+    secrets_and_codes_are_never_stored_in_the_clear,
+);
 
 /// Moves to a fresh 30-second step: replay protection wants a later one.
 fn next_step(server: &TestServer) {
     server.advance_clock(30);
 }
 
-/// A fresh client that has passed the password step only.
-async fn pending_login(server: &TestServer, email: &str) -> Client {
-    let c = server.client();
-    let body = ok(&c, "log_in", &[("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(body, "SecondFactorRequired");
-    c
-}
-
-#[tokio::test]
-async fn enroll_then_log_in_with_a_code() {
-    let server = TestServer::start().await;
+async fn enroll_then_log_in_with_a_code(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Alice").await;
     let status = ok(&c, "two_factor_status", &[]).await;
     assert_eq!(status["enabled"], false);
@@ -56,9 +60,8 @@ async fn enroll_then_log_in_with_a_code() {
     assert_eq!(pending.me().await["email"], email.as_str());
 }
 
-#[tokio::test]
-async fn enrollment_checks_the_code_and_persists_nothing_early() {
-    let server = TestServer::start().await;
+async fn enrollment_checks_the_code_and_persists_nothing_early(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Bea").await;
     let start = ok(&c, "start_enrollment", &[]).await;
     let secret = TotpSecret::from_base32(start["setup_key"].as_str().unwrap()).unwrap();
@@ -96,9 +99,8 @@ async fn enrollment_checks_the_code_and_persists_nothing_early() {
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
-#[tokio::test]
-async fn a_code_is_accepted_once() {
-    let server = TestServer::start().await;
+async fn a_code_is_accepted_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Cid").await;
     let e = enroll(&server, &c).await;
     // The enrollment's own code cannot log in.
@@ -117,9 +119,8 @@ async fn a_code_is_accepted_once() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
-async fn twenty_concurrent_submissions_of_one_code_succeed_once() {
-    let server = TestServer::start().await;
+async fn twenty_concurrent_submissions_of_one_code_succeed_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Dan").await;
     let e = enroll(&server, &c).await;
     next_step(&server);
@@ -127,19 +128,11 @@ async fn twenty_concurrent_submissions_of_one_code_succeed_once() {
     for _ in 0..20 {
         clients.push(pending_login(&server, &email).await);
     }
-    let code = code_now(&server, &e.secret);
-    let args = [("code", code.as_str())];
-    let results = join_all(clients.iter().map(|c| c.call("verify_login", &args))).await;
-    let wins = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
-    assert_eq!(wins, 1, "{results:?}");
-    assert!(results.iter().all(|(s, _)| s.is_success() || s.is_client_error()), "{results:?}");
-    let sessions = join_all(clients.iter().map(|c| c.me())).await;
-    assert_eq!(sessions.iter().filter(|u| !u.is_null()).count(), 1);
+    assert_one_of_a_race_wins(&clients, &code_now(&server, &e.secret)).await;
 }
 
-#[tokio::test]
-async fn a_backup_code_works_once_even_when_raced() {
-    let server = TestServer::start().await;
+async fn a_backup_code_works_once_even_when_raced(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Eve").await;
     let e = enroll(&server, &c).await;
     let (a, b) = (pending_login(&server, &email).await, pending_login(&server, &email).await);
@@ -161,9 +154,8 @@ async fn a_backup_code_works_once_even_when_raced() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "reveal needs the password");
 }
 
-#[tokio::test]
-async fn softlock_after_five_failures_across_sessions_then_release() {
-    let server = TestServer::start().await;
+async fn softlock_after_five_failures_across_sessions_then_release(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Fay").await;
     let e = enroll(&server, &c).await;
     next_step(&server);
@@ -202,9 +194,8 @@ async fn softlock_after_five_failures_across_sessions_then_release() {
     }
 }
 
-#[tokio::test]
-async fn the_delay_doubles_with_each_further_failure() {
-    let server = TestServer::start().await;
+async fn the_delay_doubles_with_each_further_failure(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Gus").await;
     let e = enroll(&server, &c).await;
     let wrong = format!("{:06}", (code_now(&server, &e.secret).parse::<u32>().unwrap() + 500_000) % 1_000_000);
@@ -220,9 +211,8 @@ async fn the_delay_doubles_with_each_further_failure() {
     assert!((31..=60).contains(&body["retry_after_secs"].as_u64().unwrap()), "{body}");
 }
 
-#[tokio::test]
-async fn regenerate_needs_password_and_code_and_kills_the_old_set() {
-    let server = TestServer::start().await;
+async fn regenerate_needs_password_and_code_and_kills_the_old_set(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Hal").await;
     let e = enroll(&server, &c).await;
     next_step(&server);
@@ -242,9 +232,8 @@ async fn regenerate_needs_password_and_code_and_kills_the_old_set() {
     assert_eq!(done["backup_codes_left"], 4);
 }
 
-#[tokio::test]
-async fn disable_needs_reauthentication() {
-    let server = TestServer::start().await;
+async fn disable_needs_reauthentication(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Ivy").await;
     let e = enroll(&server, &c).await;
     next_step(&server);
@@ -262,9 +251,8 @@ async fn disable_needs_reauthentication() {
     let _ = e.setup_key;
 }
 
-#[tokio::test]
-async fn a_pending_login_reaches_nothing_but_the_second_step() {
-    let server = TestServer::start().await;
+async fn a_pending_login_reaches_nothing_but_the_second_step(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, email) = server.user("Jo").await;
     let e = enroll(&server, &c).await;
     ok(&c, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
@@ -292,9 +280,8 @@ async fn a_pending_login_reaches_nothing_but_the_second_step() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn secrets_and_codes_are_never_stored_in_the_clear() {
-    let server = TestServer::start().await;
+async fn secrets_and_codes_are_never_stored_in_the_clear(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let (c, _) = server.user("Kim").await;
     let e = enroll(&server, &c).await;
     let db = server.db().await;

@@ -12,7 +12,7 @@ pub fn secret_context(user_id: i64) -> String {
     format!("totp-secret:{user_id}")
 }
 
-fn code_context(user_id: i64) -> String {
+pub fn code_context(user_id: i64) -> String {
     format!("backup-code:{user_id}")
 }
 
@@ -54,14 +54,20 @@ pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {
 }
 
 /// Marks a backup code used; true only for the one request that did so.
+/// During a key rotation a code may still be stored under a previous key's hash.
 pub async fn use_backup_code(db: &Db, keys: &Keys, user_id: i64, normalized: &str, now: i64) -> AppResult<bool> {
-    let done = sqlx::query("UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND lookup_hash = $3 AND used_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .bind(keys.lookup_hash(normalized))
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    for lookup_hash in keys.lookup_hashes(normalized) {
+        let done = sqlx::query("UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND lookup_hash = $3 AND used_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .bind(lookup_hash)
+            .execute(db)
+            .await?;
+        if done.rows_affected() == 1 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 pub async fn codes_left(db: &Db, user_id: i64) -> AppResult<u32> {

@@ -22,7 +22,7 @@ pub enum Enrollment {
     Verified { secret: TotpSecret, step: i64, codes: Vec<String> },
 }
 
-fn context(user_id: i64) -> String {
+pub fn context(user_id: i64) -> String {
     format!("enrollment:{user_id}")
 }
 

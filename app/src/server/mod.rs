@@ -2,11 +2,13 @@
 //! Nothing here is compiled into the browser bundle.
 
 pub mod attempts;
+pub mod client_ip;
 pub mod clock;
 pub mod credentials;
 pub mod db;
 pub mod enrollments;
 pub mod events;
+pub mod key_rotation;
 pub mod orgs;
 pub mod password;
 pub mod pending_logins;
@@ -31,11 +33,13 @@ pub struct Settings {
     pub session_idle_secs: i64,
     /// A session is over this long after login, used or not.
     pub session_absolute_secs: i64,
+    /// Load balancers whose X-Forwarded-For names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { secure_cookies: false, session_idle_secs: 12 * 3600, session_absolute_secs: 14 * 24 * 3600 }
+        Self { secure_cookies: false, session_idle_secs: 12 * 3600, session_absolute_secs: 14 * 24 * 3600, trusted_proxies: Vec::new() }
     }
 }
 
@@ -52,13 +56,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, hasher: PasswordHasher, clock: Clock, settings: Settings, secret_key: &[u8; 32]) -> Self {
+    pub fn new(db: Db, hasher: PasswordHasher, clock: Clock, settings: Settings, keys: Keys) -> Self {
         Self {
             db,
             hasher,
             clock,
             settings: Arc::new(settings),
-            keys: Arc::new(Keys::new(secret_key)),
+            keys: Arc::new(keys),
             address_limiter: attempts::AddressLimiter::default(),
         }
     }

@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::events::RequestMeta;
-use super::{AppState, credentials, orgs, pending_logins, sessions};
+use super::{AppState, client_ip, credentials, orgs, pending_logins, sessions};
 use crate::error::{AppError, AppResult};
 use crate::model::{OrgSummary, User};
 
@@ -32,10 +32,18 @@ pub fn pending_login_token() -> Option<String> {
 /// Client address and browser, for the security log and per-address limits.
 pub fn request_meta() -> RequestMeta {
     let parts = use_context::<http::request::Parts>();
-    let ip = parts
+    let peer = parts
         .as_ref()
         .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
         .map(|c| c.0.ip());
+    let ip = peer.map(|peer| {
+        let trusted = state().map(|s| s.settings.trusted_proxies.clone()).unwrap_or_default();
+        let forwarded: Vec<&str> = parts
+            .as_ref()
+            .map(|p| p.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect())
+            .unwrap_or_default();
+        client_ip::client_ip(peer, &forwarded, &trusted)
+    });
     let user_agent = parts
         .as_ref()
         .and_then(|p| p.headers.get(http::header::USER_AGENT))

@@ -62,7 +62,8 @@ fn parse(raw: &str, accept: Accept) -> AppResult<Parsed> {
     .ok_or_else(|| malformed(accept))
 }
 
-/// Counts one attempt for the account and the address, or refuses with the wait.
+/// Counts one attempt for the account, or refuses with the wait (the account
+/// or the address is locked out).
 pub async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<()> {
     state.address_limiter.check(meta.ip, state.clock.now())?;
     attempts::reserve(&state.db, user_id, state.clock.now()).await
@@ -75,6 +76,7 @@ pub async fn end_attempt(state: &AppState, user_id: i64, ok: bool, meta: &Reques
     if ok {
         return attempts::succeeded(&state.db, user_id).await;
     }
+    state.address_limiter.record_failure(meta.ip, now);
     events::record(&state.db, user_id, SecurityEvent::FailedCode, meta, now).await?;
     if attempts::is_locked(&state.db, user_id, now).await? {
         events::record(&state.db, user_id, SecurityEvent::Lockout, meta, now).await?;

@@ -16,16 +16,54 @@ const NONCE_LEN: usize = 12;
 #[error("stored secret could not be decrypted")]
 pub struct DecryptError;
 
-/// Keys derived from the server secret, one per purpose.
+/// The two keys derived from one server secret, one per purpose.
 #[derive(Clone)]
-pub struct Keys {
+struct KeyPair {
     encryption: [u8; 32],
     lookup: [u8; 32],
 }
 
+impl KeyPair {
+    fn derive(master: &[u8; 32]) -> Self {
+        Self { encryption: derive(master, "portcullis/encryption/v1"), lookup: derive(master, "portcullis/lookup/v1") }
+    }
+
+    fn open(&self, sealed: &[u8], associated: &str) -> Result<Vec<u8>, DecryptError> {
+        if sealed.len() < 1 + NONCE_LEN || sealed[0] != VERSION {
+            return Err(DecryptError);
+        }
+        let (nonce, ciphertext) = sealed[1..].split_at(NONCE_LEN);
+        Aes256Gcm::new((&self.encryption).into())
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: associated.as_bytes() })
+            .map_err(|_| DecryptError)
+    }
+
+    fn lookup_hash(&self, value: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes any key length");
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// The current server key, which seals everything new, and the previous keys
+/// of a rotation, which still open what they sealed until it is re-sealed
+/// (`portcullis reencrypt`). GCM's tag tells which key fits, so the stored
+/// format needs no key id.
+#[derive(Clone)]
+pub struct Keys {
+    current: KeyPair,
+    previous: Vec<KeyPair>,
+}
+
+/// A decrypted value, and whether the current key sealed it.
+pub struct Opened {
+    pub plaintext: Vec<u8>,
+    pub by_current_key: bool,
+}
+
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Keys(..)")
+        write!(f, "Keys(current, {} previous)", self.previous.len())
     }
 }
 
@@ -37,11 +75,15 @@ fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
 
 impl Keys {
     pub fn new(master: &[u8; 32]) -> Self {
-        Self { encryption: derive(master, "portcullis/encryption/v1"), lookup: derive(master, "portcullis/lookup/v1") }
+        Self::with_previous(master, &[])
+    }
+
+    pub fn with_previous(current: &[u8; 32], previous: &[[u8; 32]]) -> Self {
+        Self { current: KeyPair::derive(current), previous: previous.iter().map(KeyPair::derive).collect() }
     }
 
     pub fn seal(&self, plaintext: &[u8], associated: &str) -> Vec<u8> {
-        let cipher = Aes256Gcm::new((&self.encryption).into());
+        let cipher = Aes256Gcm::new((&self.current.encryption).into());
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = cipher
@@ -55,20 +97,29 @@ impl Keys {
     }
 
     pub fn open(&self, sealed: &[u8], associated: &str) -> Result<Vec<u8>, DecryptError> {
-        if sealed.len() < 1 + NONCE_LEN || sealed[0] != VERSION {
-            return Err(DecryptError);
-        }
-        let (nonce, ciphertext) = sealed[1..].split_at(NONCE_LEN);
-        Aes256Gcm::new((&self.encryption).into())
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: associated.as_bytes() })
-            .map_err(|_| DecryptError)
+        self.open_telling_key(sealed, associated).map(|opened| opened.plaintext)
     }
 
-    /// A keyed hash for finding a value (a backup code) without storing it in the clear.
+    pub fn open_telling_key(&self, sealed: &[u8], associated: &str) -> Result<Opened, DecryptError> {
+        if let Ok(plaintext) = self.current.open(sealed, associated) {
+            return Ok(Opened { plaintext, by_current_key: true });
+        }
+        self.previous
+            .iter()
+            .find_map(|key| key.open(sealed, associated).ok())
+            .map(|plaintext| Opened { plaintext, by_current_key: false })
+            .ok_or(DecryptError)
+    }
+
+    /// A keyed hash for finding a value (a backup code) without storing it in
+    /// the clear, under the current key: what new rows store.
     pub fn lookup_hash(&self, value: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes any key length");
-        mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        self.current.lookup_hash(value)
+    }
+
+    /// The value's hash under every key, current first: what a stored row may hold.
+    pub fn lookup_hashes(&self, value: &str) -> Vec<String> {
+        std::iter::once(&self.current).chain(&self.previous).map(|key| key.lookup_hash(value)).collect()
     }
 }
 
@@ -95,5 +146,27 @@ mod tests {
         let keys = Keys::new(&[7; 32]);
         assert_eq!(keys.lookup_hash("abcde-fgh0j"), keys.lookup_hash("abcde-fgh0j"));
         assert_ne!(keys.lookup_hash("abcde-fgh0j"), Keys::new(&[8; 32]).lookup_hash("abcde-fgh0j"));
+    }
+
+    #[test]
+    fn previous_keys_open_until_resealed() {
+        let (old, new) = ([1; 32], [2; 32]);
+        let sealed_by_old = Keys::new(&old).seal(b"secret", "totp:1");
+        let rotated = Keys::with_previous(&new, &[old]);
+        let opened = rotated.open_telling_key(&sealed_by_old, "totp:1").unwrap();
+        assert_eq!((opened.plaintext.as_slice(), opened.by_current_key), (&b"secret"[..], false));
+        let resealed = rotated.seal(b"secret", "totp:1");
+        assert!(rotated.open_telling_key(&resealed, "totp:1").unwrap().by_current_key);
+        assert_eq!(Keys::new(&new).open(&resealed, "totp:1").unwrap(), b"secret", "the old key is no longer needed");
+        assert_eq!(Keys::new(&new).open(&sealed_by_old, "totp:1"), Err(DecryptError));
+        assert_eq!(rotated.open(&sealed_by_old, "totp:2"), Err(DecryptError), "still bound to its user");
+    }
+
+    #[test]
+    fn lookup_hashes_cover_every_key_current_first() {
+        let rotated = Keys::with_previous(&[2; 32], &[[1; 32]]);
+        let hashes = rotated.lookup_hashes("abcde-fgh0j");
+        assert_eq!(hashes, vec![Keys::new(&[2; 32]).lookup_hash("abcde-fgh0j"), Keys::new(&[1; 32]).lookup_hash("abcde-fgh0j")]);
+        assert_eq!(rotated.lookup_hash("abcde-fgh0j"), hashes[0]);
     }
 }

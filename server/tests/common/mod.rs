@@ -1,24 +1,147 @@
-//! Starts the real `portcullis` binary on a free port with a throwaway SQLite
-//! database and a test clock, and talks to it over HTTP like a browser would.
+//! Starts the real `portcullis` binary on a free port with a throwaway
+//! database (SQLite, or PostgreSQL) and a test clock, and talks to it over HTTP like a browser would.
 #![allow(dead_code)]
 
 use app::twofactor::totp::{TotpSecret, step_of};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
-use std::path::PathBuf;
+use sqlx::{Connection, Executor};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
+/// Runs each named `async fn(Backend)` test twice: `<name>::sqlite` and
+/// `<name>::postgres`. The PostgreSQL run is skipped, with a message, when no
+/// server is available, except under CI=true, where it fails instead.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$test(crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(backend) = crate::common::Backend::postgres() {
+                    super::$test(backend).await
+                }
+            }
+        }
+    )*};
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+impl Backend {
+    /// PostgreSQL when `PORTCULLIS_TEST_DATABASE_URL` is set or a server answers
+    /// on 127.0.0.1:5432; `None` (and a note on stderr) otherwise.
+    pub fn postgres() -> Option<Backend> {
+        if postgres_admin_url().is_some() {
+            return Some(Backend::Postgres);
+        }
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "CI=true but no PostgreSQL for the PostgreSQL half of the suite: \
+                 set PORTCULLIS_TEST_DATABASE_URL=postgres://user@host/db or start PostgreSQL on 127.0.0.1:5432"
+            );
+        }
+        eprintln!("skipped on PostgreSQL: set PORTCULLIS_TEST_DATABASE_URL or start PostgreSQL on 127.0.0.1:5432");
+        None
+    }
+}
+
+/// A database on which the tests may create and drop their own databases.
+fn postgres_admin_url() -> Option<&'static str> {
+    static URL: OnceLock<Option<String>> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("PORTCULLIS_TEST_DATABASE_URL") {
+            return Some(url);
+        }
+        let addr = "127.0.0.1:5432".parse().expect("an address");
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok().map(|_| LOCAL_POSTGRES.to_string())
+    })
+    .as_deref()
+}
+
+/// The same server URL with another database name.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// What one test made for itself and removes when it ends: a temp folder
+/// (SQLite file, secret key, clock file) and, on PostgreSQL, a database.
+struct Scratch {
+    dir: PathBuf,
+    postgres_database: Option<String>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let (Some(name), Some(admin)) = (self.postgres_database.take(), postgres_admin_url()) else { return };
+        // Drop runs inside the test's runtime, which cannot block on itself.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map(|rt| {
+                rt.block_on(async {
+                    let mut conn = sqlx::PgConnection::connect(admin).await?;
+                    conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await
+                })
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(Ok(_)))) {
+            eprintln!("could not drop a test database: {dropped:?}");
+        }
+    }
+}
+
+/// Databases of test processes that were killed before they could drop
+/// them; the process id in the name tells whether their owner is gone.
+async fn drop_leftovers_of_dead_runs(conn: &mut sqlx::PgConnection) {
+    static SWEPT: AtomicU32 = AtomicU32::new(0);
+    if SWEPT.swap(1, Ordering::SeqCst) == 1 {
+        return;
+    }
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'portcullis\\_test\\_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for (name,) in names {
+        let pid = name.trim_start_matches("portcullis_test_").split('_').next().unwrap_or("");
+        if !pid.is_empty() && !Path::new("/proc").join(pid).exists() {
+            let _ = conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await;
+        }
+    }
+}
+
 pub struct TestServer {
     child: Child,
     pub base: String,
+    pub backend: Backend,
+    database_url: String,
     dir: PathBuf,
     clock_file: PathBuf,
+    /// `None` for a second instance, which shares the first one's.
+    scratch: Option<Scratch>,
+    /// Environment given at the last restart, which further instances share.
+    env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -26,43 +149,102 @@ fn free_port() -> u16 {
 }
 
 impl TestServer {
-    pub async fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "portcullis-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
+    pub async fn start(backend: Backend) -> Self {
+        let id = format!("{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst), rand::random::<u32>());
+        let dir = std::env::temp_dir().join(format!("portcullis-test-{id}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let clock_file = dir.join("clock-offset");
         std::fs::write(&clock_file, "0").expect("clock file");
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("PORTCULLIS_DATA_DIR", &dir)
-            .env("PORTCULLIS_TEST_CLOCK_FILE", &clock_file)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the portcullis binary starts");
-        let server = Self { child, base: format!("http://127.0.0.1:{port}"), dir, clock_file };
+        let mut scratch = Scratch { dir: dir.clone(), postgres_database: None };
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("portcullis.db").display()),
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("PostgreSQL was found available");
+                let name = format!("portcullis_test_{id}");
+                let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to the test PostgreSQL");
+                drop_leftovers_of_dead_runs(&mut conn).await;
+                conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create a test database");
+                scratch.postgres_database = Some(name.clone());
+                with_database(admin, &name)
+            }
+        };
+        let child = spawn(&dir, &clock_file, &database_url, &[]);
+        let server = Self { child: child.0, base: child.1, backend, database_url, dir, clock_file, scratch: Some(scratch), env: Vec::new() };
         server.wait_until_healthy().await;
         server
+    }
+
+    /// Another server process on the same database, secret key and clock, as
+    /// a second instance behind a load balancer would be.
+    pub async fn another_instance(&self) -> TestServer {
+        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (child, base) = spawn(&self.dir, &self.clock_file, &self.database_url, &env);
+        let server = Self {
+            child,
+            base,
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            dir: self.dir.clone(),
+            clock_file: self.clock_file.clone(),
+            scratch: None,
+            env: self.env.clone(),
+        };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    /// Stops this process and starts it again with more environment, on the
+    /// same port's successor: the database, key file and clock stay.
+    pub async fn restart(&mut self, env: &[(&str, &str)]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = spawn(&self.dir, &self.clock_file, &self.database_url, env);
+        (self.child, self.base) = (child, base);
+        self.env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.wait_until_healthy().await;
+    }
+
+    /// Sends SIGTERM, as a deploy does.
+    pub fn send_sigterm(&self) {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent");
+    }
+
+    pub async fn wait_for_exit(&mut self) -> std::process::ExitStatus {
+        for _ in 0..100 {
+            if let Some(status) = self.child.try_wait().expect("wait works") {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not stop within 5 s");
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// Runs a `portcullis` subcommand against this server's database and key.
+    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        command(&self.dir, &self.clock_file, &self.database_url, env).args(args).output().expect("portcullis runs")
+    }
+
+    /// The key the first start generated in the data dir.
+    pub fn key_file(&self) -> String {
+        std::fs::read_to_string(self.dir.join("secret.key")).expect("a key file").trim().to_string()
     }
 
     async fn wait_until_healthy(&self) {
         let http = reqwest::Client::new();
         for _ in 0..200 {
-            if let Ok(res) = http.get(format!("{}/healthz", self.base)).send().await {
+            if let Ok(res) = http.get(format!("{}/readyz", self.base)).send().await {
                 if res.status().is_success() {
                     return;
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("server at {} did not become healthy", self.base);
+        panic!("server at {} did not become ready", self.base);
     }
 
     /// The server's current Unix time: the system clock plus the test offset.
@@ -72,9 +254,10 @@ impl TestServer {
         system + offset
     }
 
-    /// The server's SQLite database, to check what is stored at rest.
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", self.dir.join("portcullis.db").display())).await.unwrap()
+    /// The server's database, to check what is stored at rest.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url).await.unwrap()
     }
 
     /// Moves the server's clock `secs` seconds forward from now on.
@@ -104,11 +287,34 @@ impl TestServer {
     }
 }
 
+fn command(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORTCULLIS_DATA_DIR", dir)
+        .env("DATABASE_URL", database_url)
+        .env("PORTCULLIS_TEST_CLOCK_FILE", clock_file)
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied());
+    command
+}
+
+fn spawn(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, String) {
+    let port = free_port();
+    let child = command(dir, clock_file, database_url, env)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the portcullis binary starts");
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -135,6 +341,11 @@ impl Client {
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, body)
+    }
+
+    /// The same browser (cookie jar) talking to another instance.
+    pub fn on(&self, server: &TestServer) -> Client {
+        Client { http: self.http.clone(), base: server.base.clone(), jar: self.jar.clone() }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -193,3 +404,22 @@ pub async fn enroll(server: &TestServer, client: &Client) -> Enrolled {
     Enrolled { secret, setup_key, codes }
 }
 
+
+/// A fresh client that has passed the password step only.
+pub async fn pending_login(server: &TestServer, email: &str) -> Client {
+    let c = server.client();
+    assert_eq!(ok(&c, "log_in", &[("email", email), ("password", PASSWORD)]).await, "SecondFactorRequired");
+    c
+}
+
+/// Submits one code from every client at once: exactly one may win, the
+/// rest are refused (never a 5xx), and only the winner holds a session.
+pub async fn assert_one_of_a_race_wins(clients: &[Client], code: &str) {
+    let args = [("code", code)];
+    let results = futures::future::join_all(clients.iter().map(|c| c.call("verify_login", &args))).await;
+    let wins = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(wins, 1, "{results:?}");
+    assert!(results.iter().all(|(s, _)| s.is_success() || s.is_client_error()), "{results:?}");
+    let sessions = futures::future::join_all(clients.iter().map(|c| c.me())).await;
+    assert_eq!(sessions.iter().filter(|u| !u.is_null()).count(), 1);
+}
