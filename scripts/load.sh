@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test: builds the release server and the load tool (server/examples/load.rs),
+# Load test: builds the release server and the load tool (server/examples/load/),
 # then for SQLite, and PostgreSQL when one is available, starts a fresh server on
 # a throwaway database, runs the tool against it and stops the server.
 #
