@@ -107,6 +107,7 @@ start_server() {
 # Runs the load tool against a fresh server; returns the tool's exit status.
 load_backend() {
   local backend="$1" database_url="$2" status=0
+  shift 2
   local data_dir="$SCRATCH/$backend" log="$SCRATCH/$backend.log"
   mkdir -p "$data_dir"
   echo
