@@ -24,11 +24,11 @@ macro_rules! on_both_backends {
         mod $test {
             #[tokio::test]
             async fn sqlite() {
-                super::$test(crate::common::Backend::Sqlite).await
+                super::$test($crate::common::Backend::Sqlite).await
             }
             #[tokio::test]
             async fn postgres() {
-                if let Some(backend) = crate::common::Backend::postgres() {
+                if let Some(backend) = $crate::common::Backend::postgres() {
                     super::$test(backend).await
                 }
             }

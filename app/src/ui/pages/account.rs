@@ -16,7 +16,7 @@ pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let log = Resource::new(
         move || query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0),
-        |page| security_log(page),
+        security_log,
     );
     view! {
         <Title text="Account"/>
