@@ -80,6 +80,7 @@ impl AppState {
 /// Called for every request (pages and server functions) to provide what they need.
 pub fn provide_request_context(state: &AppState) {
     leptos::prelude::provide_context(state.clone());
+    leptos::prelude::provide_context(request::SessionCache::default());
     // Lets <Redirect/> answer a server-rendered page with a real 302.
     leptos_router::components::provide_server_redirect(leptos_axum::redirect);
 }

@@ -4,6 +4,8 @@
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 
 use super::events::RequestMeta;
 use super::{AppState, client_ip, credentials, orgs, pending_logins, sessions};
@@ -56,8 +58,42 @@ pub async fn current_user() -> AppResult<Option<User>> {
     Ok(current_session().await?.map(|(user, _)| user))
 }
 
+type SessionLookup = Option<(User, String)>;
+
+/// The session lookup of one request, made once however many server
+/// functions a page render runs. Provided afresh for every request.
+#[derive(Clone, Default)]
+pub struct SessionCache(Arc<Mutex<Arc<OnceCell<SessionLookup>>>>);
+
+impl SessionCache {
+    fn cell(&self) -> Arc<OnceCell<SessionLookup>> {
+        self.0.lock().map(|cell| cell.clone()).unwrap_or_default()
+    }
+
+    /// After this request started, ended or replaced a session.
+    fn forget(&self) {
+        if let Ok(mut cell) = self.0.lock() {
+            *cell = Arc::default();
+        }
+    }
+}
+
+/// Drops this request's remembered session, if any.
+pub fn forget_session() {
+    if let Some(cache) = use_context::<SessionCache>() {
+        cache.forget();
+    }
+}
+
 /// The signed-in user and the hash identifying their session.
 pub async fn current_session() -> AppResult<Option<(User, String)>> {
+    match use_context::<SessionCache>() {
+        Some(cache) => cache.cell().get_or_try_init(look_up_session).await.cloned(),
+        None => look_up_session().await,
+    }
+}
+
+async fn look_up_session() -> AppResult<SessionLookup> {
     let Some(token) = session_token() else { return Ok(None) };
     let state = state()?;
     let user = sessions::user_for_token(&state.db, &token, state.clock.now(), &state.settings).await?;
@@ -82,7 +118,8 @@ pub struct OrgAccess {
 /// The gate every organization-scoped server function and page passes through.
 pub async fn org_access(slug: &str) -> AppResult<OrgAccess> {
     let state = state()?;
-    let (user, org) = member_access(&state, session_token().as_deref(), slug).await?;
+    let user = require_user().await?;
+    let org = member_org(&state, &user, slug).await?;
     Ok(OrgAccess { user, org, state })
 }
 
@@ -94,6 +131,12 @@ pub async fn member_access(state: &AppState, session_token: Option<&str>, slug: 
     let user = sessions::user_for_token(&state.db, token, state.clock.now(), &state.settings)
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    let org = member_org(state, &user, slug).await?;
+    Ok((user, org))
+}
+
+/// The organization `slug` as `user`, a member of it, may see it.
+async fn member_org(state: &AppState, user: &User, slug: &str) -> AppResult<OrgSummary> {
     let org = orgs::find_for_member(&state.db, slug.trim(), user.id)
         .await?
         .ok_or_else(|| AppError::not_found("No organization with that address, or you are not a member of it."))?;
@@ -103,13 +146,14 @@ pub async fn member_access(state: &AppState, session_token: Option<&str>, slug: 
             return Err(AppError::TwoFactorRequired { org: org.name, slug: org.slug });
         }
     }
-    Ok((user, org))
+    Ok(org)
 }
 
 /// Creates a session for `user_id` and hands its cookie to the browser.
 pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<()> {
     let token = sessions::create(&state.db, user_id, state.clock.now(), &state.settings).await?;
     set_cookie(&sessions::cookie(Some(&token), &state.settings));
+    forget_session();
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, App
     // Whatever session the browser brought dies here: a fresh id at every step.
     if let Some(old) = session_token() {
         sessions::delete(&state.db, &old).await?;
+        crate::server::request::forget_session();
         set_cookie(&sessions::cookie(None, &state.settings));
     }
     let now = state.clock.now();
