@@ -20,6 +20,14 @@ impl Argon2Figures {
         self.cores as f64 / self.median.as_secs_f64()
     }
 
+    /// Of two measurements, the faster one: a busy moment on a shared machine
+    /// must not make the limit look lower than it is.
+    pub(crate) fn faster(self, other: Self) -> Self {
+        let parallel_per_sec = self.parallel_per_sec.max(other.parallel_per_sec);
+        let faster = if other.median < self.median { other } else { self };
+        Self { parallel_per_sec, ..faster }
+    }
+
     pub(crate) fn print(&self) {
         println!(
             "argon2id verify (the server's PasswordHasher: m=19456 KiB, t=2, p=1): median {} over {} runs (min {}, max {})",
