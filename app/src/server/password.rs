@@ -3,7 +3,7 @@
 //! thread keeps its 19 MiB of argon2 memory between hashes: a fresh allocation
 //! costs a third again in page faults.
 
-use argon2::password_hash::{Output, ParamsString, PasswordHash as ParsedHash, SaltString, rand_core::OsRng};
+use argon2::password_hash::{Output, ParamsString, PasswordHash as ParsedHash, Salt, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::{Arc, Mutex, mpsc};
 use subtle::ConstantTimeEq;
@@ -48,15 +48,18 @@ fn blocks<'m>(memory: &'m mut Vec<Block>, hasher: &Argon2<'_>) -> &'m mut [Block
     &mut memory[..needed]
 }
 
+/// One argon2 run into `out`, on this thread's `memory`.
+fn compute(hasher: &Argon2<'_>, password: &str, salt: Salt<'_>, out: &mut [u8], memory: &mut Vec<Block>) -> Option<()> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).ok()?;
+    hasher.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, hasher)).ok()
+}
+
 fn hash_blocking(password: &str, memory: &mut Vec<Block>) -> Result<PasswordHash, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     let hasher = argon2();
-    let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(|_| AppError::Internal)?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    hasher
-        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, blocks(memory, &hasher))
-        .map_err(|_| AppError::Internal)?;
+    compute(&hasher, password, salt.as_salt(), &mut out, memory).ok_or(AppError::Internal)?;
     let phc = ParsedHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -76,13 +79,8 @@ fn verify_blocking(password: &str, hash: &PasswordHash, memory: &mut Vec<Block>)
     let Ok(version) = parsed.version.map(Version::try_from).transpose() else { return false };
     let Ok(params) = Params::try_from(&parsed) else { return false };
     let hasher = Argon2::new(algorithm, version.unwrap_or_default(), params);
-    let mut salt_bytes = [0u8; 64];
-    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else { return false };
     let mut out = vec![0u8; expected.len()];
-    if hasher.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, blocks(memory, &hasher)).is_err() {
-        return false;
-    }
-    bool::from(out.as_slice().ct_eq(expected.as_bytes()))
+    compute(&hasher, password, salt, &mut out, memory).is_some() && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
 }
 
 fn spawn_hashing_threads(count: usize) -> Result<mpsc::Sender<Job>, AppError> {
@@ -100,10 +98,10 @@ fn spawn_hashing_threads(count: usize) -> Result<mpsc::Sender<Job>, AppError> {
                         Ok(queue) => queue.recv(),
                         Err(_) => return,
                     };
-                    match next {
-                        Ok(job) => job(&mut memory),
-                        Err(_) => return,
-                    }
+                    let Ok(job) = next else { return };
+                    // A panicking job must not take a hashing thread with it; its
+                    // caller sees the dropped reply as an internal error.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory)));
                 }
             })
             .map_err(|_| AppError::Internal)?;
@@ -181,5 +179,14 @@ mod tests {
         // After a larger hash filled the memory, a smaller one still matches.
         assert!(hasher.verify("first password".into(), Some(ours)).await.unwrap());
         assert!(!hasher.verify("first password".into(), Some(PasswordHash("$argon2id$garbage".into()))).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_its_caller_and_keeps_the_thread() {
+        let hasher = PasswordHasher::new(1).unwrap();
+        let failed: Result<(), AppError> = hasher.run(|_| panic!("boom")).await;
+        assert!(matches!(failed, Err(AppError::Internal)));
+        let hash = hasher.hash("still here".into()).await.unwrap();
+        assert!(hasher.verify("still here".into(), Some(hash)).await.unwrap());
     }
 }

@@ -66,8 +66,11 @@ type SessionLookup = Option<(User, String)>;
 pub struct SessionCache(Arc<Mutex<Arc<OnceCell<SessionLookup>>>>);
 
 impl SessionCache {
-    fn cell(&self) -> Arc<OnceCell<SessionLookup>> {
-        self.0.lock().map(|cell| cell.clone()).unwrap_or_default()
+    /// The remembered lookup, or `look_up`'s answer, remembered; concurrent
+    /// callers wait for the one lookup in flight.
+    async fn get_or_look_up<F: std::future::Future<Output = AppResult<SessionLookup>>>(&self, look_up: impl FnOnce() -> F) -> AppResult<SessionLookup> {
+        let cell = self.0.lock().map(|cell| cell.clone()).unwrap_or_default();
+        cell.get_or_try_init(look_up).await.cloned()
     }
 
     /// After this request started, ended or replaced a session.
@@ -88,7 +91,7 @@ pub fn forget_session() {
 /// The signed-in user and the hash identifying their session.
 pub async fn current_session() -> AppResult<Option<(User, String)>> {
     match use_context::<SessionCache>() {
-        Some(cache) => cache.cell().get_or_try_init(look_up_session).await.cloned(),
+        Some(cache) => cache.get_or_look_up(look_up_session).await,
         None => look_up_session().await,
     }
 }
@@ -160,5 +163,37 @@ pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<()> {
 pub fn set_cookie(value: &str) {
     if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
         res.append_header(SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn a_request_looks_its_session_up_once_until_it_changes_it() {
+        let cache = SessionCache::default();
+        let lookups = AtomicUsize::new(0);
+        let look_up = || async {
+            let n = lookups.fetch_add(1, Ordering::SeqCst) as i64;
+            Ok(Some((User { id: n, name: "Ann".into(), email: "ann@example.com".into() }, format!("hash {n}"))))
+        };
+        let (first, second) = tokio::join!(cache.get_or_look_up(look_up), cache.get_or_look_up(look_up));
+        assert_eq!(lookups.load(Ordering::SeqCst), 1, "two server functions of one render share one lookup");
+        assert_eq!(first.unwrap().unwrap().1, "hash 0");
+        assert_eq!(second.unwrap().unwrap().1, "hash 0");
+
+        cache.forget();
+        let after = cache.get_or_look_up(look_up).await.unwrap().unwrap();
+        assert_eq!((lookups.load(Ordering::SeqCst), after.1.as_str()), (2, "hash 1"), "after a login or logout the session is read again");
+    }
+
+    #[tokio::test]
+    async fn a_failed_lookup_is_not_remembered() {
+        let cache = SessionCache::default();
+        assert!(cache.get_or_look_up(|| async { Err(AppError::Internal) }).await.is_err());
+        let retried = cache.get_or_look_up(|| async { Ok(None) }).await.unwrap();
+        assert!(retried.is_none());
     }
 }

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 pub(crate) struct Argon2Figures {
     /// Median of sequential verifies: the bare cost of one login's hash.
     pub(crate) median: Duration,
@@ -49,7 +48,7 @@ impl Argon2Figures {
 pub(crate) async fn measure_argon2(runs: usize) -> Result<Argon2Figures, String> {
     let runs = runs.max(1);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    // Exactly as server/src/main.rs builds it: one permit per core.
+    // Exactly as server/src/main.rs builds it: one hashing thread per core.
     let hasher = PasswordHasher::new(cores).map_err(|e| format!("argon2 hasher: {e}"))?;
     let hash = hasher.hash(PASSWORD.to_string()).await.map_err(|e| format!("argon2 hash: {e}"))?;
 

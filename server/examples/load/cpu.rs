@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// Kernel clock ticks per second in /proc: 100 on every common Linux.
 pub(crate) const TICKS_PER_SEC: f64 = 100.0;
 

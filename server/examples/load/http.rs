@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 #[derive(Clone)]
 pub(crate) struct Http {
     pub(crate) client: reqwest::Client,

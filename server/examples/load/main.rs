@@ -4,8 +4,8 @@
 //!
 //! Every login costs the server one argon2id verify, so logins per second are
 //! bounded by `cores / argon2 time`. The tool measures that bare verify time
-//! first (with the server's own `PasswordHasher`, so the parameters are the
-//! production ones) and reports the login rate as a fraction of the limit.
+//! before and after the load (with the server's own `PasswordHasher`, so the
+//! parameters are the production ones) and reports the login rate as a fraction of the limit.
 //! The limit only means something when the tool runs on the server's machine.
 //!
 //! Run it through `scripts/load.sh`, which builds and starts a server per
@@ -110,7 +110,7 @@ async fn run(args: Args) -> Result<bool, String> {
     http.wait_until_ready().await?;
     println!("Portcullis load test against {}", args.url);
 
-    // Measured first, while the machine is quiet.
+    // Measured before seeding, and again after the run (see `faster`).
     let argon2 = measure_argon2(args.argon2_runs).await?;
     argon2.print();
 

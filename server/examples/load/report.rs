@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }

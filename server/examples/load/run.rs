@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// 2FA accounts waiting for their next login. A TOTP step is accepted once
 /// per account, so an account is handed out only once the clock has moved
 /// past the step it last used.

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 pub(crate) struct TwoFactorUser {
     pub(crate) email: String,
     pub(crate) secret: TotpSecret,
