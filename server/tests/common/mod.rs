@@ -394,6 +394,14 @@ pub async fn ok(client: &Client, name: &str, args: &[(&str, &str)]) -> Value {
     body
 }
 
+/// Makes `member` (whose account uses `email`) a member of `slug` with `role`,
+/// as the owner or admin `manager` would: the one way tests add members, so
+/// that how membership is granted changes in one place.
+pub async fn join_org(manager: &Client, member: &Client, slug: &str, email: &str, role: &str) {
+    let _ = member;
+    ok(manager, "add_member", &[("slug", slug), ("email", email), ("role", role)]).await;
+}
+
 pub async fn enroll(server: &TestServer, client: &Client) -> Enrolled {
     let start = ok(client, "start_enrollment", &[]).await;
     let setup_key = start["setup_key"].as_str().unwrap().to_string();
