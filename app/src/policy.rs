@@ -7,6 +7,7 @@ pub type Refusal = &'static str;
 
 const MANAGERS_ONLY: Refusal = "Only owners and admins can manage members.";
 const OWNERS_ONLY: Refusal = "Only owners can grant, change or remove the owner role.";
+const OWNERS_FOR_MANAGERS: Refusal = "Only owners can change the role of an admin or an owner, or make someone an owner.";
 
 pub fn may_add(actor: Role, new_role: Role) -> Result<(), Refusal> {
     match actor {
@@ -17,11 +18,14 @@ pub fn may_add(actor: Role, new_role: Role) -> Result<(), Refusal> {
     }
 }
 
+/// Admins manage plain members; only owners change or remove an admin or an
+/// owner, or make someone an owner. Otherwise an admin could demote another
+/// admin, reset their 2FA as a "member", then promote them back.
 pub fn may_change_role(actor: Role, target: Role, new_role: Role) -> Result<(), Refusal> {
     match actor {
         Role::Owner => Ok(()),
-        Role::Admin if target != Role::Owner && new_role != Role::Owner => Ok(()),
-        Role::Admin => Err(OWNERS_ONLY),
+        Role::Admin if target == Role::Member && new_role != Role::Owner => Ok(()),
+        Role::Admin => Err(OWNERS_FOR_MANAGERS),
         Role::Member => Err(MANAGERS_ONLY),
     }
 }
@@ -29,19 +33,45 @@ pub fn may_change_role(actor: Role, target: Role, new_role: Role) -> Result<(), 
 pub fn may_remove(actor: Role, target: Role) -> Result<(), Refusal> {
     match actor {
         Role::Owner => Ok(()),
-        Role::Admin if target != Role::Owner => Ok(()),
-        Role::Admin => Err(OWNERS_ONLY),
+        Role::Admin if target == Role::Member => Ok(()),
+        Role::Admin => Err("Only owners can remove an admin or an owner."),
         Role::Member => Err(MANAGERS_ONLY),
     }
 }
 
-/// Resetting a member's 2FA: owners for anyone, admins for plain members only.
-pub fn may_reset_two_factor(actor: Role, target: Role) -> Result<(), Refusal> {
+/// What a reset of someone else's 2FA depends on besides the two roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResetCircumstances {
+    /// The person resetting has 2FA themselves (and so can re-authenticate with it).
+    pub actor_has_two_factor: bool,
+    /// The target is an owner or admin of another organization, whose
+    /// members this organization's managers have no say over.
+    pub target_manages_another_org: bool,
+}
+
+/// Resetting a member's 2FA (a lost phone): owners for anyone, admins for
+/// plain members only; the actor must have 2FA; never someone who manages
+/// another organization, since that would strip the protection of an
+/// organization the actor has no part in.
+pub fn may_reset_two_factor(actor: Role, target: Role, circumstances: ResetCircumstances) -> Result<(), Refusal> {
     match (actor, target) {
-        (Role::Owner, _) | (Role::Admin, Role::Member) => Ok(()),
-        (Role::Admin, _) => Err("Admins can reset the two-factor authentication of members only, not of owners or admins."),
-        (Role::Member, _) => Err(MANAGERS_ONLY),
+        (Role::Owner, _) | (Role::Admin, Role::Member) => {}
+        (Role::Admin, _) => return Err("Admins can reset the two-factor authentication of members only, not of owners or admins."),
+        (Role::Member, _) => return Err(MANAGERS_ONLY),
     }
+    if !circumstances.actor_has_two_factor {
+        return Err("Turn on two-factor authentication for your own account before resetting someone else's.");
+    }
+    if circumstances.target_manages_another_org {
+        return Err("This person is an owner or admin of another organization: their two-factor authentication cannot be reset from here. They can change it on their Account page.");
+    }
+    Ok(())
+}
+
+/// Whether the Members tab offers "Reset 2FA" on a row: the role rule only,
+/// since the other circumstances are the server's to check.
+pub fn offers_reset(actor: Role, target: Role) -> bool {
+    matches!((actor, target), (Role::Owner, _) | (Role::Admin, Role::Member))
 }
 
 #[cfg(test)]
@@ -64,17 +94,46 @@ mod tests {
         assert!(may_change_role(Admin, Owner, Member).is_err());
         assert!(may_change_role(Admin, Member, Owner).is_err());
         assert!(may_remove(Admin, Owner).is_err());
-        assert!(may_remove(Admin, Admin).is_ok());
     }
 
     #[test]
+    fn admins_cannot_change_or_remove_another_admin() {
+        assert!(may_change_role(Admin, Admin, Member).is_err(), "demote, reset, promote back");
+        assert!(may_change_role(Admin, Admin, Admin).is_err());
+        assert!(may_remove(Admin, Admin).is_err());
+        assert!(may_remove(Admin, Member).is_ok());
+        assert!(may_change_role(Owner, Admin, Member).is_ok());
+    }
+
+    const FREE: ResetCircumstances = ResetCircumstances { actor_has_two_factor: true, target_manages_another_org: false };
+
+    #[test]
     fn resets_follow_the_hierarchy() {
-        assert!(may_reset_two_factor(Owner, Owner).is_ok());
-        assert!(may_reset_two_factor(Owner, Admin).is_ok());
-        assert!(may_reset_two_factor(Admin, Member).is_ok());
-        assert!(may_reset_two_factor(Admin, Admin).is_err());
-        assert!(may_reset_two_factor(Admin, Owner).is_err());
-        assert!(may_reset_two_factor(Member, Member).is_err());
+        assert!(may_reset_two_factor(Owner, Owner, FREE).is_ok());
+        assert!(may_reset_two_factor(Owner, Admin, FREE).is_ok());
+        assert!(may_reset_two_factor(Admin, Member, FREE).is_ok());
+        assert!(may_reset_two_factor(Admin, Admin, FREE).is_err());
+        assert!(may_reset_two_factor(Admin, Owner, FREE).is_err());
+        assert!(may_reset_two_factor(Member, Member, FREE).is_err());
+        for actor in Role::ALL {
+            for target in Role::ALL {
+                assert_eq!(offers_reset(actor, target), may_reset_two_factor(actor, target, FREE).is_ok(), "{actor:?} {target:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_reset_needs_an_actor_who_has_two_factor() {
+        let without = ResetCircumstances { actor_has_two_factor: false, ..FREE };
+        assert!(may_reset_two_factor(Owner, Member, without).is_err());
+    }
+
+    #[test]
+    fn nobody_resets_a_manager_of_another_organization() {
+        let elsewhere = ResetCircumstances { target_manages_another_org: true, ..FREE };
+        for target in Role::ALL {
+            assert!(may_reset_two_factor(Owner, target, elsewhere).is_err());
+        }
     }
 
     #[test]

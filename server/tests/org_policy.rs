@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, enroll, ok};
+use common::{Backend, Client, TestServer, code_now, enroll, ok};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -80,7 +80,7 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         "add_member" => vec![("slug", "acme"), ("email", "nobody@example.com"), ("role", "member")],
         "change_role" => vec![("slug", "acme"), ("user_id", member_id), ("role", "member")],
         "remove_member" => vec![("slug", "acme"), ("user_id", member_id)],
-        "reset_member_two_factor" => vec![("slug", "acme"), ("user_id", member_id), ("password", common::PASSWORD)],
+        "reset_member_two_factor" => vec![("slug", "acme"), ("user_id", member_id), ("password", common::PASSWORD), ("code", "123456")],
         "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
         _ => vec![("slug", "acme")],
     }
@@ -203,8 +203,8 @@ async fn plain_members_cannot_see_or_change_settings(backend: Backend) {
     let _ = org.member;
 }
 
-async fn reset(c: &Client, user_id: &str, password: &str) -> (StatusCode, Value) {
-    c.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", user_id), ("password", password)]).await
+async fn reset(c: &Client, user_id: &str, password: &str, code: &str) -> (StatusCode, Value) {
+    c.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", user_id), ("password", password), ("code", code)]).await
 }
 
 fn id_of(page: &Value, email: &str) -> String {
@@ -218,26 +218,31 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     let (admin2, admin2_email) = server.user("Abe").await;
     ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
     ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &admin2_email), ("role", "admin")]).await;
+    let mut apps = Vec::new();
     for c in [&org.owner, &org.member, &plain, &admin2] {
-        enroll(&server, c).await;
+        apps.push(enroll(&server, c).await.secret);
     }
     assert_eq!(require(&org.owner, "0").await.0, StatusCode::OK);
     let page = ok(&org.owner, "load_org", &[("slug", "acme")]).await;
     let owner_id = page["members"].as_array().unwrap().iter().find(|m| m["role"] == "owner").unwrap()["user_id"].to_string();
     let (plain_id, admin2_id) = (id_of(&page, &plain_email), id_of(&page, &admin2_email));
+    server.advance_clock(30);
+    let (owner_code, admin_code) = (code_now(&server, &apps[0]), code_now(&server, &apps[1]));
 
     // Admins may reset plain members only; plain members nobody.
-    assert_eq!(reset(&org.member, &owner_id, common::PASSWORD).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(reset(&org.member, &admin2_id, common::PASSWORD).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(reset(&plain, &admin2_id, common::PASSWORD).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(reset(&org.member, &owner_id, common::PASSWORD, &admin_code).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(reset(&org.member, &admin2_id, common::PASSWORD, &admin_code).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(reset(&plain, &admin2_id, common::PASSWORD, &admin_code).await.0, StatusCode::FORBIDDEN);
     // The actor re-authenticates.
-    let (status, body) = reset(&org.member, &plain_id, "wrong password").await;
+    let (status, body) = reset(&org.member, &plain_id, "wrong password", &admin_code).await;
     assert_eq!((status, body["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, "password".into()));
     assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], true);
-    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD).await.0, StatusCode::OK);
-    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD).await.0, StatusCode::CONFLICT, "nothing left to reset");
+    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD, &admin_code).await.0, StatusCode::OK);
+    server.advance_clock(30);
+    let admin_code = code_now(&server, &apps[1]);
+    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD, &admin_code).await.0, StatusCode::CONFLICT, "nothing left to reset");
     // Owners may reset admins.
-    assert_eq!(reset(&org.owner, &admin2_id, common::PASSWORD).await.0, StatusCode::OK);
+    assert_eq!(reset(&org.owner, &admin2_id, common::PASSWORD, &owner_code).await.0, StatusCode::OK);
 
     // The member's sessions ended; at the next login (password only now) they are told once,
     // and must enroll again to enter Acme.
@@ -246,7 +251,8 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     assert_eq!(login["LoggedIn"]["name"], "Pia");
     assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], false);
     let notice = ok(&plain, "take_notice", &[]).await;
-    assert!(notice.as_str().unwrap().starts_with("An admin of Acme reset your two-factor authentication"), "{notice}");
+    assert!(notice.as_str().unwrap().starts_with("Max ("), "names the person: {notice}");
+    assert!(notice.as_str().unwrap().contains("an admin of Acme, reset your two-factor authentication"), "{notice}");
     assert!(notice.as_str().unwrap().contains("Acme requires it"));
     assert!(ok(&plain, "take_notice", &[]).await.is_null(), "shown once");
     let (status, body) = plain.call("load_org", &[("slug", "acme")]).await;

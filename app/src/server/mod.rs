@@ -9,6 +9,7 @@ pub mod db;
 pub mod enrollments;
 pub mod events;
 pub mod key_rotation;
+pub mod member_resets;
 pub mod orgs;
 pub mod password;
 pub mod pending_logins;

@@ -115,38 +115,105 @@ pub async fn add_member(db: &Db, org_id: i64, user_id: i64, role: Role, now: i64
     }
 }
 
-// The owner-count condition sits inside the one statement so that two admins
-// demoting the last two owners at once cannot both succeed.
+// The owner-count condition sits inside the one statement, and every
+// membership write first locks its organization's row (`lock`), so that two
+// managers demoting the last two owners at once cannot both succeed, on
+// SQLite and on PostgreSQL's READ COMMITTED alike.
 const KEEPS_AN_OWNER: &str = "(role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.org_id = $1 AND o.role = 'owner') > 1)";
 
-/// Changes a role; refuses to leave the organization without an owner.
-pub async fn set_role(db: &Db, org_id: i64, user_id: i64, role: Role) -> AppResult<()> {
-    let sql = if role == Role::Owner {
-        "UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2".to_string()
-    } else {
-        format!("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2 AND {KEEPS_AN_OWNER}")
-    };
-    let done = sqlx::query(&sql).bind(org_id).bind(user_id).bind(role.as_str()).execute(db).await?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    match role_of(db, org_id, user_id).await? {
-        None => Err(AppError::not_found("That person is not a member of this organization.")),
-        Some(_) => Err(AppError::conflict("An organization needs at least one owner: make someone else an owner first.")),
+/// The target still has the role `$3` that was checked, and the actor `$4`
+/// still holds the role `$5` that was checked: a write decided on a stale
+/// reading of either changes nothing.
+const AS_CHECKED: &str = "role = $3 AND EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = $1 AND a.user_id = $4 AND a.role = $5)";
+
+/// Who changes a membership: a member of `org_id` whose role was checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub org_id: i64,
+    pub user_id: i64,
+    pub role: Role,
+}
+
+/// Serializes the membership writes of one organization (a row lock on
+/// PostgreSQL, the write lock on SQLite), held until the transaction ends.
+pub async fn lock(conn: &mut sqlx::AnyConnection, org_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE organizations SET id = id WHERE id = $1").bind(org_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Why a write made under `AS_CHECKED` changed no row.
+async fn why_unchanged(db: &Db, actor: &Actor, user_id: i64, expected: Role, otherwise: &str) -> AppError {
+    let current = |id| async move { role_of(db, actor.org_id, id).await };
+    match (current(actor.user_id).await, current(user_id).await) {
+        (Err(e), _) | (_, Err(e)) => e,
+        (Ok(mine), _) if mine != Some(actor.role) => AppError::conflict("Your role in this organization has just changed. Reload the page and try again."),
+        (_, Ok(None)) => AppError::not_found("That person is not a member of this organization."),
+        (_, Ok(Some(role))) if role != expected => AppError::conflict("That member's role has just changed. Reload the page and try again."),
+        _ => AppError::conflict(otherwise.to_string()),
     }
 }
 
-pub async fn remove_member(db: &Db, org_id: i64, user_id: i64) -> AppResult<()> {
-    let sql = format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {KEEPS_AN_OWNER}");
-    let done = sqlx::query(&sql).bind(org_id).bind(user_id).execute(db).await?;
-    if done.rows_affected() == 1 {
-        return Ok(());
+/// Changes the role of `user_id`, who had `expected` when the actor's right
+/// was checked, and writes the audit row with it; refuses to leave the
+/// organization without an owner.
+pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, expected: Role, role: Role, now: i64) -> AppResult<()> {
+    let keeps = if role == Role::Owner { String::new() } else { format!(" AND {KEEPS_AN_OWNER}") };
+    let sql = format!("UPDATE memberships SET role = $6 WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED}{keeps}");
+    let mut tx = db.begin().await?;
+    lock(&mut tx, actor.org_id).await?;
+    let done = sqlx::query(&sql)
+        .bind(actor.org_id)
+        .bind(user_id)
+        .bind(expected.as_str())
+        .bind(actor.user_id)
+        .bind(actor.role.as_str())
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(why_unchanged(db, actor, user_id, expected, "An organization needs at least one owner: make someone else an owner first.").await);
     }
-    match role_of(db, org_id, user_id).await? {
-        None => Err(AppError::not_found("That person is not a member of this organization.")),
-        Some(_) => Err(AppError::conflict("The last owner cannot be removed: make someone else an owner first.")),
-    }
+    let detail = format!("user {user_id}: {} to {}", expected.as_str(), role.as_str());
+    audit(&mut *tx, actor.org_id, actor.user_id, "role_changed", &detail, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
+
+/// Removes `user_id`, who had `expected` when the actor's right was checked,
+/// with its audit row; the last owner stays.
+pub async fn remove_member(db: &Db, actor: &Actor, user_id: i64, expected: Role, now: i64) -> AppResult<()> {
+    let sql = format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED} AND {KEEPS_AN_OWNER}");
+    let mut tx = db.begin().await?;
+    lock(&mut tx, actor.org_id).await?;
+    let done = sqlx::query(&sql)
+        .bind(actor.org_id)
+        .bind(user_id)
+        .bind(expected.as_str())
+        .bind(actor.user_id)
+        .bind(actor.role.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(why_unchanged(db, actor, user_id, expected, "The last owner cannot be removed: make someone else an owner first.").await);
+    }
+    audit(&mut *tx, actor.org_id, actor.user_id, "member_removed", &format!("user {user_id}"), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// True when `user_id` is an owner or admin of an organization other than `org_id`.
+pub async fn manages_another_org(db: &Db, user_id: i64, org_id: i64) -> AppResult<bool> {
+    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM memberships WHERE user_id = $1 AND org_id <> $2 AND {MANAGER_ROLE}"))
+        .bind(user_id)
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+const MANAGER_ROLE: &str = "role IN ('owner', 'admin')";
 
 /// The 2FA requirement: (required, grace days).
 pub async fn two_factor_policy(db: &Db, org_id: i64) -> AppResult<(bool, i64)> {
@@ -197,7 +264,9 @@ pub async fn requiring_two_factor(db: &Db, user_id: i64) -> AppResult<Vec<String
     Ok(rows.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?)
 }
 
-pub async fn audit(db: &Db, org_id: i64, actor_id: i64, kind: &str, detail: &str, now: i64) -> AppResult<()> {
+/// Writes one row of the organization's audit log; pass the transaction of
+/// the change it records, so that the two commit together.
+pub async fn audit<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, org_id: i64, actor_id: i64, kind: &str, detail: &str, now: i64) -> AppResult<()> {
     sqlx::query("INSERT INTO audit_events (org_id, actor_id, kind, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(org_id)
         .bind(actor_id)

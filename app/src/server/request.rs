@@ -118,6 +118,13 @@ pub struct OrgAccess {
     pub state: AppState,
 }
 
+impl OrgAccess {
+    /// The member acting, with the role the gate found, for conditional writes.
+    pub fn actor(&self) -> orgs::Actor {
+        orgs::Actor { org_id: self.org.id, user_id: self.user.id, role: self.org.my_role }
+    }
+}
+
 /// The gate every organization-scoped server function and page passes through.
 pub async fn org_access(slug: &str) -> AppResult<OrgAccess> {
     let state = state()?;

@@ -8,7 +8,7 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
     use crate::model::Role;
     use crate::policy;
     use crate::server::orgs;
-    use crate::server::request::{org_access};
+    use crate::server::request::org_access;
 
     let access = org_access(&slug).await?;
     let role: Role = role.parse().map_err(|m: String| AppError::validation("role", m))?;
@@ -17,8 +17,5 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
         .await?
         .ok_or_else(|| AppError::not_found("That person is not a member of this organization."))?;
     policy::may_change_role(access.org.my_role, target, role).map_err(AppError::forbidden)?;
-    orgs::set_role(db, access.org.id, user_id, role).await?;
-    let detail = format!("user {user_id}: {} to {}", target.as_str(), role.as_str());
-    orgs::audit(db, access.org.id, access.user.id, "role_changed", &detail, access.state.clock.now()).await?;
-    Ok(())
+    orgs::set_role(db, &access.actor(), user_id, target, role, access.state.clock.now()).await
 }

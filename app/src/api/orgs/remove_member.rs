@@ -7,7 +7,7 @@ use crate::error::AppError;
 pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
     use crate::policy;
     use crate::server::orgs;
-    use crate::server::request::{org_access};
+    use crate::server::request::org_access;
 
     let access = org_access(&slug).await?;
     let db = &access.state.db;
@@ -15,7 +15,5 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
         .await?
         .ok_or_else(|| AppError::not_found("That person is not a member of this organization."))?;
     policy::may_remove(access.org.my_role, target).map_err(AppError::forbidden)?;
-    orgs::remove_member(db, access.org.id, user_id).await?;
-    orgs::audit(db, access.org.id, access.user.id, "member_removed", &format!("user {user_id}"), access.state.clock.now()).await?;
-    Ok(())
+    orgs::remove_member(db, &access.actor(), user_id, target, access.state.clock.now()).await
 }

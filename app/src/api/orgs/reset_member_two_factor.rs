@@ -2,43 +2,35 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// An admin's reset of a member's 2FA (a lost phone). The actor re-enters
-/// their password; the member's sessions end, they are told at their next login and, where the
-/// organization requires 2FA, must enroll again before entering it.
+/// An owner's or admin's reset of a member's 2FA (a lost phone). The actor
+/// must have 2FA and re-authenticates with their password and a current
+/// second factor; the member's sessions end, they are told at their next
+/// visit, and every organization they belong to finds it in its audit log.
 #[server(endpoint = "reset_member_two_factor")]
-pub async fn reset_member_two_factor(slug: String, user_id: i64, password: String) -> Result<(), AppError> {
-    use crate::model::format_date;
-    use crate::policy;
-    use crate::server::events::{self, SecurityEvent};
+pub async fn reset_member_two_factor(slug: String, user_id: i64, password: String, code: String) -> Result<(), AppError> {
+    use crate::policy::{self, ResetCircumstances};
+    use crate::server::member_resets::{self, Reset};
     use crate::server::request::{org_access, request_meta};
-    use crate::server::{credentials, orgs, second_factor, sessions, users};
+    use crate::server::second_factor::{self, Accept};
+    use crate::server::{credentials, orgs};
 
     let access = org_access(&slug).await?;
-    let (state, org) = (&access.state, &access.org);
-    let target = orgs::role_of(&state.db, org.id, user_id)
+    let (state, org, actor) = (&access.state, &access.org, &access.user);
+    let target_role = orgs::role_of(&state.db, org.id, user_id)
         .await?
         .ok_or_else(|| AppError::not_found("That person is not a member of this organization."))?;
-    policy::may_reset_two_factor(org.my_role, target).map_err(AppError::forbidden)?;
-    if user_id == access.user.id {
+    if user_id == actor.id {
         return Err(AppError::validation("user_id", "To turn off your own two-factor authentication, use your Account page."));
     }
+    let circumstances = ResetCircumstances {
+        actor_has_two_factor: credentials::is_enabled(&state.db, actor.id).await?,
+        target_manages_another_org: orgs::manages_another_org(&state.db, user_id, org.id).await?,
+    };
+    policy::may_reset_two_factor(org.my_role, target_role, circumstances).map_err(AppError::forbidden)?;
     if !credentials::is_enabled(&state.db, user_id).await? {
         return Err(AppError::conflict("That member does not have two-factor authentication enabled."));
     }
     let meta = request_meta();
-    second_factor::reauthenticate(state, access.user.id, &access.user.email, password, None, &meta).await?;
-    let now = state.clock.now();
-    credentials::disable(&state.db, user_id).await?;
-    // A lost phone may be a stolen one: its sessions end too, the member logs in again.
-    sessions::delete_all_for_user(&state.db, user_id).await?;
-    let required = if org.two_factor_deadline.is_some() { format!(": {} requires it", org.name) } else { String::new() };
-    let notice = format!(
-        "An admin of {} reset your two-factor authentication on {}. Set it up again on your Account page{required}.",
-        org.name,
-        format_date(now),
-    );
-    users::set_notice(&state.db, user_id, &notice).await?;
-    events::record(&state.db, user_id, SecurityEvent::TwoFactorResetByAdmin, &meta, now).await?;
-    orgs::audit(&state.db, org.id, access.user.id, "member_two_factor_reset", &format!("user {user_id}"), now).await?;
-    Ok(())
+    second_factor::reauthenticate(state, actor.id, &actor.email, password, Some((&code, Accept::Either)), &meta).await?;
+    member_resets::reset(state, &Reset { actor, org, target_id: user_id, target_role }, &meta).await
 }

@@ -61,7 +61,7 @@ pub fn OrgMembersPage() -> impl IntoView {
                     Err(view) => return view,
                 };
                 match page.await {
-                    Ok(page) => view! { <OrgView page actions account=user.email finish/> }.into_any(),
+                    Ok(page) => view! { <OrgView page actions my_id=user.id account=user.email finish/> }.into_any(),
                     Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
                 }
             })}
@@ -126,7 +126,7 @@ impl TwoFactorFilter {
 }
 
 #[component]
-fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+fn OrgView(page: OrgPage, actions: MemberActions, my_id: i64, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
     let OrgPage { org, members, two_factor_due } = page;
     let manage = org.my_role.can_manage();
     let slug = org.slug.clone();
@@ -193,8 +193,8 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
                             let slug = slug.clone();
                             members.get_value().into_iter().filter(|m| filter().keeps(m))
                                 .map(|m| {
-                                    let resettable = m.two_factor == Some(true) && m.email.as_deref() != Some(account.as_str()) && crate::policy::may_reset_two_factor(my_role, m.role).is_ok();
-                                    view! { <MemberRow member=m slug=slug.clone() manage resettable actions/> }
+                                    let resettable = m.two_factor == Some(true) && m.user_id != my_id && crate::policy::offers_reset(my_role, m.role);
+                                    view! { <MemberRow member=m slug=slug.clone() manage my_role resettable actions/> }
                                 }).collect_view()
                         }}
                     </tbody>
@@ -208,8 +208,13 @@ fn OrgView(page: OrgPage, actions: MemberActions, account: String, finish: Serve
 }
 
 #[component]
-fn MemberRow(member: Member, slug: String, manage: bool, resettable: bool, actions: MemberActions) -> impl IntoView {
+fn MemberRow(member: Member, slug: String, manage: bool, my_role: Role, resettable: bool, actions: MemberActions) -> impl IntoView {
+    use crate::policy;
     let Member { user_id, name, email, role, two_factor } = member;
+    // The same rules the server applies: offer only what it would allow.
+    let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
+    let editable = manage && grantable.len() > 1;
+    let removable = policy::may_remove(my_role, role).is_ok();
     let label = name.clone();
     let remove_label = format!("Remove {name}");
     let remove_slug = slug.clone();
@@ -220,14 +225,14 @@ fn MemberRow(member: Member, slug: String, manage: bool, resettable: bool, actio
             <td data-label="Name">{name}</td>
             {email.map(|email| view! { <td data-label="Email">{email}</td> })}
             <td data-label="Role">
-                {if manage {
+                {if editable {
                     view! {
                         <ActionForm action=actions.change attr:class="inline-form">
                             <input type="hidden" name="slug" value=slug.clone()/>
                             <input type="hidden" name="user_id" value=user_id/>
                             <label class="visually-hidden" for=format!("role-{user_id}")>{format!("Role of {label}")}</label>
                             <select id=format!("role-{user_id}") name="role">
-                                {Role::ALL.into_iter().map(|r| view! {
+                                {grantable.into_iter().map(|r| view! {
                                     <option value=r.as_str() selected=r == role>{r.label()}</option>
                                 }).collect_view()}
                             </select>
@@ -245,12 +250,14 @@ fn MemberRow(member: Member, slug: String, manage: bool, resettable: bool, actio
             })}
             {manage.then(|| view! {
                 <td class="row-actions">
-                    <ActionForm action=actions.remove attr:class="inline-form">
-                        <input type="hidden" name="slug" value=remove_slug/>
-                        <input type="hidden" name="user_id" value=user_id/>
-                        <button type="submit" class="button small danger" aria-label=remove_label
-                            disabled=move || actions.remove.pending().get()>"Remove"</button>
-                    </ActionForm>
+                    {removable.then(|| view! {
+                        <ActionForm action=actions.remove attr:class="inline-form">
+                            <input type="hidden" name="slug" value=remove_slug.clone()/>
+                            <input type="hidden" name="user_id" value=user_id/>
+                            <button type="submit" class="button small danger" aria-label=remove_label.clone()
+                                disabled=move || actions.remove.pending().get()>"Remove"</button>
+                        </ActionForm>
+                    })}
                     {resettable.then(|| view! {
                         <details class="panel inline-panel">
                             <summary class="button small" aria-label=reset_label.clone()>"Reset 2FA"</summary>
@@ -260,6 +267,9 @@ fn MemberRow(member: Member, slug: String, manage: bool, resettable: bool, actio
                                 <label class="visually-hidden" for=format!("reset-password-{user_id}")>"Your password"</label>
                                 <input id=format!("reset-password-{user_id}") type="password" name="password" placeholder="Your password"
                                     autocomplete="current-password" required=true/>
+                                <label class="visually-hidden" for=format!("reset-code-{user_id}")>"Your authentication code"</label>
+                                <input id=format!("reset-code-{user_id}") type="text" name="code" placeholder="Your 6-digit code"
+                                    inputmode="numeric" autocomplete="one-time-code" required=true/>
                                 <SubmitButton label="Reset" pending_label="Resetting…" pending=actions.reset.pending() class="button small danger"/>
                             </ActionForm>
                         </details>
