@@ -42,7 +42,8 @@ pub struct RequestMeta {
     pub user_agent: Option<String>,
 }
 
-pub async fn record(db: &Db, user_id: i64, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
+/// `db` is the pool, or a transaction whose change this event records.
+pub async fn record(db: impl sqlx::Executor<'_, Database = sqlx::Any>, user_id: i64, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
     let user_agent = meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect::<String>());
     sqlx::query("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(user_id)
