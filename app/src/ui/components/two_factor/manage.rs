@@ -1,4 +1,4 @@
-//! Reveal, regenerate and disable: each behind the password (and a code).
+//! Reveal, regenerate and disable: each behind the password and a code.
 
 use leptos::prelude::*;
 
@@ -23,6 +23,7 @@ pub fn RevealForm() -> impl IntoView {
             <ActionForm action=action>
                 <FormError error/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <CodeField error hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."/>
                 <SubmitButton label="Reveal codes" pending_label="Checking…" pending=action.pending()/>
             </ActionForm>
             {move || action.value().get().and_then(Result::ok).map(|codes| view! {
@@ -69,6 +70,7 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
     view! {
         <details class="panel">
             <summary class="button danger">"Disable 2FA"</summary>
+            <p class="muted">"You stay signed in here; your other sessions end."</p>
             <ActionForm action=action>
                 <FormError error/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
