@@ -8,7 +8,7 @@ function totp(key: string) {
 
 /** Turns 2FA on through the server functions, as the owner would have done earlier. */
 async function enrollViaApi(request: APIRequestContext) {
-  const start = await (await request.post('/api/start_enrollment')).json();
+  const start = await (await request.post('/api/start_enrollment', { form: { password: PASSWORD } })).json();
   expect((await request.post('/api/check_enrollment_code', { form: { code: totp(start.setup_key).generate() } })).status()).toBe(200);
   expect((await request.post('/api/finish_enrollment')).status()).toBe(200);
 }
