@@ -1,4 +1,5 @@
-//! Who may do what inside an organization. Pure rules, no I/O.
+//! Who may do what inside an organization, and when an account must prove
+//! itself again. Pure rules, no I/O.
 
 use crate::model::Role;
 
@@ -74,10 +75,116 @@ pub fn offers_reset(actor: Role, target: Role) -> bool {
     matches!((actor, target), (Role::Owner, _) | (Role::Admin, Role::Member))
 }
 
+/// A session whose owner last gave the password longer ago than this gives
+/// it again before starting a 2FA enrollment.
+pub const REAUTHENTICATE_AFTER_SECS: i64 = 5 * 60;
+
+pub fn must_reauthenticate(authenticated_at: i64, now: i64) -> bool {
+    now - authenticated_at >= REAUTHENTICATE_AFTER_SECS
+}
+
+/// An organization's 2FA requirement: on or off, and the grace period in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requirement {
+    pub required: bool,
+    pub grace_days: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequirementChange {
+    /// Nothing that members feel (saving it as it is, or a grace period while off).
+    Unchanged,
+    /// Switching on, or a shorter grace period: members need 2FA sooner.
+    Tightens,
+    /// Switching off, or a longer grace period: members without 2FA get in
+    /// for longer (a later deadline can re-admit those already refused).
+    Loosens,
+}
+
+pub fn requirement_change(from: Requirement, to: Requirement) -> RequirementChange {
+    use std::cmp::Ordering::*;
+    match (from.required, to.required) {
+        (false, false) => RequirementChange::Unchanged,
+        (false, true) => RequirementChange::Tightens,
+        (true, false) => RequirementChange::Loosens,
+        (true, true) => match to.grace_days.cmp(&from.grace_days) {
+            Equal => RequirementChange::Unchanged,
+            Less => RequirementChange::Tightens,
+            Greater => RequirementChange::Loosens,
+        },
+    }
+}
+
+/// Owners and admins may tighten the requirement; only owners may loosen it
+/// (and they re-authenticate to do so, see `set_two_factor_requirement`).
+pub fn may_change_requirement(actor: Role, from: Requirement, to: Requirement) -> Result<RequirementChange, Refusal> {
+    let change = requirement_change(from, to);
+    match (actor, change) {
+        (Role::Member, _) => Err("Only owners and admins can change the organization's settings."),
+        (Role::Admin, RequirementChange::Loosens) => {
+            Err("Only owners can switch the two-factor requirement off or lengthen its grace period.")
+        }
+        _ => Ok(change),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use Role::*;
+
+    const OFF: Requirement = Requirement { required: false, grace_days: 0 };
+    fn on(grace_days: i64) -> Requirement {
+        Requirement { required: true, grace_days }
+    }
+
+    #[test]
+    fn a_session_authenticated_within_five_minutes_needs_no_password_again() {
+        assert!(!must_reauthenticate(1000, 1000));
+        assert!(!must_reauthenticate(1000, 1000 + 299));
+        assert!(must_reauthenticate(1000, 1000 + 300));
+        assert!(must_reauthenticate(0, 1_800_000_000));
+    }
+
+    #[test]
+    fn admins_may_switch_the_requirement_on_with_any_grace_period() {
+        for grace in [0, 1, 30] {
+            assert_eq!(may_change_requirement(Admin, OFF, on(grace)), Ok(RequirementChange::Tightens));
+        }
+    }
+
+    #[test]
+    fn admins_may_shorten_the_grace_period() {
+        assert_eq!(may_change_requirement(Admin, on(30), on(7)), Ok(RequirementChange::Tightens));
+    }
+
+    #[test]
+    fn admins_may_not_switch_the_requirement_off() {
+        assert!(may_change_requirement(Admin, on(7), OFF).is_err());
+    }
+
+    #[test]
+    fn admins_may_not_lengthen_the_grace_period() {
+        assert!(may_change_requirement(Admin, on(0), on(30)).is_err());
+    }
+
+    #[test]
+    fn owners_may_switch_the_requirement_off_or_lengthen_it_as_a_loosening() {
+        assert_eq!(may_change_requirement(Owner, on(7), OFF), Ok(RequirementChange::Loosens));
+        assert_eq!(may_change_requirement(Owner, on(1), on(14)), Ok(RequirementChange::Loosens));
+    }
+
+    #[test]
+    fn saving_the_requirement_unchanged_is_no_change() {
+        assert_eq!(may_change_requirement(Admin, on(7), on(7)), Ok(RequirementChange::Unchanged));
+        assert_eq!(may_change_requirement(Admin, OFF, Requirement { required: false, grace_days: 30 }), Ok(RequirementChange::Unchanged));
+    }
+
+    #[test]
+    fn members_may_not_change_the_requirement_at_all() {
+        assert!(may_change_requirement(Member, OFF, on(0)).is_err());
+        assert!(may_change_requirement(Member, on(7), on(7)).is_err());
+    }
 
     #[test]
     fn members_manage_nothing() {

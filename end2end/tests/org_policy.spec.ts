@@ -8,7 +8,7 @@ function totp(key: string) {
 
 /** Turns 2FA on through the server functions, as the owner would have done earlier. */
 async function enrollViaApi(request: APIRequestContext) {
-  const start = await (await request.post('/api/start_enrollment')).json();
+  const start = await (await request.post('/api/start_enrollment', { form: { password: PASSWORD } })).json();
   const usedAt = Date.now();
   expect((await request.post('/api/check_enrollment_code', { form: { code: totp(start.setup_key).generate() } })).status()).toBe(200);
   expect((await request.post('/api/finish_enrollment')).status()).toBe(200);
@@ -83,4 +83,27 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   await expect(member.getByText(/Odin \(.*\), an owner of Secure Co, reset your two-factor authentication/)).toBeVisible();
   await member.goto(`/orgs/${slug}`);
   await expect(member.getByRole('heading', { name: 'Two-factor authentication required' })).toBeVisible();
+});
+
+test('switching the requirement off takes the owner\'s password and a current code', async ({ page }) => {
+  test.setTimeout(60_000);
+  const slug = `strict-${Date.now()}`;
+  await signUpViaApi(page.request, 'Otto');
+  const app = await enrollViaApi(page.request);
+  await page.request.post('/api/create_org', { form: { name: 'Strict Co', slug } });
+  await page.goto(`/orgs/${slug}/settings`);
+  await hydrated(page);
+  await page.getByLabel('Enable for all users in organization').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+
+  await page.getByLabel('Enable for all users in organization').uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Enter your password and the code your authenticator app shows now')).toBeVisible();
+  await page.getByLabel('Your password').fill(PASSWORD);
+  await page.getByLabel('Authentication code').fill(await freshCode(app.key, app.usedAt));
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Enable for all users in organization')).not.toBeChecked();
 });

@@ -151,3 +151,59 @@ test('the dialog works with the keyboard alone, and Esc cancels', async ({ page 
 
   await enrollWithKeyboard(page);
 });
+
+test('an old session gives its password before the dialog shows a new key', async ({ page }) => {
+  test.setTimeout(60_000);
+  await signUpAndOpenAccount(page, 'Wes');
+  // The session is fresh here, so the server is made to answer as it does for one older than 5 minutes.
+  await page.route('**/api/start_enrollment', async (route) => {
+    const password = new URLSearchParams(route.request().postData() ?? '').get('password') ?? '';
+    if (password) return route.continue();
+    await route.fulfill({
+      status: 422,
+      contentType: 'application/json',
+      body: JSON.stringify({ code: 'validation', field: 'password', message: 'For your security, enter your password again to set up two-factor authentication.' }),
+    });
+  });
+  await page.getByRole('switch', { name: 'Two Factor Auth' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Set up two-factor authentication' });
+  await expect(dialog.getByText('For your security, enter your password again before setting up two-factor authentication.')).toBeVisible();
+  await expect(dialog.getByLabel('Setup key')).toBeHidden();
+  await dialog.getByLabel('Password').fill('wrong password');
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await expect(dialog.getByText('That password is not right.')).toBeVisible();
+  await dialog.getByLabel('Password').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await expect(dialog.getByLabel('Setup key')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Next' })).toBeEnabled();
+});
+
+test('reveal wants a code from the app, not a backup code; disabling keeps this session', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUpAndOpenAccount(page, 'Xan');
+  const key = await enrollWithKeyboard(page);
+  const totp = totpFor(key);
+
+  const reveal = page.locator('details').filter({ has: page.locator('summary', { hasText: 'Reveal codes' }) });
+  await reveal.locator('summary').click();
+  await reveal.getByLabel('Password').fill(PASSWORD);
+  await reveal.getByLabel('Authentication code').fill('abcde-12345');
+  await reveal.locator('button[type=submit]').click();
+  await expect(reveal.getByText('A backup code cannot reveal backup codes.', { exact: false })).toBeVisible();
+  await waitForNextStep();
+  await reveal.getByLabel('Authentication code').fill(totp.generate());
+  await reveal.locator('button[type=submit]').click();
+  await expect(reveal.getByRole('list', { name: 'Your backup codes' }).getByRole('listitem')).toHaveCount(5);
+
+  await waitForNextStep();
+  const disable = page.locator('details').filter({ has: page.locator('summary', { hasText: 'Disable 2FA' }) });
+  await disable.locator('summary').click();
+  await expect(disable.getByText('You stay signed in here; your other sessions end.')).toBeVisible();
+  await disable.getByLabel('Password').fill(PASSWORD);
+  await disable.getByLabel('Authentication code').fill(totp.generate());
+  await disable.locator('button[type=submit]').click();
+  await expect(page.getByRole('switch', { name: 'Two Factor Auth' })).toHaveAttribute('aria-checked', 'false');
+  // The session continues under its new id.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+});

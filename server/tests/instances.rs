@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, TestServer, assert_one_of_a_race_wins, code_now, enroll, ok, pending_login};
+use common::{Backend, PASSWORD, TestServer, assert_one_of_a_race_wins, code_now, enroll, ok, pending_login};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -67,7 +67,7 @@ async fn a_requirement_switched_on_through_one_instance_is_enforced_by_the_other
     let b = a.another_instance().await;
     let (owner, _) = a.user("Olga").await;
     let (member, member_email) = a.user("Mo").await;
-    enroll(&a, &owner).await;
+    let owner_factors = enroll(&a, &owner).await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     ok(&owner, "add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
     let member_on_b = member.on(&b);
@@ -76,7 +76,10 @@ async fn a_requirement_switched_on_through_one_instance_is_enforced_by_the_other
     let (status, body) = member_on_b.call("load_org", &[("slug", "acme")]).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::FORBIDDEN, "two_factor_required".into()), "{body}");
     assert_eq!(member_on_b.get("/orgs/acme").await.status(), StatusCode::FORBIDDEN);
-    ok(&owner.on(&b), "set_two_factor_requirement", &[("slug", "acme"), ("require", "false"), ("grace_days", "0")]).await;
+    a.advance_clock(30);
+    let code = code_now(&a, &owner_factors.secret);
+    let reauth = [("slug", "acme"), ("require", "false"), ("grace_days", "0"), ("password", PASSWORD), ("code", code.as_str())];
+    ok(&owner.on(&b), "set_two_factor_requirement", &reauth).await;
     ok(&member, "load_org", &[("slug", "acme")]).await;
 }
 

@@ -34,7 +34,9 @@ async fn rotation_keeps_every_factor_working_and_reencrypt_retires_the_old_key(b
     assert_eq!(logs_in_with_code(&server, &before_email, &old_factors.codes[0], true).await, StatusCode::OK);
     let (during, during_email) = server.user("New").await;
     let new_factors = enroll(&server, &during).await;
-    let revealed = ok(&before.on(&server), "reveal_codes", &[("password", PASSWORD)]).await;
+    server.advance_clock(30);
+    let code = code_now(&server, &old_factors.secret);
+    let revealed = ok(&before.on(&server), "reveal_codes", &[("password", PASSWORD), ("code", &code)]).await;
     assert_eq!(revealed.as_array().map(Vec::len), Some(5), "codes sealed by the old key reveal: {revealed}");
 
     // Without the old key the server refuses to start rather than fail logins.

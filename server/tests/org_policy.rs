@@ -164,7 +164,7 @@ async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_ther
 async fn grace_period_then_enforcement_then_switching_off_restores_access(backend: Backend) {
     let server = TestServer::start(backend).await;
     let org = acme(&server).await;
-    enroll(&server, &org.owner).await;
+    let owner_factors = enroll(&server, &org.owner).await;
     assert_eq!(require(&org.owner, "3").await.0, StatusCode::OK);
 
     let page = ok(&org.member, "load_org", &[("slug", "acme")]).await;
@@ -183,7 +183,8 @@ async fn grace_period_then_enforcement_then_switching_off_restores_access(backen
     ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &late_email), ("role", "member")]).await;
     assert_eq!(late.call("load_org", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
 
-    ok(&org.owner, "set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0")]).await;
+    let code = common::code_now(&server, &owner_factors.secret);
+    ok(&org.owner, "set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0"), ("password", common::PASSWORD), ("code", &code)]).await;
     ok(&org.member, "load_org", &[("slug", "acme")]).await;
     ok(&late, "load_org", &[("slug", "acme")]).await;
 }

@@ -146,11 +146,13 @@ async fn a_backup_code_works_once_even_when_raced(backend: Backend) {
     let (status, body) = pending_login(&server, &email).await.call("verify_login", &args).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["message"].as_str().unwrap().contains("used already"), "{body}");
-    let revealed = ok(&c, "reveal_codes", &[("password", PASSWORD)]).await;
+    next_step(&server);
+    let revealed = ok(&c, "reveal_codes", &[("password", PASSWORD), ("code", &code_now(&server, &e.secret))]).await;
     let used: Vec<bool> = revealed.as_array().unwrap().iter().map(|c| c["used"].as_bool().unwrap()).collect();
     assert_eq!(used, [true, false, false, false, false]);
     assert_eq!(revealed[1]["code"], e.codes[1].as_str());
-    let (status, _) = c.call("reveal_codes", &[("password", "wrong password")]).await;
+    next_step(&server);
+    let (status, _) = c.call("reveal_codes", &[("password", "wrong password"), ("code", &code_now(&server, &e.secret))]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "reveal needs the password");
 }
 
@@ -173,7 +175,7 @@ async fn softlock_after_five_failures_across_sessions_then_release(backend: Back
     assert!(message.starts_with("Too many attempts. Try again in ") && message.ends_with(" seconds."), "{message}");
     assert!(body["retry_after_secs"].as_u64().is_some_and(|s| s <= 30), "{body}");
     // Re-authentication shares the counter.
-    let (status, _) = c.call("reveal_codes", &[("password", PASSWORD)]).await;
+    let (status, _) = c.call("reveal_codes", &[("password", PASSWORD), ("code", &right)]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 
     server.advance_clock(31);
@@ -261,7 +263,7 @@ async fn a_pending_login_reaches_nothing_but_the_second_step(backend: Backend) {
     for (name, args) in [
         ("start_enrollment", vec![]),
         ("two_factor_status", vec![]),
-        ("reveal_codes", vec![("password", PASSWORD)]),
+        ("reveal_codes", vec![("password", PASSWORD), ("code", "123456")]),
         ("my_orgs", vec![]),
         ("create_org", vec![("name", "X"), ("slug", "xx")]),
         ("load_org", vec![("slug", "acme")]),

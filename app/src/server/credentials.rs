@@ -141,8 +141,14 @@ pub async fn enable(
 
 pub async fn disable(db: &Db, user_id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM totp_credentials WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    disable_in(&mut tx, user_id).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Turns 2FA off inside the caller's transaction (with its log row and session changes).
+pub async fn disable_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM totp_credentials WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(())
 }

@@ -84,6 +84,23 @@ pub async fn mark_verified(db: &Db, keys: &Keys, session_hash: &str, user_id: i6
     Ok(done.rows_affected() == 1)
 }
 
+/// Consumes this session's enrollment inside the commit that turns 2FA on:
+/// false when it is gone (2FA was turned on elsewhere, which ended this
+/// session and voided its enrollment), and then nothing may change.
+pub async fn consume(tx: &mut sqlx::Transaction<'_, sqlx::Any>, session_hash: &str, user_id: i64) -> AppResult<bool> {
+    let done = sqlx::query("DELETE FROM totp_enrollments WHERE session_hash = $1 AND user_id = $2")
+        .bind(session_hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The error for an enrollment overtaken by 2FA turned on in another session.
+pub fn voided() -> AppError {
+    AppError::conflict("Two-factor authentication was turned on from another session after this setup started, so this setup no longer counts. Close the dialog.")
+}
+
 pub async fn delete(executor: impl sqlx::Executor<'_, Database = sqlx::Any>, session_hash: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM totp_enrollments WHERE session_hash = $1").bind(session_hash).execute(executor).await?;
     Ok(())

@@ -222,19 +222,30 @@ pub async fn two_factor_policy(db: &Db, org_id: i64) -> AppResult<(bool, i64)> {
 }
 
 /// Switches the requirement; the grace period starts now when switched on.
-pub async fn set_two_factor_policy(db: &Db, org_id: i64, required: bool, grace_days: i64, now: i64) -> AppResult<()> {
-    sqlx::query(
+/// Only if it still is `expected` (what the decision to allow it was based
+/// on): false when someone changed it meanwhile.
+pub async fn set_two_factor_policy(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    org_id: i64,
+    expected: (bool, i64),
+    required: bool,
+    grace_days: i64,
+    now: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query(
         "UPDATE organizations SET require_two_factor = $1, grace_days = $2, \
          required_since = CASE WHEN $1 = 1 AND require_two_factor = 1 THEN required_since WHEN $1 = 1 THEN $3 ELSE NULL END \
-         WHERE id = $4",
+         WHERE id = $4 AND require_two_factor = $5 AND grace_days = $6",
     )
     .bind(i64::from(required))
     .bind(grace_days)
     .bind(now)
     .bind(org_id)
+    .bind(i64::from(expected.0))
+    .bind(expected.1)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Owners of the organization without 2FA, as "Name (email)".

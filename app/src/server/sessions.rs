@@ -30,7 +30,7 @@ pub fn new_token() -> String {
 /// Starts a session and returns the token for the cookie.
 pub async fn create(db: &Db, user_id: i64, now: i64, settings: &Settings) -> AppResult<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at) VALUES ($1, $2, $3, $3, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(now)
@@ -63,6 +63,42 @@ pub async fn user_for_token(db: &Db, token: &str, now: i64, settings: &Settings)
 pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
     Ok(())
+}
+
+/// When the owner of this session last gave their password (at login, or when asked again).
+pub async fn authenticated_at(db: &Db, hash: &str) -> AppResult<Option<i64>> {
+    let row = sqlx::query("SELECT authenticated_at FROM sessions WHERE token_hash = $1").bind(hash).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get("authenticated_at")).transpose()?)
+}
+
+/// The password was just given again in this session.
+pub async fn mark_authenticated(db: &Db, hash: &str, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE token_hash = $2").bind(now).bind(hash).execute(db).await?;
+    Ok(())
+}
+
+/// After 2FA was turned on or off: every other session of the user ends, and
+/// this one continues under a fresh id (same authentication time and absolute
+/// expiry). Returns the new token for the cookie.
+pub async fn replace_all_for_user(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64, current_hash: &str, now: i64) -> AppResult<String> {
+    let row = sqlx::query("SELECT authenticated_at, expires_at FROM sessions WHERE token_hash = $1 AND user_id = $2")
+        .bind(current_hash)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(crate::error::AppError::Unauthenticated)?;
+    let (authenticated_at, expires_at): (i64, i64) = (row.try_get("authenticated_at")?, row.try_get("expires_at")?);
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    let token = new_token();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at) VALUES ($1, $2, $3, $3, $4, $5)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(authenticated_at)
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(token)
 }
 
 /// Ends every session of a user (their second factor was reset by an admin).

@@ -84,7 +84,7 @@ pub(crate) async fn sign_up(http: &Http, name: &str, email: &str) -> Result<Stri
 pub(crate) async fn sign_up_with_two_factor(http: &Http, i: usize, email: String) -> Result<TwoFactorUser, Failure> {
     let session = sign_up(http, &format!("Two Factor User {i}"), &email).await?;
     let cookies = [(SESSION_COOKIE, session.as_str())];
-    let started = http.call("start_enrollment", &[], &cookies).await?.expect_ok("start_enrollment")?;
+    let started = http.call("start_enrollment", &[("password", PASSWORD)], &cookies).await?.expect_ok("start_enrollment")?;
     let setup_key = serde_json::from_str::<serde_json::Value>(&started.body)
         .ok()
         .and_then(|v| v.get("setup_key").and_then(|k| k.as_str()).map(str::to_string))

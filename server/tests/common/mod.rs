@@ -288,7 +288,9 @@ impl TestServer {
 }
 
 fn command(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
+    // PORTCULLIS_TEST_BINARY runs these tests against another build (e.g. the code before a fix).
+    let binary = std::env::var("PORTCULLIS_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_portcullis").to_string());
+    let mut command = Command::new(binary);
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -403,7 +405,7 @@ pub async fn join_org(manager: &Client, member: &Client, slug: &str, email: &str
 }
 
 pub async fn enroll(server: &TestServer, client: &Client) -> Enrolled {
-    let start = ok(client, "start_enrollment", &[]).await;
+    let start = ok(client, "start_enrollment", &[("password", PASSWORD)]).await;
     let setup_key = start["setup_key"].as_str().unwrap().to_string();
     let secret = TotpSecret::from_base32(&setup_key).unwrap();
     let codes = ok(client, "check_enrollment_code", &[("code", &code_now(server, &secret))]).await;

@@ -7,12 +7,16 @@ use crate::error::AppError;
 pub async fn check_enrollment_code(code: String) -> Result<Vec<String>, AppError> {
     use crate::server::enrollments::{self, Enrollment};
     use crate::server::request::{request_meta, require_session, state};
-    use crate::server::second_factor;
+    use crate::server::{credentials, second_factor};
     use crate::twofactor::backup_codes;
 
     let (user, session_hash) = require_session().await?;
     let state = state()?;
     let now = state.clock.now();
+    if credentials::is_enabled(&state.db, user.id).await? {
+        enrollments::delete(&state.db, &session_hash).await?;
+        return Err(enrollments::voided());
+    }
     match enrollments::load(&state.db, &state.keys, &session_hash, user.id, now).await? {
         // Checked already (a double click, a retry): show the same codes again.
         Enrollment::Verified { codes, .. } => Ok(codes),

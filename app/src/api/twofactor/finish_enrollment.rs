@@ -2,14 +2,15 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// "I've Saved my Codes": the one moment 2FA turns on. Secret and codes are
-/// committed in one transaction, and the enrollment is consumed by it.
+/// "I've Saved my Codes": the one moment 2FA turns on. Secret, codes, the
+/// end of the account's other sessions, this session's fresh id and the log
+/// row commit in one transaction, which also consumes the enrollment.
 #[server(endpoint = "finish_enrollment")]
 pub async fn finish_enrollment() -> Result<(), AppError> {
     use crate::server::enrollments::{self, Enrollment};
     use crate::server::events::{self, SecurityEvent};
-    use crate::server::request::{request_meta, require_session, state};
-    use crate::server::credentials;
+    use crate::server::request::{forget_session, request_meta, require_session, set_cookie, state};
+    use crate::server::{credentials, sessions};
 
     let (user, session_hash) = require_session().await?;
     let state = state()?;
@@ -18,9 +19,15 @@ pub async fn finish_enrollment() -> Result<(), AppError> {
         return Err(AppError::conflict("Check a code from your authenticator app first."));
     };
     let mut tx = state.db.begin().await?;
+    // The credential first: of two sessions finishing at once, the second waits here and gets a 409.
     credentials::enable(&mut tx, &state.keys, user.id, &secret, step, &codes, now).await?;
-    enrollments::delete(&mut *tx, &session_hash).await?;
+    if !enrollments::consume(&mut tx, &session_hash, user.id).await? {
+        return Err(enrollments::voided());
+    }
+    let token = sessions::replace_all_for_user(&mut tx, user.id, &session_hash, now).await?;
+    events::record(&mut *tx, user.id, SecurityEvent::TwoFactorEnabled, &request_meta(), now).await?;
     tx.commit().await?;
-    events::record(&state.db, user.id, SecurityEvent::TwoFactorEnabled, &request_meta(), now).await?;
+    set_cookie(&sessions::cookie(Some(&token), &state.settings));
+    forget_session();
     Ok(())
 }

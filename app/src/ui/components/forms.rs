@@ -27,11 +27,14 @@ pub fn Field(
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(default = true)] required: bool,
     #[prop(optional)] minlength: Option<u32>,
+    /// The input's id, when one page has several forms with this field name.
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// The form's last error: shown here when it names this field.
     #[prop(into)]
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.map(str::to_string).unwrap_or_else(|| format!("field-{name}"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let message = move || error.get().and_then(|e| e.field_message(name));

@@ -9,9 +9,9 @@ use super::signed_in_user;
 use crate::api::orgs::{SetTwoFactorRequirement, audit_log, load_org_settings};
 use crate::ui::components::log_table::LogTable;
 use crate::api::twofactor::FinishEnrollment;
-use crate::model::{GRACE_DAYS, OrgSettings, format_date};
+use crate::model::{GRACE_DAYS, OrgSettings, Role, format_date};
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
 
 #[component]
 pub fn OrgSettingsPage() -> impl IntoView {
@@ -87,6 +87,18 @@ fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequiremen
                             {GRACE_DAYS.into_iter().map(|d| view! { <option value=d selected=d == grace_days>{grace_label(d)}</option> }).collect_view()}
                         </select>
                     </div>
+                    {match org.my_role {
+                        Role::Owner => view! {
+                            <fieldset class="reauth">
+                                <legend>"Confirm it is you"</legend>
+                                <p class="muted">"Needed only to switch the requirement off or lengthen the grace period; switching it on or shortening the grace period needs neither."</p>
+                                <Field label="Your password" name="password" kind="password" autocomplete="current-password" required=false error/>
+                                <Field label="Authentication code" name="code" autocomplete="one-time-code" required=false
+                                    hint="The 6-digit code your authenticator app shows now." error/>
+                            </fieldset>
+                        }.into_any(),
+                        _ => view! { <p class="muted">"Only owners can switch the requirement off or lengthen the grace period."</p> }.into_any(),
+                    }}
                     <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
                     <p class="success" role="status">{move || saved().then_some("Saved.")}</p>
                 </ActionForm>

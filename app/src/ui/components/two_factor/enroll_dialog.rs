@@ -6,8 +6,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::codes::{BackupCodeList, copy_to_clipboard};
-use crate::api::twofactor::{CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment};
-use crate::ui::components::forms::{FormError, SubmitButton, last_error};
+use crate::api::twofactor::{CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, PASSWORD_NEEDED, StartEnrollment};
+use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
 
 #[component]
 pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
@@ -18,7 +18,7 @@ pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_
     let next_clicked = RwSignal::new(false);
     let finished_at = finish.version().get_untracked();
 
-    start.dispatch(StartEnrollment {});
+    start.dispatch(StartEnrollment { password: String::new() });
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
             if !d.open() {
@@ -28,6 +28,8 @@ pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_
     });
 
     let codes = move || check.value().get().and_then(Result::ok);
+    // The server asks for the password when this session last gave it a while ago.
+    let needs_password = move || matches!(start.value().get(), Some(Err(e)) if e.field_message("password").is_some());
     let step = move || if codes().is_some() { 3 } else if next_clicked.get() { 2 } else { 1 };
 
     // "I've Saved my Codes" done: close.
@@ -55,11 +57,39 @@ pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_
             </header>
             <p id="enroll-step" class="step-indicator">{move || format!("Step {} of 3", step())}</p>
             {move || match step() {
+                1 if needs_password() => view! { <PasswordStep start/> }.into_any(),
                 1 => view! { <ScanStep start on_next=move || next_clicked.set(true)/> }.into_any(),
                 2 => view! { <CheckStep check/> }.into_any(),
                 _ => view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish/> }.into_any(),
             }}
         </dialog>
+    }
+}
+
+#[component]
+fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
+    let input = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get().and_then(|d| d.query_selector("input").ok().flatten()) {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
+    // The request for the password is the intro text, not an error; a wrong password is.
+    let error = Signal::derive(move || start.value().get().and_then(Result::err).filter(|e| e.field_message("password").as_deref() != Some(PASSWORD_NEEDED)));
+    view! {
+        <p>"For your security, enter your password again before setting up two-factor authentication."</p>
+        <ActionForm action=start>
+            <FormError error/>
+            <div node_ref=input>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+            </div>
+            <div class="dialog-actions">
+                <SubmitButton label="Continue" pending_label="Checking…" pending=start.pending()/>
+            </div>
+        </ActionForm>
     }
 }
 

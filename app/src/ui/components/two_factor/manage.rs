@@ -1,4 +1,4 @@
-//! Reveal, regenerate and disable: each behind the password (and a code).
+//! Reveal, regenerate and disable: each behind the password and a code.
 
 use leptos::prelude::*;
 
@@ -7,9 +7,18 @@ use crate::api::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
 use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
 
 #[component]
-fn CodeField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, hint: &'static str) -> impl IntoView {
+fn CodeField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, hint: &'static str, id: &'static str) -> impl IntoView {
     view! {
-        <Field label="Authentication code" name="code" autocomplete="one-time-code" hint error/>
+        <Field label="Authentication code" name="code" id autocomplete="one-time-code" hint error/>
+    }
+}
+
+/// The three forms share one page: each field needs an id of its own, or
+/// every label would point at the first form's input.
+#[component]
+fn PasswordField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, id: &'static str) -> impl IntoView {
+    view! {
+        <Field label="Password" name="password" id kind="password" autocomplete="current-password" error/>
     }
 }
 
@@ -22,7 +31,8 @@ pub fn RevealForm() -> impl IntoView {
             <summary class="button">"Reveal codes"</summary>
             <ActionForm action=action>
                 <FormError error/>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <PasswordField id="reveal-password" error/>
+                <CodeField id="reveal-code" error hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."/>
                 <SubmitButton label="Reveal codes" pending_label="Checking…" pending=action.pending()/>
             </ActionForm>
             {move || action.value().get().and_then(Result::ok).map(|codes| view! {
@@ -48,8 +58,8 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>) -> impl IntoView {
             <p class="muted">"Your current backup codes stop working at once."</p>
             <ActionForm action=action>
                 <FormError error/>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-                <CodeField error hint="The 6-digit code your authenticator app shows now."/>
+                <PasswordField id="regenerate-password" error/>
+                <CodeField id="regenerate-code" error hint="The 6-digit code your authenticator app shows now."/>
                 <SubmitButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending()/>
             </ActionForm>
             {move || action.value().get().and_then(Result::ok).map(|codes| {
@@ -69,10 +79,11 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
     view! {
         <details class="panel">
             <summary class="button danger">"Disable 2FA"</summary>
+            <p class="muted">"You stay signed in here; your other sessions end."</p>
             <ActionForm action=action>
                 <FormError error/>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-                <CodeField error hint="A code from your authenticator app, or a backup code."/>
+                <PasswordField id="disable-password" error/>
+                <CodeField id="disable-code" error hint="A code from your authenticator app, or a backup code."/>
                 <SubmitButton label="Disable 2FA" pending_label="Disabling…" pending=action.pending() class="button danger"/>
             </ActionForm>
         </details>
