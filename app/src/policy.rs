@@ -94,35 +94,45 @@ pub struct Requirement {
 pub enum RequirementChange {
     /// Nothing that members feel (saving it as it is, or a grace period while off).
     Unchanged,
-    /// Switching on, or a shorter grace period: members need 2FA sooner.
-    Tightens,
-    /// Switching off, or a longer grace period: members without 2FA get in
-    /// for longer (a later deadline can re-admit those already refused).
+    /// Switching it on: members need 2FA by the end of the grace period.
+    SwitchesOn,
+    /// Switching it off, or a longer grace period: members without 2FA get
+    /// in for longer (a later deadline can re-admit those already refused).
     Loosens,
+    /// A shorter grace period: members can be shut out sooner than they were told.
+    Shortens,
+}
+
+impl RequirementChange {
+    /// Changes that only an owner may make, after re-authenticating.
+    pub fn needs_owner(self) -> bool {
+        matches!(self, Self::Loosens | Self::Shortens)
+    }
 }
 
 pub fn requirement_change(from: Requirement, to: Requirement) -> RequirementChange {
     use std::cmp::Ordering::*;
     match (from.required, to.required) {
         (false, false) => RequirementChange::Unchanged,
-        (false, true) => RequirementChange::Tightens,
+        (false, true) => RequirementChange::SwitchesOn,
         (true, false) => RequirementChange::Loosens,
         (true, true) => match to.grace_days.cmp(&from.grace_days) {
             Equal => RequirementChange::Unchanged,
-            Less => RequirementChange::Tightens,
+            Less => RequirementChange::Shortens,
             Greater => RequirementChange::Loosens,
         },
     }
 }
 
-/// Owners and admins may tighten the requirement; only owners may loosen it
-/// (and they re-authenticate to do so, see `set_two_factor_requirement`).
+/// Owners and admins may switch the requirement on; once it is on, only
+/// owners may switch it off or move its deadline either way (and they
+/// re-authenticate to do so, see `set_two_factor_requirement`).
 pub fn may_change_requirement(actor: Role, from: Requirement, to: Requirement) -> Result<RequirementChange, Refusal> {
     let change = requirement_change(from, to);
-    match (actor, change) {
-        (Role::Member, _) => Err("Only owners and admins can change the organization's settings."),
-        (Role::Admin, RequirementChange::Loosens) => {
-            Err("Only owners can switch the two-factor requirement off or lengthen its grace period.")
+    match actor {
+        Role::Member => Err("Only owners and admins can change the organization's settings."),
+        Role::Admin if change.needs_owner() => {
+            Err("Only owners can switch the two-factor requirement off or change its grace period once it is on.")
         }
         _ => Ok(change),
     }
@@ -149,13 +159,15 @@ mod tests {
     #[test]
     fn admins_may_switch_the_requirement_on_with_any_grace_period() {
         for grace in [0, 1, 30] {
-            assert_eq!(may_change_requirement(Admin, OFF, on(grace)), Ok(RequirementChange::Tightens));
+            assert_eq!(may_change_requirement(Admin, OFF, on(grace)), Ok(RequirementChange::SwitchesOn));
         }
     }
 
     #[test]
-    fn admins_may_shorten_the_grace_period() {
-        assert_eq!(may_change_requirement(Admin, on(30), on(7)), Ok(RequirementChange::Tightens));
+    fn admins_may_not_shorten_the_grace_period_of_a_requirement_in_force() {
+        assert!(may_change_requirement(Admin, on(30), on(7)).is_err());
+        assert_eq!(may_change_requirement(Owner, on(30), on(7)), Ok(RequirementChange::Shortens));
+        assert!(RequirementChange::Shortens.needs_owner());
     }
 
     #[test]

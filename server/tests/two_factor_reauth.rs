@@ -23,7 +23,7 @@ on_both_backends!(
     two_sessions_finishing_at_once_enable_one_secret,
     admins_cannot_switch_the_requirement_off_or_lengthen_the_grace_period,
     owners_loosen_the_requirement_only_with_password_and_code,
-    admins_may_still_switch_the_requirement_on_and_shorten_it,
+    admins_may_switch_the_requirement_on_but_not_shorten_it,
 );
 
 /// A later 30-second step: a code's step is accepted once.
@@ -301,14 +301,22 @@ async fn owners_loosen_the_requirement_only_with_password_and_code(backend: Back
     assert!(audit[2].1.contains("password and code"), "{audit:?}");
 }
 
-async fn admins_may_still_switch_the_requirement_on_and_shorten_it(backend: Backend) {
+async fn admins_may_switch_the_requirement_on_but_not_shorten_it(backend: Backend) {
     let server = TestServer::start(backend).await;
     let o = org(&server).await;
     ok(&o.admin, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "30")]).await;
-    ok(&o.admin, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "7")]).await;
-    ok(&o.admin, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "7")]).await;
+    ok(&o.admin, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "30")]).await;
+    // A shorter deadline can shut members out sooner than they were told: owners only.
+    let (status, body) = set(&o.admin, true, "7", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = set(&o.owner, true, "7", &[]).await;
+    assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "password"), "{body}");
+    next_step(&server);
+    let code = code_now(&server, &o.owner_secret);
+    ok(&o.owner, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "7"), ("password", PASSWORD), ("code", &code)]).await;
     assert_eq!(policy(&server).await, (true, 7));
     let audit = audit_kinds(&server).await;
-    assert_eq!(audit.iter().map(|a| a.1.as_str()).collect::<Vec<_>>(), ["grace period: 30 days", "grace period: 7 days (was 30)", "grace period: 7 days"]);
-    let _ = (o.owner, o.owner_secret);
+    let details: Vec<_> = audit.iter().map(|a| a.1.as_str()).collect();
+    assert_eq!(details[..2], ["grace period: 30 days", "grace period: 30 days"]);
+    assert!(details[2].starts_with("grace period: 7 days (was 30)") && details[2].contains("password and code"), "{details:?}");
 }

@@ -3,9 +3,9 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 /// "Enable for all users in organization". Switching it on needs every owner,
-/// and the person acting, to have 2FA already. Tightening (on, a shorter grace
-/// period) is open to owners and admins; loosening (off, a longer grace period)
-/// only to owners, with their password and a current code.
+/// and the person acting, to have 2FA already, and is open to owners and
+/// admins; switching it off or changing the grace period of a requirement in
+/// force is for owners only, with their password and a current code.
 #[server(endpoint = "set_two_factor_requirement")]
 pub async fn set_two_factor_requirement(
     slug: String,
@@ -15,7 +15,7 @@ pub async fn set_two_factor_requirement(
     #[server(default)] code: String,
 ) -> Result<(), AppError> {
     use crate::model::GRACE_DAYS;
-    use crate::policy::{self, Requirement, RequirementChange};
+    use crate::policy::{self, Requirement};
     use crate::server::request::{org_access, request_meta};
     use crate::server::second_factor::{self, Accept};
     use crate::server::{credentials, orgs};
@@ -45,15 +45,15 @@ pub async fn set_two_factor_requirement(
             )));
         }
     }
-    if change == RequirementChange::Loosens {
+    if change.needs_owner() {
         if password.is_empty() {
             return Err(AppError::validation(
                 "password",
-                "Enter your password and the code your authenticator app shows now to switch the requirement off or lengthen the grace period.",
+                "Enter your password and the code your authenticator app shows now to switch the requirement off or change its grace period.",
             ));
         }
         if !credentials::is_enabled(db, access.user.id).await? {
-            return Err(AppError::conflict("Set up two-factor authentication on your account first: loosening the requirement needs a code from your authenticator app."));
+            return Err(AppError::conflict("Set up two-factor authentication on your account first: this change needs a code from your authenticator app."));
         }
         second_factor::reauthenticate(state, access.user.id, &access.user.email, password, Some((&code, Accept::Totp)), &request_meta()).await?;
     }
@@ -63,7 +63,7 @@ pub async fn set_two_factor_requirement(
         (true, _) => ("two_factor_required", format!("grace period: {grace_days} days")),
         (false, _) => ("two_factor_not_required", String::new()),
     };
-    if change == RequirementChange::Loosens {
+    if change.needs_owner() {
         detail = [detail.as_str(), "confirmed by the owner with password and code"].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("; ");
     }
     let mut tx = db.begin().await?;

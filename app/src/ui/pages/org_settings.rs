@@ -91,13 +91,13 @@ fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequiremen
                         Role::Owner => view! {
                             <fieldset class="reauth">
                                 <legend>"Confirm it is you"</legend>
-                                <p class="muted">"Needed only to switch the requirement off or lengthen the grace period; switching it on or shortening the grace period needs neither."</p>
+                                <p class="muted">"Needed to switch the requirement off or change its grace period once it is on; switching it on needs neither."</p>
                                 <Field label="Your password" name="password" kind="password" autocomplete="current-password" required=false error/>
                                 <Field label="Authentication code" name="code" autocomplete="one-time-code" required=false
                                     hint="The 6-digit code your authenticator app shows now." error/>
                             </fieldset>
                         }.into_any(),
-                        _ => view! { <p class="muted">"Only owners can switch the requirement off or lengthen the grace period."</p> }.into_any(),
+                        _ => view! { <p class="muted">"Only owners can switch the requirement off or change its grace period once it is on."</p> }.into_any(),
                     }}
                     <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
                     <p class="success" role="status">{move || saved().then_some("Saved.")}</p>
