@@ -1,5 +1,50 @@
-import { expect, test } from '@playwright/test';
+import { APIRequestContext, expect, test } from '@playwright/test';
 import { PASSWORD, hydrated, logIn, signUpViaApi } from './helpers';
+
+test('the owner invites, the member logs in and accepts, then appears in the list', async ({ browser, request }) => {
+  const memberEmail = await signUpViaApi(request, 'Ivy');
+  const slug = `invite-${Date.now()}`;
+  const owner = await (await browser.newContext()).newPage();
+  await signUpViaApi(owner.request, 'Olga');
+  await owner.request.post('/api/create_org', { form: { name: 'Invite Co', slug } });
+  await owner.goto(`/orgs/${slug}`);
+  await hydrated(owner);
+  await owner.getByLabel('Email').fill(memberEmail);
+  await owner.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(owner.getByText(`Invitation sent to ${memberEmail}.`)).toBeVisible();
+  // Pending, not a member: listed apart, with the email the owner typed.
+  const pending = owner.getByRole('region', { name: 'Pending invitations' });
+  await expect(pending.getByRole('row', { name: new RegExp(memberEmail) })).toBeVisible();
+  await expect(owner.getByRole('table', { name: /Members of/ }).getByText(memberEmail)).toHaveCount(0);
+
+  const member = await (await browser.newContext()).newPage();
+  await logIn(member, memberEmail, PASSWORD);
+  await expect(member.getByText('Olga invited you to join')).toBeVisible();
+  await member.getByRole('button', { name: 'Accept the invitation to Invite Co' }).click();
+  await expect(member.getByText('Invitation accepted.')).toBeVisible();
+  await expect(member.getByRole('link', { name: 'Invite Co' }).first()).toBeVisible();
+
+  await owner.reload();
+  await hydrated(owner);
+  await expect(owner.getByRole('table', { name: /Members of/ }).getByRole('row', { name: new RegExp(memberEmail) })).toBeVisible();
+  await expect(owner.getByRole('region', { name: 'Pending invitations' })).toHaveCount(0);
+
+  // The member leaves again, after confirming.
+  await member.goto(`/orgs/${slug}`);
+  await hydrated(member);
+  await member.getByText('Leave organization').click();
+  await member.getByRole('button', { name: 'Yes, leave Invite Co' }).click();
+  await expect(member.getByRole('heading', { name: 'Welcome, Ivy' })).toBeVisible();
+  await expect(member.getByText('You are not in any organization yet.')).toBeVisible();
+});
+
+/** Invites through the server function and accepts as the member, as join_org does in the Rust tests. */
+async function joinViaApi(owner: APIRequestContext, member: APIRequestContext, slug: string, email: string) {
+  expect((await owner.post('/api/add_member', { form: { slug, email, role: 'member' } })).status()).toBe(200);
+  const invitations = await (await member.post('/api/my_invitations')).json();
+  const invitation = invitations.find((i: { org_slug: string }) => i.org_slug === slug);
+  expect((await member.post('/api/accept_invitation', { form: { invitation_id: String(invitation.id) } })).status()).toBe(200);
+}
 
 test('owners see the 2FA column and filter; a plain member sees no 2FA status', async ({ browser, request }) => {
   const memberEmail = await signUpViaApi(request, 'Mia');
@@ -8,7 +53,7 @@ test('owners see the 2FA column and filter; a plain member sees no 2FA status', 
   const ownerPage = await (await browser.newContext()).newPage();
   const ownerEmail = await signUpViaApi(ownerPage.request, 'Owen');
   await ownerPage.request.post('/api/create_org', { form: { name: 'Team', slug } });
-  await ownerPage.request.post('/api/add_member', { form: { slug, email: memberEmail, role: 'member' } });
+  await joinViaApi(ownerPage.request, request, slug, memberEmail);
   await ownerPage.goto(`/orgs/${slug}`);
   await hydrated(ownerPage);
   await expect(ownerPage.getByRole('columnheader', { name: '2FA' })).toBeVisible();
