@@ -75,3 +75,29 @@ test('owners see the 2FA column and filter; a plain member sees no 2FA status', 
   // Not in the hydration data either (the org's own policy field is fine).
   expect(await memberPage.content()).not.toMatch(/two_factor\\?":/);
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('an invitation is accepted, and the organization left, before hydration', async ({ page, playwright }) => {
+    const slug = `nojs-${Date.now()}`;
+    const owner = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+    await signUpViaApi(owner, 'Omar');
+    await owner.post('/api/create_org', { form: { name: 'No Script Ltd', slug } });
+    const email = await signUpViaApi(page.request, 'Nell');
+    expect((await owner.post('/api/add_member', { form: { slug, email, role: 'member' } })).status()).toBe(200);
+
+    await page.goto('/');
+    await expect(page.getByText('Omar invited you to join')).toBeVisible();
+    await page.getByRole('button', { name: 'Accept the invitation to No Script Ltd' }).click();
+    await expect(page.locator('main').getByRole('link', { name: 'No Script Ltd' })).toBeVisible();
+    await expect(page.getByText('Omar invited you to join')).toHaveCount(0);
+
+    await page.goto(`/orgs/${slug}`);
+    await page.getByText('Leave organization').click();
+    await page.getByRole('button', { name: 'Yes, leave No Script Ltd' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByText('You are not in any organization yet.')).toBeVisible();
+    await owner.dispose();
+  });
+});
