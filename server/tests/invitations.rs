@@ -16,6 +16,7 @@ on_both_backends!(
     an_invitation_to_an_email_without_an_account_waits_for_sign_up,
     managers_list_and_cancel_invitations_within_their_role,
     members_may_leave_but_the_last_owner_may_not,
+    of_concurrent_accepts_or_departures_exactly_one_wins,
 );
 
 const DAY: i64 = 86_400;
@@ -246,6 +247,34 @@ async fn members_may_leave_but_the_last_owner_may_not(backend: Backend) {
     assert_eq!(kinds.iter().filter(|k| *k == "member_left").count(), 2, "{kinds:?}");
     let log = ok(&cora, "audit_log", &[("slug", "acme")]).await;
     assert_eq!((log["entries"][0]["what"].as_str(), log["entries"][0]["actor"].as_str()), (Some("Member left"), Some("Olivia")));
+}
+
+async fn of_concurrent_accepts_or_departures_exactly_one_wins(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    let (max, max_email) = server.user("Max").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    ok(&owner, "add_member", &[("slug", "acme"), ("email", &max_email), ("role", "member")]).await;
+    let id = invitation_id(&max, "acme").await;
+    // The same person in three browsers, clicking "Accept" at once.
+    let sessions = [max, log_in(&server, &max_email).await, log_in(&server, &max_email).await];
+    let args = [("invitation_id", id.as_str())];
+    let results = futures::future::join_all(sessions.iter().map(|c| c.call("accept_invitation", &args))).await;
+    assert_eq!(results.iter().filter(|(s, _)| *s == StatusCode::OK).count(), 1, "{results:?}");
+    assert!(results.iter().all(|(s, _)| s.is_success() || s.is_client_error()), "{results:?}");
+    assert_eq!(memberships(&server).await, 2);
+
+    // The last two owners leaving at once: one of them stays.
+    let (cora, cora_email) = server.user("Cora").await;
+    join_org(&owner, &cora, "acme", &cora_email, "owner").await;
+    let slug = [("slug", "acme")];
+    let (a, b) = tokio::join!(owner.call("leave_org", &slug), cora.call("leave_org", &slug));
+    assert_eq!([a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
+    assert!([a.0, b.0].contains(&StatusCode::CONFLICT), "{a:?} {b:?}");
+    let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE role = 'owner'").fetch_one(&server.db().await).await.unwrap();
+    assert_eq!(owners, 1);
+    let kinds = audit_kinds(&server).await;
+    assert_eq!((kinds.iter().filter(|k| *k == "invitation_accepted").count(), kinds.iter().filter(|k| *k == "member_left").count()), (2, 1), "{kinds:?}");
 }
 
 async fn log_in(server: &TestServer, email: &str) -> Client {
