@@ -126,6 +126,34 @@ pub struct OrgPage {
     pub two_factor_due: Option<i64>,
 }
 
+/// How long an invitation may be accepted.
+pub const INVITATION_DAYS: i64 = 14;
+
+/// An invitation as the invitee sees it (on the home page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: i64,
+    pub org_name: String,
+    pub org_slug: String,
+    /// Who invited; `None` once their account is gone.
+    pub inviter: Option<String>,
+    pub role: Role,
+    pub expires_at: i64,
+    pub expired: bool,
+}
+
+/// A pending invitation as the organization's owners and admins see it:
+/// the email they typed, nothing of any account behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub inviter: Option<String>,
+    pub expires_at: i64,
+    pub expired: bool,
+}
+
 /// The two-factor state of the signed-in user's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
@@ -202,6 +230,11 @@ pub fn event_label(kind: &str) -> &'static str {
         "two_factor_required" => "Two-factor authentication required",
         "two_factor_not_required" => "Two-factor authentication no longer required",
         "member_added" => "Member added",
+        "member_invited" => "Member invited",
+        "invitation_accepted" => "Invitation accepted",
+        "invitation_declined" => "Invitation declined",
+        "invitation_cancelled" => "Invitation cancelled",
+        "member_left" => "Member left",
         "member_removed" => "Member removed",
         "role_changed" => "Role changed",
         "member_two_factor_reset" => "Member's two-factor authentication reset",

@@ -10,7 +10,8 @@ const MANAGERS_ONLY: Refusal = "Only owners and admins can manage members.";
 const OWNERS_ONLY: Refusal = "Only owners can grant, change or remove the owner role.";
 const OWNERS_FOR_MANAGERS: Refusal = "Only owners can change the role of an admin or an owner, or make someone an owner.";
 
-pub fn may_add(actor: Role, new_role: Role) -> Result<(), Refusal> {
+/// Inviting someone with a role is granting it, once they accept.
+pub fn may_invite(actor: Role, new_role: Role) -> Result<(), Refusal> {
     match actor {
         Role::Owner => Ok(()),
         Role::Admin if new_role != Role::Owner => Ok(()),
@@ -38,6 +39,27 @@ pub fn may_remove(actor: Role, target: Role) -> Result<(), Refusal> {
         Role::Admin => Err("Only owners can remove an admin or an owner."),
         Role::Member => Err(MANAGERS_ONLY),
     }
+}
+
+/// Cancelling (or replacing) an invitation: as removing a member of the invited role.
+pub fn may_cancel_invitation(actor: Role, invited_role: Role) -> Result<(), Refusal> {
+    may_remove(actor, invited_role)
+}
+
+/// Leaving an organization: anyone, except its last owner.
+pub fn may_leave(role: Role, owners: i64) -> Result<(), Refusal> {
+    if role == Role::Owner && owners <= 1 {
+        return Err("You are the last owner of this organization: make someone else an owner before you leave.");
+    }
+    Ok(())
+}
+
+/// Accepting an invitation: only before it expires.
+pub fn may_accept_invitation(expires_at: i64, now: i64) -> Result<(), Refusal> {
+    if now >= expires_at {
+        return Err("This invitation has expired. Ask an owner or admin of the organization to invite you again.");
+    }
+    Ok(())
 }
 
 /// What a reset of someone else's 2FA depends on besides the two roles.
@@ -200,15 +222,15 @@ mod tests {
 
     #[test]
     fn members_manage_nothing() {
-        assert!(may_add(Member, Member).is_err());
+        assert!(may_invite(Member, Member).is_err());
         assert!(may_change_role(Member, Member, Admin).is_err());
         assert!(may_remove(Member, Member).is_err());
     }
 
     #[test]
     fn admins_cannot_touch_owners() {
-        assert!(may_add(Admin, Admin).is_ok());
-        assert!(may_add(Admin, Owner).is_err());
+        assert!(may_invite(Admin, Admin).is_ok());
+        assert!(may_invite(Admin, Owner).is_err());
         assert!(may_change_role(Admin, Member, Admin).is_ok());
         assert!(may_change_role(Admin, Owner, Member).is_err());
         assert!(may_change_role(Admin, Member, Owner).is_err());
@@ -256,13 +278,44 @@ mod tests {
     }
 
     #[test]
+    fn inviting_follows_the_roles_one_may_grant() {
+        assert!(may_invite(Owner, Owner).is_ok());
+        assert!(may_invite(Admin, Member).is_ok());
+        assert!(may_invite(Admin, Owner).is_err());
+        assert!(may_invite(Member, Member).is_err());
+    }
+
+    #[test]
+    fn admins_cannot_cancel_an_owners_invitation() {
+        assert!(may_cancel_invitation(Admin, Owner).is_err());
+        assert!(may_cancel_invitation(Admin, Admin).is_ok());
+        assert!(may_cancel_invitation(Owner, Owner).is_ok());
+        assert!(may_cancel_invitation(Member, Member).is_err());
+    }
+
+    #[test]
+    fn anyone_may_leave_except_the_last_owner() {
+        assert!(may_leave(Member, 1).is_ok());
+        assert!(may_leave(Admin, 1).is_ok());
+        assert!(may_leave(Owner, 2).is_ok());
+        assert_eq!(may_leave(Owner, 1), Err("You are the last owner of this organization: make someone else an owner before you leave."));
+    }
+
+    #[test]
+    fn an_invitation_can_be_accepted_until_it_expires() {
+        assert!(may_accept_invitation(100, 99).is_ok());
+        assert!(may_accept_invitation(100, 100).is_err());
+        assert!(may_accept_invitation(100, 101).unwrap_err().contains("expired"));
+    }
+
+    #[test]
     fn owners_may_do_everything() {
         for target in Role::ALL {
             for new_role in Role::ALL {
                 assert!(may_change_role(Owner, target, new_role).is_ok());
             }
             assert!(may_remove(Owner, target).is_ok());
-            assert!(may_add(Owner, target).is_ok());
+            assert!(may_invite(Owner, target).is_ok());
         }
     }
 }

@@ -32,14 +32,15 @@ test('sign up, account page, create an organization, add a member, log out', asy
   await expect(page.getByRole('heading', { name: 'Acme Corp' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Organization', exact: true })).toBeVisible();
 
-  // Add a colleague and see them on the Members tab
+  // Invite a colleague: pending until they accept
   await page.getByLabel('Email').fill(colleague);
   await page.getByLabel('Role', { exact: true }).selectOption('admin');
-  await page.getByRole('button', { name: 'Add member' }).click();
-  await expect(page.getByText('Member added.')).toBeVisible();
-  const row = page.getByRole('row', { name: new RegExp(colleague) });
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText(`Invitation sent to ${colleague}.`)).toBeVisible();
+  const row = page.getByRole('region', { name: 'Pending invitations' }).getByRole('row', { name: new RegExp(colleague) });
   await expect(row).toBeVisible();
-  await expect(row.getByRole('combobox')).toHaveValue('admin');
+  await expect(row.getByText('Admin')).toBeVisible();
+  await expect(row.getByRole('button', { name: `Cancel invitation to ${colleague}` })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Members' })).toHaveAttribute('aria-current', 'page');
 
   // Log out

@@ -43,7 +43,7 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   const memberContext = await browser.newContext();
   const memberEmail = await signUpViaApi(memberContext.request, 'Mona');
   await owner.request.post('/api/create_org', { form: { name: 'Secure Co', slug } });
-  await owner.request.post('/api/add_member', { form: { slug, email: memberEmail, role: 'member' } });
+  expect((await owner.request.post('/api/add_member', { form: { slug, email: memberEmail, role: 'member' } })).status()).toBe(200);
 
   await owner.goto(`/orgs/${slug}`);
   await hydrated(owner);
@@ -57,6 +57,9 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   const member = await memberContext.newPage();
   await logIn(member, memberEmail, PASSWORD);
   await expect(member.getByRole('heading', { name: 'Welcome, Mona' })).toBeVisible();
+  // Invited, not yet a member: accepting on the home page makes her one.
+  await member.getByRole('button', { name: 'Accept the invitation to Secure Co' }).click();
+  await expect(member.getByText('Invitation accepted.')).toBeVisible();
   await member.goto(`/orgs/${slug}`);
   await hydrated(member);
   await expect(member.getByRole('heading', { name: 'Two-factor authentication required' })).toBeVisible();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestServer, assert_one_of_a_race_wins, code_now, enroll, ok, pending_login};
+use common::{Backend, PASSWORD, TestServer, assert_one_of_a_race_wins, code_now, enroll, join_org, ok, pending_login};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -69,7 +69,7 @@ async fn a_requirement_switched_on_through_one_instance_is_enforced_by_the_other
     let (member, member_email) = a.user("Mo").await;
     let owner_factors = enroll(&a, &owner).await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
+    join_org(&owner, &member, "acme", &member_email, "member").await;
     let member_on_b = member.on(&b);
     ok(&member_on_b, "load_org", &[("slug", "acme")]).await;
     ok(&owner, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "0")]).await;

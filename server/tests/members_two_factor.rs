@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, enroll, ok};
+use common::{Backend, Client, TestServer, enroll, join_org, ok};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -27,8 +27,8 @@ async fn acme(server: &TestServer) -> Org {
     let (member, member_email) = server.user("Max").await;
     enroll(server, &owner).await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &admin_email), ("role", "admin")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
+    join_org(&owner, &admin, "acme", &admin_email, "admin").await;
+    join_org(&owner, &member, "acme", &member_email, "member").await;
     Org { owner, owner_email, admin, member, member_email }
 }
 

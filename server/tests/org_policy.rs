@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, code_now, enroll, ok};
+use common::{Backend, Client, TestServer, code_now, enroll, join_org, ok};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -19,14 +19,16 @@ on_both_backends!(
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 8] = [
+const ORG_SCOPED: [&str; 11] = [
     "load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement", "reset_member_two_factor",
-    "audit_log",
+    "audit_log", "org_invitations", "cancel_invitation", "leave_org",
 ];
-const ACCOUNT_LEVEL: [&str; 17] = [
+/// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
+const ACCOUNT_LEVEL: [&str; 20] = [
     "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
     "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
-    "regenerate_codes", "disable_two_factor", "take_notice", "security_log",
+    "regenerate_codes", "disable_two_factor", "take_notice", "security_log", "my_invitations", "accept_invitation",
+    "decline_invitation",
 ];
 
 #[test]
@@ -51,7 +53,7 @@ async fn acme(server: &TestServer) -> Acme {
     let (owner, _) = server.user("Olivia").await;
     let (member, member_email) = server.user("Max").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &member_email), ("role", "admin")]).await;
+    join_org(&owner, &member, "acme", &member_email, "admin").await;
     let page = ok(&owner, "load_org", &[("slug", "acme")]).await;
     let member_id = page["members"].as_array().unwrap().iter().find(|m| m["email"] == member_email.as_str()).unwrap()["user_id"].to_string();
     Acme { owner, member, member_email, member_id }
@@ -81,6 +83,7 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         "change_role" => vec![("slug", "acme"), ("user_id", member_id), ("role", "member")],
         "remove_member" => vec![("slug", "acme"), ("user_id", member_id)],
         "reset_member_two_factor" => vec![("slug", "acme"), ("user_id", member_id), ("password", common::PASSWORD), ("code", "123456")],
+        "cancel_invitation" => vec![("slug", "acme"), ("invitation_id", "1")],
         "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
         _ => vec![("slug", "acme")],
     }
@@ -96,7 +99,7 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor(backend: B
     enroll(&server, &org.owner).await;
     // A co-owner without 2FA blocks it too, and is named.
     let (co, co_email) = server.user("Cora").await;
-    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &co_email), ("role", "owner")]).await;
+    join_org(&org.owner, &co, "acme", &co_email, "owner").await;
     let (status, body) = require(&org.owner, "0").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["message"].as_str().unwrap().contains("Cora (") && !body["message"].as_str().unwrap().contains("Olivia"), "{body}");
@@ -113,7 +116,7 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor(backend: B
     assert_eq!(settings["require_two_factor"], true);
     let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events ORDER BY id").fetch_all(&server.db().await).await.unwrap();
     let kinds: Vec<_> = kinds.into_iter().map(|k| k.0).collect();
-    assert_eq!(kinds, ["member_added", "member_added", "two_factor_required"], "refused attempts leave no entry");
+    assert_eq!(kinds, ["member_invited", "invitation_accepted", "member_invited", "invitation_accepted", "two_factor_required"], "refused attempts leave no entry");
 }
 
 async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_there(backend: Backend) {
@@ -180,7 +183,7 @@ async fn grace_period_then_enforcement_then_switching_off_restores_access(backen
     assert_eq!(status, StatusCode::FORBIDDEN, "grace is over");
     // A member added now must enroll before entering.
     let (late, late_email) = server.user("Lea").await;
-    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &late_email), ("role", "member")]).await;
+    join_org(&org.owner, &late, "acme", &late_email, "member").await;
     assert_eq!(late.call("load_org", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
 
     let code = common::code_now(&server, &owner_factors.secret);
@@ -193,7 +196,7 @@ async fn plain_members_cannot_see_or_change_settings(backend: Backend) {
     let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let (plain, plain_email) = server.user("Pia").await;
-    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
+    join_org(&org.owner, &plain, "acme", &plain_email, "member").await;
     let (status, body) = plain.call("load_org_settings", &[("slug", "acme")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, _) = plain.call("set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0")]).await;
@@ -217,8 +220,8 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     let org = acme(&server).await; // Olivia owner, Max admin
     let (plain, plain_email) = server.user("Pia").await;
     let (admin2, admin2_email) = server.user("Abe").await;
-    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
-    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &admin2_email), ("role", "admin")]).await;
+    join_org(&org.owner, &plain, "acme", &plain_email, "member").await;
+    join_org(&org.owner, &admin2, "acme", &admin2_email, "admin").await;
     let mut apps = Vec::new();
     for c in [&org.owner, &org.member, &plain, &admin2] {
         apps.push(enroll(&server, c).await.secret);
@@ -278,9 +281,9 @@ async fn audit_log_lists_changes_with_their_actor_for_managers_only(backend: Bac
     assert_eq!(entries[0]["what"], "Two-factor authentication required", "newest first: {log}");
     assert_eq!(entries[0]["actor"], "Olivia");
     assert_eq!(entries[0]["detail"], "grace period: 7 days");
-    assert_eq!(entries.last().unwrap()["what"], "Member added");
+    assert_eq!(entries.last().unwrap()["what"], "Member invited");
     assert_eq!(log["has_more"], false);
     let (plain, plain_email) = server.user("Pia").await;
-    ok(&org.owner, "add_member", &[("slug", "acme"), ("email", &plain_email), ("role", "member")]).await;
+    join_org(&org.owner, &plain, "acme", &plain_email, "member").await;
     assert_eq!(plain.call("audit_log", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer};
+use common::{Backend, Client, TestServer, join_org};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -33,8 +33,7 @@ async fn owner_creates_org_adds_and_manages_members(backend: Backend) {
     let org = create_org(&owner, "Acme Corp", "acme").await;
     assert_eq!(org["my_role"], "owner");
 
-    let (status, body) = owner.call("add_member", &[("slug", "acme"), ("email", &member_email.to_uppercase()), ("role", "member")]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    join_org(&owner, &member, "acme", &member_email.to_uppercase(), "member").await;
     let (status, body) = owner.call("add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["message"].as_str().unwrap().contains("already a member"));
@@ -67,7 +66,7 @@ async fn a_member_cannot_change_roles_or_members(backend: Backend) {
     let (member, member_email) = server.user("Max").await;
     let (_, other_email) = server.user("Nina").await;
     create_org(&owner, "Acme", "acme").await;
-    owner.call("add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
+    join_org(&owner, &member, "acme", &member_email, "member").await;
     let (_, page) = owner.call("load_org", &[("slug", "acme")]).await;
     let owner_id = member_id(&page, &owner_email);
     let member_self = member_id(&page, &member_email);
@@ -89,7 +88,7 @@ async fn admins_cannot_touch_owners_and_the_last_owner_stays(backend: Backend) {
     let (owner, owner_email) = server.user("Olivia").await;
     let (admin, admin_email) = server.user("Adam").await;
     create_org(&owner, "Acme", "acme").await;
-    owner.call("add_member", &[("slug", "acme"), ("email", &admin_email), ("role", "admin")]).await;
+    join_org(&owner, &admin, "acme", &admin_email, "admin").await;
     let (_, page) = owner.call("load_org", &[("slug", "acme")]).await;
     let owner_id = member_id(&page, &owner_email);
 
@@ -142,7 +141,7 @@ async fn bad_input_gets_a_specific_4xx_never_a_500(backend: Backend) {
         ("create_org", vec![("name", "Dup"), ("slug", "acme")], 422),
         ("create_org", vec![("name", "X"), ("slug", "Not A Slug!")], 422),
         ("create_org", vec![("name", "")], 400),
-        ("add_member", vec![("slug", "acme"), ("email", "nobody@example.com"), ("role", "member")], 422),
+        ("add_member", vec![("slug", "acme"), ("email", "not-an-email"), ("role", "member")], 422),
         ("add_member", vec![("slug", "acme"), ("email", "x@example.com"), ("role", "boss")], 422),
         ("change_role", vec![("slug", "acme"), ("user_id", "abc"), ("role", "admin")], 400),
         ("change_role", vec![("slug", "acme"), ("user_id", "999999"), ("role", "admin")], 404),

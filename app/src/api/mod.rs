@@ -2,5 +2,6 @@
 //! input, call into `crate::server`, and return `AppError`, whose code the router turns into the HTTP status.
 
 pub mod auth;
+pub mod invitations;
 pub mod orgs;
 pub mod twofactor;

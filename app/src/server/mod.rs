@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod db;
 pub mod enrollments;
 pub mod events;
+pub mod invitations;
 pub mod key_rotation;
 pub mod member_resets;
 pub mod orgs;

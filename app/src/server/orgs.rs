@@ -100,6 +100,8 @@ pub async fn role_of(db: &Db, org_id: i64, user_id: i64) -> AppResult<Option<Rol
     Ok(row.map(|r| r.try_get::<String, _>("role").and_then(role_from)).transpose()?)
 }
 
+/// Writes a membership directly: only for the operator's `portcullis demo` seed.
+/// People join by accepting an invitation (`super::invitations`).
 pub async fn add_member(db: &Db, org_id: i64, user_id: i64, role: Role, now: i64) -> AppResult<()> {
     let done = sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
         .bind(org_id)

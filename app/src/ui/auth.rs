@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::auth::{LogIn, LogOut, SignUp, VerifyLogin, get_current_user};
-use crate::api::orgs::{CreateOrg, my_orgs};
+use crate::api::invitations::AcceptInvitation;
+use crate::api::orgs::{CreateOrg, LeaveOrg, my_orgs};
 use crate::error::AppError;
 use crate::model::{OrgSummary, User};
 
@@ -14,6 +15,9 @@ pub struct Auth {
     pub log_out: ServerAction<LogOut>,
     pub verify_login: ServerAction<VerifyLogin>,
     pub create_org: ServerAction<CreateOrg>,
+    /// Joining and leaving change the organization list wherever they happen.
+    pub accept_invitation: ServerAction<AcceptInvitation>,
+    pub leave_org: ServerAction<LeaveOrg>,
     pub user: Resource<Result<Option<User>, AppError>>,
     pub orgs: Resource<Result<Vec<OrgSummary>, AppError>>,
 }
@@ -25,15 +29,17 @@ impl Auth {
         let log_out = ServerAction::<LogOut>::new();
         let verify_login = ServerAction::<VerifyLogin>::new();
         let create_org = ServerAction::<CreateOrg>::new();
+        let accept_invitation = ServerAction::<AcceptInvitation>::new();
+        let leave_org = ServerAction::<LeaveOrg>::new();
         let session_changes = move || {
             (log_in.version().get(), sign_up.version().get(), log_out.version().get(), verify_login.version().get())
         };
         let user = Resource::new(session_changes, |_| get_current_user());
         let orgs = Resource::new(
-            move || (session_changes(), create_org.version().get()),
+            move || (session_changes(), create_org.version().get(), accept_invitation.version().get(), leave_org.version().get()),
             |_| async { my_orgs().await },
         );
-        Self { log_in, sign_up, log_out, verify_login, create_org, user, orgs }
+        Self { log_in, sign_up, log_out, verify_login, create_org, accept_invitation, leave_org, user, orgs }
     }
 
     /// Re-reads the organization list, after membership changes.

@@ -29,26 +29,8 @@ pub(crate) async fn seed(http: &Http, args: &Args, two_factor_users: usize) -> R
     let run: u32 = rand::thread_rng().gen_range(0x1000_0000..=u32::MAX);
     let run = format!("{run:08x}");
 
-    let password_users = futures::stream::iter(0..args.password_users)
-        .map(|i| {
-            let email = format!("load-{run}-pw-{i}@example.com");
-            async move { sign_up(http, &format!("Password User {i}"), &email).await.map(|_| email) }
-        })
-        .buffer_unordered(args.seed_concurrency.max(1))
-        .try_collect::<Vec<String>>()
-        .await
-        .map_err(|e| format!("seeding password users: {e}"))?;
-
-    let two_factor_users = futures::stream::iter(0..two_factor_users)
-        .map(|i| {
-            let email = format!("load-{run}-2fa-{i}@example.com");
-            async move { sign_up_with_two_factor(http, i, email).await }
-        })
-        .buffer_unordered(args.seed_concurrency.max(1))
-        .try_collect::<Vec<TwoFactorUser>>()
-        .await
-        .map_err(|e| format!("seeding 2FA users: {e}"))?;
-
+    // The organization first: its members are invited before they sign up,
+    // and accept with their new session, as people joining by invitation do.
     let org_name = format!("Load Org {run}");
     let org_slug = format!("load-{run}");
     let owner_session = sign_up(http, "Load Owner", &format!("load-{run}-owner@example.com"))
@@ -60,19 +42,58 @@ pub(crate) async fn seed(http: &Http, args: &Args, two_factor_users: usize) -> R
         .and_then(|a| a.expect_ok("create_org"))
         .map_err(|e| format!("seeding the org: {e}"))?;
     // Some members of both kinds, so the members page renders a real table.
-    let members: Vec<&str> = password_users
-        .iter()
-        .take(10)
-        .map(String::as_str)
-        .chain(two_factor_users.iter().take(10).map(|u| u.email.as_str()))
+    let invited: Vec<String> = (0..args.password_users.min(INVITED))
+        .map(|i| format!("load-{run}-pw-{i}@example.com"))
+        .chain((0..two_factor_users.min(INVITED)).map(|i| format!("load-{run}-2fa-{i}@example.com")))
         .collect();
-    for email in &members {
+    for email in &invited {
         http.call("add_member", &[("slug", &org_slug), ("email", email), ("role", "member")], &owner)
             .await
             .and_then(|a| a.expect_ok("add_member"))
             .map_err(|e| format!("seeding org members: {e}"))?;
     }
-    Ok(Seeded { owner_session, org_name, org_slug, members: members.len(), password_users, two_factor_users })
+
+    let password_users = futures::stream::iter(0..args.password_users)
+        .map(|i| {
+            let email = format!("load-{run}-pw-{i}@example.com");
+            async move {
+                let session = sign_up(http, &format!("Password User {i}"), &email).await?;
+                if i < INVITED {
+                    accept_invitations(http, &session).await?;
+                }
+                Ok::<_, Failure>(email)
+            }
+        })
+        .buffer_unordered(args.seed_concurrency.max(1))
+        .try_collect::<Vec<String>>()
+        .await
+        .map_err(|e| format!("seeding password users: {e}"))?;
+
+    let two_factor_users = futures::stream::iter(0..two_factor_users)
+        .map(|i| {
+            let email = format!("load-{run}-2fa-{i}@example.com");
+            async move { sign_up_with_two_factor(http, i, email, i < INVITED).await }
+        })
+        .buffer_unordered(args.seed_concurrency.max(1))
+        .try_collect::<Vec<TwoFactorUser>>()
+        .await
+        .map_err(|e| format!("seeding 2FA users: {e}"))?;
+
+    Ok(Seeded { owner_session, org_name, org_slug, members: invited.len(), password_users, two_factor_users })
+}
+
+/// How many users of each kind join the organization.
+const INVITED: usize = 10;
+
+/// Accepts every invitation waiting for the session's account.
+async fn accept_invitations(http: &Http, session: &str) -> Result<(), Failure> {
+    let cookies = [(SESSION_COOKIE, session)];
+    let answer = http.call("my_invitations", &[], &cookies).await?.expect_ok("my_invitations")?;
+    let invitations: Vec<serde_json::Value> = serde_json::from_str(&answer.body).map_err(|_| Failure::new("my_invitations: not a list", snippet(&answer.body)))?;
+    for id in invitations.iter().filter_map(|i| i.get("id").and_then(serde_json::Value::as_i64)) {
+        http.call("accept_invitation", &[("invitation_id", &id.to_string())], &cookies).await?.expect_ok("accept_invitation")?;
+    }
+    Ok(())
 }
 
 /// Signs up and returns the new session's token.
@@ -81,8 +102,11 @@ pub(crate) async fn sign_up(http: &Http, name: &str, email: &str) -> Result<Stri
     answer.cookie(SESSION_COOKIE).map(str::to_string).ok_or_else(|| Failure::new("sign_up: no session cookie", snippet(&answer.body)))
 }
 
-pub(crate) async fn sign_up_with_two_factor(http: &Http, i: usize, email: String) -> Result<TwoFactorUser, Failure> {
+pub(crate) async fn sign_up_with_two_factor(http: &Http, i: usize, email: String, invited: bool) -> Result<TwoFactorUser, Failure> {
     let session = sign_up(http, &format!("Two Factor User {i}"), &email).await?;
+    if invited {
+        accept_invitations(http, &session).await?;
+    }
     let cookies = [(SESSION_COOKIE, session.as_str())];
     let started = http.call("start_enrollment", &[("password", PASSWORD)], &cookies).await?.expect_ok("start_enrollment")?;
     let setup_key = serde_json::from_str::<serde_json::Value>(&started.body)

@@ -400,8 +400,16 @@ pub async fn ok(client: &Client, name: &str, args: &[(&str, &str)]) -> Value {
 /// as the owner or admin `manager` would: the one way tests add members, so
 /// that how membership is granted changes in one place.
 pub async fn join_org(manager: &Client, member: &Client, slug: &str, email: &str, role: &str) {
-    let _ = member;
     ok(manager, "add_member", &[("slug", slug), ("email", email), ("role", role)]).await;
+    let id = invitation_id(member, slug).await;
+    ok(member, "accept_invitation", &[("invitation_id", &id)]).await;
+}
+
+/// The id of `member`'s invitation to the organization `slug`.
+pub async fn invitation_id(member: &Client, slug: &str) -> String {
+    let invitations = ok(member, "my_invitations", &[]).await;
+    let invitation = invitations.as_array().unwrap().iter().find(|i| i["org_slug"] == slug);
+    invitation.unwrap_or_else(|| panic!("no invitation to {slug}: {invitations}"))["id"].to_string()
 }
 
 pub async fn enroll(server: &TestServer, client: &Client) -> Enrolled {

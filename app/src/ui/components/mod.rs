@@ -1,4 +1,5 @@
 pub mod forms;
+pub mod invitations;
 pub mod log_table;
 pub mod nav;
 pub mod two_factor;

@@ -3,13 +3,17 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::auth::take_notice;
+use crate::api::invitations::{DeclineInvitation, my_invitations};
 use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
+use crate::ui::components::invitations::MyInvitations;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let notice = Resource::new(|| (), |_| take_notice());
+    let (accept, decline) = (auth.accept_invitation, ServerAction::<DeclineInvitation>::new());
+    let invitations = Resource::new(move || (accept.version().get(), decline.version().get()), |_| my_invitations());
     view! {
         <Title text=""/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -18,9 +22,11 @@ pub fn HomePage() -> impl IntoView {
                 let user = auth.user.await.ok().flatten();
                 let orgs = auth.orgs.await.unwrap_or_default();
                 let notice = notice.await.ok().flatten();
+                let invitations = invitations.await.unwrap_or_default();
                 match user {
                     Some(user) => view! {
                         {notice.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
+                        <MyInvitations invitations accept decline/>
                         <Dashboard name=user.name orgs/>
                     }.into_any(),
                     None => view! { <Welcome/> }.into_any(),
@@ -54,7 +60,7 @@ fn Dashboard(name: String, orgs: Vec<OrgSummary>) -> impl IntoView {
             <h1>"Welcome, " {name}</h1>
             <h2>"Your organizations"</h2>
             {if orgs.is_empty() {
-                        view! { <p class="empty">"You are not in any organization yet. Create one, or ask an admin to add you."</p> }.into_any()
+                        view! { <p class="empty">"You are not in any organization yet. Create one, or ask an admin to invite you."</p> }.into_any()
                     } else {
                         view! {
                             <ul class="org-list">

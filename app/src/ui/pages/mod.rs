@@ -3,6 +3,7 @@ mod auth_forms;
 mod home;
 mod not_found;
 mod org_members;
+mod org_membership;
 mod org_settings;
 mod orgs_new;
 mod two_factor_login;

@@ -4,14 +4,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::org_membership::{InviteForm, LeaveOrgForm, PendingInvitations};
 use super::signed_in_user;
-use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, ResetMemberTwoFactor, load_org};
+use crate::api::orgs::{AddMember, CancelInvitation, ChangeRole, LeaveOrg, RemoveMember, ResetMemberTwoFactor, load_org, org_invitations};
 use crate::error::AppError;
 use crate::api::twofactor::FinishEnrollment;
-use crate::model::{Member, OrgPage, Role, format_date};
+use crate::model::{Member, OrgPage, PendingInvitation, Role, format_date};
 use crate::ui::components::two_factor::EnrollButton;
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{FormError, SubmitButton, last_error};
 
 #[derive(Clone, Copy)]
 struct MemberActions {
@@ -46,6 +47,9 @@ pub fn OrgMembersPage() -> impl IntoView {
         },
         |(slug, ..)| load_org(slug),
     );
+    // Owners and admins only; for anyone else it fails and the list stays empty.
+    let cancel = ServerAction::<CancelInvitation>::new();
+    let invitations = Resource::new(move || (slug(), actions.add.version().get(), cancel.version().get()), |(slug, ..)| org_invitations(slug));
     // A member removed or a role changed may change the switcher's list.
     Effect::new(move |_| {
         if actions.remove.version().get() > 0 || actions.change.version().get() > 0 {
@@ -61,7 +65,11 @@ pub fn OrgMembersPage() -> impl IntoView {
                     Err(view) => return view,
                 };
                 match page.await {
-                    Ok(page) => view! { <OrgView page actions my_id=user.id account=user.email finish/> }.into_any(),
+                    Ok(page) => {
+                        let invitations = invitations.await.unwrap_or_default();
+                        let membership = Membership { invitations, cancel, leave: auth.leave_org };
+                        view! { <OrgView page actions my_id=user.id account=user.email finish membership/> }.into_any()
+                    }
                     Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
                 }
             })}
@@ -125,8 +133,16 @@ impl TwoFactorFilter {
     }
 }
 
+/// Invitations and leaving: see `org_membership`.
+#[derive(Clone)]
+struct Membership {
+    invitations: Vec<PendingInvitation>,
+    cancel: ServerAction<CancelInvitation>,
+    leave: ServerAction<LeaveOrg>,
+}
+
 #[component]
-fn OrgView(page: OrgPage, actions: MemberActions, my_id: i64, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+fn OrgView(page: OrgPage, actions: MemberActions, my_id: i64, account: String, finish: ServerAction<FinishEnrollment>, membership: Membership) -> impl IntoView {
     let OrgPage { org, members, two_factor_due } = page;
     let manage = org.my_role.can_manage();
     let slug = org.slug.clone();
@@ -200,7 +216,11 @@ fn OrgView(page: OrgPage, actions: MemberActions, my_id: i64, account: String, f
                     </tbody>
                 </table>
             </div>
-            {manage.then(|| view! { <AddMemberForm slug=org.slug.clone() can_add_owner=org.my_role == Role::Owner action=actions.add/> })}
+            {manage.then(|| view! {
+                <InviteForm slug=org.slug.clone() can_invite_owner=org.my_role == Role::Owner action=actions.add/>
+                <PendingInvitations slug=org.slug.clone() invitations=membership.invitations my_role cancel=membership.cancel/>
+            })}
+            <LeaveOrgForm slug=org.slug.clone() org_name=org.name.clone() action=membership.leave/>
         </section>
     }
     // Erasing the type keeps the nesting within the compiler's limits.
@@ -277,33 +297,6 @@ fn MemberRow(member: Member, slug: String, manage: bool, my_role: Role, resettab
                 </td>
             })}
         </tr>
-    }
-}
-
-#[component]
-fn AddMemberForm(slug: String, can_add_owner: bool, action: ServerAction<AddMember>) -> impl IntoView {
-    let error = last_error(action);
-    let added = move || matches!(action.value().get(), Some(Ok(())));
-    view! {
-        <section class="add-member" aria-labelledby="add-member-title">
-            <h2 id="add-member-title">"Add a member"</h2>
-            <p class="muted">"They need a Portcullis account first."</p>
-            <ActionForm action=action attr:class="row-form">
-                <input type="hidden" name="slug" value=slug/>
-                <Field label="Email" name="email" kind="email" autocomplete="off" error/>
-                <div class="field">
-                    <label for="field-role">"Role"</label>
-                    <select id="field-role" name="role">
-                        <option value="member" selected=true>"Member"</option>
-                        <option value="admin">"Admin"</option>
-                        {can_add_owner.then(|| view! { <option value="owner">"Owner"</option> })}
-                    </select>
-                </div>
-                <SubmitButton label="Add member" pending_label="Adding…" pending=action.pending()/>
-            </ActionForm>
-            <FormError error/>
-            <p class="success" role="status">{move || added().then_some("Member added.")}</p>
-        </section>
     }
 }
 

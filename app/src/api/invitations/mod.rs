@@ -1,0 +1,39 @@
+//! The invitee's side of invitations: their own, found by the signed-in
+//! user's email, answered by id. No organization gate: they are not members yet.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::Invitation;
+
+/// Invitations to the signed-in user's email, newest first.
+#[server(endpoint = "my_invitations")]
+pub async fn my_invitations() -> Result<Vec<Invitation>, AppError> {
+    use crate::server::invitations;
+    use crate::server::request::{require_user, state};
+
+    let user = require_user().await?;
+    let state = state()?;
+    invitations::for_invitee(&state.db, &user.email, state.clock.now()).await
+}
+
+/// Joins the organization with the invited role. Returns its slug.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(invitation_id: i64) -> Result<String, AppError> {
+    use crate::server::invitations;
+    use crate::server::request::{require_user, state};
+
+    let user = require_user().await?;
+    let state = state()?;
+    invitations::accept(&state.db, invitation_id, &user, state.clock.now()).await
+}
+
+#[server(endpoint = "decline_invitation")]
+pub async fn decline_invitation(invitation_id: i64) -> Result<(), AppError> {
+    use crate::server::invitations;
+    use crate::server::request::{require_user, state};
+
+    let user = require_user().await?;
+    let state = state()?;
+    invitations::decline(&state.db, invitation_id, &user, state.clock.now()).await
+}

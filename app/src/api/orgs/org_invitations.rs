@@ -1,0 +1,17 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::PendingInvitation;
+
+/// The organization's pending (and expired) invitations, for owners and admins.
+#[server(endpoint = "org_invitations")]
+pub async fn org_invitations(slug: String) -> Result<Vec<PendingInvitation>, AppError> {
+    use crate::server::invitations;
+    use crate::server::request::org_access;
+
+    let access = org_access(&slug).await?;
+    if !access.org.my_role.can_manage() {
+        return Err(AppError::forbidden("Only owners and admins can see invitations."));
+    }
+    invitations::for_org(&access.state.db, access.org.id, access.state.clock.now()).await
+}
