@@ -17,6 +17,7 @@ on_both_backends!(
     a_password_only_reauthentication_does_not_reset_the_code_counter,
     an_enrollment_check_code_does_not_reset_the_counter,
     a_failed_login_writes_the_same_rows_whether_or_not_the_email_exists,
+    counters_are_deleted_once_their_window_and_wait_are_over,
 );
 
 /// A server function call that also returns the `Retry-After` header.
@@ -249,4 +250,24 @@ async fn a_failed_login_writes_the_same_rows_whether_or_not_the_email_exists(bac
     // Emails are not stored in the clear.
     let subjects: Vec<(String,)> = sqlx::query_as("SELECT subject FROM attempt_counters").fetch_all(&db).await.unwrap();
     assert!(subjects.iter().all(|(s,)| !s.contains("example.com")), "{subjects:?}");
+}
+
+async fn counters_are_deleted_once_their_window_and_wait_are_over(backend: Backend) {
+    let mut server = TestServer::start(backend).await;
+    server.restart(&[("PORTCULLIS_CLEANUP_INTERVAL_SECS", "1")]).await;
+    let (_, email) = server.user("Ida").await;
+    assert_eq!(log_in(&server.client(), &email, "wrong password").await.0, StatusCode::UNAUTHORIZED);
+    let db = server.db().await;
+    let scopes = || async {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT scope FROM attempt_counters ORDER BY scope").fetch_all(&db).await.unwrap();
+        rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
+    };
+    assert_eq!(scopes().await, ["login_account", "login_address", "sign_up_address"]);
+    // The clean-up runs every second: wait for it as a deploy would.
+    server.advance_clock(2 * 3600);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(scopes().await, ["login_account"], "an address's counters last an hour");
+    server.advance_clock(24 * 3600);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(scopes().await.is_empty(), "an account's a day");
 }
