@@ -78,12 +78,15 @@ postgres_admin_url() {
 }
 
 # Starts the server on a port the OS picks; sets SERVER_PID and SERVER_URL.
+# The tool is trusted as a proxy: seeding signs each account up "from" an
+# address of its own, as separate people would, under the per-address limit.
 start_server() {
   local data_dir="$1" database_url="$2" log="$3"
   env -u DATABASE_URL \
     PORTCULLIS_DATA_DIR="$data_dir" \
     ${database_url:+DATABASE_URL="$database_url"} \
     LEPTOS_SITE_ADDR="127.0.0.1:0" \
+    PORTCULLIS_TRUSTED_PROXIES="${PORTCULLIS_TRUSTED_PROXIES:-127.0.0.1}" \
     RUST_LOG="${RUST_LOG:-warn}" \
     "$SERVER_BIN" serve >"$log" 2>&1 &
   SERVER_PID=$!

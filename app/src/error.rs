@@ -27,6 +27,9 @@ pub enum AppError {
     TwoFactorRequired { org: String, slug: String },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// Every password check is taken: refused at once rather than queued for long.
+    #[error("Portcullis is busy right now. Try again in a few seconds.")]
+    Busy { retry_after_secs: u64 },
     /// The request itself was malformed (missing or undecodable arguments).
     #[error("{message}")]
     BadRequest { message: String },
@@ -61,8 +64,17 @@ impl AppError {
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
             Self::RateLimited { .. } => 429,
+            Self::Busy { .. } => 503,
             Self::Network { .. } => 502,
             Self::Internal => 500,
+        }
+    }
+
+    /// For the `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 

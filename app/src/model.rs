@@ -226,6 +226,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "recovery_code_used" => "Backup code used",
         "failed_code" => "Wrong two-factor code",
         "lockout" => "Too many wrong codes: tries paused",
+        "login_lockout" => "Too many wrong passwords: logins paused",
         "two_factor_reset_by_admin" => "Two-factor authentication reset by an admin",
         "two_factor_required" => "Two-factor authentication required",
         "two_factor_not_required" => "Two-factor authentication no longer required",

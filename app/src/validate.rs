@@ -4,6 +4,8 @@
 use crate::error::AppError;
 
 pub const PASSWORD_MIN: usize = 8;
+/// Checked on every path that hashes a password (sign-up, log in,
+/// re-authentication) before it is hashed: the request body may be 2 MB.
 pub const PASSWORD_MAX: usize = 1024;
 const NAME_MAX: usize = 100;
 const EMAIL_MAX: usize = 254;
@@ -31,11 +33,18 @@ pub fn email(raw: &str) -> Result<String, AppError> {
 }
 
 pub fn new_password(raw: &str) -> Result<(), AppError> {
-    let len = raw.chars().count();
-    if len < PASSWORD_MIN {
+    password_length(raw)?;
+    if raw.chars().count() < PASSWORD_MIN {
         return Err(AppError::validation("password", format!("Use at least {PASSWORD_MIN} characters for your password.")));
     }
-    if len > PASSWORD_MAX {
+    Ok(())
+}
+
+/// A password typed to log in or re-authenticate: only too long is refused
+/// (no account can have a longer one), so no megabyte ever reaches argon2.
+pub fn password_length(raw: &str) -> Result<(), AppError> {
+    // A UTF-8 character is at most 4 bytes: no need to count a long body through.
+    if raw.len() > 4 * PASSWORD_MAX || raw.chars().count() > PASSWORD_MAX {
         return Err(AppError::validation("password", format!("A password has at most {PASSWORD_MAX} characters.")));
     }
     Ok(())
@@ -114,6 +123,14 @@ mod tests {
         assert!(new_password("12345678").is_ok());
         assert!(new_password(&"é".repeat(1024)).is_ok());
         assert!(new_password(&"x".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn a_password_to_check_is_refused_only_when_too_long() {
+        assert!(password_length("").is_ok());
+        assert!(password_length(&"é".repeat(1024)).is_ok());
+        let err = password_length(&"x".repeat(2 << 20)).unwrap_err();
+        assert_eq!(err.field_message("password").as_deref(), Some("A password has at most 1024 characters."));
     }
 
     #[test]

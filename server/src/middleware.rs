@@ -53,6 +53,10 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
+    // 429 and 503 say when to come back, for clients other than ours too.
+    if let Some(secs) = err.retry_after_secs() {
+        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
     // Every error body carries the sentence a person reads, for clients other than ours.
     let mut body = serde_json::to_value(&err).unwrap_or_default();
     if let Some(fields) = body.as_object_mut() {

@@ -5,7 +5,8 @@
 //! written by the client itself and could say anything.
 
 use ipnet::IpNet;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
@@ -22,6 +23,25 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpNet]) -> IpA
         }
     }
     client
+}
+
+/// What per-address limits count by: an IPv4 address, or an IPv6 /64, the
+/// network one subscriber gets and picks addresses in at will.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
+/// True the first time (per `warned`) a request carries `X-Forwarded-For`
+/// while no proxy is trusted: the header is ignored then, so behind a proxy
+/// every client shares the proxy's address, for the limits and the log.
+pub fn first_ignored_forwarding(has_forwarded_for: bool, trusted: &[IpNet], warned: &AtomicBool) -> bool {
+    has_forwarded_for && trusted.is_empty() && !warned.swap(true, Ordering::Relaxed)
 }
 
 /// `10.0.0.0/8` or a single address such as `10.1.2.3`.
@@ -56,6 +76,22 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.1"), &["garbage, 198.51.100.1"], &trusted), ip("198.51.100.1"));
         assert_eq!(client_ip(ip("10.0.0.1"), &["198.51.100.1, garbage"], &trusted), ip("10.0.0.1"), "a broken hop ends the trust");
         assert_eq!(client_ip(ip("::1"), &["2001:db8::1"], &[parse_trusted("::1").unwrap()]), ip("2001:db8::1"));
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_network() {
+        assert_eq!(address_key(ip("2001:db8:1:2:3:4:5:6")), ip("2001:db8:1:2::"));
+        assert_eq!(address_key(ip("203.0.113.9")), ip("203.0.113.9"));
+        assert_eq!(address_key(ip("::ffff:203.0.113.9")), ip("203.0.113.9"), "IPv4 seen through IPv6 stays itself");
+    }
+
+    #[test]
+    fn ignored_forwarding_is_reported_once_and_only_without_trusted_proxies() {
+        let warned = AtomicBool::new(false);
+        assert!(!first_ignored_forwarding(false, &[], &warned));
+        assert!(!first_ignored_forwarding(true, &[parse_trusted("10.0.0.0/8").unwrap()], &warned));
+        assert!(first_ignored_forwarding(true, &[], &warned));
+        assert!(!first_ignored_forwarding(true, &[], &warned), "once");
     }
 
     #[test]

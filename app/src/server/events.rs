@@ -15,6 +15,7 @@ pub enum SecurityEvent {
     RecoveryCodeUsed,
     FailedCode,
     Lockout,
+    LoginLockout,
     TwoFactorResetByAdmin,
 }
 
@@ -30,6 +31,7 @@ impl SecurityEvent {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::FailedCode => "failed_code",
             Self::Lockout => "lockout",
+            Self::LoginLockout => "login_lockout",
             Self::TwoFactorResetByAdmin => "two_factor_reset_by_admin",
         }
     }
@@ -55,6 +57,22 @@ pub async fn record<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_
         .execute(db)
         .await?;
     tracing::info!(user_id, event = event.as_str(), "security event");
+    Ok(())
+}
+
+/// Records `event` for the account with `email`, if there is one. One
+/// statement either way, so a failed login does the same database work
+/// whether or not the email is registered.
+pub async fn record_for_email(db: &Db, email: &str, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
+    let user_agent = meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect::<String>());
+    sqlx::query("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at) SELECT id, $2, $3, $4, $5 FROM users WHERE email = $1")
+        .bind(email)
+        .bind(event.as_str())
+        .bind(meta.ip.map(|ip| ip.to_string()))
+        .bind(user_agent)
+        .bind(now)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

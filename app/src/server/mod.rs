@@ -10,6 +10,7 @@ pub mod enrollments;
 pub mod events;
 pub mod invitations;
 pub mod key_rotation;
+pub mod login_attempts;
 pub mod member_resets;
 pub mod orgs;
 pub mod password;
@@ -69,13 +70,14 @@ impl AppState {
         }
     }
 
-    /// Removes expired sessions, pending logins and enrollments. Idempotent:
-    /// every instance may run it at any time.
+    /// Removes expired sessions, pending logins, enrollments and attempt
+    /// counters. Idempotent: every instance may run it at any time.
     pub async fn delete_expired(&self) -> crate::error::AppResult<u64> {
         let now = self.clock.now();
         Ok(sessions::delete_expired(&self.db, now, &self.settings).await?
             + pending_logins::delete_expired(&self.db, now).await?
-            + enrollments::delete_expired(&self.db, now).await?)
+            + enrollments::delete_expired(&self.db, now).await?
+            + attempts::delete_expired(&self.db, now).await?)
     }
 }
 

@@ -1,11 +1,15 @@
 //! argon2id password hashing on a few dedicated threads, one per core, so a
 //! burst of logins never starves the async workers serving pages, and each
 //! thread keeps its 19 MiB of argon2 memory between hashes: a fresh allocation
-//! costs a third again in page faults.
+//! costs a third again in page faults. The line in front of them is short
+//! (`QUEUE_PER_THREAD`): when it is full a request is refused at once with
+//! "busy", and a job whose caller has gone is dropped unhashed, so a flood of
+//! abandoned requests cannot delay the next real login.
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash as ParsedHash, Salt, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc::TrySendError;
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
@@ -27,7 +31,7 @@ type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 #[derive(Clone)]
 pub struct PasswordHasher {
     /// The queue the hashing threads take from; they stop when the last clone is dropped.
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
     /// Verified against when the email is unknown, so both cases cost one hash.
     dummy: Arc<PasswordHash>,
 }
@@ -83,8 +87,14 @@ fn verify_blocking(password: &str, hash: &PasswordHash, memory: &mut Vec<Block>)
     compute(&hasher, password, salt, &mut out, memory).is_some() && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
 }
 
-fn spawn_hashing_threads(count: usize) -> Result<mpsc::Sender<Job>, AppError> {
-    let (jobs, queue) = mpsc::channel::<Job>();
+/// Jobs that may wait per hashing thread: at ~15 ms a hash, a wait of about half a second.
+pub const QUEUE_PER_THREAD: usize = 32;
+
+/// How long a refused caller is told to wait.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+fn spawn_hashing_threads(count: usize, queue_length: usize) -> Result<mpsc::SyncSender<Job>, AppError> {
+    let (jobs, queue) = mpsc::sync_channel::<Job>(queue_length);
     let queue = Arc::new(Mutex::new(queue));
     for index in 0..count.max(1) {
         let queue = queue.clone();
@@ -110,19 +120,34 @@ fn spawn_hashing_threads(count: usize) -> Result<mpsc::Sender<Job>, AppError> {
 }
 
 impl PasswordHasher {
-    /// `threads` hashes run at once (one per core); the rest wait in line.
+    /// `threads` hashes run at once (one per core); `QUEUE_PER_THREAD` per thread wait in line.
     pub fn new(threads: usize) -> Result<Self, AppError> {
+        Self::with_queue(threads, threads.max(1) * QUEUE_PER_THREAD)
+    }
+
+    pub fn with_queue(threads: usize, queue_length: usize) -> Result<Self, AppError> {
         let dummy = hash_blocking("portcullis-dummy-password", &mut Vec::new())?;
-        Ok(Self { jobs: spawn_hashing_threads(threads)?, dummy: Arc::new(dummy) })
+        Ok(Self { jobs: spawn_hashing_threads(threads, queue_length)?, dummy: Arc::new(dummy) })
     }
 
     async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, AppError> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |memory| {
-            // The caller may have gone (client disconnected); nothing to tell then.
+            // The caller has gone (client disconnected, timed out): no one
+            // wants this hash, and others are waiting.
+            if reply.is_closed() {
+                return;
+            }
             let _ = reply.send(job(memory));
         });
-        self.jobs.send(job).map_err(|_| AppError::Internal)?;
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!("password hashing queue full: refusing a request");
+                return Err(AppError::Busy { retry_after_secs: BUSY_RETRY_AFTER_SECS });
+            }
+            Err(TrySendError::Disconnected(_)) => return Err(AppError::Internal),
+        }
         answer.await.map_err(|_| AppError::Internal)
     }
 
@@ -179,6 +204,57 @@ mod tests {
         // After a larger hash filled the memory, a smaller one still matches.
         assert!(hasher.verify("first password".into(), Some(ours)).await.unwrap());
         assert!(!hasher.verify("first password".into(), Some(PasswordHash("$argon2id$garbage".into()))).await.unwrap());
+    }
+
+    /// A hashing thread held until the returned sender is dropped or sent to.
+    async fn occupy(hasher: &PasswordHasher) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), AppError>>) {
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel::<()>();
+        let hasher = hasher.clone();
+        let task = tokio::spawn(async move {
+            hasher
+                .run(move |_| {
+                    let _ = started.send(());
+                    let _ = held.recv();
+                })
+                .await
+        });
+        running.await.unwrap();
+        (release, task)
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_with_a_retry_after() {
+        let hasher = PasswordHasher::with_queue(1, 2).unwrap();
+        let (release, busy) = occupy(&hasher).await;
+        let waiting: Vec<_> = (0..2).map(|_| tokio::spawn({ let h = hasher.clone(); async move { h.hash("queued".into()).await } })).collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let refused = tokio::time::timeout(std::time::Duration::from_secs(1), hasher.hash("one too many".into())).await;
+        assert!(matches!(refused, Ok(Err(AppError::Busy { retry_after_secs: 2 }))), "refused without waiting: {refused:?}");
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        for queued in waiting {
+            assert!(queued.await.unwrap().is_ok(), "those in line are served");
+        }
+        assert!(hasher.hash("room again".into()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn jobs_whose_caller_left_are_dropped_unhashed() {
+        let hasher = PasswordHasher::with_queue(1, 100).unwrap();
+        let (release, busy) = occupy(&hasher).await;
+        let ran = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        for _ in 0..50 {
+            let ran = ran.clone();
+            let job = hasher.run(move |_| ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+            // The client gives up after a moment: its request future is dropped.
+            assert!(tokio::time::timeout(std::time::Duration::from_millis(1), job).await.is_err());
+        }
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        let hash = hasher.hash("the next real login".into()).await.unwrap();
+        assert!(hasher.verify("the next real login".into(), Some(hash)).await.unwrap());
+        assert_eq!(ran.load(std::sync::atomic::Ordering::SeqCst), 0, "no abandoned job ran");
     }
 
     #[tokio::test]

@@ -44,6 +44,13 @@ pub fn request_meta() -> RequestMeta {
             .as_ref()
             .map(|p| p.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect())
             .unwrap_or_default();
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if client_ip::first_ignored_forwarding(!forwarded.is_empty(), &trusted, &WARNED) {
+            tracing::warn!(
+                "requests carry X-Forwarded-For but no trusted proxy is configured: the header is ignored, so clients behind \
+                 a proxy share its address in the per-address limits and the security log; set --trusted-proxies"
+            );
+        }
         client_ip::client_ip(peer, &forwarded, &trusted)
     });
     let user_agent = parts

@@ -3,7 +3,8 @@
 //! and at every re-authentication before a 2FA change.
 
 use super::events::{self, RequestMeta, SecurityEvent};
-use super::{AppState, attempts, credentials};
+use super::attempts::{self, Counter, Reservation};
+use super::{AppState, credentials};
 use crate::error::{AppError, AppResult};
 use crate::twofactor::backup_codes;
 use crate::twofactor::totp::{self, TotpSecret};
@@ -62,26 +63,45 @@ fn parse(raw: &str, accept: Accept) -> AppResult<Parsed> {
     .ok_or_else(|| malformed(accept))
 }
 
-/// Counts one attempt for the account, or refuses with the wait (the account
-/// or the address is locked out).
-pub async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<()> {
-    state.address_limiter.check(meta.ip, state.clock.now())?;
-    attempts::reserve(&state.db, user_id, state.clock.now()).await
+/// How an attempt on the account's second-factor counter ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A right code of the account's own enabled second factor: the only
+    /// thing that clears the count.
+    OwnFactor,
+    /// Right, but proving less (a password alone, a code of an enrollment's
+    /// pending secret, which whoever holds the session can compute): no
+    /// failure, and the failures so far stay.
+    NoFailure,
+    Failed,
 }
 
-/// Closes an attempt: a success clears the counter, a failure is logged (and
-/// the lockout too, when this failure started one).
-pub async fn end_attempt(state: &AppState, user_id: i64, ok: bool, meta: &RequestMeta) -> AppResult<()> {
+/// Counts one attempt for the account, or refuses with the wait (the account
+/// is locked out, or it failed from an address that is over its limit).
+pub async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<Reservation> {
+    state.address_limiter.check(meta.ip, user_id, state.clock.now())?;
+    attempts::reserve(&state.db, Counter::second_factor(user_id), state.clock.now()).await
+}
+
+/// Closes an attempt; a failure is logged (and the lockout too, when this
+/// failure started one).
+pub async fn end_attempt(state: &AppState, attempt: Reservation, user_id: i64, outcome: Outcome, meta: &RequestMeta) -> AppResult<()> {
     let now = state.clock.now();
-    if ok {
-        return attempts::succeeded(&state.db, user_id).await;
+    match outcome {
+        Outcome::OwnFactor => return attempt.succeeded(&state.db).await,
+        Outcome::NoFailure => return attempt.release(&state.db).await,
+        Outcome::Failed => {}
     }
-    state.address_limiter.record_failure(meta.ip, now);
+    state.address_limiter.record_failure(meta.ip, user_id, now);
     events::record(&state.db, user_id, SecurityEvent::FailedCode, meta, now).await?;
-    if attempts::is_locked(&state.db, user_id, now).await? {
+    if attempt.locked(now) {
         events::record(&state.db, user_id, SecurityEvent::Lockout, meta, now).await?;
     }
     Ok(())
+}
+
+fn outcome(factor: Option<Factor>) -> Outcome {
+    if factor.is_some() { Outcome::OwnFactor } else { Outcome::Failed }
 }
 
 /// Checks a code against the account's stored factors, consuming what it
@@ -108,9 +128,9 @@ async fn check_stored(state: &AppState, user_id: i64, parsed: &Parsed) -> AppRes
 #[tracing::instrument(skip_all)]
 pub async fn verify(state: &AppState, user_id: i64, raw: &str, accept: Accept, meta: &RequestMeta) -> AppResult<Factor> {
     let parsed = parse(raw, accept)?;
-    begin_attempt(state, user_id, meta).await?;
+    let attempt = begin_attempt(state, user_id, meta).await?;
     let factor = check_stored(state, user_id, &parsed).await?;
-    end_attempt(state, user_id, factor.is_some(), meta).await?;
+    end_attempt(state, attempt, user_id, outcome(factor), meta).await?;
     let factor = factor.ok_or_else(|| wrong(accept))?;
     if factor == Factor::BackupCode {
         events::record(&state.db, user_id, SecurityEvent::RecoveryCodeUsed, meta, state.clock.now()).await?;
@@ -119,7 +139,8 @@ pub async fn verify(state: &AppState, user_id: i64, raw: &str, accept: Accept, m
 }
 
 /// Re-authentication before a 2FA change: the password, and a code when
-/// `code` is given. One attempt on the same counter as every code check.
+/// `code` is given. One attempt on the same counter as every code check;
+/// only a right code clears it, a right password alone leaves it as it was.
 // `skip_all`: codes and secrets never reach a log line.
 #[tracing::instrument(skip_all)]
 pub async fn reauthenticate(
@@ -130,11 +151,20 @@ pub async fn reauthenticate(
     code: Option<(&str, Accept)>,
     meta: &RequestMeta,
 ) -> AppResult<Option<Factor>> {
+    crate::validate::password_length(&password)?;
     let parsed = code.map(|(raw, accept)| parse(raw, accept).map(|p| (p, accept))).transpose()?;
-    begin_attempt(state, user_id, meta).await?;
+    let attempt = begin_attempt(state, user_id, meta).await?;
     let hash = super::users::find_with_hash(&state.db, email).await?.map(|(_, hash)| hash);
-    if !state.hasher.verify(password, hash).await? {
-        end_attempt(state, user_id, false, meta).await?;
+    let password_ok = match state.hasher.verify(password, hash).await {
+        Ok(ok) => ok,
+        // Not decided (the hasher is busy): not a failure either.
+        Err(e) => {
+            attempt.release(&state.db).await?;
+            return Err(e);
+        }
+    };
+    if !password_ok {
+        end_attempt(state, attempt, user_id, Outcome::Failed, meta).await?;
         return Err(AppError::validation("password", "That password is not right."));
     }
     let factor = match &parsed {
@@ -142,12 +172,13 @@ pub async fn reauthenticate(
         Some((parsed, accept)) => match check_stored(state, user_id, parsed).await? {
             Some(factor) => Some(factor),
             None => {
-                end_attempt(state, user_id, false, meta).await?;
+                end_attempt(state, attempt, user_id, Outcome::Failed, meta).await?;
                 return Err(wrong(*accept));
             }
         },
     };
-    end_attempt(state, user_id, true, meta).await?;
+    let outcome = if factor.is_some() { Outcome::OwnFactor } else { Outcome::NoFailure };
+    end_attempt(state, attempt, user_id, outcome, meta).await?;
     if factor == Some(Factor::BackupCode) {
         events::record(&state.db, user_id, SecurityEvent::RecoveryCodeUsed, meta, state.clock.now()).await?;
     }
@@ -166,10 +197,12 @@ pub async fn verify_enrollment_code(
     meta: &RequestMeta,
 ) -> AppResult<i64> {
     let code = totp::normalize_code(raw).ok_or_else(|| malformed(Accept::Totp))?;
-    begin_attempt(state, user_id, meta).await?;
+    let attempt = begin_attempt(state, user_id, meta).await?;
     let now = state.clock.now();
     let step = totp::matching_step(secret, &code, now);
-    end_attempt(state, user_id, step.is_some(), meta).await?;
+    // Whoever holds the session knows the pending secret: a right code here proves nothing.
+    let outcome = if step.is_some() { Outcome::NoFailure } else { Outcome::Failed };
+    end_attempt(state, attempt, user_id, outcome, meta).await?;
     step.ok_or_else(|| {
         AppError::validation(
             "code",

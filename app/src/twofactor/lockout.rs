@@ -1,20 +1,43 @@
-//! Softlock after repeated second-factor failures. The counter lives in the
-//! database (per account: across sessions, addresses and restarts); this
-//! module only says how long an account waits.
+//! Escalating waits after repeated failures. The counters live in the
+//! database (`server::attempts`: per account, per address, across sessions,
+//! instances and restarts); this module only says how long one waits.
 
-pub const FREE_ATTEMPTS: i64 = 5;
-const FIRST_DELAY_SECS: i64 = 30;
-const MAX_DELAY_SECS: i64 = 15 * 60;
-
-/// After `failures` consecutive failures, how long further tries are refused.
-/// The 5th failure locks for 30 s, each further one doubles it, up to 15 minutes.
-pub fn delay_after(failures: i64) -> Option<i64> {
-    if failures < FREE_ATTEMPTS {
-        return None;
-    }
-    let doublings = (failures - FREE_ATTEMPTS).min(10) as u32;
-    Some((FIRST_DELAY_SECS << doublings).min(MAX_DELAY_SECS))
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// Failures before the first wait; the failure that reaches it starts the wait.
+    pub free: i64,
+    pub first_delay_secs: i64,
+    /// The cap: however long someone keeps failing, no wait is longer, so a
+    /// guesser can slow an account's owner down but never shut them out for good.
+    pub max_delay_secs: i64,
+    /// Failures older than this (counted from the window's first) are forgotten.
+    pub window_secs: i64,
 }
+
+impl Schedule {
+    /// After `failures` failures, how long further tries are refused: from
+    /// the `free`th on, `first_delay_secs`, doubling with each further one, up to the cap.
+    pub fn delay_after(&self, failures: i64) -> Option<i64> {
+        if failures < self.free {
+            return None;
+        }
+        let doublings = (failures - self.free).min(20) as u32;
+        Some(self.first_delay_secs.saturating_mul(1 << doublings).min(self.max_delay_secs))
+    }
+}
+
+/// Second-factor codes and re-authentications, per account: cleared only by a
+/// correct second factor of the account's own.
+pub const SECOND_FACTOR: Schedule = Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
+
+/// Password logins, per account (known or not: an unknown email is counted the same way).
+pub const LOGIN_ACCOUNT: Schedule = Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
+
+/// Failed password logins per client address, across accounts (password spraying).
+pub const LOGIN_ADDRESS: Schedule = Schedule { free: 30, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 3600 };
+
+/// Sign-ups per client address, successful or not: each costs a hash and makes an account.
+pub const SIGN_UP_ADDRESS: Schedule = Schedule { free: 20, first_delay_secs: 60, max_delay_secs: 15 * 60, window_secs: 3600 };
 
 #[cfg(test)]
 mod tests {
@@ -23,10 +46,19 @@ mod tests {
     #[test]
     fn four_failures_are_free_then_the_delay_doubles_to_a_cap() {
         for f in 0..5 {
-            assert_eq!(delay_after(f), None);
+            assert_eq!(SECOND_FACTOR.delay_after(f), None);
         }
-        let delays: Vec<_> = (5..12).map(|f| delay_after(f).unwrap()).collect();
+        let delays: Vec<_> = (5..12).map(|f| SECOND_FACTOR.delay_after(f).unwrap()).collect();
         assert_eq!(delays, [30, 60, 120, 240, 480, 900, 900]);
-        assert_eq!(delay_after(1_000), Some(900));
+        assert_eq!(SECOND_FACTOR.delay_after(1_000), Some(900));
+    }
+
+    #[test]
+    fn no_schedule_makes_anyone_wait_longer_than_fifteen_minutes() {
+        for schedule in [SECOND_FACTOR, LOGIN_ACCOUNT, LOGIN_ADDRESS, SIGN_UP_ADDRESS] {
+            assert_eq!(schedule.delay_after(schedule.free - 1), None);
+            assert_eq!(schedule.delay_after(schedule.free), Some(schedule.first_delay_secs));
+            assert_eq!(schedule.delay_after(i64::MAX), Some(15 * 60));
+        }
     }
 }

@@ -100,6 +100,17 @@ impl Http {
         read(request.send().await, name).await
     }
 
+    /// `call` as if from `client`, through the server's trusted proxy (see load.sh).
+    pub(crate) async fn call_from(&self, client: std::net::Ipv4Addr, name: &str, args: &[(&str, &str)]) -> Result<Answer, Failure> {
+        let request = self
+            .client
+            .post(format!("{}/api/{name}", self.base))
+            .header("Accept", "application/json")
+            .header("X-Forwarded-For", client.to_string())
+            .form(args);
+        read(request.send().await, name).await
+    }
+
     pub(crate) async fn page(&self, path: &str, session: &str) -> Result<Answer, Failure> {
         let request = self
             .client
