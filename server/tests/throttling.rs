@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, Client, PASSWORD, TestServer, code_now, enroll, join_org, ok, pending_login};
+use common::{Backend, Client, PASSWORD, TestServer, code_now, enroll, ok, pending_login};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -175,59 +175,52 @@ async fn an_attackers_failed_codes_never_block_another_accounts_correct_code(bac
 async fn a_password_only_reauthentication_does_not_reset_the_code_counter(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (c, email) = server.user("Eli").await;
-    let e = enroll(&server, &c).await;
+    // Starting an enrollment with the password is a password-only re-authentication.
+    let start = |password: &'static str| {
+        let c = &c;
+        async move { c.call("start_enrollment", &[("password", password)]).await }
+    };
     // Right passwords alone never count as failures...
     for _ in 0..6 {
-        ok(&c, "reveal_codes", &[("password", PASSWORD)]).await;
-    }
-    server.advance_clock(30);
-    let wrong = wrong_code(&code_now(&server, &e.secret));
-    let pending = pending_login(&server, &email).await;
-    for _ in 0..4 {
-        assert_eq!(pending.call("verify_login", &[("code", &wrong)]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(start(PASSWORD).await.0, StatusCode::OK);
     }
     // ...nor do they wipe the failures counted so far.
-    ok(&c, "reveal_codes", &[("password", PASSWORD)]).await;
-    assert_eq!(pending.call("verify_login", &[("code", &wrong)]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, body) = pending.call("verify_login", &[("code", &code_now(&server, &e.secret))]).await;
+    for _ in 0..4 {
+        assert_eq!(start("wrong password").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(start(PASSWORD).await.0, StatusCode::OK);
+    }
+    assert_eq!(start("wrong password").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = start(PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "five failures lock, whatever came between: {body}");
-    // A wrong password in re-authentication counts too.
-    server.advance_clock(31);
-    assert_eq!(c.call("reveal_codes", &[("password", "wrong password")]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(c.call("reveal_codes", &[("password", PASSWORD)]).await.0, StatusCode::TOO_MANY_REQUESTS);
     // Only the account's own second factor clears the count.
-    server.advance_clock(61);
+    server.advance_clock(31);
+    let e = enroll(&server, &c).await;
+    server.advance_clock(30);
+    let pending = pending_login(&server, &email).await;
     ok(&pending, "verify_login", &[("code", &code_now(&server, &e.secret))]).await;
     for _ in 0..4 {
-        assert_eq!(c.call("reveal_codes", &[("password", "wrong password")]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body) = c.call("disable_two_factor", &[("password", "wrong password"), ("code", "123456")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
-    ok(&c, "reveal_codes", &[("password", PASSWORD)]).await;
 }
 
 async fn an_enrollment_check_code_does_not_reset_the_counter(backend: Backend) {
     let server = TestServer::start(backend).await;
     // A session without 2FA guessing its own password in re-authentication
     // forms, with enrollment codes it can compute in between.
-    let (owner, _) = server.user("Fin").await;
-    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    let (member, member_email) = server.user("Gil").await;
-    join_org(&owner, &member, "acme", &member_email, "member").await;
-    enroll(&server, &member).await;
-    let page = ok(&owner, "load_org", &[("slug", "acme")]).await;
-    let member_id = page["members"].as_array().unwrap().iter().find(|m| m["email"] == member_email.as_str()).unwrap()["user_id"].to_string();
-    let reset = |password: &'static str| {
-        let member_id = member_id.clone();
-        let owner = &owner;
-        async move { owner.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", &member_id), ("password", password)]).await.0 }
+    let (c, _) = server.user("Fin").await;
+    let start = |password: &'static str| {
+        let c = &c;
+        async move { c.call("start_enrollment", &[("password", password)]).await }
     };
     for _ in 0..4 {
-        assert_eq!(reset("wrong password").await, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(start("wrong password").await.0, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let start = ok(&owner, "start_enrollment", &[]).await;
-    let secret = app::twofactor::totp::TotpSecret::from_base32(start["setup_key"].as_str().unwrap()).unwrap();
-    ok(&owner, "check_enrollment_code", &[("code", &code_now(&server, &secret))]).await;
-    assert_eq!(reset("wrong password").await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(reset("another wrong password").await, StatusCode::TOO_MANY_REQUESTS, "the fifth failure locked");
+    let started = ok(&c, "start_enrollment", &[("password", PASSWORD)]).await;
+    let secret = app::twofactor::totp::TotpSecret::from_base32(started["setup_key"].as_str().unwrap()).unwrap();
+    ok(&c, "check_enrollment_code", &[("code", &code_now(&server, &secret))]).await;
+    assert_eq!(start("wrong password").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(start("another wrong password").await.0, StatusCode::TOO_MANY_REQUESTS, "the fifth failure locked");
 }
 
 async fn a_failed_login_writes_the_same_rows_whether_or_not_the_email_exists(backend: Backend) {
