@@ -23,10 +23,10 @@ const ORG_SCOPED: [&str; 8] = [
     "load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement", "reset_member_two_factor",
     "audit_log",
 ];
-const ACCOUNT_LEVEL: [&str; 17] = [
+const ACCOUNT_LEVEL: [&str; 18] = [
     "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
     "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
-    "regenerate_codes", "disable_two_factor", "take_notice", "security_log",
+    "regenerate_codes", "disable_two_factor", "notice", "dismiss_notice", "security_log",
 ];
 
 #[test]
@@ -245,10 +245,12 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     let login = ok(&plain, "log_in", &[("email", &plain_email), ("password", common::PASSWORD)]).await;
     assert_eq!(login["LoggedIn"]["name"], "Pia");
     assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], false);
-    let notice = ok(&plain, "take_notice", &[]).await;
+    let notice = ok(&plain, "notice", &[]).await;
     assert!(notice.as_str().unwrap().starts_with("An admin of Acme reset your two-factor authentication"), "{notice}");
     assert!(notice.as_str().unwrap().contains("Acme requires it"));
-    assert!(ok(&plain, "take_notice", &[]).await.is_null(), "shown once");
+    assert_eq!(ok(&plain, "notice", &[]).await, notice, "shown until dismissed");
+    ok(&plain, "dismiss_notice", &[]).await;
+    assert!(ok(&plain, "notice", &[]).await.is_null(), "gone once dismissed");
     let (status, body) = plain.call("load_org", &[("slug", "acme")]).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::FORBIDDEN, "two_factor_required".into()));
     enroll(&server, &plain).await;

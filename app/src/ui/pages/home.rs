@@ -2,14 +2,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::auth::take_notice;
+use crate::api::auth::{DismissNotice, notice};
 use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let notice = Resource::new(|| (), |_| take_notice());
+    let dismiss = ServerAction::<DismissNotice>::new();
+    let notice = Resource::new(move || dismiss.version().get(), |_| notice());
     view! {
         <Title text=""/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -20,7 +21,12 @@ pub fn HomePage() -> impl IntoView {
                 let notice = notice.await.ok().flatten();
                 match user {
                     Some(user) => view! {
-                        {notice.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
+                        {notice.map(|text| view! {
+                            <div class="notice" role="status">
+                                <p>{text}</p>
+                                <ActionForm action=dismiss><button type="submit" class="button">"Dismiss"</button></ActionForm>
+                            </div>
+                        })}
                         <Dashboard name=user.name orgs/>
                     }.into_any(),
                     None => view! { <Welcome/> }.into_any(),
