@@ -63,7 +63,7 @@ test('every page hydrates under the nonce CSP, and the wasm app works', async ({
   // A button that only works with the wasm app: the enrollment dialog.
   await page.goto('/account');
   await hydrated(page);
-  await page.getByRole('button', { name: 'Two Factor Auth' }).click();
+  await page.getByRole('switch', { name: 'Two Factor Auth' }).click();
   await expect(page.getByRole('img', { name: 'QR code to scan with your authenticator app' })).toBeVisible();
   await expectNoViolations(page, console);
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
@@ -74,7 +74,7 @@ test('an inline script that slipped into the page does not run', async ({ page }
   // Play a stored XSS that escaping missed: the server's answer, CSP header and all, plus a script.
   await page.route('**/login', async (route) => {
     const res = await route.fetch();
-    const body = (await res.text()).replace('<main', '<script>window.__injected = 1</script><main');
+    const body = (await res.text()).replace('</head>', '<script>window.__injected = 1</script></head>');
     await route.fulfill({ response: res, body });
   });
   await page.goto('/login');
