@@ -82,8 +82,10 @@ async fn reencrypt(state: &AppState) -> Result<(), String> {
 async fn build_state(config: &Config) -> Result<AppState, String> {
     let url = config.database_url();
     // The data dir holds the key file, and the database unless DATABASE_URL points elsewhere.
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    private_dir(&config.data_dir).map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    if let Some(path) = sqlite_file(&url) {
+        private_file(path).map_err(|e| format!("cannot create the database {path}: {e}"))?;
+    }
     let keys = Keys::with_previous(&config.load_secret_key()?, &config.load_previous_keys()?);
     let pool = PoolSettings {
         max_connections: config.db_max_connections,
@@ -100,6 +102,44 @@ async fn build_state(config: &Config) -> Result<AppState, String> {
     };
     key_rotation::check_keys(&db, &keys).await.map_err(|e| e.to_string())??;
     Ok(AppState::new(db, hasher, clock(config), settings, keys))
+}
+
+/// The data dir holds secrets: only our user may enter it (0700 when we create it).
+fn private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// SQLite creates its file with the umask's mode (often 0644), and its WAL and
+/// shared-memory files with the database file's: so we create it first, 0600.
+fn private_file(path: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(|_| ())
+}
+
+/// The file of a `sqlite://path?…` URL, if it names one.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    (!path.is_empty() && !path.starts_with(":memory:") && !query.contains("mode=memory")).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sqlite_file_is_found_in_its_url_and_memory_has_none() {
+        assert_eq!(super::sqlite_file("sqlite:///d/portcullis.db?mode=rwc"), Some("/d/portcullis.db"));
+        assert_eq!(super::sqlite_file("sqlite:data.db"), Some("data.db"));
+        assert_eq!(super::sqlite_file("sqlite::memory:"), None);
+        assert_eq!(super::sqlite_file("sqlite://x?mode=memory"), None);
+        assert_eq!(super::sqlite_file("postgres://h/db"), None);
+    }
 }
 
 fn clock(config: &Config) -> Clock {

@@ -1,17 +1,24 @@
-//! Cross-cutting HTTP protections: CSRF and clickjacking.
+//! Cross-cutting HTTP protections: CSRF, clickjacking, the content policy.
 
 use app::error::AppError;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, Method, StatusCode, header};
 
+/// What the protections need to know of the configuration.
+#[derive(Clone, Copy)]
+pub struct Web {
+    /// The browser reaches us over HTTPS (secure cookies are on).
+    pub https: bool,
+}
+
 /// Refuses state-changing requests that a browser marks as cross-site.
 /// Browsers send `Sec-Fetch-Site` (and `Origin`) on every POST; clients that
 /// are not browsers send neither and carry no ambient cookies to abuse.
-pub async fn reject_cross_site(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || same_origin(&req) {
+pub async fn reject_cross_site(State(web): State<Web>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || same_origin(&req, web.https) {
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
@@ -19,7 +26,8 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
     (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
 }
 
-fn same_origin(req: &Request) -> bool {
+/// `Origin` must be our scheme and host: http://host is another origin than https://host.
+fn same_origin(req: &Request, https: bool) -> bool {
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
@@ -28,10 +36,30 @@ fn same_origin(req: &Request) -> bool {
         None => true,
         Some(origin) => {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-            !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+            let scheme = if https { "https" } else { "http" };
+            !host.is_empty() && origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
         }
     }
+}
+
+/// Server functions take the bodies our forms send, and nothing else: a
+/// `text/plain` or multipart POST is what a cross-site form would forge.
+pub async fn form_bodies_only(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    let empty = headers.get(header::TRANSFER_ENCODING).is_none()
+        && headers.get(header::CONTENT_LENGTH).is_none_or(|v| v.as_bytes() == b"0");
+    if form == Some(true) || (form.is_none() && empty) {
+        return next.run(req).await;
+    }
+    let body = r#"{"code":"unsupported_media_type","message":"Send the form as application/x-www-form-urlencoded."}"#;
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
 }
 
 /// Server functions answer every error with 500 by default. Their body is an
@@ -65,18 +93,39 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body.to_string()))
 }
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// The per-response nonce of the Content-Security-Policy; the router hands it to
+/// Leptos, whose hydration scripts then carry it.
+#[derive(Clone)]
+pub struct CspNonce(pub String);
+
+/// Scripts run only with this response's nonce (and what they load); the
+/// wasm bundle needs 'wasm-unsafe-eval'; styles and images come from us.
+fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+pub async fn security_headers(State(web): State<Web>, mut req: Request, next: Next) -> Response {
     // Pages and server functions carry personal data, setup keys and backup
     // codes: no cache may keep them. Only the static bundle may be cached.
     let cacheable = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
+    let nonce = hex::encode(rand::random::<[u8; 16]>());
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     if !cacheable {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if web.https {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     res
 }

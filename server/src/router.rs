@@ -8,7 +8,8 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use crate::{export, middleware};
+use crate::middleware::{self, CspNonce, Web};
+use crate::export;
 
 #[derive(Clone, axum::extract::FromRef)]
 struct RouterState {
@@ -18,24 +19,38 @@ struct RouterState {
 
 pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let web = Web { https: state.settings.secure_cookies };
     let provide_state = {
         let state = state.clone();
-        move || app::server::provide_request_context(&state)
+        move || {
+            app::server::provide_request_context(&state);
+            provide_csp_nonce();
+        }
     };
     let router_state = RouterState { leptos_options: leptos_options.clone(), app: state };
     Router::<RouterState>::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
-        .leptos_routes_with_context(&router_state, routes, provide_state, {
+        .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<RouterState, _>(shell))
+        // The 404 page is the app too: it needs the same request context.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(provide_state, shell))
         .layer(axum::middleware::from_fn(middleware::server_fn_error_status))
-        .layer(axum::middleware::from_fn(middleware::reject_cross_site))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::form_bodies_only))
+        .layer(axum::middleware::from_fn_with_state(web, middleware::reject_cross_site))
+        .layer(axum::middleware::from_fn_with_state(web, middleware::security_headers))
         .with_state(router_state)
+}
+
+/// Replaces the nonce leptos_axum made with the one in this response's CSP header.
+fn provide_csp_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> (http::StatusCode, &'static str) {

@@ -198,7 +198,7 @@ async fn a_reset_is_told_to_the_member_and_every_organization_they_belong_to(bac
     assert_eq!(login["LoggedIn"]["name"], "Xena");
     let log = ok(&x.client, "security_log", &[]).await;
     assert!(log["entries"].as_array().unwrap().iter().any(|e| e["what"].as_str().unwrap().contains("reset")), "{log}");
-    let notice = ok(&x.client, "take_notice", &[]).await;
+    let notice = ok(&x.client, "notice", &[]).await;
     let notice = notice.as_str().unwrap();
     assert!(notice.starts_with(&format!("Olivia ({}), an owner of Acme, reset your two-factor authentication", owner.email)), "{notice}");
 }

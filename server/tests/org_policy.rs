@@ -24,10 +24,10 @@ const ORG_SCOPED: [&str; 11] = [
     "audit_log", "org_invitations", "cancel_invitation", "leave_org",
 ];
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
-const ACCOUNT_LEVEL: [&str; 20] = [
+const ACCOUNT_LEVEL: [&str; 21] = [
     "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
     "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
-    "regenerate_codes", "disable_two_factor", "take_notice", "security_log", "my_invitations", "accept_invitation",
+    "regenerate_codes", "disable_two_factor", "notice", "dismiss_notice", "security_log", "my_invitations", "accept_invitation",
     "decline_invitation",
 ];
 
@@ -254,11 +254,13 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     let login = ok(&plain, "log_in", &[("email", &plain_email), ("password", common::PASSWORD)]).await;
     assert_eq!(login["LoggedIn"]["name"], "Pia");
     assert_eq!(ok(&plain, "two_factor_status", &[]).await["enabled"], false);
-    let notice = ok(&plain, "take_notice", &[]).await;
+    let notice = ok(&plain, "notice", &[]).await;
     assert!(notice.as_str().unwrap().starts_with("Max ("), "names the person: {notice}");
     assert!(notice.as_str().unwrap().contains("an admin of Acme, reset your two-factor authentication"), "{notice}");
     assert!(notice.as_str().unwrap().contains("Acme requires it"));
-    assert!(ok(&plain, "take_notice", &[]).await.is_null(), "shown once");
+    assert_eq!(ok(&plain, "notice", &[]).await, notice, "shown until dismissed");
+    ok(&plain, "dismiss_notice", &[]).await;
+    assert!(ok(&plain, "notice", &[]).await.is_null(), "gone once dismissed");
     let (status, body) = plain.call("load_org", &[("slug", "acme")]).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::FORBIDDEN, "two_factor_required".into()));
     enroll(&server, &plain).await;

@@ -62,6 +62,9 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     }
 }
 
+/// Far beyond any log a person could page through; larger offsets are not queried.
+const MAX_LOG_OFFSET: i64 = 1 << 40;
+
 /// One page of a log, newest first: `sql` selects with `$1` the owner's id and
 /// ends with `LIMIT $2 OFFSET $3`; one extra row tells whether there are more.
 pub async fn log_page(
@@ -73,7 +76,11 @@ pub async fn log_page(
 ) -> crate::error::AppResult<crate::model::LogPage> {
     use crate::model::{LOG_PAGE_SIZE, LogPage};
     let page = page.max(0);
-    let rows = sqlx::query(sql).bind(owner_id).bind(LOG_PAGE_SIZE + 1).bind(page * LOG_PAGE_SIZE).fetch_all(db).await?;
+    // The page number comes from the URL: one past any real log is simply empty.
+    let Some(offset) = page.checked_mul(LOG_PAGE_SIZE).filter(|o| *o <= MAX_LOG_OFFSET) else {
+        return Ok(LogPage { entries: Vec::new(), page, has_more: false });
+    };
+    let rows = sqlx::query(sql).bind(owner_id).bind(LOG_PAGE_SIZE + 1).bind(offset).fetch_all(db).await?;
     let has_more = rows.len() as i64 > LOG_PAGE_SIZE;
     let entries = rows.iter().take(LOG_PAGE_SIZE as usize).map(entry).collect::<Result<_, _>>()?;
     Ok(LogPage { entries, page, has_more })

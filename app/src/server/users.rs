@@ -57,12 +57,13 @@ pub async fn set_notice(db: &Db, user_id: i64, notice: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// The waiting message, removed as it is read.
-pub async fn take_notice(db: &Db, user_id: i64) -> AppResult<Option<String>> {
+/// The waiting message; it stays until dismissed.
+pub async fn notice(db: &Db, user_id: i64) -> AppResult<Option<String>> {
     let row = sqlx::query("SELECT notice FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
-    let notice: Option<String> = row.map(|r| r.try_get("notice")).transpose()?.flatten();
-    if let Some(text) = &notice {
-        sqlx::query("UPDATE users SET notice = NULL WHERE id = $1 AND notice = $2").bind(user_id).bind(text).execute(db).await?;
-    }
-    Ok(notice)
+    Ok(row.map(|r| r.try_get("notice")).transpose()?.flatten())
+}
+
+pub async fn dismiss_notice(db: &Db, user_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE users SET notice = NULL WHERE id = $1").bind(user_id).execute(db).await?;
+    Ok(())
 }

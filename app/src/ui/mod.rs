@@ -42,7 +42,7 @@ pub fn App() -> impl IntoView {
     // hydrates and every form works before (or without) JavaScript.
     view! {
         <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
-        <Title formatter=|title: String| if title.is_empty() { "Portcullis".to_string() } else { format!("{title} · Portcullis") }/>
+        <Title formatter=page_title/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <TopNav/>
@@ -59,5 +59,37 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The tab's text. leptos_meta writes the server's `<title>` without escaping
+/// (the browser sets `document.title`, which needs none), so the server escapes.
+fn page_title(title: String) -> String {
+    let text = if title.is_empty() { "Portcullis".to_string() } else { format!("{title} · Portcullis") };
+    if cfg!(feature = "ssr") { escape_html(&text) } else { text }
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn a_title_is_escaped_once_on_the_server() {
+        assert_eq!(super::page_title("</title><script>alert(1)</script>".into()), "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Portcullis");
+        assert_eq!(super::page_title("A & \"B\"".into()), "A &amp; &quot;B&quot; · Portcullis");
+        assert_eq!(super::page_title(String::new()), "Portcullis");
     }
 }

@@ -3,7 +3,7 @@ mod log_in;
 mod log_out;
 mod security_log;
 mod sign_up;
-mod take_notice;
+mod notice;
 mod verify_login;
 
 pub use current_user::*;
@@ -11,5 +11,5 @@ pub use log_in::*;
 pub use log_out::*;
 pub use security_log::*;
 pub use sign_up::*;
-pub use take_notice::*;
+pub use notice::*;
 pub use verify_login::*;

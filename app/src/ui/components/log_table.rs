@@ -49,7 +49,7 @@ pub fn LogTable(
         {empty.then(|| view! { <p class="empty">"Nothing recorded yet."</p> })}
         <nav class="pager" aria-label=format!("{caption} pages")>
             {(page > 0).then(|| view! { <a href=format!("?{param}={}", page - 1)>"Newer"</a> })}
-            {has_more.then(|| view! { <a href=format!("?{param}={}", page + 1)>"Older"</a> })}
+            {has_more.then(|| view! { <a href=format!("?{param}={}", page.saturating_add(1))>"Older"</a> })}
         </nav>
     }
     .into_any()

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::auth::take_notice;
+use crate::api::auth::{DismissNotice, notice};
 use crate::api::invitations::{DeclineInvitation, my_invitations};
 use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
@@ -11,7 +11,8 @@ use crate::ui::components::invitations::MyInvitations;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let notice = Resource::new(|| (), |_| take_notice());
+    let dismiss = ServerAction::<DismissNotice>::new();
+    let notice = Resource::new(move || dismiss.version().get(), |_| notice());
     let (accept, decline) = (auth.accept_invitation, ServerAction::<DeclineInvitation>::new());
     let invitations = Resource::new(move || (accept.version().get(), decline.version().get()), |_| my_invitations());
     view! {
@@ -25,7 +26,12 @@ pub fn HomePage() -> impl IntoView {
                 let invitations = invitations.await.unwrap_or_default();
                 match user {
                     Some(user) => view! {
-                        {notice.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
+                        {notice.map(|text| view! {
+                            <div class="notice" role="status">
+                                <p>{text}</p>
+                                <ActionForm action=dismiss><button type="submit" class="button">"Dismiss"</button></ActionForm>
+                            </div>
+                        })}
                         <MyInvitations invitations accept decline/>
                         <Dashboard name=user.name orgs/>
                     }.into_any(),

@@ -1,0 +1,26 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A message waiting for the signed-in user, e.g. an admin's 2FA reset. Reading
+/// it changes nothing: it stays until `dismiss_notice`.
+#[server(endpoint = "notice")]
+pub async fn notice() -> Result<Option<String>, AppError> {
+    use crate::server::request::{current_user, state};
+    use crate::server::users;
+
+    match current_user().await? {
+        Some(user) => users::notice(&state()?.db, user.id).await,
+        None => Ok(None),
+    }
+}
+
+/// The notice's "Dismiss" button.
+#[server(endpoint = "dismiss_notice")]
+pub async fn dismiss_notice() -> Result<(), AppError> {
+    use crate::server::request::{require_user, state};
+    use crate::server::users;
+
+    let user = require_user().await?;
+    users::dismiss_notice(&state()?.db, user.id).await
+}
