@@ -41,9 +41,10 @@ pub fn may_remove(actor: Role, target: Role) -> Result<(), Refusal> {
     }
 }
 
-/// Cancelling (or replacing) an invitation: as removing a member of the invited role.
+/// Cancelling (or replacing) an invitation: as sending one with the invited
+/// role, since it grants nothing yet.
 pub fn may_cancel_invitation(actor: Role, invited_role: Role) -> Result<(), Refusal> {
-    may_remove(actor, invited_role)
+    may_invite(actor, invited_role)
 }
 
 /// Leaving an organization: anyone, except its last owner.

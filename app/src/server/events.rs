@@ -47,15 +47,7 @@ pub struct RequestMeta {
 /// Writes one row of the user's security log; pass the transaction of the
 /// change it records, so that the two commit together.
 pub async fn record<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
-    let user_agent = meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect::<String>());
-    sqlx::query("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(user_id)
-        .bind(event.as_str())
-        .bind(meta.ip.map(|ip| ip.to_string()))
-        .bind(user_agent)
-        .bind(now)
-        .execute(db)
-        .await?;
+    insert(db, "id", user_id, event, meta, now).await?;
     tracing::info!(user_id, event = event.as_str(), "security event");
     Ok(())
 }
@@ -64,9 +56,18 @@ pub async fn record<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_
 /// statement either way, so a failed login does the same database work
 /// whether or not the email is registered.
 pub async fn record_for_email(db: &Db, email: &str, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
+    insert(db, "email", email.to_string(), event, meta, now).await
+}
+
+/// Inserts the event for the user whose `column` is `key` (none when no user has it).
+async fn insert<'c, K>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, column: &str, key: K, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()>
+where
+    K: 'static + Send + for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
     let user_agent = meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect::<String>());
-    sqlx::query("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at) SELECT id, $2, $3, $4, $5 FROM users WHERE email = $1")
-        .bind(email)
+    let sql = format!("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at) SELECT id, $2, $3, $4, $5 FROM users WHERE {column} = $1");
+    sqlx::query(&sql)
+        .bind(key)
         .bind(event.as_str())
         .bind(meta.ip.map(|ip| ip.to_string()))
         .bind(user_agent)

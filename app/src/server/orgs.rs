@@ -161,48 +161,44 @@ async fn why_unchanged(db: &Db, actor: &Actor, user_id: i64, expected: Role, oth
 pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, expected: Role, role: Role, now: i64) -> AppResult<()> {
     let keeps = if role == Role::Owner { String::new() } else { format!(" AND {KEEPS_AN_OWNER}") };
     let sql = format!("UPDATE memberships SET role = $6 WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED}{keeps}");
-    let mut tx = db.begin().await?;
-    lock(&mut tx, actor.org_id).await?;
-    let done = sqlx::query(&sql)
-        .bind(actor.org_id)
-        .bind(user_id)
-        .bind(expected.as_str())
-        .bind(actor.user_id)
-        .bind(actor.role.as_str())
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Err(why_unchanged(db, actor, user_id, expected, "An organization needs at least one owner: make someone else an owner first.").await);
-    }
+    let write = CheckedWrite { sql: &sql, new_role: Some(role), last_owner: "An organization needs at least one owner: make someone else an owner first." };
     let detail = format!("user {user_id}: {} to {}", expected.as_str(), role.as_str());
-    audit(&mut *tx, actor.org_id, actor.user_id, "role_changed", &detail, now).await?;
-    tx.commit().await?;
-    Ok(())
+    write.run(db, actor, user_id, expected, ("role_changed", &detail), now).await
 }
 
 /// Removes `user_id`, who had `expected` when the actor's right was checked,
 /// with its audit row; the last owner stays.
 pub async fn remove_member(db: &Db, actor: &Actor, user_id: i64, expected: Role, now: i64) -> AppResult<()> {
     let sql = format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED} AND {KEEPS_AN_OWNER}");
-    let mut tx = db.begin().await?;
-    lock(&mut tx, actor.org_id).await?;
-    let done = sqlx::query(&sql)
-        .bind(actor.org_id)
-        .bind(user_id)
-        .bind(expected.as_str())
-        .bind(actor.user_id)
-        .bind(actor.role.as_str())
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Err(why_unchanged(db, actor, user_id, expected, "The last owner cannot be removed: make someone else an owner first.").await);
+    let write = CheckedWrite { sql: &sql, new_role: None, last_owner: "The last owner cannot be removed: make someone else an owner first." };
+    write.run(db, actor, user_id, expected, ("member_removed", &format!("user {user_id}")), now).await
+}
+
+/// A membership write under `AS_CHECKED` (`$6` the new role, if any).
+struct CheckedWrite<'a> {
+    sql: &'a str,
+    new_role: Option<Role>,
+    /// Why it failed when the roles were still as checked.
+    last_owner: &'a str,
+}
+
+impl CheckedWrite<'_> {
+    /// The write and its audit row, in one transaction under the organization's lock.
+    async fn run(&self, db: &Db, actor: &Actor, user_id: i64, expected: Role, (kind, detail): (&str, &str), now: i64) -> AppResult<()> {
+        let mut tx = db.begin().await?;
+        lock(&mut tx, actor.org_id).await?;
+        let mut query = sqlx::query(self.sql).bind(actor.org_id).bind(user_id).bind(expected.as_str()).bind(actor.user_id).bind(actor.role.as_str());
+        if let Some(role) = self.new_role {
+            query = query.bind(role.as_str());
+        }
+        if query.execute(&mut *tx).await?.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(why_unchanged(db, actor, user_id, expected, self.last_owner).await);
+        }
+        audit(&mut *tx, actor.org_id, actor.user_id, kind, detail, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
-    audit(&mut *tx, actor.org_id, actor.user_id, "member_removed", &format!("user {user_id}"), now).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// True when `user_id` is an owner or admin of an organization other than `org_id`.
