@@ -23,6 +23,14 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. the formatter and linter that scripts/test.sh gates on
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding rust component $component"
+    rustup component add "$component"
+  fi
+done
+
 # 2. cargo-leptos (uses wasm-bindgen and wasm-opt from PATH thanks to no_downloads)
 CARGO_LEPTOS_VERSION=0.3.10
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then

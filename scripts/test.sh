@@ -10,12 +10,17 @@ scripts/bootstrap.sh
 
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
+step "formatting (rustfmt.toml) and lints (workspace lints, clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy -p app --features ssr --lib -- -D warnings
+cargo clippy -p server --bins --examples -- -D warnings
+
 step "unit tests: app (ssr)"
 cargo test -p app --features ssr
 step "integration tests: server (each on SQLite and on PostgreSQL)"
 cargo test -p server
-step "wasm32 check: frontend"
-cargo check -p frontend --target wasm32-unknown-unknown
+step "wasm32: frontend and app (hydrate), with clippy"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "build the site"
 cargo leptos build

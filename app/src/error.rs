@@ -96,7 +96,9 @@ impl FromServerFnError for AppError {
                 Self::BadRequest { message: format!("The request could not be read: {m}") }
             }
             ServerFnErrorErr::MissingArg(m) => Self::BadRequest { message: format!("Missing field: {m}") },
-            ServerFnErrorErr::Registration(_) | ServerFnErrorErr::UnsupportedRequestMethod(_) => Self::not_found("No such action."),
+            ServerFnErrorErr::Registration(_) | ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                Self::not_found("No such action.")
+            }
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => Self::Network { message: m },
             _ => Self::Internal,
         }

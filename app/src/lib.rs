@@ -16,4 +16,4 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod twofactor;
 
-pub use ui::{App, shell};
+pub use ui::{shell, App};

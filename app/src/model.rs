@@ -245,14 +245,22 @@ pub fn event_label(kind: &str) -> &'static str {
 
 /// "Chrome on Linux" from a User-Agent header.
 pub fn browser_label(user_agent: &str) -> String {
-    let browser = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
-        .iter()
-        .find(|(needle, _)| user_agent.contains(needle))
-        .map(|(_, name)| *name);
-    let os = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux")]
-        .iter()
-        .find(|(needle, _)| user_agent.contains(needle))
-        .map(|(_, name)| *name);
+    let browser =
+        [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
+            .iter()
+            .find(|(needle, _)| user_agent.contains(needle))
+            .map(|(_, name)| *name);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| user_agent.contains(needle))
+    .map(|(_, name)| *name);
     match (browser, os) {
         (Some(b), Some(o)) => format!("{b} on {o}"),
         (Some(b), None) => b.to_string(),
@@ -296,9 +304,13 @@ mod tests {
 
     #[test]
     fn browsers_are_named_briefly() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
         assert_eq!(browser_label(chrome), "Chrome on Linux");
-        assert_eq!(browser_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"), "Safari on iOS");
+        assert_eq!(
+            browser_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"),
+            "Safari on iOS"
+        );
         assert_eq!(browser_label("curl/8.0"), "curl");
     }
 

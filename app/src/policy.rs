@@ -8,7 +8,8 @@ pub type Refusal = &'static str;
 
 const MANAGERS_ONLY: Refusal = "Only owners and admins can manage members.";
 const OWNERS_ONLY: Refusal = "Only owners can grant, change or remove the owner role.";
-const OWNERS_FOR_MANAGERS: Refusal = "Only owners can change the role of an admin or an owner, or make someone an owner.";
+const OWNERS_FOR_MANAGERS: Refusal =
+    "Only owners can change the role of an admin or an owner, or make someone an owner.";
 
 /// Inviting someone with a role is granting it, once they accept.
 pub fn may_invite(actor: Role, new_role: Role) -> Result<(), Refusal> {
@@ -80,7 +81,9 @@ pub struct ResetCircumstances {
 pub fn may_reset_two_factor(actor: Role, target: Role, circumstances: ResetCircumstances) -> Result<(), Refusal> {
     match (actor, target) {
         (Role::Owner, _) | (Role::Admin, Role::Member) => {}
-        (Role::Admin, _) => return Err("Admins can reset the two-factor authentication of members only, not of owners or admins."),
+        (Role::Admin, _) => {
+            return Err("Admins can reset the two-factor authentication of members only, not of owners or admins.")
+        }
         (Role::Member, _) => return Err(MANAGERS_ONLY),
     }
     if !circumstances.actor_has_two_factor {
@@ -212,7 +215,10 @@ mod tests {
     #[test]
     fn saving_the_requirement_unchanged_is_no_change() {
         assert_eq!(may_change_requirement(Admin, on(7), on(7)), Ok(RequirementChange::Unchanged));
-        assert_eq!(may_change_requirement(Admin, OFF, Requirement { required: false, grace_days: 30 }), Ok(RequirementChange::Unchanged));
+        assert_eq!(
+            may_change_requirement(Admin, OFF, Requirement { required: false, grace_days: 30 }),
+            Ok(RequirementChange::Unchanged)
+        );
     }
 
     #[test]
@@ -247,7 +253,8 @@ mod tests {
         assert!(may_change_role(Owner, Admin, Member).is_ok());
     }
 
-    const FREE: ResetCircumstances = ResetCircumstances { actor_has_two_factor: true, target_manages_another_org: false };
+    const FREE: ResetCircumstances =
+        ResetCircumstances { actor_has_two_factor: true, target_manages_another_org: false };
 
     #[test]
     fn resets_follow_the_hierarchy() {
@@ -259,7 +266,11 @@ mod tests {
         assert!(may_reset_two_factor(Member, Member, FREE).is_err());
         for actor in Role::ALL {
             for target in Role::ALL {
-                assert_eq!(offers_reset(actor, target), may_reset_two_factor(actor, target, FREE).is_ok(), "{actor:?} {target:?}");
+                assert_eq!(
+                    offers_reset(actor, target),
+                    may_reset_two_factor(actor, target, FREE).is_ok(),
+                    "{actor:?} {target:?}"
+                );
             }
         }
     }
@@ -299,7 +310,10 @@ mod tests {
         assert!(may_leave(Member, 1).is_ok());
         assert!(may_leave(Admin, 1).is_ok());
         assert!(may_leave(Owner, 2).is_ok());
-        assert_eq!(may_leave(Owner, 1), Err("You are the last owner of this organization: make someone else an owner before you leave."));
+        assert_eq!(
+            may_leave(Owner, 1),
+            Err("You are the last owner of this organization: make someone else an owner before you leave.")
+        );
     }
 
     #[test]

@@ -35,7 +35,10 @@ pub fn email(raw: &str) -> Result<String, AppError> {
 pub fn new_password(raw: &str) -> Result<(), AppError> {
     password_length(raw)?;
     if raw.chars().count() < PASSWORD_MIN {
-        return Err(AppError::validation("password", format!("Use at least {PASSWORD_MIN} characters for your password.")));
+        return Err(AppError::validation(
+            "password",
+            format!("Use at least {PASSWORD_MIN} characters for your password."),
+        ));
     }
     Ok(())
 }
@@ -112,7 +115,8 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(email("  Alice@Example.COM ").unwrap(), "alice@example.com");
-        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@example", "alice@.com", "a@b..com"] {
+        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@example", "alice@.com", "a@b..com"]
+        {
             assert!(email(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "portcullis", version, about = "Portcullis: a self-hosted two-factor authentication hub for organizations.")]
+#[command(
+    name = "portcullis",
+    version,
+    about = "Portcullis: a self-hosted two-factor authentication hub for organizations."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -92,11 +96,13 @@ impl Config {
     /// The 256-bit server key: from the environment, or a key file made once (mode 0600).
     pub fn load_secret_key(&self) -> Result<[u8; 32], String> {
         if let Some(hex_key) = &self.secret_key {
-            return parse_key(hex_key).ok_or_else(|| "PORTCULLIS_SECRET_KEY must be 64 hex characters (32 bytes).".to_string());
+            return parse_key(hex_key)
+                .ok_or_else(|| "PORTCULLIS_SECRET_KEY must be 64 hex characters (32 bytes).".to_string());
         }
         let path = self.data_dir.join("secret.key");
         match std::fs::read_to_string(&path) {
-            Ok(text) => parse_key(&text).ok_or_else(|| format!("{} is not a valid key file (64 hex characters).", path.display())),
+            Ok(text) => parse_key(&text)
+                .ok_or_else(|| format!("{} is not a valid key file (64 hex characters).", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
@@ -109,13 +115,18 @@ impl Config {
         self.previous_secret_keys
             .iter()
             .filter(|k| !k.trim().is_empty())
-            .map(|k| parse_key(k).ok_or_else(|| "PORTCULLIS_PREVIOUS_SECRET_KEYS must be 64 hex characters each, comma-separated.".to_string()))
+            .map(|k| {
+                parse_key(k).ok_or_else(|| {
+                    "PORTCULLIS_PREVIOUS_SECRET_KEYS must be 64 hex characters each, comma-separated.".to_string()
+                })
+            })
             .collect()
     }
 }
 
 fn parse_trusted_proxy(text: &str) -> Result<ipnet::IpNet, String> {
-    app::server::client_ip::parse_trusted(text).ok_or_else(|| format!("{text:?} is not an IP address or network such as 10.0.0.0/8"))
+    app::server::client_ip::parse_trusted(text)
+        .ok_or_else(|| format!("{text:?} is not an IP address or network such as 10.0.0.0/8"))
 }
 
 pub fn new_key() -> String {

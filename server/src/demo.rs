@@ -1,7 +1,7 @@
 //! `portcullis demo`: a populated organization for a first look.
 
 use app::model::Role;
-use app::server::{AppState, orgs, users};
+use app::server::{orgs, users, AppState};
 use rand::Rng;
 
 const DEMO_ORG: (&str, &str) = ("Acme Corp", "acme");

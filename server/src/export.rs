@@ -1,12 +1,14 @@
 //! REST: `GET /orgs/{slug}/members.csv`, the Members tab's "Export CSV".
 //! It passes the same organization gate as every server function.
 
+use std::fmt::Write as _;
+
 use app::error::AppError;
 use app::server::request::member_access;
-use app::server::{AppState, orgs, sessions};
+use app::server::{orgs, sessions, AppState};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, StatusCode, header};
+use http::{header, HeaderMap, StatusCode};
 
 pub async fn members_csv(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     match export(&state, &slug, &headers).await {
@@ -35,14 +37,22 @@ async fn export(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<(St
     let mut csv = String::from("name,email,role,two_factor\r\n");
     for m in orgs::members(&state.db, org.id, true).await? {
         let two_factor = if m.two_factor == Some(true) { "enabled" } else { "disabled" };
-        csv.push_str(&format!("{},{},{},{}\r\n", field(&m.name), field(m.email.as_deref().unwrap_or_default()), m.role.as_str(), two_factor));
+        let _ = write!(
+            csv,
+            "{},{},{},{}\r\n",
+            field(&m.name),
+            field(m.email.as_deref().unwrap_or_default()),
+            m.role.as_str(),
+            two_factor
+        );
     }
     Ok((format!("{}-members.csv", org.slug), csv))
 }
 
 /// Quotes a CSV field, and defuses spreadsheet formulas (a name like "=HYPERLINK(…)").
 fn field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let value =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     format!("\"{}\"", value.replace('"', "\"\""))
 }
 

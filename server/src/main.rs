@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use app::server::db::{self, PoolSettings};
 use app::server::key_rotation;
-use app::twofactor::secret_box::Keys;
 use app::server::{AppState, Clock, PasswordHasher, Settings};
+use app::twofactor::secret_box::Keys;
 use clap::Parser;
 use config::{Cli, Command, Config, LogFormat};
 use leptos::prelude::LeptosOptions;
@@ -195,7 +195,9 @@ fn spawn_cleanup(state: AppState, every: Duration) {
         loop {
             tick.tick().await;
             match state.delete_expired().await {
-                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions, pending logins and enrollments removed"),
+                Ok(n) if n > 0 => {
+                    tracing::info!(deleted = n, "expired sessions, pending logins and enrollments removed")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
             }

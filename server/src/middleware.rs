@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{header, HeaderValue, Method, StatusCode};
 
 /// What the protections need to know of the configuration.
 #[derive(Clone, Copy)]

@@ -1,15 +1,15 @@
 //! The axum router: Leptos pages and server functions, health checks, static files.
 
 use app::server::AppState;
-use app::{App, shell};
-use axum::Router;
+use app::{shell, App};
 use axum::extract::State;
 use axum::routing::get;
+use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 
-use crate::middleware::{self, CspNonce, Web};
 use crate::export;
+use crate::middleware::{self, CspNonce, Web};
 
 #[derive(Clone, axum::extract::FromRef)]
 struct RouterState {
@@ -33,7 +33,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
-            let options = leptos_options.clone();
+            let options = leptos_options;
             move || shell(options.clone())
         })
         // The 404 page is the app too: it needs the same request context.

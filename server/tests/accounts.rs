@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestServer};
+use common::{Backend, TestServer, PASSWORD};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -52,7 +52,8 @@ async fn login_and_logout(backend: Backend) {
     let (_, email) = server.user("Alice").await;
     let c = server.client();
 
-    for (who, password) in [(email.as_str(), "wrong password"), ("nobody@example.com", PASSWORD), ("garbage", PASSWORD)] {
+    for (who, password) in [(email.as_str(), "wrong password"), ("nobody@example.com", PASSWORD), ("garbage", PASSWORD)]
+    {
         let (status, body) = c.call("log_in", &[("email", who), ("password", password)]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["code"], "invalid_credentials", "one answer for every failure: {body}");
@@ -137,7 +138,8 @@ async fn the_security_log_shows_logins_and_failures_newest_first_paginated(backe
     assert_eq!(first["entries"][0]["ip"], "127.0.0.1");
     assert_eq!(first["has_more"], true);
     let second = c.call("security_log", &[("page", "1")]).await.1;
-    let older: Vec<_> = second["entries"].as_array().unwrap().iter().map(|e| e["what"].as_str().unwrap().to_string()).collect();
+    let older: Vec<_> =
+        second["entries"].as_array().unwrap().iter().map(|e| e["what"].as_str().unwrap().to_string()).collect();
     assert_eq!(older, ["Logged in", "Failed login (wrong password)"]);
     assert_eq!(second["has_more"], false);
     // Someone else's log is not reachable: the log is always the caller's own.

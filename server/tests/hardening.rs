@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, Client, PASSWORD, TestServer, join_org, ok};
+use common::{join_org, ok, Backend, Client, TestServer, PASSWORD};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -29,7 +29,12 @@ fn assert_inert(path: &str, html: &str) {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The `<title>` text as the browser tab shows it; the raw text has no `<`.
@@ -100,7 +105,10 @@ async fn hostile_strings_never_render_raw_in_pages_titles_attributes_or_csv(back
     let csv = owner.get("/orgs/acme/members.csv").await.text().await.unwrap();
     assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")"), "formulas are defused: {csv}");
     for line in csv.lines().skip(1) {
-        assert!(!line.starts_with(['=', '+', '-', '@']) && !line.starts_with("\"=") && !line.starts_with("\"+"), "{line}");
+        assert!(
+            !line.starts_with(['=', '+', '-', '@']) && !line.starts_with("\"=") && !line.starts_with("\"+"),
+            "{line}"
+        );
     }
 }
 
@@ -112,16 +120,32 @@ async fn pages_carry_a_strict_csp_whose_nonce_every_script_has(backend: Backend)
         let res = c.get(path).await;
         let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
         let html = res.text().await.unwrap();
-        let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_else(|| panic!("{path}: no nonce in {csp}"));
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no nonce in {csp}"));
         assert!(nonce.len() >= 16, "{nonce}");
-        for part in ["'strict-dynamic'", "'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"] {
+        for part in [
+            "'strict-dynamic'",
+            "'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(part), "{path}: {part} missing in {csp}");
         }
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         let scripts: Vec<&str> = html.split("<script").skip(1).collect();
         assert!(!scripts.is_empty(), "{path} has hydration scripts");
         for script in scripts {
-            assert!(script.starts_with(&format!(" type=\"module\" nonce=\"{nonce}\"")) || script.starts_with(&format!(" nonce=\"{nonce}\"")), "{path}: a script without the nonce: <script{}", &script[..script.len().min(80)]);
+            assert!(
+                script.starts_with(&format!(" type=\"module\" nonce=\"{nonce}\""))
+                    || script.starts_with(&format!(" nonce=\"{nonce}\"")),
+                "{path}: a script without the nonce: <script{}",
+                &script[..script.len().min(80)]
+            );
         }
         seen.push(nonce.to_string());
     }
@@ -152,7 +176,11 @@ async fn log_pages_far_beyond_the_end_answer_empty_never_500(backend: Backend) {
         let (status, body) = owner.call("security_log", &[("page", page)]).await;
         assert!(status.is_client_error(), "{page}: {status} {body}");
     }
-    for path in [format!("/account?log={max}"), format!("/orgs/acme/settings?page={max}"), format!("/orgs/acme/settings?page={huge}")] {
+    for path in [
+        format!("/account?log={max}"),
+        format!("/orgs/acme/settings?page={max}"),
+        format!("/orgs/acme/settings?page={huge}"),
+    ] {
         let res = owner.get(&path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
     }
@@ -162,7 +190,14 @@ async fn server_functions_refuse_bodies_that_are_not_forms(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (owner, _) = server.user("Olivia").await;
     let url = format!("{}/api/create_org", server.base);
-    let bodies = [("text/plain", "name=Plain&slug=plain"), ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nM\r\n--x--\r\n"), ("application/json", r#"{"name":"J","slug":"json"}"#)];
+    let bodies = [
+        ("text/plain", "name=Plain&slug=plain"),
+        (
+            "multipart/form-data; boundary=x",
+            "--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nM\r\n--x--\r\n",
+        ),
+        ("application/json", r#"{"name":"J","slug":"json"}"#),
+    ];
     for (content_type, body) in bodies {
         let res = owner.http.post(&url).header("Content-Type", content_type).body(body).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
@@ -170,7 +205,14 @@ async fn server_functions_refuse_bodies_that_are_not_forms(backend: Backend) {
         assert!(text.contains("form"), "{text}");
     }
     assert_eq!(owner.call("my_orgs", &[]).await.1.as_array().unwrap().len(), 0);
-    let res = owner.http.post(&url).header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8").body("name=Fine&slug=fine").send().await.unwrap();
+    let res = owner
+        .http
+        .post(&url)
+        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+        .body("name=Fine&slug=fine")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let res = owner.http.post(format!("{}/api/my_orgs", server.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "an empty POST needs no type");
@@ -194,7 +236,10 @@ async fn the_origin_check_compares_the_scheme_and_https_gets_hsts(backend: Backe
     let host = server.base.trim_start_matches("http://").to_string();
     assert_eq!(sign_up_from(&server, &format!("https://{host}"), "a@example.com").await, StatusCode::FORBIDDEN);
     assert_eq!(sign_up_from(&server, &format!("http://{host}"), "b@example.com").await, StatusCode::OK);
-    assert!(server.client().get("/").await.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    assert!(
+        server.client().get("/").await.headers().get("strict-transport-security").is_none(),
+        "no HSTS over plain HTTP"
+    );
 
     server.restart(&[("PORTCULLIS_SECURE_COOKIES", "true")]).await;
     let host = server.base.trim_start_matches("http://").to_string();
@@ -209,7 +254,12 @@ async fn the_notice_stays_until_dismissed_with_a_post(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (c, email) = server.user("Olivia").await;
     let db = server.db().await;
-    sqlx::query("UPDATE users SET notice = $1 WHERE email = $2").bind("An admin reset your 2FA.").bind(&email).execute(&db).await.unwrap();
+    sqlx::query("UPDATE users SET notice = $1 WHERE email = $2")
+        .bind("An admin reset your 2FA.")
+        .bind(&email)
+        .execute(&db)
+        .await
+        .unwrap();
     for _ in 0..2 {
         let home = c.get("/").await.text().await.unwrap();
         assert!(home.contains("An admin reset your 2FA."), "a GET does not consume the notice");

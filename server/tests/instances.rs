@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestServer, assert_one_of_a_race_wins, code_now, enroll, join_org, ok, pending_login};
+use common::{assert_one_of_a_race_wins, code_now, enroll, join_org, ok, pending_login, Backend, TestServer, PASSWORD};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -78,7 +78,8 @@ async fn a_requirement_switched_on_through_one_instance_is_enforced_by_the_other
     assert_eq!(member_on_b.get("/orgs/acme").await.status(), StatusCode::FORBIDDEN);
     a.advance_clock(30);
     let code = code_now(&a, &owner_factors.secret);
-    let reauth = [("slug", "acme"), ("require", "false"), ("grace_days", "0"), ("password", PASSWORD), ("code", code.as_str())];
+    let reauth =
+        [("slug", "acme"), ("require", "false"), ("grace_days", "0"), ("password", PASSWORD), ("code", code.as_str())];
     ok(&owner.on(&b), "set_two_factor_requirement", &reauth).await;
     ok(&member, "load_org", &[("slug", "acme")]).await;
 }

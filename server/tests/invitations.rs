@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, invitation_id, join_org, ok};
+use common::{invitation_id, join_org, ok, Backend, Client, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -26,7 +26,8 @@ async fn invite(c: &Client, slug: &str, email: &str, role: &str) -> (StatusCode,
 }
 
 async fn audit_kinds(server: &TestServer) -> Vec<String> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events ORDER BY id").fetch_all(&server.db().await).await.unwrap();
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT kind FROM audit_events ORDER BY id").fetch_all(&server.db().await).await.unwrap();
     rows.into_iter().map(|r| r.0).collect()
 }
 
@@ -56,7 +57,10 @@ async fn an_invitation_grants_nothing_until_the_invitee_accepts_it(backend: Back
 
     let mine = ok(&max, "my_invitations", &[]).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
-    assert_eq!((mine[0]["org_name"].as_str(), mine[0]["inviter"].as_str(), mine[0]["role"].as_str()), (Some("Acme"), Some("Olivia"), Some("admin")));
+    assert_eq!(
+        (mine[0]["org_name"].as_str(), mine[0]["inviter"].as_str(), mine[0]["role"].as_str()),
+        (Some("Acme"), Some("Olivia"), Some("admin"))
+    );
     assert_eq!(mine[0]["expired"], false);
 
     let id = invitation_id(&max, "acme").await;
@@ -83,7 +87,8 @@ async fn the_answer_for_an_unknown_email_equals_the_answer_for_a_known_one(backe
     let (_, known) = server.user("Max").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     let unknown = "nobody-here@example.com";
-    let anonymized = |(status, body): (StatusCode, Value), email: &str| (status, body.to_string().replace(email, "EMAIL"));
+    let anonymized =
+        |(status, body): (StatusCode, Value), email: &str| (status, body.to_string().replace(email, "EMAIL"));
 
     let for_known = anonymized(invite(&owner, "acme", &known, "member").await, &known);
     let for_unknown = anonymized(invite(&owner, "acme", unknown, "member").await, unknown);
@@ -163,7 +168,11 @@ async fn nobody_else_can_accept_or_decline_my_invitation(backend: Backend) {
     assert_eq!(eve.call("load_org", &[("slug", "acme")]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(memberships(&server).await, 1);
     ok(&max, "accept_invitation", &[("invitation_id", &id)]).await;
-    assert_eq!(audit_kinds(&server).await, ["member_invited", "invitation_accepted"], "refused attempts change nothing");
+    assert_eq!(
+        audit_kinds(&server).await,
+        ["member_invited", "invitation_accepted"],
+        "refused attempts change nothing"
+    );
 }
 
 async fn an_invitation_to_an_email_without_an_account_waits_for_sign_up(backend: Backend) {
@@ -174,7 +183,8 @@ async fn an_invitation_to_an_email_without_an_account_waits_for_sign_up(backend:
     assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await[0]["email"], "newcomer@example.com");
 
     let newcomer = server.client();
-    ok(&newcomer, "sign_up", &[("name", "Nina"), ("email", "newcomer@example.com"), ("password", common::PASSWORD)]).await;
+    ok(&newcomer, "sign_up", &[("name", "Nina"), ("email", "newcomer@example.com"), ("password", common::PASSWORD)])
+        .await;
     let id = invitation_id(&newcomer, "acme").await;
     ok(&newcomer, "accept_invitation", &[("invitation_id", &id)]).await;
     assert_eq!(ok(&newcomer, "my_orgs", &[]).await[0]["slug"], "acme");
@@ -182,7 +192,13 @@ async fn an_invitation_to_an_email_without_an_account_waits_for_sign_up(backend:
     ok(&owner, "create_org", &[("name", "Beta"), ("slug", "beta")]).await;
     ok(&owner, "add_member", &[("slug", "beta"), ("email", "newcomer@example.com"), ("role", "member")]).await;
     let html = newcomer.get("/").await.text().await.unwrap();
-    assert!(html.contains("Olivia invited you to join") && html.contains("Beta") && html.contains("Accept") && html.contains("Decline"), "{html}");
+    assert!(
+        html.contains("Olivia invited you to join")
+            && html.contains("Beta")
+            && html.contains("Accept")
+            && html.contains("Decline"),
+        "{html}"
+    );
 }
 
 async fn managers_list_and_cancel_invitations_within_their_role(backend: Backend) {
@@ -196,23 +212,33 @@ async fn managers_list_and_cancel_invitations_within_their_role(backend: Backend
     ok(&owner, "add_member", &[("slug", "acme"), ("email", "future-owner@example.com"), ("role", "owner")]).await;
     ok(&owner, "add_member", &[("slug", "acme"), ("email", "future-member@example.com"), ("role", "member")]).await;
     let pending = ok(&admin, "org_invitations", &[("slug", "acme")]).await;
-    let id_for = |email: &str| pending.as_array().unwrap().iter().find(|i| i["email"] == email).unwrap()["id"].to_string();
+    let id_for =
+        |email: &str| pending.as_array().unwrap().iter().find(|i| i["email"] == email).unwrap()["id"].to_string();
     let (owner_invite, member_invite) = (id_for("future-owner@example.com"), id_for("future-member@example.com"));
 
     // Plain members neither see nor cancel invitations.
     assert_eq!(plain.call("org_invitations", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(plain.call("cancel_invitation", &[("slug", "acme"), ("invitation_id", &member_invite)]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        plain.call("cancel_invitation", &[("slug", "acme"), ("invitation_id", &member_invite)]).await.0,
+        StatusCode::FORBIDDEN
+    );
     // Admins may neither invite owners nor cancel or replace an owner's invitation.
     assert_eq!(invite(&admin, "acme", "x@example.com", "owner").await.0, StatusCode::FORBIDDEN);
     assert_eq!(invite(&admin, "acme", "future-owner@example.com", "member").await.0, StatusCode::FORBIDDEN);
-    assert_eq!(admin.call("cancel_invitation", &[("slug", "acme"), ("invitation_id", &owner_invite)]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin.call("cancel_invitation", &[("slug", "acme"), ("invitation_id", &owner_invite)]).await.0,
+        StatusCode::FORBIDDEN
+    );
     ok(&admin, "cancel_invitation", &[("slug", "acme"), ("invitation_id", &member_invite)]).await;
     let (status, _) = admin.call("cancel_invitation", &[("slug", "acme"), ("invitation_id", &member_invite)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "cancelled once");
     // Another organization's managers cannot reach Acme's invitations by id.
     let (other, _) = server.user("Otto").await;
     ok(&other, "create_org", &[("name", "Other"), ("slug", "other")]).await;
-    assert_eq!(other.call("cancel_invitation", &[("slug", "other"), ("invitation_id", &owner_invite)]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.call("cancel_invitation", &[("slug", "other"), ("invitation_id", &owner_invite)]).await.0,
+        StatusCode::NOT_FOUND
+    );
     ok(&owner, "cancel_invitation", &[("slug", "acme"), ("invitation_id", &owner_invite)]).await;
     assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await.as_array().unwrap().len(), 0);
 
@@ -246,7 +272,10 @@ async fn members_may_leave_but_the_last_owner_may_not(backend: Backend) {
     let kinds = audit_kinds(&server).await;
     assert_eq!(kinds.iter().filter(|k| *k == "member_left").count(), 2, "{kinds:?}");
     let log = ok(&cora, "audit_log", &[("slug", "acme")]).await;
-    assert_eq!((log["entries"][0]["what"].as_str(), log["entries"][0]["actor"].as_str()), (Some("Member left"), Some("Olivia")));
+    assert_eq!(
+        (log["entries"][0]["what"].as_str(), log["entries"][0]["actor"].as_str()),
+        (Some("Member left"), Some("Olivia"))
+    );
 }
 
 async fn of_concurrent_accepts_or_departures_exactly_one_wins(backend: Backend) {
@@ -271,10 +300,20 @@ async fn of_concurrent_accepts_or_departures_exactly_one_wins(backend: Backend) 
     let (a, b) = tokio::join!(owner.call("leave_org", &slug), cora.call("leave_org", &slug));
     assert_eq!([a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
     assert!([a.0, b.0].contains(&StatusCode::CONFLICT), "{a:?} {b:?}");
-    let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE role = 'owner'").fetch_one(&server.db().await).await.unwrap();
+    let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE role = 'owner'")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
     assert_eq!(owners, 1);
     let kinds = audit_kinds(&server).await;
-    assert_eq!((kinds.iter().filter(|k| *k == "invitation_accepted").count(), kinds.iter().filter(|k| *k == "member_left").count()), (2, 1), "{kinds:?}");
+    assert_eq!(
+        (
+            kinds.iter().filter(|k| *k == "invitation_accepted").count(),
+            kinds.iter().filter(|k| *k == "member_left").count()
+        ),
+        (2, 1),
+        "{kinds:?}"
+    );
 }
 
 async fn log_in(server: &TestServer, email: &str) -> Client {

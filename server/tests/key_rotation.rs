@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestServer, code_now, enroll, ok, pending_login};
+use common::{code_now, enroll, ok, pending_login, Backend, TestServer, PASSWORD};
 use reqwest::StatusCode;
 
 on_both_backends!(rotation_keeps_every_factor_working_and_reencrypt_retires_the_old_key);
@@ -30,7 +30,10 @@ async fn rotation_keeps_every_factor_working_and_reencrypt_retires_the_old_key(b
     let rotating = [("PORTCULLIS_SECRET_KEY", new_key.as_str()), ("PORTCULLIS_PREVIOUS_SECRET_KEYS", old_key.as_str())];
     server.restart(&rotating).await;
     server.advance_clock(30);
-    assert_eq!(logs_in_with_code(&server, &before_email, &code_now(&server, &old_factors.secret), false).await, StatusCode::OK);
+    assert_eq!(
+        logs_in_with_code(&server, &before_email, &code_now(&server, &old_factors.secret), false).await,
+        StatusCode::OK
+    );
     assert_eq!(logs_in_with_code(&server, &before_email, &old_factors.codes[0], true).await, StatusCode::OK);
     let (during, during_email) = server.user("New").await;
     let new_factors = enroll(&server, &during).await;
@@ -46,17 +49,31 @@ async fn rotation_keeps_every_factor_working_and_reencrypt_retires_the_old_key(b
     // Step 2: re-seal. 5 old codes (1 used) and the old secret move; the new user's 6 values are current.
     let output = server.run(&["reencrypt"], &rotating);
     assert!(output.status.success(), "{}", stdout(&output));
-    assert!(stdout(&output).contains("re-sealed 6 values under the current key; 6 were already"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("re-sealed 6 values under the current key; 6 were already"),
+        "{}",
+        stdout(&output)
+    );
     let again = server.run(&["reencrypt"], &rotating);
     assert!(stdout(&again).contains("re-sealed 0 values under the current key; 12 were already"), "{}", stdout(&again));
 
     // Step 3: the old key is gone; everything still works, used codes stay used.
     server.restart(&[("PORTCULLIS_SECRET_KEY", &new_key)]).await;
     server.advance_clock(30);
-    assert_eq!(logs_in_with_code(&server, &before_email, &code_now(&server, &old_factors.secret), false).await, StatusCode::OK);
-    assert_eq!(logs_in_with_code(&server, &during_email, &code_now(&server, &new_factors.secret), false).await, StatusCode::OK);
+    assert_eq!(
+        logs_in_with_code(&server, &before_email, &code_now(&server, &old_factors.secret), false).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        logs_in_with_code(&server, &during_email, &code_now(&server, &new_factors.secret), false).await,
+        StatusCode::OK
+    );
     assert_eq!(logs_in_with_code(&server, &before_email, &old_factors.codes[1], true).await, StatusCode::OK);
-    assert_eq!(logs_in_with_code(&server, &before_email, &old_factors.codes[0], true).await, StatusCode::UNPROCESSABLE_ENTITY, "used before the rotation");
+    assert_eq!(
+        logs_in_with_code(&server, &before_email, &old_factors.codes[0], true).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "used before the rotation"
+    );
 
     // A stale instance with only the old key cannot start.
     let stale = server.run(&["migrate"], &[("PORTCULLIS_SECRET_KEY", &old_key[..])]);

@@ -5,7 +5,7 @@ mod common;
 
 use app::model::Role;
 use app::server::orgs::{self, Actor};
-use common::{Backend, Client, Enrolled, TestServer, code_now, enroll, join_org, ok};
+use common::{code_now, enroll, join_org, ok, Backend, Client, Enrolled, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -31,12 +31,14 @@ async fn person(server: &TestServer, name: &str) -> Person {
 }
 
 async fn role_of(server: &TestServer, slug: &str, user_id: i64) -> Option<String> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT m.role FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE o.slug = $1 AND m.user_id = $2")
-        .bind(slug)
-        .bind(user_id)
-        .fetch_optional(&server.db().await)
-        .await
-        .unwrap();
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT m.role FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE o.slug = $1 AND m.user_id = $2",
+    )
+    .bind(slug)
+    .bind(user_id)
+    .fetch_optional(&server.db().await)
+    .await
+    .unwrap();
     row.map(|r| r.0)
 }
 
@@ -45,7 +47,11 @@ async fn change_role(c: &Client, user_id: i64, role: &str) -> (StatusCode, Value
 }
 
 async fn reset(c: &Client, slug: &str, user_id: i64, code: &str) -> (StatusCode, Value) {
-    c.call("reset_member_two_factor", &[("slug", slug), ("user_id", &user_id.to_string()), ("password", common::PASSWORD), ("code", code)]).await
+    c.call(
+        "reset_member_two_factor",
+        &[("slug", slug), ("user_id", &user_id.to_string()), ("password", common::PASSWORD), ("code", code)],
+    )
+    .await
 }
 
 /// A code the actor's app shows at a step not used yet.
@@ -56,7 +62,8 @@ fn fresh_code(server: &TestServer, enrolled: &Enrolled) -> String {
 
 async fn admins_cannot_demote_or_remove_another_admin(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let (owner, admin, other) = (person(&server, "Olivia").await, person(&server, "Adam").await, person(&server, "Abe").await);
+    let (owner, admin, other) =
+        (person(&server, "Olivia").await, person(&server, "Adam").await, person(&server, "Abe").await);
     ok(&owner.client, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     join_org(&owner.client, &admin.client, "acme", &admin.email, "admin").await;
     join_org(&owner.client, &other.client, "acme", &other.email, "admin").await;
@@ -79,7 +86,8 @@ async fn admins_cannot_demote_or_remove_another_admin(backend: Backend) {
 
 async fn a_role_change_decided_on_a_stale_reading_changes_nothing(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let (owner, admin, x) = (person(&server, "Olivia").await, person(&server, "Adam").await, person(&server, "Xena").await);
+    let (owner, admin, x) =
+        (person(&server, "Olivia").await, person(&server, "Adam").await, person(&server, "Xena").await);
     let org = ok(&owner.client, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     join_org(&owner.client, &admin.client, "acme", &admin.email, "admin").await;
     join_org(&owner.client, &x.client, "acme", &x.email, "member").await;
@@ -103,23 +111,31 @@ async fn a_role_change_decided_on_a_stale_reading_changes_nothing(backend: Backe
     assert_eq!(role_of(&server, "acme", x.id).await.as_deref(), Some("member"));
 
     // Refused writes leave no audit row; the granted ones left one each.
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind IN ('role_changed', 'member_removed')").fetch_one(&db).await.unwrap();
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind IN ('role_changed', 'member_removed')")
+            .fetch_one(&db)
+            .await
+            .unwrap();
     assert_eq!(n, 3);
 }
 
 async fn concurrent_role_changes_never_overwrite_a_fresh_owner(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let (owner, admin, x) = (person(&server, "Olivia").await, person(&server, "Adam").await, person(&server, "Xena").await);
+    let (owner, admin, x) =
+        (person(&server, "Olivia").await, person(&server, "Adam").await, person(&server, "Xena").await);
     ok(&owner.client, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     join_org(&owner.client, &admin.client, "acme", &admin.email, "admin").await;
     join_org(&owner.client, &x.client, "acme", &x.email, "member").await;
     for round in 0..60 {
-        let (promote, demote) = tokio::join!(change_role(&owner.client, x.id, "owner"), change_role(&admin.client, x.id, "admin"));
+        let (promote, demote) =
+            tokio::join!(change_role(&owner.client, x.id, "owner"), change_role(&admin.client, x.id, "admin"));
         let role = role_of(&server, "acme", x.id).await;
         match (promote.0, demote.0) {
             // Both may succeed only in the order admin, then owner: the admin
             // may never act on Xena once she is an owner.
-            (StatusCode::OK, StatusCode::OK) => assert_eq!(role.as_deref(), Some("owner"), "round {round}: the admin overwrote a fresh owner"),
+            (StatusCode::OK, StatusCode::OK) => {
+                assert_eq!(role.as_deref(), Some("owner"), "round {round}: the admin overwrote a fresh owner")
+            }
             (StatusCode::OK, _) => assert_eq!(role.as_deref(), Some("owner"), "round {round}"),
             (_, StatusCode::OK) => assert_eq!(role.as_deref(), Some("admin"), "round {round}: {promote:?}"),
             other => panic!("round {round}: neither succeeded: {other:?}"),
@@ -140,11 +156,20 @@ async fn a_reset_needs_an_actor_with_two_factor_and_their_current_code(backend: 
     // Without 2FA of their own, not even the owner may.
     let (status, body) = reset(&owner.client, "acme", x.id, "123456").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("Turn on two-factor authentication for your own account"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("Turn on two-factor authentication for your own account"),
+        "{body}"
+    );
 
     let mine = enroll(&server, &owner.client).await;
     // The password alone is not enough.
-    let (status, body) = owner.client.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", &x.id.to_string()), ("password", common::PASSWORD)]).await;
+    let (status, body) = owner
+        .client
+        .call(
+            "reset_member_two_factor",
+            &[("slug", "acme"), ("user_id", &x.id.to_string()), ("password", common::PASSWORD)],
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     server.advance_clock(30);
     let (status, body) = reset(&owner.client, "acme", x.id, "000000").await;
@@ -170,13 +195,17 @@ async fn nobody_resets_a_manager_of_another_organization(backend: Backend) {
     assert!(body["message"].as_str().unwrap().contains("owner or admin of another organization"), "{body}");
     assert_eq!(ok(&victim.client, "two_factor_status", &[]).await["enabled"], true);
     assert!(!victim.client.me().await.is_null(), "the victim's session lives");
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind = 'member_two_factor_reset'").fetch_one(&server.db().await).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind = 'member_two_factor_reset'")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }
 
 async fn a_reset_is_told_to_the_member_and_every_organization_they_belong_to(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let (owner, x, beta_owner) = (person(&server, "Olivia").await, person(&server, "Xena").await, person(&server, "Bob").await);
+    let (owner, x, beta_owner) =
+        (person(&server, "Olivia").await, person(&server, "Xena").await, person(&server, "Bob").await);
     ok(&owner.client, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     ok(&beta_owner.client, "create_org", &[("name", "Beta"), ("slug", "beta")]).await;
     join_org(&owner.client, &x.client, "acme", &x.email, "member").await;
@@ -200,5 +229,9 @@ async fn a_reset_is_told_to_the_member_and_every_organization_they_belong_to(bac
     assert!(log["entries"].as_array().unwrap().iter().any(|e| e["what"].as_str().unwrap().contains("reset")), "{log}");
     let notice = ok(&x.client, "notice", &[]).await;
     let notice = notice.as_str().unwrap();
-    assert!(notice.starts_with(&format!("Olivia ({}), an owner of Acme, reset your two-factor authentication", owner.email)), "{notice}");
+    assert!(
+        notice
+            .starts_with(&format!("Olivia ({}), an owner of Acme, reset your two-factor authentication", owner.email)),
+        "{notice}"
+    );
 }

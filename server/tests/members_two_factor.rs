@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, enroll, join_org, ok};
+use common::{enroll, join_org, ok, Backend, Client, TestServer};
 use reqwest::StatusCode;
 
 on_both_backends!(
@@ -36,7 +36,8 @@ async fn managers_see_who_has_two_factor_enabled(backend: Backend) {
     let server = TestServer::start(backend).await;
     let org = acme(&server).await;
     let page = ok(&org.admin, "load_org", &[("slug", "acme")]).await;
-    let status: Vec<_> = page["members"].as_array().unwrap().iter().map(|m| (m["email"].clone(), m["two_factor"].clone())).collect();
+    let status: Vec<_> =
+        page["members"].as_array().unwrap().iter().map(|m| (m["email"].clone(), m["two_factor"].clone())).collect();
     assert!(status.contains(&(org.owner_email.clone().into(), true.into())), "{status:?}");
     assert!(status.contains(&(org.member_email.clone().into(), false.into())), "{status:?}");
 
@@ -48,9 +49,15 @@ async fn managers_see_who_has_two_factor_enabled(backend: Backend) {
     // Rows shown (the hydration data still holds everyone, for the other filters).
     let row = |email: &str| format!(r#"data-label="Email">{email}<"#);
     let enabled_only = org.owner.get("/orgs/acme?filter=enabled").await.text().await.unwrap();
-    assert!(enabled_only.contains(&row(&org.owner_email)) && !enabled_only.contains(&row(&org.member_email)), "filter Enabled");
+    assert!(
+        enabled_only.contains(&row(&org.owner_email)) && !enabled_only.contains(&row(&org.member_email)),
+        "filter Enabled"
+    );
     let disabled_only = org.owner.get("/orgs/acme?filter=disabled").await.text().await.unwrap();
-    assert!(!disabled_only.contains(&row(&org.owner_email)) && disabled_only.contains(&row(&org.member_email)), "filter Disabled");
+    assert!(
+        !disabled_only.contains(&row(&org.owner_email)) && disabled_only.contains(&row(&org.member_email)),
+        "filter Disabled"
+    );
 }
 
 async fn plain_members_never_receive_anyones_two_factor_status(backend: Backend) {
@@ -67,7 +74,15 @@ async fn plain_members_never_receive_anyones_two_factor_status(backend: Backend)
     // The page, hydration data included.
     for path in ["/orgs/acme", "/orgs/acme?filter=enabled", "/orgs/acme?filter=disabled"] {
         let html = org.member.get(path).await.text().await.unwrap();
-        for leak in ["\"two_factor\":", "two_factor\\\":", ">2FA<", "badge on", "badge off", "have two-factor authentication enabled", "Export CSV"] {
+        for leak in [
+            "\"two_factor\":",
+            "two_factor\\\":",
+            ">2FA<",
+            "badge on",
+            "badge off",
+            "have two-factor authentication enabled",
+            "Export CSV",
+        ] {
             assert!(!html.contains(leak), "{path} leaks {leak}");
         }
         assert!(html.contains("Olivia") && !html.contains(&org.owner_email), "{path} lists names, not emails");

@@ -32,5 +32,8 @@ async fn sqlite_and_postgres_migrations_declare_the_same_tables_and_columns() {
     assert!(on_sqlite.len() > 20, "the schema was read: {on_sqlite:?}");
     let only_sqlite: Vec<_> = on_sqlite.difference(&on_postgres).collect();
     let only_postgres: Vec<_> = on_postgres.difference(&on_sqlite).collect();
-    assert!(only_sqlite.is_empty() && only_postgres.is_empty(), "only on SQLite: {only_sqlite:?}; only on PostgreSQL: {only_postgres:?}");
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only on SQLite: {only_sqlite:?}; only on PostgreSQL: {only_postgres:?}"
+    );
 }

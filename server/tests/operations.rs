@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestServer};
+use common::{Backend, TestServer, PASSWORD};
 use sqlx::{Connection, Executor};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -69,7 +69,10 @@ async fn readyz_follows_the_database_postgres() {
     };
     assert_eq!(status("/readyz").await, 200);
     admin.execute(format!(r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS false"#).as_str()).await.unwrap();
-    admin.execute(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'").as_str()).await.unwrap();
+    admin
+        .execute(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'").as_str())
+        .await
+        .unwrap();
     assert_eq!(status("/readyz").await, 503);
     assert_eq!(status("/healthz").await, 200);
     admin.execute(format!(r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS true"#).as_str()).await.unwrap();

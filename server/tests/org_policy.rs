@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, code_now, enroll, join_org, ok};
+use common::{code_now, enroll, join_org, ok, Backend, Client, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -20,14 +20,40 @@ on_both_backends!(
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
 const ORG_SCOPED: [&str; 11] = [
-    "load_org", "load_org_settings", "add_member", "change_role", "remove_member", "set_two_factor_requirement", "reset_member_two_factor",
-    "audit_log", "org_invitations", "cancel_invitation", "leave_org",
+    "load_org",
+    "load_org_settings",
+    "add_member",
+    "change_role",
+    "remove_member",
+    "set_two_factor_requirement",
+    "reset_member_two_factor",
+    "audit_log",
+    "org_invitations",
+    "cancel_invitation",
+    "leave_org",
 ];
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 const ACCOUNT_LEVEL: [&str; 21] = [
-    "current_user", "sign_up", "log_in", "log_out", "verify_login", "my_orgs", "create_org", "two_factor_status",
-    "start_enrollment", "check_enrollment_code", "finish_enrollment", "cancel_enrollment", "reveal_codes",
-    "regenerate_codes", "disable_two_factor", "notice", "dismiss_notice", "security_log", "my_invitations", "accept_invitation",
+    "current_user",
+    "sign_up",
+    "log_in",
+    "log_out",
+    "verify_login",
+    "my_orgs",
+    "create_org",
+    "two_factor_status",
+    "start_enrollment",
+    "check_enrollment_code",
+    "finish_enrollment",
+    "cancel_enrollment",
+    "reveal_codes",
+    "regenerate_codes",
+    "disable_two_factor",
+    "notice",
+    "dismiss_notice",
+    "security_log",
+    "my_invitations",
+    "accept_invitation",
     "decline_invitation",
 ];
 
@@ -55,7 +81,9 @@ async fn acme(server: &TestServer) -> Acme {
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     join_org(&owner, &member, "acme", &member_email, "admin").await;
     let page = ok(&owner, "load_org", &[("slug", "acme")]).await;
-    let member_id = page["members"].as_array().unwrap().iter().find(|m| m["email"] == member_email.as_str()).unwrap()["user_id"].to_string();
+    let member_id = page["members"].as_array().unwrap().iter().find(|m| m["email"] == member_email.as_str()).unwrap()
+        ["user_id"]
+        .to_string();
     Acme { owner, member, member_email, member_id }
 }
 
@@ -82,7 +110,9 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         "add_member" => vec![("slug", "acme"), ("email", "nobody@example.com"), ("role", "member")],
         "change_role" => vec![("slug", "acme"), ("user_id", member_id), ("role", "member")],
         "remove_member" => vec![("slug", "acme"), ("user_id", member_id)],
-        "reset_member_two_factor" => vec![("slug", "acme"), ("user_id", member_id), ("password", common::PASSWORD), ("code", "123456")],
+        "reset_member_two_factor" => {
+            vec![("slug", "acme"), ("user_id", member_id), ("password", common::PASSWORD), ("code", "123456")]
+        }
         "cancel_invitation" => vec![("slug", "acme"), ("invitation_id", "1")],
         "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
         _ => vec![("slug", "acme")],
@@ -102,7 +132,10 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor(backend: B
     join_org(&org.owner, &co, "acme", &co_email, "owner").await;
     let (status, body) = require(&org.owner, "0").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["message"].as_str().unwrap().contains("Cora (") && !body["message"].as_str().unwrap().contains("Olivia"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("Cora (") && !body["message"].as_str().unwrap().contains("Olivia"),
+        "{body}"
+    );
     enroll(&server, &co).await;
     // An admin acting without 2FA is named as well.
     let (status, body) = require(&org.member, "0").await;
@@ -114,9 +147,14 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor(backend: B
     assert_eq!(status, StatusCode::OK, "{body}");
     let settings = ok(&org.owner, "load_org_settings", &[("slug", "acme")]).await;
     assert_eq!(settings["require_two_factor"], true);
-    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events ORDER BY id").fetch_all(&server.db().await).await.unwrap();
+    let kinds: Vec<(String,)> =
+        sqlx::query_as("SELECT kind FROM audit_events ORDER BY id").fetch_all(&server.db().await).await.unwrap();
     let kinds: Vec<_> = kinds.into_iter().map(|k| k.0).collect();
-    assert_eq!(kinds, ["member_invited", "invitation_accepted", "member_invited", "invitation_accepted", "two_factor_required"], "refused attempts leave no entry");
+    assert_eq!(
+        kinds,
+        ["member_invited", "invitation_accepted", "member_invited", "invitation_accepted", "two_factor_required"],
+        "refused attempts leave no entry"
+    );
 }
 
 async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_there(backend: Backend) {
@@ -144,7 +182,11 @@ async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_ther
         let res = org.member.get(path).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
         let html = res.text().await.unwrap();
-        assert!(html.contains("Two-factor authentication required") && html.contains("Acme requires two-factor authentication"), "{path}");
+        assert!(
+            html.contains("Two-factor authentication required")
+                && html.contains("Acme requires two-factor authentication"),
+            "{path}"
+        );
         assert!(!html.contains(&org.member_email) || html.contains("Account menu"), "{path} shows no member list");
     }
     assert_eq!(org.member.get("/orgs/acme/members.csv").await.status(), StatusCode::FORBIDDEN);
@@ -159,7 +201,8 @@ async fn a_member_without_two_factor_is_refused_on_every_org_route_and_only_ther
     enroll(&server, &org.member).await;
     ok(&org.member, "load_org", &[("slug", "acme")]).await;
     // And 2FA cannot be turned off while Acme requires it.
-    let (status, body) = org.member.call("disable_two_factor", &[("password", common::PASSWORD), ("code", "123456")]).await;
+    let (status, body) =
+        org.member.call("disable_two_factor", &[("password", common::PASSWORD), ("code", "123456")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body["message"].as_str().unwrap().contains("Acme requires it"), "{body}");
 }
@@ -174,7 +217,10 @@ async fn grace_period_then_enforcement_then_switching_off_restores_access(backen
     assert!(page["two_factor_due"].as_i64().is_some(), "the banner's date: {page}");
     let html = org.member.get("/orgs/acme").await.text().await.unwrap();
     assert!(html.contains("Acme requires two-factor authentication by "), "banner");
-    assert!(ok(&org.owner, "load_org", &[("slug", "acme")]).await["two_factor_due"].is_null(), "no banner for the compliant");
+    assert!(
+        ok(&org.owner, "load_org", &[("slug", "acme")]).await["two_factor_due"].is_null(),
+        "no banner for the compliant"
+    );
 
     advance_keeping_sessions(&server, 3 * 86_400 - 60, &[&org.owner, &org.member]).await;
     ok(&org.member, "load_org", &[("slug", "acme")]).await;
@@ -187,7 +233,12 @@ async fn grace_period_then_enforcement_then_switching_off_restores_access(backen
     assert_eq!(late.call("load_org", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
 
     let code = common::code_now(&server, &owner_factors.secret);
-    ok(&org.owner, "set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0"), ("password", common::PASSWORD), ("code", &code)]).await;
+    ok(
+        &org.owner,
+        "set_two_factor_requirement",
+        &[("slug", "acme"), ("grace_days", "0"), ("password", common::PASSWORD), ("code", &code)],
+    )
+    .await;
     ok(&org.member, "load_org", &[("slug", "acme")]).await;
     ok(&late, "load_org", &[("slug", "acme")]).await;
 }
@@ -208,7 +259,8 @@ async fn plain_members_cannot_see_or_change_settings(backend: Backend) {
 }
 
 async fn reset(c: &Client, user_id: &str, password: &str, code: &str) -> (StatusCode, Value) {
-    c.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", user_id), ("password", password), ("code", code)]).await
+    c.call("reset_member_two_factor", &[("slug", "acme"), ("user_id", user_id), ("password", password), ("code", code)])
+        .await
 }
 
 fn id_of(page: &Value, email: &str) -> String {
@@ -228,7 +280,8 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     }
     assert_eq!(require(&org.owner, "0").await.0, StatusCode::OK);
     let page = ok(&org.owner, "load_org", &[("slug", "acme")]).await;
-    let owner_id = page["members"].as_array().unwrap().iter().find(|m| m["role"] == "owner").unwrap()["user_id"].to_string();
+    let owner_id =
+        page["members"].as_array().unwrap().iter().find(|m| m["role"] == "owner").unwrap()["user_id"].to_string();
     let (plain_id, admin2_id) = (id_of(&page, &plain_email), id_of(&page, &admin2_email));
     server.advance_clock(30);
     let (owner_code, admin_code) = (code_now(&server, &apps[0]), code_now(&server, &apps[1]));
@@ -244,7 +297,11 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     assert_eq!(reset(&org.member, &plain_id, common::PASSWORD, &admin_code).await.0, StatusCode::OK);
     server.advance_clock(30);
     let admin_code = code_now(&server, &apps[1]);
-    assert_eq!(reset(&org.member, &plain_id, common::PASSWORD, &admin_code).await.0, StatusCode::CONFLICT, "nothing left to reset");
+    assert_eq!(
+        reset(&org.member, &plain_id, common::PASSWORD, &admin_code).await.0,
+        StatusCode::CONFLICT,
+        "nothing left to reset"
+    );
     // Owners may reset admins.
     assert_eq!(reset(&org.owner, &admin2_id, common::PASSWORD, &owner_code).await.0, StatusCode::OK);
 
@@ -267,9 +324,15 @@ async fn admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_
     ok(&plain, "load_org", &[("slug", "acme")]).await;
 
     let db = server.db().await;
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM security_events WHERE kind = 'two_factor_reset_by_admin'").fetch_one(&db).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM security_events WHERE kind = 'two_factor_reset_by_admin'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(n, 2);
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind = 'member_two_factor_reset'").fetch_one(&db).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE kind = 'member_two_factor_reset'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(n, 2);
 }
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, join_org};
+use common::{join_org, Backend, Client, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -34,7 +34,8 @@ async fn owner_creates_org_adds_and_manages_members(backend: Backend) {
     assert_eq!(org["my_role"], "owner");
 
     join_org(&owner, &member, "acme", &member_email.to_uppercase(), "member").await;
-    let (status, body) = owner.call("add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
+    let (status, body) =
+        owner.call("add_member", &[("slug", "acme"), ("email", &member_email), ("role", "member")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["message"].as_str().unwrap().contains("already a member"));
 
@@ -97,7 +98,8 @@ async fn admins_cannot_touch_owners_and_the_last_owner_stays(backend: Backend) {
     let (status, _) = admin.call("remove_member", &[("slug", "acme"), ("user_id", &owner_id)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (status, body) = owner.call("change_role", &[("slug", "acme"), ("user_id", &owner_id), ("role", "admin")]).await;
+    let (status, body) =
+        owner.call("change_role", &[("slug", "acme"), ("user_id", &owner_id), ("role", "admin")]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("at least one owner"));
     let (status, _) = owner.call("remove_member", &[("slug", "acme"), ("user_id", &owner_id)]).await;

@@ -4,7 +4,7 @@
 mod common;
 
 use app::twofactor::totp::TotpSecret;
-use common::{Backend, PASSWORD, TestServer, assert_one_of_a_race_wins, code_now, enroll, ok, pending_login};
+use common::{assert_one_of_a_race_wins, code_now, enroll, ok, pending_login, Backend, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -76,7 +76,10 @@ async fn enrollment_checks_the_code_and_persists_nothing_early(backend: Backend)
     let (status, body) = c.call("check_enrollment_code", &[("code", &wrong)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = body["message"].as_str().unwrap();
-    assert!(message.starts_with(&format!("Code {wrong} is not a valid two-factor authentication code for user {email}.")), "{message}");
+    assert!(
+        message.starts_with(&format!("Code {wrong} is not a valid two-factor authentication code for user {email}.")),
+        "{message}"
+    );
     assert!(message.contains("UTC"), "names the server's time: {message}");
 
     // Another session of the same user cannot complete this enrollment.
@@ -89,7 +92,8 @@ async fn enrollment_checks_the_code_and_persists_nothing_early(backend: Backend)
     let (status, _) = c.call("check_enrollment_code", &[("code", &right)]).await;
     assert_eq!(status, StatusCode::CONFLICT, "a cancelled enrollment is gone");
     assert_eq!(ok(&c, "two_factor_status", &[]).await["enabled"], false);
-    let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM totp_enrollments").fetch_one(&server.db().await).await.unwrap();
+    let row: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM totp_enrollments").fetch_one(&server.db().await).await.unwrap();
     assert_eq!(row.0, 0);
 
     // An enrollment left unfinished expires.
@@ -152,7 +156,8 @@ async fn a_backup_code_works_once_even_when_raced(backend: Backend) {
     assert_eq!(used, [true, false, false, false, false]);
     assert_eq!(revealed[1]["code"], e.codes[1].as_str());
     next_step(&server);
-    let (status, _) = c.call("reveal_codes", &[("password", "wrong password"), ("code", &code_now(&server, &e.secret))]).await;
+    let (status, _) =
+        c.call("reveal_codes", &[("password", "wrong password"), ("code", &code_now(&server, &e.secret))]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "reveal needs the password");
 }
 
@@ -189,7 +194,8 @@ async fn softlock_after_five_failures_across_sessions_then_release(backend: Back
     }
     ok(&pending_login(&server, &email).await, "verify_login", &[("code", &code_now(&server, &e.secret))]).await;
 
-    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM security_events").fetch_all(&server.db().await).await.unwrap();
+    let kinds: Vec<(String,)> =
+        sqlx::query_as("SELECT kind FROM security_events").fetch_all(&server.db().await).await.unwrap();
     let kinds: Vec<_> = kinds.into_iter().map(|k| k.0).collect();
     for kind in ["two_factor_enabled", "failed_code", "lockout"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} missing from {kinds:?}");
@@ -228,9 +234,11 @@ async fn regenerate_needs_password_and_code_and_kills_the_old_set(backend: Backe
     assert_eq!(fresh.len(), 5);
     assert!(fresh.iter().all(|f| !e.codes.contains(f)));
 
-    let (status, _) = pending_login(&server, &email).await.call("verify_login", &[("code", &e.codes[1]), ("recovery", "true")]).await;
+    let (status, _) =
+        pending_login(&server, &email).await.call("verify_login", &[("code", &e.codes[1]), ("recovery", "true")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the old set died");
-    let done = ok(&pending_login(&server, &email).await, "verify_login", &[("code", &fresh[2]), ("recovery", "true")]).await;
+    let done =
+        ok(&pending_login(&server, &email).await, "verify_login", &[("code", &fresh[2]), ("recovery", "true")]).await;
     assert_eq!(done["backup_codes_left"], 4);
 }
 
@@ -287,11 +295,13 @@ async fn secrets_and_codes_are_never_stored_in_the_clear(backend: Backend) {
     let (c, _) = server.user("Kim").await;
     let e = enroll(&server, &c).await;
     let db = server.db().await;
-    let (sealed,): (Vec<u8>,) = sqlx::query_as("SELECT secret_sealed FROM totp_credentials").fetch_one(&db).await.unwrap();
+    let (sealed,): (Vec<u8>,) =
+        sqlx::query_as("SELECT secret_sealed FROM totp_credentials").fetch_one(&db).await.unwrap();
     assert!(!sealed.windows(20).any(|w| w == e.secret.as_bytes()));
     let key = e.setup_key.replace(' ', "");
     assert!(!String::from_utf8_lossy(&sealed).contains(&key));
-    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT lookup_hash, code_sealed FROM backup_codes").fetch_all(&db).await.unwrap();
+    let rows: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT lookup_hash, code_sealed FROM backup_codes").fetch_all(&db).await.unwrap();
     assert_eq!(rows.len(), 5);
     for (hash, sealed) in rows {
         for code in &e.codes {

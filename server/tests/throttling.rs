@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, Client, PASSWORD, TestServer, code_now, enroll, ok, pending_login};
+use common::{code_now, enroll, ok, pending_login, Backend, Client, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -22,7 +22,14 @@ on_both_backends!(
 
 /// A server function call that also returns the `Retry-After` header.
 async fn call_with_retry_after(c: &Client, name: &str, args: &[(&str, &str)]) -> (StatusCode, Value, Option<u64>) {
-    let res = c.http.post(format!("{}/api/{name}", c.base)).header("Accept", "application/json").form(args).send().await.unwrap();
+    let res = c
+        .http
+        .post(format!("{}/api/{name}", c.base))
+        .header("Accept", "application/json")
+        .form(args)
+        .send()
+        .await
+        .unwrap();
     let status = res.status();
     let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let body = serde_json::from_str(&res.text().await.unwrap()).unwrap_or(Value::Null);
@@ -73,7 +80,10 @@ async fn failed_logins_lock_the_account_for_a_capped_wait_with_retry_after(backe
     // The success cleared the count: one failure is free again.
     assert_eq!(log_in(&c, &email, "wrong password").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(log_in(&c, &email, PASSWORD).await.0, StatusCode::OK);
-    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM security_events WHERE kind = 'login_lockout'").fetch_all(&server.db().await).await.unwrap();
+    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM security_events WHERE kind = 'login_lockout'")
+        .fetch_all(&server.db().await)
+        .await
+        .unwrap();
     assert!(!kinds.is_empty(), "the lockout is in the security log");
 }
 
@@ -95,14 +105,19 @@ async fn failed_logins_are_limited_per_address_across_accounts(backend: Backend)
     let (after, retry_after) = refused.expect("the address was limited");
     assert_eq!(after, 30, "30 failures per address are free");
     assert!(retry_after.is_some_and(|s| (1..=30).contains(&s)), "{retry_after:?}");
-    assert_eq!(log_in(&c, &email, PASSWORD).await.0, StatusCode::TOO_MANY_REQUESTS, "while it waits, the address waits for everyone");
+    assert_eq!(
+        log_in(&c, &email, PASSWORD).await.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "while it waits, the address waits for everyone"
+    );
     server.advance_clock(31);
     assert_eq!(log_in(&c, &email, PASSWORD).await.0, StatusCode::OK);
 }
 
 async fn sign_up(server: &TestServer, i: usize) -> (StatusCode, Value, Option<u64>) {
     let email = format!("new-{i}@example.com");
-    call_with_retry_after(&server.client(), "sign_up", &[("name", "New"), ("email", &email), ("password", PASSWORD)]).await
+    call_with_retry_after(&server.client(), "sign_up", &[("name", "New"), ("email", &email), ("password", PASSWORD)])
+        .await
 }
 
 async fn sign_ups_are_limited_per_address(backend: Backend) {
@@ -133,8 +148,14 @@ async fn overlong_passwords_are_refused_on_every_path(backend: Backend) {
         assert_eq!(body["message"], "A password has at most 1024 characters.", "{path}: {body}");
     };
     check(server.client().call("log_in", &[("email", &email), ("password", &long)]).await, "log_in");
-    check(server.client().call("log_in", &[("email", "nobody@example.com"), ("password", &long)]).await, "log_in, unknown email");
-    check(server.client().call("sign_up", &[("name", "Al"), ("email", "al@example.com"), ("password", &long)]).await, "sign_up");
+    check(
+        server.client().call("log_in", &[("email", "nobody@example.com"), ("password", &long)]).await,
+        "log_in, unknown email",
+    );
+    check(
+        server.client().call("sign_up", &[("name", "Al"), ("email", "al@example.com"), ("password", &long)]).await,
+        "sign_up",
+    );
     check(c.call("reveal_codes", &[("password", &long)]).await, "re-authentication");
     // 1024 characters are fine (and wrong).
     let (status, _) = server.client().call("log_in", &[("email", &email), ("password", &"x".repeat(1024))]).await;
@@ -228,10 +249,12 @@ async fn a_failed_login_writes_the_same_rows_whether_or_not_the_email_exists(bac
     let (_, email) = server.user("Hugo").await;
     let db = server.db().await;
     let count = || async {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT scope, failures FROM attempt_counters WHERE scope LIKE 'login%' ORDER BY scope, failures")
-            .fetch_all(&server.db().await)
-            .await
-            .unwrap();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT scope, failures FROM attempt_counters WHERE scope LIKE 'login%' ORDER BY scope, failures",
+        )
+        .fetch_all(&server.db().await)
+        .await
+        .unwrap();
         rows
     };
     assert_eq!(log_in(&server.client(), &email, "wrong password").await.0, StatusCode::UNAUTHORIZED);
@@ -239,7 +262,11 @@ async fn a_failed_login_writes_the_same_rows_whether_or_not_the_email_exists(bac
     assert_eq!(log_in(&server.client(), "nobody@example.com", "wrong password").await.0, StatusCode::UNAUTHORIZED);
     let both = count().await;
     assert_eq!(known, [("login_account".to_string(), 1), ("login_address".to_string(), 1)]);
-    assert_eq!(both, [("login_account".to_string(), 1), ("login_account".to_string(), 1), ("login_address".to_string(), 2)], "an unknown email is counted like a known one");
+    assert_eq!(
+        both,
+        [("login_account".to_string(), 1), ("login_account".to_string(), 1), ("login_address".to_string(), 2)],
+        "an unknown email is counted like a known one"
+    );
     // Emails are not stored in the clear.
     let subjects: Vec<(String,)> = sqlx::query_as("SELECT subject FROM attempt_counters").fetch_all(&db).await.unwrap();
     assert!(subjects.iter().all(|(s,)| !s.contains("example.com")), "{subjects:?}");
@@ -252,7 +279,8 @@ async fn counters_are_deleted_once_their_window_and_wait_are_over(backend: Backe
     assert_eq!(log_in(&server.client(), &email, "wrong password").await.0, StatusCode::UNAUTHORIZED);
     let db = server.db().await;
     let scopes = || async {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT scope FROM attempt_counters ORDER BY scope").fetch_all(&db).await.unwrap();
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT scope FROM attempt_counters ORDER BY scope").fetch_all(&db).await.unwrap();
         rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
     };
     assert_eq!(scopes().await, ["login_account", "login_address", "sign_up_address"]);

@@ -7,7 +7,7 @@
 mod common;
 
 use app::twofactor::totp::TotpSecret;
-use common::{Backend, Client, PASSWORD, TestServer, code_now, enroll, join_org, ok, pending_login};
+use common::{code_now, enroll, join_org, ok, pending_login, Backend, Client, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -63,7 +63,11 @@ async fn reveal_needs_the_password_and_a_current_app_code(backend: Backend) {
     next_step(&server);
 
     let (status, body) = c.call("reveal_codes", &[("password", PASSWORD)]).await;
-    assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "code"), "the password alone reveals nothing: {body}");
+    assert_eq!(
+        (status, field(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "code"),
+        "the password alone reveals nothing: {body}"
+    );
     let code = code_now(&server, &e.secret);
     let (status, body) = c.call("reveal_codes", &[("password", "wrong password"), ("code", &code)]).await;
     assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "password"), "{body}");
@@ -71,7 +75,11 @@ async fn reveal_needs_the_password_and_a_current_app_code(backend: Backend) {
     let codes: Vec<&str> = revealed.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
     assert_eq!(codes, e.codes.iter().map(String::as_str).collect::<Vec<_>>());
     let (status, body) = c.call("reveal_codes", &[("password", PASSWORD), ("code", &code)]).await;
-    assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "code"), "the same code is not accepted twice: {body}");
+    assert_eq!(
+        (status, field(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "code"),
+        "the same code is not accepted twice: {body}"
+    );
 }
 
 async fn a_backup_code_cannot_reveal_the_others(backend: Backend) {
@@ -136,7 +144,8 @@ async fn enabling_two_factor_ends_the_other_sessions_and_renews_this_one(backend
     let replay = server.client();
     replay.set_session_cookie(&before);
     assert!(replay.me().await.is_null(), "the old id is dead");
-    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions").fetch_one(&server.db().await).await.unwrap();
+    let (sessions,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM sessions").fetch_one(&server.db().await).await.unwrap();
     assert_eq!(sessions, 1);
 }
 
@@ -156,10 +165,11 @@ async fn disabling_two_factor_ends_the_other_sessions_and_renews_this_one(backen
     let replay = server.client();
     replay.set_session_cookie(&before);
     assert!(replay.me().await.is_null());
-    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM security_events WHERE kind LIKE 'two_factor%' ORDER BY id")
-        .fetch_all(&server.db().await)
-        .await
-        .unwrap();
+    let kinds: Vec<(String,)> =
+        sqlx::query_as("SELECT kind FROM security_events WHERE kind LIKE 'two_factor%' ORDER BY id")
+            .fetch_all(&server.db().await)
+            .await
+            .unwrap();
     assert_eq!(kinds.into_iter().map(|k| k.0).collect::<Vec<_>>(), ["two_factor_enabled", "two_factor_disabled"]);
 }
 
@@ -184,7 +194,8 @@ async fn an_enrollment_overtaken_by_two_factor_enabled_elsewhere_is_void(backend
     let (status, body) = a.call("finish_enrollment", &[]).await;
     assert!(status.is_client_error(), "the older enrollment does not turn 2FA on: {status} {body}");
     assert_eq!(ok(&b, "two_factor_status", &[]).await["enabled"], false, "nothing changed");
-    let (enrollments,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM totp_enrollments").fetch_one(&server.db().await).await.unwrap();
+    let (enrollments,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM totp_enrollments").fetch_one(&server.db().await).await.unwrap();
     assert_eq!(enrollments, 0);
     let _ = a_secret;
 }
@@ -248,12 +259,18 @@ async fn set(c: &Client, require: bool, grace: &str, reauth: &[(&str, &str)]) ->
 }
 
 async fn policy(server: &TestServer) -> (bool, i64) {
-    let (required, grace): (i64, i64) = sqlx::query_as("SELECT require_two_factor, grace_days FROM organizations").fetch_one(&server.db().await).await.unwrap();
+    let (required, grace): (i64, i64) = sqlx::query_as("SELECT require_two_factor, grace_days FROM organizations")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
     (required == 1, grace)
 }
 
 async fn audit_kinds(server: &TestServer) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT kind, detail FROM audit_events WHERE kind LIKE 'two_factor%' ORDER BY id").fetch_all(&server.db().await).await.unwrap()
+    sqlx::query_as("SELECT kind, detail FROM audit_events WHERE kind LIKE 'two_factor%' ORDER BY id")
+        .fetch_all(&server.db().await)
+        .await
+        .unwrap()
 }
 
 async fn admins_cannot_switch_the_requirement_off_or_lengthen_the_grace_period(backend: Backend) {
@@ -282,16 +299,30 @@ async fn owners_loosen_the_requirement_only_with_password_and_code(backend: Back
     next_step(&server);
     let code = code_now(&server, &o.owner_secret);
     let (status, body) = set(&o.owner, true, "14", &[("password", PASSWORD)]).await;
-    assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "code"), "the password alone is not enough: {body}");
+    assert_eq!(
+        (status, field(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "code"),
+        "the password alone is not enough: {body}"
+    );
     let (status, body) = set(&o.owner, false, "0", &[("password", "wrong password"), ("code", &code)]).await;
     assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "password"), "{body}");
     assert_eq!(policy(&server).await, (true, 1), "nothing changed");
 
-    ok(&o.owner, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "14"), ("password", PASSWORD), ("code", &code)]).await;
+    ok(
+        &o.owner,
+        "set_two_factor_requirement",
+        &[("slug", "acme"), ("require", "true"), ("grace_days", "14"), ("password", PASSWORD), ("code", &code)],
+    )
+    .await;
     assert_eq!(policy(&server).await, (true, 14));
     next_step(&server);
     let code = code_now(&server, &o.owner_secret);
-    ok(&o.owner, "set_two_factor_requirement", &[("slug", "acme"), ("grace_days", "0"), ("password", PASSWORD), ("code", &code)]).await;
+    ok(
+        &o.owner,
+        "set_two_factor_requirement",
+        &[("slug", "acme"), ("grace_days", "0"), ("password", PASSWORD), ("code", &code)],
+    )
+    .await;
     assert_eq!(policy(&server).await, (false, 0));
     let audit = audit_kinds(&server).await;
     assert_eq!(audit.len(), 3, "{audit:?}");
@@ -313,10 +344,18 @@ async fn admins_may_switch_the_requirement_on_but_not_shorten_it(backend: Backen
     assert_eq!((status, field(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "password"), "{body}");
     next_step(&server);
     let code = code_now(&server, &o.owner_secret);
-    ok(&o.owner, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "7"), ("password", PASSWORD), ("code", &code)]).await;
+    ok(
+        &o.owner,
+        "set_two_factor_requirement",
+        &[("slug", "acme"), ("require", "true"), ("grace_days", "7"), ("password", PASSWORD), ("code", &code)],
+    )
+    .await;
     assert_eq!(policy(&server).await, (true, 7));
     let audit = audit_kinds(&server).await;
     let details: Vec<_> = audit.iter().map(|a| a.1.as_str()).collect();
     assert_eq!(details[..2], ["grace period: 30 days", "grace period: 30 days"]);
-    assert!(details[2].starts_with("grace period: 7 days (was 30)") && details[2].contains("password and code"), "{details:?}");
+    assert!(
+        details[2].starts_with("grace period: 7 days (was 30)") && details[2].contains("password and code"),
+        "{details:?}"
+    );
 }

@@ -6,6 +6,7 @@
 //! failed codes per address (`AddressLimiter`).
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
@@ -85,11 +86,11 @@ fn lock_expression(schedule: &Schedule, new: &str) -> String {
         if delay == last {
             break;
         }
-        sql.push_str(&format!(" WHEN {new} = {failures} THEN $3 + {delay}"));
+        let _ = write!(sql, " WHEN {new} = {failures} THEN $3 + {delay}");
         last = delay;
         failures += 1;
     }
-    sql.push_str(&format!(" ELSE $3 + {last} END"));
+    let _ = write!(sql, " ELSE $3 + {last} END");
     sql
 }
 
@@ -176,12 +177,13 @@ impl Reservation {
 pub async fn delete_expired(db: &Db, now: i64) -> AppResult<u64> {
     let mut deleted = 0;
     for scope in Scope::ALL {
-        let done = sqlx::query("DELETE FROM attempt_counters WHERE scope = $1 AND locked_until <= $2 AND window_start <= $3")
-            .bind(scope.name())
-            .bind(now)
-            .bind(now - scope.schedule().window_secs)
-            .execute(db)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM attempt_counters WHERE scope = $1 AND locked_until <= $2 AND window_start <= $3")
+                .bind(scope.name())
+                .bind(now)
+                .bind(now - scope.schedule().window_secs)
+                .execute(db)
+                .await?;
         deleted += done.rows_affected();
     }
     Ok(deleted)
@@ -218,7 +220,11 @@ impl AddressLimiter {
         let Some(ip) = ip else { return Ok(()) };
         let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         match windows.get(&address_key(ip)) {
-            Some(w) if now < w.start + ADDRESS_WINDOW_SECS && w.failures >= FAILURES_PER_ADDRESS && w.accounts.contains(&user_id) => {
+            Some(w)
+                if now < w.start + ADDRESS_WINDOW_SECS
+                    && w.failures >= FAILURES_PER_ADDRESS
+                    && w.accounts.contains(&user_id) =>
+            {
                 Err(AppError::RateLimited { retry_after_secs: (w.start + ADDRESS_WINDOW_SECS - now).max(1) as u64 })
             }
             _ => Ok(()),

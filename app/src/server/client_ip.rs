@@ -74,7 +74,11 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.1"), &[], &trusted), ip("10.0.0.1"), "no header: the proxy itself");
         assert_eq!(client_ip(ip("10.0.0.1"), &["10.0.0.2"], &trusted), ip("10.0.0.2"), "all trusted: the leftmost");
         assert_eq!(client_ip(ip("10.0.0.1"), &["garbage, 198.51.100.1"], &trusted), ip("198.51.100.1"));
-        assert_eq!(client_ip(ip("10.0.0.1"), &["198.51.100.1, garbage"], &trusted), ip("10.0.0.1"), "a broken hop ends the trust");
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &["198.51.100.1, garbage"], &trusted),
+            ip("10.0.0.1"),
+            "a broken hop ends the trust"
+        );
         assert_eq!(client_ip(ip("::1"), &["2001:db8::1"], &[parse_trusted("::1").unwrap()]), ip("2001:db8::1"));
     }
 

@@ -38,7 +38,10 @@ pub async fn load(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Option<TotpCr
 }
 
 pub async fn is_enabled(db: &Db, user_id: i64) -> AppResult<bool> {
-    let row = sqlx::query("SELECT 1 AS one FROM totp_credentials WHERE user_id = $1").bind(user_id).fetch_optional(db).await?;
+    let row = sqlx::query("SELECT 1 AS one FROM totp_credentials WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.is_some())
 }
 
@@ -57,12 +60,14 @@ pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {
 /// During a key rotation a code may still be stored under a previous key's hash.
 pub async fn use_backup_code(db: &Db, keys: &Keys, user_id: i64, normalized: &str, now: i64) -> AppResult<bool> {
     for lookup_hash in keys.lookup_hashes(normalized) {
-        let done = sqlx::query("UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND lookup_hash = $3 AND used_at IS NULL")
-            .bind(now)
-            .bind(user_id)
-            .bind(lookup_hash)
-            .execute(db)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND lookup_hash = $3 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(lookup_hash)
+        .execute(db)
+        .await?;
         if done.rows_affected() == 1 {
             return Ok(true);
         }
@@ -125,16 +130,20 @@ pub async fn enable(
     codes: &[String],
     now: i64,
 ) -> AppResult<()> {
-    let inserted = sqlx::query("INSERT INTO totp_credentials (user_id, secret_sealed, last_step, enabled_at) VALUES ($1, $2, $3, $4)")
-        .bind(user_id)
-        .bind(keys.seal(secret.as_bytes(), &secret_context(user_id)))
-        .bind(verified_step)
-        .bind(now)
-        .execute(&mut **tx)
-        .await;
+    let inserted = sqlx::query(
+        "INSERT INTO totp_credentials (user_id, secret_sealed, last_step, enabled_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(keys.seal(secret.as_bytes(), &secret_context(user_id)))
+    .bind(verified_step)
+    .bind(now)
+    .execute(&mut **tx)
+    .await;
     match inserted {
         Ok(_) => replace_backup_codes(tx, keys, user_id, codes).await,
-        Err(e) if super::db::is_unique_violation(&e) => Err(AppError::conflict("Two-factor authentication is already enabled.")),
+        Err(e) if super::db::is_unique_violation(&e) => {
+            Err(AppError::conflict("Two-factor authentication is already enabled."))
+        }
         Err(e) => Err(e.into()),
     }
 }

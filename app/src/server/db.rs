@@ -1,7 +1,7 @@
 //! The database pool. SQLite (embedded, the default) and PostgreSQL share one
 //! set of queries through sqlx's `Any` driver; only the migrations differ.
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
@@ -74,7 +74,7 @@ pub async fn log_page(
     page: i64,
     entry: impl Fn(&sqlx::any::AnyRow) -> Result<crate::model::LogEntry, sqlx::Error>,
 ) -> crate::error::AppResult<crate::model::LogPage> {
-    use crate::model::{LOG_PAGE_SIZE, LogPage};
+    use crate::model::{LogPage, LOG_PAGE_SIZE};
     let page = page.max(0);
     // The page number comes from the URL: one past any real log is simply empty.
     let Some(offset) = page.checked_mul(LOG_PAGE_SIZE).filter(|o| *o <= MAX_LOG_OFFSET) else {

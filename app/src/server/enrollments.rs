@@ -35,13 +35,15 @@ pub async fn start(db: &Db, keys: &Keys, session_hash: &str, user_id: i64, now: 
     let secret = TotpSecret::generate();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM totp_enrollments WHERE session_hash = $1").bind(session_hash).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO totp_enrollments (session_hash, user_id, secret_sealed, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(session_hash)
-        .bind(user_id)
-        .bind(keys.seal(secret.as_bytes(), &context(user_id)))
-        .bind(now + LIFETIME_SECS)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO totp_enrollments (session_hash, user_id, secret_sealed, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(session_hash)
+    .bind(user_id)
+    .bind(keys.seal(secret.as_bytes(), &context(user_id)))
+    .bind(now + LIFETIME_SECS)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(secret)
 }
@@ -73,7 +75,14 @@ pub async fn load(db: &Db, keys: &Keys, session_hash: &str, user_id: i64, now: i
 }
 
 /// Started -> Verified. Conditional, so two concurrent right codes make one set of codes.
-pub async fn mark_verified(db: &Db, keys: &Keys, session_hash: &str, user_id: i64, step: i64, codes: &[String]) -> AppResult<bool> {
+pub async fn mark_verified(
+    db: &Db,
+    keys: &Keys,
+    session_hash: &str,
+    user_id: i64,
+    step: i64,
+    codes: &[String],
+) -> AppResult<bool> {
     let sealed = keys.seal(&serde_json::to_vec(codes).map_err(|_| AppError::Internal)?, &context(user_id));
     let done = sqlx::query("UPDATE totp_enrollments SET verified_step = $1, codes_sealed = $2 WHERE session_hash = $3 AND verified_step IS NULL")
         .bind(step)

@@ -2,7 +2,7 @@
 
 use super::db::Db;
 use crate::error::AppResult;
-use crate::model::{LogEntry, LogPage, browser_label, event_label};
+use crate::model::{browser_label, event_label, LogEntry, LogPage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityEvent {
@@ -46,7 +46,13 @@ pub struct RequestMeta {
 
 /// Writes one row of the user's security log; pass the transaction of the
 /// change it records, so that the two commit together.
-pub async fn record<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
+pub async fn record<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    event: SecurityEvent,
+    meta: &RequestMeta,
+    now: i64,
+) -> AppResult<()> {
     insert(db, "id", user_id, event, meta, now).await?;
     tracing::info!(user_id, event = event.as_str(), "security event");
     Ok(())
@@ -55,12 +61,25 @@ pub async fn record<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_
 /// Records `event` for the account with `email`, if there is one. One
 /// statement either way, so a failed login does the same database work
 /// whether or not the email is registered.
-pub async fn record_for_email(db: &Db, email: &str, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()> {
+pub async fn record_for_email(
+    db: &Db,
+    email: &str,
+    event: SecurityEvent,
+    meta: &RequestMeta,
+    now: i64,
+) -> AppResult<()> {
     insert(db, "email", email.to_string(), event, meta, now).await
 }
 
 /// Inserts the event for the user whose `column` is `key` (none when no user has it).
-async fn insert<'c, K>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, column: &str, key: K, event: SecurityEvent, meta: &RequestMeta, now: i64) -> AppResult<()>
+async fn insert<'c, K>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    column: &str,
+    key: K,
+    event: SecurityEvent,
+    meta: &RequestMeta,
+    now: i64,
+) -> AppResult<()>
 where
     K: 'static + Send + for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {

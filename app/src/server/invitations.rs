@@ -7,12 +7,13 @@ use sqlx::{Any, Row, Transaction};
 
 use super::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::model::{INVITATION_DAYS, Invitation, PendingInvitation, Role, User};
+use crate::model::{Invitation, PendingInvitation, Role, User, INVITATION_DAYS};
 use crate::policy;
 
 type Tx = Transaction<'static, Any>;
 
-const NOT_YOURS: &str = "No such invitation for you: it may have been cancelled, or it was sent to another email address.";
+const NOT_YOURS: &str =
+    "No such invitation for you: it may have been cancelled, or it was sent to another email address.";
 const GONE: &str = "No such invitation: it may have been accepted, declined or cancelled already.";
 
 fn role_from(s: String) -> Result<Role, sqlx::Error> {
@@ -35,20 +36,34 @@ pub enum Invited {
 /// Invites `email` (already normalized) as `role`; an invitation pending for
 /// the same email is renewed. Whether an account uses the email changes
 /// neither the queries run nor the outcome, so the answer cannot tell.
-pub async fn invite(db: &Db, org_id: i64, actor: &User, actor_role: Role, email: &str, role: Role, now: i64) -> AppResult<Invited> {
+pub async fn invite(
+    db: &Db,
+    org_id: i64,
+    actor: &User,
+    actor_role: Role,
+    email: &str,
+    role: Role,
+    now: i64,
+) -> AppResult<Invited> {
     policy::may_invite(actor_role, role).map_err(AppError::forbidden)?;
     let mut tx = db.begin().await?;
     lock_org(&mut tx, org_id).await?;
     // Managers see their members' emails anyway: saying so reveals nothing.
-    let member = sqlx::query("SELECT 1 AS one FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email = $2")
+    let member = sqlx::query(
+        "SELECT 1 AS one FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email = $2",
+    )
+    .bind(org_id)
+    .bind(email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if member.is_some() {
+        return Ok(Invited::AlreadyMember);
+    }
+    let pending = sqlx::query("SELECT role FROM invitations WHERE org_id = $1 AND email = $2")
         .bind(org_id)
         .bind(email)
         .fetch_optional(&mut *tx)
         .await?;
-    if member.is_some() {
-        return Ok(Invited::AlreadyMember);
-    }
-    let pending = sqlx::query("SELECT role FROM invitations WHERE org_id = $1 AND email = $2").bind(org_id).bind(email).fetch_optional(&mut *tx).await?;
     if let Some(row) = pending {
         policy::may_cancel_invitation(actor_role, role_from(row.try_get("role")?)?).map_err(AppError::forbidden)?;
     }
@@ -144,8 +159,13 @@ pub async fn accept(db: &Db, id: i64, user: &User, now: i64) -> AppResult<String
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    audit(&mut tx, org_id, user.id, "invitation_accepted", &format!("{} as {}", user.email, role.as_str()), now).await?;
-    let slug: String = sqlx::query("SELECT slug FROM organizations WHERE id = $1").bind(org_id).fetch_one(&mut *tx).await?.try_get("slug")?;
+    audit(&mut tx, org_id, user.id, "invitation_accepted", &format!("{} as {}", user.email, role.as_str()), now)
+        .await?;
+    let slug: String = sqlx::query("SELECT slug FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("slug")?;
     tx.commit().await?;
     Ok(slug)
 }
@@ -154,7 +174,8 @@ pub async fn accept(db: &Db, id: i64, user: &User, now: i64) -> AppResult<String
 pub async fn decline(db: &Db, id: i64, user: &User, now: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let (org_id, role, _) = take_own(&mut tx, id, user).await?;
-    audit(&mut tx, org_id, user.id, "invitation_declined", &format!("{} as {}", user.email, role.as_str()), now).await?;
+    audit(&mut tx, org_id, user.id, "invitation_declined", &format!("{} as {}", user.email, role.as_str()), now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -192,7 +213,11 @@ pub async fn leave(db: &Db, org_id: i64, user: &User, now: i64) -> AppResult<()>
     .ok_or_else(|| AppError::not_found("You are not a member of this organization."))?;
     let role = role_from(row.try_get("role")?)?;
     policy::may_leave(role, row.try_get("owners")?).map_err(AppError::conflict)?;
-    sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(user.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
     audit(&mut tx, org_id, user.id, "member_left", &format!("{} ({})", user.email, role.as_str()), now).await?;
     tx.commit().await?;
     Ok(())

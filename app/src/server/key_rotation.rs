@@ -63,12 +63,13 @@ async fn reencrypt_secrets(db: &Db, keys: &Keys, report: &mut ReencryptReport) -
             continue;
         }
         let plaintext = opened.map(|o| o.plaintext).unwrap_or_default();
-        let done = sqlx::query("UPDATE totp_credentials SET secret_sealed = $1 WHERE user_id = $2 AND secret_sealed = $3")
-            .bind(keys.seal(&plaintext, &secret_context(user_id)))
-            .bind(user_id)
-            .bind(sealed)
-            .execute(db)
-            .await?;
+        let done =
+            sqlx::query("UPDATE totp_credentials SET secret_sealed = $1 WHERE user_id = $2 AND secret_sealed = $3")
+                .bind(keys.seal(&plaintext, &secret_context(user_id)))
+                .bind(user_id)
+                .bind(sealed)
+                .execute(db)
+                .await?;
         report.written(done.rows_affected());
     }
     Ok(())
@@ -102,7 +103,10 @@ async fn reencrypt_backup_codes(db: &Db, keys: &Keys, report: &mut ReencryptRepo
 /// Enrollments live 15 minutes, but one in progress during a rotation should
 /// still finish, so its secret (and codes, once verified) are re-sealed too.
 async fn reencrypt_enrollments(db: &Db, keys: &Keys, report: &mut ReencryptReport) -> AppResult<()> {
-    for row in sqlx::query("SELECT session_hash, user_id, secret_sealed, codes_sealed FROM totp_enrollments").fetch_all(db).await? {
+    for row in sqlx::query("SELECT session_hash, user_id, secret_sealed, codes_sealed FROM totp_enrollments")
+        .fetch_all(db)
+        .await?
+    {
         let session_hash: String = row.try_get("session_hash")?;
         let user_id: i64 = row.try_get("user_id")?;
         let context = enrollments::context(user_id);
@@ -115,7 +119,12 @@ async fn reencrypt_enrollments(db: &Db, keys: &Keys, report: &mut ReencryptRepor
             let plaintext = opened.map(|o| o.plaintext).unwrap_or_default();
             // The column name comes from the list above, never from input.
             let sql = format!("UPDATE totp_enrollments SET {column} = $1 WHERE session_hash = $2 AND {column} = $3");
-            let done = sqlx::query(&sql).bind(keys.seal(&plaintext, &context)).bind(&session_hash).bind(sealed).execute(db).await?;
+            let done = sqlx::query(&sql)
+                .bind(keys.seal(&plaintext, &context))
+                .bind(&session_hash)
+                .bind(sealed)
+                .execute(db)
+                .await?;
             report.written(done.rows_affected());
         }
     }
@@ -126,7 +135,9 @@ async fn reencrypt_enrollments(db: &Db, keys: &Keys, report: &mut ReencryptRepor
 /// instance started with a different key would seal secrets no other
 /// instance can read.
 pub async fn check_keys(db: &Db, keys: &Keys) -> AppResult<Result<(), String>> {
-    let row = sqlx::query("SELECT user_id, secret_sealed FROM totp_credentials ORDER BY enabled_at DESC LIMIT 1").fetch_optional(db).await?;
+    let row = sqlx::query("SELECT user_id, secret_sealed FROM totp_credentials ORDER BY enabled_at DESC LIMIT 1")
+        .fetch_optional(db)
+        .await?;
     let Some(row) = row else { return Ok(Ok(())) };
     let (user_id, sealed): (i64, Vec<u8>) = (row.try_get("user_id")?, row.try_get("secret_sealed")?);
     Ok(match keys.open(&sealed, &secret_context(user_id)) {

@@ -7,7 +7,7 @@ use super::events::{self, RequestMeta, SecurityEvent};
 use super::orgs::{self, Actor};
 use super::AppState;
 use crate::error::{AppError, AppResult};
-use crate::model::{OrgSummary, Role, User, format_date};
+use crate::model::{format_date, OrgSummary, Role, User};
 
 /// The reset as it was authorized: who, through which organization, whom,
 /// and the target's role at the time of the check.
@@ -52,7 +52,8 @@ pub async fn reset(state: &AppState, reset: &Reset<'_>, meta: &RequestMeta) -> A
     // A lost phone may be a stolen one: its sessions end too, the member logs in again.
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(target_id).execute(&mut *tx).await?;
     let role = if org.my_role == Role::Owner { "an owner" } else { "an admin" };
-    let required = if org.two_factor_deadline.is_some() { format!(": {} requires it", org.name) } else { String::new() };
+    let required =
+        if org.two_factor_deadline.is_some() { format!(": {} requires it", org.name) } else { String::new() };
     let notice = format!(
         "{} ({}), {role} of {}, reset your two-factor authentication on {}. Set it up again on your Account page{required}. \
          If you did not ask for this, tell the owners of your organizations.",

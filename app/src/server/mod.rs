@@ -42,7 +42,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { secure_cookies: false, session_idle_secs: 12 * 3600, session_absolute_secs: 14 * 24 * 3600, trusted_proxies: Vec::new() }
+        Self {
+            secure_cookies: false,
+            session_idle_secs: 12 * 3600,
+            session_absolute_secs: 14 * 24 * 3600,
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 

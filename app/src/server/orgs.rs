@@ -1,9 +1,9 @@
 //! Organizations and their memberships.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
-use super::db::{Db, is_unique_violation};
+use super::db::{is_unique_violation, Db};
 use crate::error::{AppError, AppResult};
 use crate::model::{Member, OrgSummary, Role};
 
@@ -47,7 +47,13 @@ pub async fn create(db: &Db, owner_id: i64, name: &str, slug: &str, now: i64) ->
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(OrgSummary { id, name: name.to_string(), slug: slug.to_string(), my_role: Role::Owner, two_factor_deadline: None })
+    Ok(OrgSummary {
+        id,
+        name: name.to_string(),
+        slug: slug.to_string(),
+        my_role: Role::Owner,
+        two_factor_deadline: None,
+    })
 }
 
 /// Organizations with the role of the member `$1`.
@@ -63,7 +69,8 @@ pub async fn list_for_user(db: &Db, user_id: i64) -> AppResult<Vec<OrgSummary>> 
 /// The organization `slug` as `user_id` sees it; `None` when it does not exist
 /// or the user is not a member (the two are indistinguishable on purpose).
 pub async fn find_for_member(db: &Db, slug: &str, user_id: i64) -> AppResult<Option<OrgSummary>> {
-    let row = sqlx::query(&format!("{ORGS_OF_MEMBER} AND o.slug = $2")).bind(user_id).bind(slug).fetch_optional(db).await?;
+    let row =
+        sqlx::query(&format!("{ORGS_OF_MEMBER} AND o.slug = $2")).bind(user_id).bind(slug).fetch_optional(db).await?;
     Ok(row.as_ref().map(summary_from_row).transpose()?)
 }
 
@@ -121,12 +128,14 @@ pub async fn add_member(db: &Db, org_id: i64, user_id: i64, role: Role, now: i64
 // membership write first locks its organization's row (`lock`), so that two
 // managers demoting the last two owners at once cannot both succeed, on
 // SQLite and on PostgreSQL's READ COMMITTED alike.
-const KEEPS_AN_OWNER: &str = "(role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.org_id = $1 AND o.role = 'owner') > 1)";
+const KEEPS_AN_OWNER: &str =
+    "(role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.org_id = $1 AND o.role = 'owner') > 1)";
 
 /// The target still has the role `$3` that was checked, and the actor `$4`
 /// still holds the role `$5` that was checked: a write decided on a stale
 /// reading of either changes nothing.
-const AS_CHECKED: &str = "role = $3 AND EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = $1 AND a.user_id = $4 AND a.role = $5)";
+const AS_CHECKED: &str =
+    "role = $3 AND EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = $1 AND a.user_id = $4 AND a.role = $5)";
 
 /// Who changes a membership: a member of `org_id` whose role was checked.
 #[derive(Debug, Clone, Copy)]
@@ -148,9 +157,13 @@ async fn why_unchanged(db: &Db, actor: &Actor, user_id: i64, expected: Role, oth
     let current = |id| async move { role_of(db, actor.org_id, id).await };
     match (current(actor.user_id).await, current(user_id).await) {
         (Err(e), _) | (_, Err(e)) => e,
-        (Ok(mine), _) if mine != Some(actor.role) => AppError::conflict("Your role in this organization has just changed. Reload the page and try again."),
+        (Ok(mine), _) if mine != Some(actor.role) => {
+            AppError::conflict("Your role in this organization has just changed. Reload the page and try again.")
+        }
         (_, Ok(None)) => AppError::not_found("That person is not a member of this organization."),
-        (_, Ok(Some(role))) if role != expected => AppError::conflict("That member's role has just changed. Reload the page and try again."),
+        (_, Ok(Some(role))) if role != expected => {
+            AppError::conflict("That member's role has just changed. Reload the page and try again.")
+        }
         _ => AppError::conflict(otherwise.to_string()),
     }
 }
@@ -161,7 +174,11 @@ async fn why_unchanged(db: &Db, actor: &Actor, user_id: i64, expected: Role, oth
 pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, expected: Role, role: Role, now: i64) -> AppResult<()> {
     let keeps = if role == Role::Owner { String::new() } else { format!(" AND {KEEPS_AN_OWNER}") };
     let sql = format!("UPDATE memberships SET role = $6 WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED}{keeps}");
-    let write = CheckedWrite { sql: &sql, new_role: Some(role), last_owner: "An organization needs at least one owner: make someone else an owner first." };
+    let write = CheckedWrite {
+        sql: &sql,
+        new_role: Some(role),
+        last_owner: "An organization needs at least one owner: make someone else an owner first.",
+    };
     let detail = format!("user {user_id}: {} to {}", expected.as_str(), role.as_str());
     write.run(db, actor, user_id, expected, ("role_changed", &detail), now).await
 }
@@ -169,8 +186,13 @@ pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, expected: Role, role
 /// Removes `user_id`, who had `expected` when the actor's right was checked,
 /// with its audit row; the last owner stays.
 pub async fn remove_member(db: &Db, actor: &Actor, user_id: i64, expected: Role, now: i64) -> AppResult<()> {
-    let sql = format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED} AND {KEEPS_AN_OWNER}");
-    let write = CheckedWrite { sql: &sql, new_role: None, last_owner: "The last owner cannot be removed: make someone else an owner first." };
+    let sql =
+        format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED} AND {KEEPS_AN_OWNER}");
+    let write = CheckedWrite {
+        sql: &sql,
+        new_role: None,
+        last_owner: "The last owner cannot be removed: make someone else an owner first.",
+    };
     write.run(db, actor, user_id, expected, ("member_removed", &format!("user {user_id}")), now).await
 }
 
@@ -184,10 +206,23 @@ struct CheckedWrite<'a> {
 
 impl CheckedWrite<'_> {
     /// The write and its audit row, in one transaction under the organization's lock.
-    async fn run(&self, db: &Db, actor: &Actor, user_id: i64, expected: Role, (kind, detail): (&str, &str), now: i64) -> AppResult<()> {
+    async fn run(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        user_id: i64,
+        expected: Role,
+        (kind, detail): (&str, &str),
+        now: i64,
+    ) -> AppResult<()> {
         let mut tx = db.begin().await?;
         lock(&mut tx, actor.org_id).await?;
-        let mut query = sqlx::query(self.sql).bind(actor.org_id).bind(user_id).bind(expected.as_str()).bind(actor.user_id).bind(actor.role.as_str());
+        let mut query = sqlx::query(self.sql)
+            .bind(actor.org_id)
+            .bind(user_id)
+            .bind(expected.as_str())
+            .bind(actor.user_id)
+            .bind(actor.role.as_str());
         if let Some(role) = self.new_role {
             query = query.bind(role.as_str());
         }
@@ -203,11 +238,13 @@ impl CheckedWrite<'_> {
 
 /// True when `user_id` is an owner or admin of an organization other than `org_id`.
 pub async fn manages_another_org(db: &Db, user_id: i64, org_id: i64) -> AppResult<bool> {
-    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM memberships WHERE user_id = $1 AND org_id <> $2 AND {MANAGER_ROLE}"))
-        .bind(user_id)
-        .bind(org_id)
-        .fetch_one(db)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM memberships WHERE user_id = $1 AND org_id <> $2 AND {MANAGER_ROLE}"
+    ))
+    .bind(user_id)
+    .bind(org_id)
+    .fetch_one(db)
+    .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -215,7 +252,10 @@ const MANAGER_ROLE: &str = "role IN ('owner', 'admin')";
 
 /// The 2FA requirement: (required, grace days).
 pub async fn two_factor_policy(db: &Db, org_id: i64) -> AppResult<(bool, i64)> {
-    let row = sqlx::query("SELECT require_two_factor, grace_days FROM organizations WHERE id = $1").bind(org_id).fetch_one(db).await?;
+    let row = sqlx::query("SELECT require_two_factor, grace_days FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
     Ok((row.try_get::<i64, _>("require_two_factor")? == 1, row.try_get("grace_days")?))
 }
 
@@ -256,7 +296,12 @@ pub async fn owners_without_two_factor(db: &Db, org_id: i64) -> AppResult<Vec<(i
     .fetch_all(db)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("id")?, format!("{} ({})", r.try_get::<String, _>("name")?, r.try_get::<String, _>("email")?))))
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                format!("{} ({})", r.try_get::<String, _>("name")?, r.try_get::<String, _>("email")?),
+            ))
+        })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(AppError::from)
 }
@@ -275,7 +320,14 @@ pub async fn requiring_two_factor(db: &Db, user_id: i64) -> AppResult<Vec<String
 
 /// Writes one row of the organization's audit log; pass the transaction of
 /// the change it records, so that the two commit together.
-pub async fn audit<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, org_id: i64, actor_id: i64, kind: &str, detail: &str, now: i64) -> AppResult<()> {
+pub async fn audit<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    org_id: i64,
+    actor_id: i64,
+    kind: &str,
+    detail: &str,
+    now: i64,
+) -> AppResult<()> {
     sqlx::query("INSERT INTO audit_events (org_id, actor_id, kind, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(org_id)
         .bind(actor_id)
@@ -289,7 +341,7 @@ pub async fn audit<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, org_id
 
 /// One page of the organization's audit log, newest first.
 pub async fn audit_page(db: &Db, org_id: i64, page: i64) -> AppResult<crate::model::LogPage> {
-    use crate::model::{LogEntry, event_label};
+    use crate::model::{event_label, LogEntry};
     let sql = "SELECT a.kind, a.detail, a.created_at, u.name AS actor FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
                WHERE a.org_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3";
     super::db::log_page(db, sql, org_id, page, |r| {

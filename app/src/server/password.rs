@@ -6,10 +6,10 @@
 //! "busy", and a job whose caller has gone is dropped unhashed, so a flood of
 //! abandoned requests cannot delay the next real login.
 
-use argon2::password_hash::{Output, ParamsString, PasswordHash as ParsedHash, Salt, SaltString, rand_core::OsRng};
+use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash as ParsedHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use std::sync::{Arc, Mutex, mpsc};
 use std::sync::mpsc::TrySendError;
+use std::sync::{mpsc, Arc, Mutex};
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
@@ -84,7 +84,8 @@ fn verify_blocking(password: &str, hash: &PasswordHash, memory: &mut Vec<Block>)
     let Ok(params) = Params::try_from(&parsed) else { return false };
     let hasher = Argon2::new(algorithm, version.unwrap_or_default(), params);
     let mut out = vec![0u8; expected.len()];
-    compute(&hasher, password, salt, &mut out, memory).is_some() && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
+    compute(&hasher, password, salt, &mut out, memory).is_some()
+        && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
 }
 
 /// Jobs that may wait per hashing thread: at ~15 ms a hash, a wait of about half a second.
@@ -130,7 +131,10 @@ impl PasswordHasher {
         Ok(Self { jobs: spawn_hashing_threads(threads, queue_length)?, dummy: Arc::new(dummy) })
     }
 
-    async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static) -> Result<T, AppError> {
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |memory| {
             // The caller has gone (client disconnected, timed out): no one
@@ -207,7 +211,9 @@ mod tests {
     }
 
     /// A hashing thread held until the returned sender is dropped or sent to.
-    async fn occupy(hasher: &PasswordHasher) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), AppError>>) {
+    async fn occupy(
+        hasher: &PasswordHasher,
+    ) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), AppError>>) {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started, running) = oneshot::channel::<()>();
         let hasher = hasher.clone();
@@ -227,10 +233,20 @@ mod tests {
     async fn a_full_queue_refuses_at_once_with_a_retry_after() {
         let hasher = PasswordHasher::with_queue(1, 2).unwrap();
         let (release, busy) = occupy(&hasher).await;
-        let waiting: Vec<_> = (0..2).map(|_| tokio::spawn({ let h = hasher.clone(); async move { h.hash("queued".into()).await } })).collect();
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                tokio::spawn({
+                    let h = hasher.clone();
+                    async move { h.hash("queued".into()).await }
+                })
+            })
+            .collect();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let refused = tokio::time::timeout(std::time::Duration::from_secs(1), hasher.hash("one too many".into())).await;
-        assert!(matches!(refused, Ok(Err(AppError::Busy { retry_after_secs: 2 }))), "refused without waiting: {refused:?}");
+        assert!(
+            matches!(refused, Ok(Err(AppError::Busy { retry_after_secs: 2 }))),
+            "refused without waiting: {refused:?}"
+        );
         release.send(()).unwrap();
         busy.await.unwrap().unwrap();
         for queued in waiting {

@@ -3,9 +3,9 @@
 
 use sqlx::Row;
 
-use super::Settings;
 use super::db::Db;
 use super::sessions::{new_token, token_hash};
+use super::Settings;
 use crate::error::AppResult;
 
 pub const COOKIE_NAME: &str = "portcullis_pending";
@@ -33,7 +33,8 @@ pub async fn user_for(db: &Db, token: &str, now: i64) -> AppResult<Option<i64>> 
 
 /// Consumes the pending login; true only for the one request that did.
 pub async fn consume(db: &Db, token: &str) -> AppResult<bool> {
-    let done = sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
+    let done =
+        sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }
 

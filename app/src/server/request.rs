@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::events::RequestMeta;
-use super::{AppState, client_ip, credentials, orgs, pending_logins, sessions};
+use super::{client_ip, credentials, orgs, pending_logins, sessions, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{OrgSummary, User};
 
@@ -75,7 +75,10 @@ pub struct SessionCache(Arc<Mutex<Arc<OnceCell<SessionLookup>>>>);
 impl SessionCache {
     /// The remembered lookup, or `look_up`'s answer, remembered; concurrent
     /// callers wait for the one lookup in flight.
-    async fn get_or_look_up<F: std::future::Future<Output = AppResult<SessionLookup>>>(&self, look_up: impl FnOnce() -> F) -> AppResult<SessionLookup> {
+    async fn get_or_look_up<F: std::future::Future<Output = AppResult<SessionLookup>>>(
+        &self,
+        look_up: impl FnOnce() -> F,
+    ) -> AppResult<SessionLookup> {
         let cell = self.0.lock().map(|cell| cell.clone()).unwrap_or_default();
         cell.get_or_try_init(look_up).await.cloned()
     }
@@ -200,7 +203,11 @@ mod tests {
 
         cache.forget();
         let after = cache.get_or_look_up(look_up).await.unwrap().unwrap();
-        assert_eq!((lookups.load(Ordering::SeqCst), after.1.as_str()), (2, "hash 1"), "after a login or logout the session is read again");
+        assert_eq!(
+            (lookups.load(Ordering::SeqCst), after.1.as_str()),
+            (2, "hash 1"),
+            "after a login or logout the session is read again"
+        );
     }
 
     #[tokio::test]

@@ -2,9 +2,9 @@
 //! applied the same way everywhere: at login, at enrollment's "Check Code",
 //! and at every re-authentication before a 2FA change.
 
-use super::events::{self, RequestMeta, SecurityEvent};
 use super::attempts::{self, Counter, Reservation};
-use super::{AppState, credentials};
+use super::events::{self, RequestMeta, SecurityEvent};
+use super::{credentials, AppState};
 use crate::error::{AppError, AppResult};
 use crate::twofactor::backup_codes;
 use crate::twofactor::totp::{self, TotpSecret};
@@ -85,7 +85,13 @@ pub async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -
 
 /// Closes an attempt; a failure is logged (and the lockout too, when this
 /// failure started one).
-pub async fn end_attempt(state: &AppState, attempt: Reservation, user_id: i64, outcome: Outcome, meta: &RequestMeta) -> AppResult<()> {
+pub async fn end_attempt(
+    state: &AppState,
+    attempt: Reservation,
+    user_id: i64,
+    outcome: Outcome,
+    meta: &RequestMeta,
+) -> AppResult<()> {
     let now = state.clock.now();
     match outcome {
         Outcome::OwnFactor => return attempt.succeeded(&state.db).await,
@@ -101,7 +107,11 @@ pub async fn end_attempt(state: &AppState, attempt: Reservation, user_id: i64, o
 }
 
 fn outcome(factor: Option<Factor>) -> Outcome {
-    if factor.is_some() { Outcome::OwnFactor } else { Outcome::Failed }
+    if factor.is_some() {
+        Outcome::OwnFactor
+    } else {
+        Outcome::Failed
+    }
 }
 
 /// Checks a code against the account's stored factors, consuming what it
@@ -126,7 +136,13 @@ async fn check_stored(state: &AppState, user_id: i64, parsed: &Parsed) -> AppRes
 /// The whole second-factor check for an account with 2FA on.
 // `skip_all`: codes and secrets never reach a log line.
 #[tracing::instrument(skip_all)]
-pub async fn verify(state: &AppState, user_id: i64, raw: &str, accept: Accept, meta: &RequestMeta) -> AppResult<Factor> {
+pub async fn verify(
+    state: &AppState,
+    user_id: i64,
+    raw: &str,
+    accept: Accept,
+    meta: &RequestMeta,
+) -> AppResult<Factor> {
     let parsed = parse(raw, accept)?;
     let attempt = begin_attempt(state, user_id, meta).await?;
     let factor = check_stored(state, user_id, &parsed).await?;

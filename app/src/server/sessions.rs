@@ -1,8 +1,8 @@
 //! Server-side sessions. The browser holds a random 256-bit token; the
 //! database holds only its SHA-256, so a leaked database grants no sessions.
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -55,7 +55,11 @@ pub async fn user_for_token(db: &Db, token: &str, now: i64, settings: &Settings)
     let Some(row) = row else { return Ok(None) };
     let last_seen: i64 = row.try_get("last_seen_at")?;
     if now - last_seen > TOUCH_AFTER_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(db).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(db)
+            .await?;
     }
     Ok(Some(User { id: row.try_get("id")?, name: row.try_get("name")?, email: row.try_get("email")? }))
 }
@@ -67,20 +71,32 @@ pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
 
 /// When the owner of this session last gave their password (at login, or when asked again).
 pub async fn authenticated_at(db: &Db, hash: &str) -> AppResult<Option<i64>> {
-    let row = sqlx::query("SELECT authenticated_at FROM sessions WHERE token_hash = $1").bind(hash).fetch_optional(db).await?;
+    let row = sqlx::query("SELECT authenticated_at FROM sessions WHERE token_hash = $1")
+        .bind(hash)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(|r| r.try_get("authenticated_at")).transpose()?)
 }
 
 /// The password was just given again in this session.
 pub async fn mark_authenticated(db: &Db, hash: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE token_hash = $2").bind(now).bind(hash).execute(db).await?;
+    sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(hash)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
 /// After 2FA was turned on or off: every other session of the user ends, and
 /// this one continues under a fresh id (same authentication time and absolute
 /// expiry). Returns the new token for the cookie.
-pub async fn replace_all_for_user(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64, current_hash: &str, now: i64) -> AppResult<String> {
+pub async fn replace_all_for_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    current_hash: &str,
+    now: i64,
+) -> AppResult<String> {
     let row = sqlx::query("SELECT authenticated_at, expires_at FROM sessions WHERE token_hash = $1 AND user_id = $2")
         .bind(current_hash)
         .bind(user_id)

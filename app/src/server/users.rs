@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::db::{Db, is_unique_violation};
+use super::db::{is_unique_violation, Db};
 use super::password::PasswordHash;
 use crate::error::{AppError, AppResult};
 use crate::model::User;

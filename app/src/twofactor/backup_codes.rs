@@ -62,7 +62,8 @@ mod tests {
         let bits = (ALPHABET.len() as f64).log2() * (HALF * 2) as f64;
         assert!(bits >= 50.0, "{bits}");
         // Every symbol shows up over many codes: the generator uses the whole alphabet.
-        let seen: std::collections::HashSet<char> = (0..200).flat_map(|_| generate()).flat_map(|c| c.chars().collect::<Vec<_>>()).collect();
+        let seen: std::collections::HashSet<char> =
+            (0..200).flat_map(|_| generate()).flat_map(|c| c.chars().collect::<Vec<_>>()).collect();
         assert_eq!(seen.len(), 33, "32 symbols and the hyphen");
     }
 

@@ -28,16 +28,20 @@ impl Schedule {
 
 /// Second-factor codes and re-authentications, per account: cleared only by a
 /// correct second factor of the account's own.
-pub const SECOND_FACTOR: Schedule = Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
+pub const SECOND_FACTOR: Schedule =
+    Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
 
 /// Password logins, per account (known or not: an unknown email is counted the same way).
-pub const LOGIN_ACCOUNT: Schedule = Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
+pub const LOGIN_ACCOUNT: Schedule =
+    Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
 
 /// Failed password logins per client address, across accounts (password spraying).
-pub const LOGIN_ADDRESS: Schedule = Schedule { free: 30, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 3600 };
+pub const LOGIN_ADDRESS: Schedule =
+    Schedule { free: 30, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 3600 };
 
 /// Sign-ups per client address, successful or not: each costs a hash and makes an account.
-pub const SIGN_UP_ADDRESS: Schedule = Schedule { free: 20, first_delay_secs: 60, max_delay_secs: 15 * 60, window_secs: 3600 };
+pub const SIGN_UP_ADDRESS: Schedule =
+    Schedule { free: 20, first_delay_secs: 60, max_delay_secs: 15 * 60, window_secs: 3600 };
 
 #[cfg(test)]
 mod tests {

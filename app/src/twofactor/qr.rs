@@ -15,7 +15,11 @@ pub fn svg(data: &str) -> Option<String> {
         .build();
     // Inline SVG must not carry an XML declaration.
     let start = svg.find("<svg")?;
-    Some(svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code to scan with your authenticator app""#, 1))
+    Some(svg[start..].replacen(
+        "<svg",
+        r#"<svg role="img" aria-label="QR code to scan with your authenticator app""#,
+        1,
+    ))
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ impl KeyPair {
             .map_err(|_| DecryptError)
     }
 
+    #[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
     fn lookup_hash(&self, value: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes any key length");
         mac.update(value.as_bytes());
@@ -67,6 +68,7 @@ impl std::fmt::Debug for Keys {
     }
 }
 
+#[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
 fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
     mac.update(purpose.as_bytes());
@@ -82,6 +84,7 @@ impl Keys {
         Self { current: KeyPair::derive(current), previous: previous.iter().map(KeyPair::derive).collect() }
     }
 
+    #[allow(clippy::expect_used, reason = "AES-GCM fails only beyond 64 GiB of plaintext")]
     pub fn seal(&self, plaintext: &[u8], associated: &str) -> Vec<u8> {
         let cipher = Aes256Gcm::new((&self.current.encryption).into());
         let mut nonce = [0u8; NONCE_LEN];
@@ -166,7 +169,10 @@ mod tests {
     fn lookup_hashes_cover_every_key_current_first() {
         let rotated = Keys::with_previous(&[2; 32], &[[1; 32]]);
         let hashes = rotated.lookup_hashes("abcde-fgh0j");
-        assert_eq!(hashes, vec![Keys::new(&[2; 32]).lookup_hash("abcde-fgh0j"), Keys::new(&[1; 32]).lookup_hash("abcde-fgh0j")]);
+        assert_eq!(
+            hashes,
+            vec![Keys::new(&[2; 32]).lookup_hash("abcde-fgh0j"), Keys::new(&[1; 32]).lookup_hash("abcde-fgh0j")]
+        );
         assert_eq!(rotated.lookup_hash("abcde-fgh0j"), hashes[0]);
     }
 }

@@ -106,7 +106,7 @@ fn base32_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
     let (mut buffer, mut bits) = (0u32, 0u32);
     for &b in bytes {
-        buffer = (buffer << 8) | b as u32;
+        buffer = (buffer << 8) | u32::from(b);
         bits += 8;
         while bits >= 5 {
             out.push(ALPHABET[((buffer >> (bits - 5)) & 31) as usize] as char);
@@ -187,7 +187,10 @@ mod tests {
             let code = s.code_at_step(step + offset, 6);
             assert_eq!(matching_step(&s, &code, now) == Some(step + offset), accepted, "offset {offset}");
         }
-        assert_eq!(matching_step(&s, "000000", now).is_some(), [-1, 0, 1].iter().any(|o| s.code_at_step(step + o, 6) == "000000"));
+        assert_eq!(
+            matching_step(&s, "000000", now).is_some(),
+            [-1, 0, 1].iter().any(|o| s.code_at_step(step + o, 6) == "000000")
+        );
     }
 
     #[test]

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::auth::{LogIn, LogOut, SignUp, VerifyLogin, get_current_user};
+use crate::api::auth::{get_current_user, LogIn, LogOut, SignUp, VerifyLogin};
 use crate::api::invitations::AcceptInvitation;
-use crate::api::orgs::{CreateOrg, LeaveOrg, my_orgs};
+use crate::api::orgs::{my_orgs, CreateOrg, LeaveOrg};
 use crate::error::AppError;
 use crate::model::{OrgSummary, User};
 
@@ -36,7 +36,14 @@ impl Auth {
         };
         let user = Resource::new(session_changes, |_| get_current_user());
         let orgs = Resource::new(
-            move || (session_changes(), create_org.version().get(), accept_invitation.version().get(), leave_org.version().get()),
+            move || {
+                (
+                    session_changes(),
+                    create_org.version().get(),
+                    accept_invitation.version().get(),
+                    leave_org.version().get(),
+                )
+            },
             |_| async { my_orgs().await },
         );
         Self { log_in, sign_up, log_out, verify_login, create_org, accept_invitation, leave_org, user, orgs }

@@ -5,9 +5,9 @@ pub mod components;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{path, SsrMode};
 
 use auth::Auth;
 use components::nav::TopNav;
@@ -66,7 +66,11 @@ pub fn App() -> impl IntoView {
 /// (the browser sets `document.title`, which needs none), so the server escapes.
 fn page_title(title: String) -> String {
     let text = if title.is_empty() { "Portcullis".to_string() } else { format!("{title} · Portcullis") };
-    if cfg!(feature = "ssr") { escape_html(&text) } else { text }
+    if cfg!(feature = "ssr") {
+        escape_html(&text)
+    } else {
+        text
+    }
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -88,7 +92,10 @@ pub fn escape_html(text: &str) -> String {
 mod tests {
     #[test]
     fn a_title_is_escaped_once_on_the_server() {
-        assert_eq!(super::page_title("</title><script>alert(1)</script>".into()), "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Portcullis");
+        assert_eq!(
+            super::page_title("</title><script>alert(1)</script>".into()),
+            "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Portcullis"
+        );
         assert_eq!(super::page_title("A & \"B\"".into()), "A &amp; &quot;B&quot; · Portcullis");
         assert_eq!(super::page_title(String::new()), "Portcullis");
     }

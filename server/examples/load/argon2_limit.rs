@@ -55,7 +55,8 @@ pub(crate) async fn measure_argon2(runs: usize) -> Result<Argon2Figures, String>
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        let ok = hasher.verify(PASSWORD.to_string(), Some(hash.clone())).await.map_err(|e| format!("argon2 verify: {e}"))?;
+        let ok =
+            hasher.verify(PASSWORD.to_string(), Some(hash.clone())).await.map_err(|e| format!("argon2 verify: {e}"))?;
         times.push(started.elapsed());
         if !ok {
             return Err("argon2 verify rejected the right password".into());
@@ -76,7 +77,12 @@ pub(crate) async fn measure_argon2(runs: usize) -> Result<Argon2Figures, String>
 
 /// Verifies per second when all cores hash at once: shows whether the cores
 /// really scale (shared caches, memory bandwidth, hyperthreads, turbo).
-pub(crate) async fn measure_parallel_verifies(hasher: &PasswordHasher, hash: &PasswordHash, cores: usize, rounds: usize) -> Result<f64, String> {
+pub(crate) async fn measure_parallel_verifies(
+    hasher: &PasswordHasher,
+    hash: &PasswordHash,
+    cores: usize,
+    rounds: usize,
+) -> Result<f64, String> {
     let total = cores * rounds.max(1);
     let started = Instant::now();
     futures::stream::iter(0..total)
@@ -95,7 +101,7 @@ pub(crate) fn two_factor_users_needed(args: &Args, limit_per_sec: f64) -> usize 
     if args.second_factor_logins == 0 || logins == 0 {
         return 0;
     }
-    let share = args.second_factor_logins as f64 / logins as f64;
+    let share = f64::from(args.second_factor_logins) / f64::from(logins);
     let per_step = limit_per_sec * share * STEP_SECS as f64;
     // Half again as many for bursts, plus the ones in flight.
     (per_step * 1.5).ceil() as usize + args.concurrency

@@ -22,17 +22,28 @@ pub(crate) struct CpuUse {
 
 impl CpuSnapshot {
     pub(crate) fn take(server_pid: Option<u32>) -> Self {
-        Self { machine: machine_ticks(), server: server_pid.and_then(|pid| process_ticks(&pid.to_string())), tool: process_ticks("self") }
+        Self {
+            machine: machine_ticks(),
+            server: server_pid.and_then(|pid| process_ticks(&pid.to_string())),
+            tool: process_ticks("self"),
+        }
     }
 
     pub(crate) fn since(&self, before: &CpuSnapshot, wall: Duration) -> Option<CpuUse> {
-        let secs = |after: Option<u64>, before: Option<u64>| Some(after?.saturating_sub(before?) as f64 / TICKS_PER_SEC);
+        let secs =
+            |after: Option<u64>, before: Option<u64>| Some(after?.saturating_sub(before?) as f64 / TICKS_PER_SEC);
         let machine_busy = match (self.machine, before.machine) {
             (Some((busy, _)), Some((busy_before, _))) => Some(busy.saturating_sub(busy_before) as f64 / TICKS_PER_SEC),
             _ => None,
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        let usage = CpuUse { wall, cores, machine_busy, server: secs(self.server, before.server), tool: secs(self.tool, before.tool) };
+        let usage = CpuUse {
+            wall,
+            cores,
+            machine_busy,
+            server: secs(self.server, before.server),
+            tool: secs(self.tool, before.tool),
+        };
         (usage.machine_busy.is_some() || usage.tool.is_some()).then_some(usage)
     }
 }
@@ -40,7 +51,8 @@ impl CpuSnapshot {
 impl CpuUse {
     pub(crate) fn print(&self, logins_per_sec: f64, argon2: &Argon2Figures) {
         let available = self.wall.as_secs_f64() * self.cores as f64;
-        let part = |label: &str, secs: Option<f64>| secs.map(|s| format!("{label} {s:.1} ({:.0} %)", 100.0 * s / available));
+        let part =
+            |label: &str, secs: Option<f64>| secs.map(|s| format!("{label} {s:.1} ({:.0} %)", 100.0 * s / available));
         let argon2_secs = logins_per_sec * self.wall.as_secs_f64() * argon2.median.as_secs_f64();
         let others = match (self.machine_busy, self.server, self.tool) {
             (Some(m), Some(s), Some(t)) => Some((m - s - t).max(0.0)),
@@ -56,7 +68,12 @@ impl CpuUse {
         .into_iter()
         .flatten()
         .collect();
-        println!("CPU core-seconds of {available:.1} available ({} cores x {:.1} s): {}", self.cores, self.wall.as_secs_f64(), parts.join(", "));
+        println!(
+            "CPU core-seconds of {available:.1} available ({} cores x {:.1} s): {}",
+            self.cores,
+            self.wall.as_secs_f64(),
+            parts.join(", ")
+        );
     }
 }
 

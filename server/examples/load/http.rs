@@ -92,8 +92,14 @@ impl Http {
     }
 
     /// Calls a server function as the browser does: a form-encoded POST.
-    pub(crate) async fn call(&self, name: &str, args: &[(&str, &str)], cookies: &[(&str, &str)]) -> Result<Answer, Failure> {
-        let mut request = self.client.post(format!("{}/api/{name}", self.base)).header("Accept", "application/json").form(args);
+    pub(crate) async fn call(
+        &self,
+        name: &str,
+        args: &[(&str, &str)],
+        cookies: &[(&str, &str)],
+    ) -> Result<Answer, Failure> {
+        let mut request =
+            self.client.post(format!("{}/api/{name}", self.base)).header("Accept", "application/json").form(args);
         if let Some(header) = cookie_header(cookies) {
             request = request.header("Cookie", header);
         }
@@ -101,7 +107,12 @@ impl Http {
     }
 
     /// `call` as if from `client`, through the server's trusted proxy (see load.sh).
-    pub(crate) async fn call_from(&self, client: std::net::Ipv4Addr, name: &str, args: &[(&str, &str)]) -> Result<Answer, Failure> {
+    pub(crate) async fn call_from(
+        &self,
+        client: std::net::Ipv4Addr,
+        name: &str,
+        args: &[(&str, &str)],
+    ) -> Result<Answer, Failure> {
         let request = self
             .client
             .post(format!("{}/api/{name}", self.base))

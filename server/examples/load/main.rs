@@ -17,13 +17,13 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use app::server::PasswordHasher;
 use app::server::password::PasswordHash;
-use app::twofactor::totp::{STEP_SECS, TotpSecret, step_of};
+use app::server::PasswordHasher;
+use app::twofactor::totp::{step_of, TotpSecret, STEP_SECS};
 use clap::Parser;
 use futures::{StreamExt, TryStreamExt};
 use rand::distributions::{Distribution, WeightedIndex};
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{rngs::StdRng, Rng, SeedableRng};
 use reqwest::StatusCode;
 
 mod argon2_limit;
@@ -114,7 +114,8 @@ async fn run(args: Args) -> Result<bool, String> {
     let argon2 = measure_argon2(args.argon2_runs).await?;
     argon2.print();
 
-    let two_factor_users = args.two_factor_users.unwrap_or_else(|| two_factor_users_needed(&args, argon2.limit_per_sec()));
+    let two_factor_users =
+        args.two_factor_users.unwrap_or_else(|| two_factor_users_needed(&args, argon2.limit_per_sec()));
     let seeding_started = Instant::now();
     let seeded = seed(&http, &args, two_factor_users).await?;
     let seeding = seeding_started.elapsed();

@@ -55,8 +55,12 @@ impl Report<'_> {
         let secs = self.elapsed.as_secs_f64();
         println!("\nran {secs:.1} s; latencies of successful requests");
         println!("{:<24} {:>7} {:>8} {:>9} {:>9} {:>9} {:>7}", "kind", "ok", "per s", "p50", "p99", "max", "errors");
-        let mut rows: Vec<Row> =
-            self.page_paths.iter().enumerate().map(|(i, path)| self.row(format!("page {path}"), |k| *k == Kind::Page(i))).collect();
+        let mut rows: Vec<Row> = self
+            .page_paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| self.row(format!("page {path}"), |k| *k == Kind::Page(i)))
+            .collect();
         rows.push(self.pages());
         rows.push(self.row("password login", |k| *k == Kind::PasswordLogin));
         rows.push(self.row("2FA login (2 requests)", |k| *k == Kind::SecondFactorLogin));
@@ -99,7 +103,8 @@ impl Report<'_> {
     }
 
     pub(crate) fn print_errors(&self) {
-        let mut errors: Vec<(&String, &(usize, String))> = self.tally.by_kind.values().flat_map(|s| s.errors.iter()).collect();
+        let mut errors: Vec<(&String, &(usize, String))> =
+            self.tally.by_kind.values().flat_map(|s| s.errors.iter()).collect();
         if errors.is_empty() {
             return;
         }
@@ -118,7 +123,12 @@ impl Report<'_> {
         let mark = |met: bool| if met { "met   " } else { "MISSED" };
         println!("\ntargets:");
         println!("  {} no errors ({errors})", mark(errors == 0));
-        println!("  {} logins >= {:.0} % of the argon2 limit ({:.1} %)", mark(share >= TARGET_SHARE_OF_LIMIT), TARGET_SHARE_OF_LIMIT * 100.0, share * 100.0);
+        println!(
+            "  {} logins >= {:.0} % of the argon2 limit ({:.1} %)",
+            mark(share >= TARGET_SHARE_OF_LIMIT),
+            TARGET_SHARE_OF_LIMIT * 100.0,
+            share * 100.0
+        );
         println!("  {} page p99 < {} ({})", mark(page_p99 < TARGET_PAGE_P99), ms(TARGET_PAGE_P99), ms(page_p99));
         errors == 0
     }

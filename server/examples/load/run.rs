@@ -98,7 +98,8 @@ impl Tally {
 pub(crate) async fn run_mix(context: Arc<RunContext>, concurrency: usize, duration: Duration) -> (Tally, Duration) {
     let started = Instant::now();
     let deadline = started + duration;
-    let workers: Vec<_> = (0..concurrency.max(1)).map(|id| tokio::spawn(worker(context.clone(), id, deadline))).collect();
+    let workers: Vec<_> =
+        (0..concurrency.max(1)).map(|id| tokio::spawn(worker(context.clone(), id, deadline))).collect();
     let mut tally = Tally::default();
     for worker in workers {
         match worker.await {
@@ -162,7 +163,8 @@ pub(crate) async fn password_login(http: &Http, email: &str) -> Result<(), Failu
 
 /// A fresh browser logging in to a 2FA account: password, then the current code.
 pub(crate) async fn second_factor_login(http: &Http, user: &mut TwoFactorUser) -> Result<(), Failure> {
-    let answer = http.call("log_in", &[("email", &user.email), ("password", PASSWORD)], &[]).await?.expect_ok("log_in")?;
+    let answer =
+        http.call("log_in", &[("email", &user.email), ("password", PASSWORD)], &[]).await?.expect_ok("log_in")?;
     let pending = answer
         .cookie(PENDING_COOKIE)
         .map(str::to_string)
@@ -173,7 +175,10 @@ pub(crate) async fn second_factor_login(http: &Http, user: &mut TwoFactorUser) -
     let code = user.secret.code_at_step(step, 6);
     // Used once sent, whatever the answer: the server may have claimed it.
     user.last_step = step;
-    let verified = http.call("verify_login", &[("code", &code)], &[(PENDING_COOKIE, &pending)]).await?.expect_ok("verify_login")?;
+    let verified = http
+        .call("verify_login", &[("code", &code)], &[(PENDING_COOKIE, &pending)])
+        .await?
+        .expect_ok("verify_login")?;
     if verified.cookie(SESSION_COOKIE).is_none() {
         return Err(Failure::new("verify_login: no session cookie", snippet(&verified.body)));
     }

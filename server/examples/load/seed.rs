@@ -89,9 +89,12 @@ const INVITED: usize = 10;
 async fn accept_invitations(http: &Http, session: &str) -> Result<(), Failure> {
     let cookies = [(SESSION_COOKIE, session)];
     let answer = http.call("my_invitations", &[], &cookies).await?.expect_ok("my_invitations")?;
-    let invitations: Vec<serde_json::Value> = serde_json::from_str(&answer.body).map_err(|_| Failure::new("my_invitations: not a list", snippet(&answer.body)))?;
+    let invitations: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
+        .map_err(|_| Failure::new("my_invitations: not a list", snippet(&answer.body)))?;
     for id in invitations.iter().filter_map(|i| i.get("id").and_then(serde_json::Value::as_i64)) {
-        http.call("accept_invitation", &[("invitation_id", &id.to_string())], &cookies).await?.expect_ok("accept_invitation")?;
+        http.call("accept_invitation", &[("invitation_id", &id.to_string())], &cookies)
+            .await?
+            .expect_ok("accept_invitation")?;
     }
     Ok(())
 }
@@ -103,22 +106,35 @@ pub(crate) async fn sign_up(http: &Http, name: &str, email: &str) -> Result<Stri
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let client = std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(198, 18, 0, 0)) + n % (1 << 17));
-    let answer = http.call_from(client, "sign_up", &[("name", name), ("email", email), ("password", PASSWORD)]).await?.expect_ok("sign_up")?;
-    answer.cookie(SESSION_COOKIE).map(str::to_string).ok_or_else(|| Failure::new("sign_up: no session cookie", snippet(&answer.body)))
+    let answer = http
+        .call_from(client, "sign_up", &[("name", name), ("email", email), ("password", PASSWORD)])
+        .await?
+        .expect_ok("sign_up")?;
+    answer
+        .cookie(SESSION_COOKIE)
+        .map(str::to_string)
+        .ok_or_else(|| Failure::new("sign_up: no session cookie", snippet(&answer.body)))
 }
 
-pub(crate) async fn sign_up_with_two_factor(http: &Http, i: usize, email: String, invited: bool) -> Result<TwoFactorUser, Failure> {
+pub(crate) async fn sign_up_with_two_factor(
+    http: &Http,
+    i: usize,
+    email: String,
+    invited: bool,
+) -> Result<TwoFactorUser, Failure> {
     let session = sign_up(http, &format!("Two Factor User {i}"), &email).await?;
     if invited {
         accept_invitations(http, &session).await?;
     }
     let cookies = [(SESSION_COOKIE, session.as_str())];
-    let started = http.call("start_enrollment", &[("password", PASSWORD)], &cookies).await?.expect_ok("start_enrollment")?;
+    let started =
+        http.call("start_enrollment", &[("password", PASSWORD)], &cookies).await?.expect_ok("start_enrollment")?;
     let setup_key = serde_json::from_str::<serde_json::Value>(&started.body)
         .ok()
         .and_then(|v| v.get("setup_key").and_then(|k| k.as_str()).map(str::to_string))
         .ok_or_else(|| Failure::new("start_enrollment: no setup_key", snippet(&started.body)))?;
-    let secret = TotpSecret::from_base32(&setup_key).ok_or_else(|| Failure::new("start_enrollment: setup_key is not base32", setup_key.clone()))?;
+    let secret = TotpSecret::from_base32(&setup_key)
+        .ok_or_else(|| Failure::new("start_enrollment: setup_key is not base32", setup_key.clone()))?;
 
     // The previous step's code (accepted: one step of drift), so the account
     // may log in again already in the current step rather than the next one.
@@ -157,12 +173,16 @@ pub(crate) async fn print_idle_page_times(http: &Http, seeded: &Seeded, paths: &
         let mut times = Vec::with_capacity(ROUNDS);
         for _ in 0..ROUNDS {
             let started = Instant::now();
-            check_page(&http.page(path, &seeded.owner_session).await.map_err(|e| e.to_string())?, &seeded.org_name, path)
-                .map_err(|e| format!("the signed-in page {path} does not load: {e}"))?;
+            check_page(
+                &http.page(path, &seeded.owner_session).await.map_err(|e| e.to_string())?,
+                &seeded.org_name,
+                path,
+            )
+            .map_err(|e| format!("the signed-in page {path} does not load: {e}"))?;
             times.push(started.elapsed());
         }
         times.sort();
-        line.push_str(&format!("  {path} {}", ms(percentile(&times, 0.5))));
+        let _ = std::fmt::Write::write_fmt(&mut line, format_args!("  {path} {}", ms(percentile(&times, 0.5))));
     }
     println!("{line}");
     Ok(())

@@ -2,15 +2,15 @@
 //! database (SQLite, or PostgreSQL) and a test clock, and talks to it over HTTP like a browser would.
 #![allow(dead_code)]
 
-use app::twofactor::totp::{TotpSecret, step_of};
+use app::twofactor::totp::{step_of, TotpSecret};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 use sqlx::{Connection, Executor};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -119,10 +119,11 @@ async fn drop_leftovers_of_dead_runs(conn: &mut sqlx::PgConnection) {
     if SWEPT.swap(1, Ordering::SeqCst) == 1 {
         return;
     }
-    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'portcullis\\_test\\_%'")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap_or_default();
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'portcullis\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
     for (name,) in names {
         let pid = name.trim_start_matches("portcullis_test_").split('_').next().unwrap_or("");
         if !pid.is_empty() && !Path::new("/proc").join(pid).exists() {
@@ -169,7 +170,16 @@ impl TestServer {
             }
         };
         let child = spawn(&dir, &clock_file, &database_url, &[]);
-        let server = Self { child: child.0, base: child.1, backend, database_url, dir, clock_file, scratch: Some(scratch), env: Vec::new() };
+        let server = Self {
+            child: child.0,
+            base: child.1,
+            backend,
+            database_url,
+            dir,
+            clock_file,
+            scratch: Some(scratch),
+            env: Vec::new(),
+        };
         server.wait_until_healthy().await;
         server
     }
@@ -289,7 +299,8 @@ impl TestServer {
 
 fn command(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]) -> Command {
     // PORTCULLIS_TEST_BINARY runs these tests against another build (e.g. the code before a fix).
-    let binary = std::env::var("PORTCULLIS_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_portcullis").to_string());
+    let binary =
+        std::env::var("PORTCULLIS_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_portcullis").to_string());
     let mut command = Command::new(binary);
     command
         .env_clear()
@@ -357,12 +368,7 @@ impl Client {
     pub fn session_cookie(&self) -> Option<String> {
         let url: Url = self.base.parse().unwrap();
         let header = self.jar.cookies(&url)?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .find_map(|c| c.strip_prefix("portcullis_session="))
-            .map(str::to_string)
+        header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix("portcullis_session=")).map(str::to_string)
     }
 
     /// Replaces the session cookie, as an attacker replaying an old one would.
@@ -421,7 +427,6 @@ pub async fn enroll(server: &TestServer, client: &Client) -> Enrolled {
     ok(client, "finish_enrollment", &[]).await;
     Enrolled { secret, setup_key, codes }
 }
-
 
 /// A fresh client that has passed the password step only.
 pub async fn pending_login(server: &TestServer, email: &str) -> Client {

@@ -6,6 +6,6 @@ use crate::model::User;
 /// The signed-in user, or `None`.
 #[server(endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<User>, AppError> {
-    use crate::server::request::{current_user};
+    use crate::server::request::current_user;
     current_user().await
 }

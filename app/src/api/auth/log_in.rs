@@ -8,8 +8,8 @@ use crate::model::LoginOutcome;
 /// Failures are limited per account and per address (`server::login_attempts`).
 #[server(endpoint = "log_in")]
 pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, AppError> {
-    use crate::server::request::{request_meta, session_token, set_cookie, state};
     use crate::server::events::{self, SecurityEvent};
+    use crate::server::request::{request_meta, session_token, set_cookie, state};
     use crate::server::{credentials, login_attempts, pending_logins, sessions, users};
     use crate::validate;
 

@@ -7,9 +7,9 @@ use crate::model::SecondStepDone;
 /// `recovery` is set. Only now is the session created, with a fresh id.
 #[server(endpoint = "verify_login")]
 pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Result<SecondStepDone, AppError> {
+    use crate::server::events::{self, SecurityEvent};
     use crate::server::request::{pending_login_token, request_meta, set_cookie, start_session, state};
     use crate::server::second_factor::{self, Accept, Factor};
-    use crate::server::events::{self, SecurityEvent};
     use crate::server::{credentials, pending_logins};
 
     let state = state()?;

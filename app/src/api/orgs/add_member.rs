@@ -16,8 +16,14 @@ pub async fn add_member(slug: String, email: String, role: String) -> Result<Str
     let role: Role = role.parse().map_err(|m: String| AppError::validation("role", m))?;
     let email = validate::email(&email)?;
     let now = access.state.clock.now();
-    match invitations::invite(&access.state.db, access.org.id, &access.user, access.org.my_role, &email, role, now).await? {
-        Invited::Sent => Ok(format!("Invitation sent to {email}. They will see it when they log in, or after they sign up.")),
-        Invited::AlreadyMember => Err(AppError::validation("email", format!("{email} is already a member of this organization."))),
+    match invitations::invite(&access.state.db, access.org.id, &access.user, access.org.my_role, &email, role, now)
+        .await?
+    {
+        Invited::Sent => {
+            Ok(format!("Invitation sent to {email}. They will see it when they log in, or after they sign up."))
+        }
+        Invited::AlreadyMember => {
+            Err(AppError::validation("email", format!("{email} is already a member of this organization.")))
+        }
     }
 }

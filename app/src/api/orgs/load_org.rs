@@ -6,8 +6,8 @@ use crate::model::OrgPage;
 /// The organization and its members, for any member.
 #[server(endpoint = "load_org")]
 pub async fn load_org(slug: String) -> Result<OrgPage, AppError> {
-    use crate::server::{credentials, orgs};
     use crate::server::request::org_access;
+    use crate::server::{credentials, orgs};
 
     let access = org_access(&slug).await?;
     let members = orgs::members(&access.state.db, access.org.id, access.org.my_role.can_manage()).await?;

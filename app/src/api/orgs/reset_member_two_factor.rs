@@ -7,7 +7,12 @@ use crate::error::AppError;
 /// second factor; the member's sessions end, they are told at their next
 /// visit, and every organization they belong to finds it in its audit log.
 #[server(endpoint = "reset_member_two_factor")]
-pub async fn reset_member_two_factor(slug: String, user_id: i64, password: String, code: String) -> Result<(), AppError> {
+pub async fn reset_member_two_factor(
+    slug: String,
+    user_id: i64,
+    password: String,
+    code: String,
+) -> Result<(), AppError> {
     use crate::policy::{self, ResetCircumstances};
     use crate::server::member_resets::{self, Reset};
     use crate::server::request::{org_access, request_meta};
@@ -20,7 +25,10 @@ pub async fn reset_member_two_factor(slug: String, user_id: i64, password: Strin
         .await?
         .ok_or_else(|| AppError::not_found("That person is not a member of this organization."))?;
     if user_id == actor.id {
-        return Err(AppError::validation("user_id", "To turn off your own two-factor authentication, use your Account page."));
+        return Err(AppError::validation(
+            "user_id",
+            "To turn off your own two-factor authentication, use your Account page.",
+        ));
     }
     let circumstances = ResetCircumstances {
         actor_has_two_factor: credentials::is_enabled(&state.db, actor.id).await?,
@@ -31,6 +39,7 @@ pub async fn reset_member_two_factor(slug: String, user_id: i64, password: Strin
         return Err(AppError::conflict("That member does not have two-factor authentication enabled."));
     }
     let meta = request_meta();
-    second_factor::reauthenticate(state, actor.id, &actor.email, password, Some((&code, Accept::Either)), &meta).await?;
+    second_factor::reauthenticate(state, actor.id, &actor.email, password, Some((&code, Accept::Either)), &meta)
+        .await?;
     member_resets::reset(state, &Reset { actor, org, target_id: user_id, target_role }, &meta).await
 }

@@ -31,7 +31,9 @@ pub async fn set_two_factor_requirement(
     let db = &state.db;
     let (was_required, was_grace) = orgs::two_factor_policy(db, access.org.id).await?;
     let from = Requirement { required: was_required, grace_days: was_grace };
-    let change = policy::may_change_requirement(access.org.my_role, from, Requirement { required: require, grace_days }).map_err(AppError::forbidden)?;
+    let change =
+        policy::may_change_requirement(access.org.my_role, from, Requirement { required: require, grace_days })
+            .map_err(AppError::forbidden)?;
     if require {
         let mut missing = orgs::owners_without_two_factor(db, access.org.id).await?;
         if !credentials::is_enabled(db, access.user.id).await? && !missing.iter().any(|(id, _)| *id == access.user.id) {
@@ -55,19 +57,36 @@ pub async fn set_two_factor_requirement(
         if !credentials::is_enabled(db, access.user.id).await? {
             return Err(AppError::conflict("Set up two-factor authentication on your account first: this change needs a code from your authenticator app."));
         }
-        second_factor::reauthenticate(state, access.user.id, &access.user.email, password, Some((&code, Accept::Totp)), &request_meta()).await?;
+        second_factor::reauthenticate(
+            state,
+            access.user.id,
+            &access.user.email,
+            password,
+            Some((&code, Accept::Totp)),
+            &request_meta(),
+        )
+        .await?;
     }
     let now = state.clock.now();
     let (kind, mut detail) = match (require, was_required) {
-        (true, true) if grace_days != was_grace => ("two_factor_required", format!("grace period: {grace_days} days (was {was_grace})")),
+        (true, true) if grace_days != was_grace => {
+            ("two_factor_required", format!("grace period: {grace_days} days (was {was_grace})"))
+        }
         (true, _) => ("two_factor_required", format!("grace period: {grace_days} days")),
         (false, _) => ("two_factor_not_required", String::new()),
     };
     if change.needs_owner() {
-        detail = [detail.as_str(), "confirmed by the owner with password and code"].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("; ");
+        detail = [detail.as_str(), "confirmed by the owner with password and code"]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("; ");
     }
     let mut tx = db.begin().await?;
-    if !orgs::set_two_factor_policy(&mut *tx, access.org.id, (was_required, was_grace), require, grace_days, now).await? {
+    if !orgs::set_two_factor_policy(&mut *tx, access.org.id, (was_required, was_grace), require, grace_days, now)
+        .await?
+    {
         return Err(AppError::conflict("Someone changed this setting meanwhile. Reload the page and check it again."));
     }
     orgs::audit(&mut *tx, access.org.id, access.user.id, kind, &detail, now).await?;

@@ -21,7 +21,9 @@ pub async fn check_enrollment_code(code: String) -> Result<Vec<String>, AppError
         // Checked already (a double click, a retry): show the same codes again.
         Enrollment::Verified { codes, .. } => Ok(codes),
         Enrollment::Started { secret } => {
-            let step = second_factor::verify_enrollment_code(&state, user.id, &user.email, &secret, &code, &request_meta()).await?;
+            let step =
+                second_factor::verify_enrollment_code(&state, user.id, &user.email, &secret, &code, &request_meta())
+                    .await?;
             let codes = backup_codes::generate();
             if enrollments::mark_verified(&state.db, &state.keys, &session_hash, user.id, step, &codes).await? {
                 return Ok(codes);

@@ -15,7 +15,9 @@ pub async fn finish_enrollment() -> Result<(), AppError> {
     let (user, session_hash) = require_session().await?;
     let state = state()?;
     let now = state.clock.now();
-    let Enrollment::Verified { secret, step, codes } = enrollments::load(&state.db, &state.keys, &session_hash, user.id, now).await? else {
+    let Enrollment::Verified { secret, step, codes } =
+        enrollments::load(&state.db, &state.keys, &session_hash, user.id, now).await?
+    else {
         return Err(AppError::conflict("Check a code from your authenticator app first."));
     };
     let mut tx = state.db.begin().await?;

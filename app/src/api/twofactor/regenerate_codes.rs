@@ -5,10 +5,10 @@ use crate::error::AppError;
 /// "Regenerate codes": password and a current code; the old set dies at once.
 #[server(endpoint = "regenerate_codes")]
 pub async fn regenerate_codes(password: String, code: String) -> Result<Vec<String>, AppError> {
+    use crate::server::credentials;
     use crate::server::events::{self, SecurityEvent};
     use crate::server::request::{request_meta, require_user, state};
     use crate::server::second_factor::{self, Accept};
-    use crate::server::credentials;
     use crate::twofactor::backup_codes;
 
     let user = require_user().await?;

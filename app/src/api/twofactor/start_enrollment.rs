@@ -25,7 +25,8 @@ pub async fn start_enrollment(#[server(default)] password: String) -> Result<Enr
         second_factor::reauthenticate(&state, user.id, &user.email, password, None, &request_meta()).await?;
         sessions::mark_authenticated(&state.db, &session_hash, now).await?;
     } else {
-        let authenticated_at = sessions::authenticated_at(&state.db, &session_hash).await?.ok_or(AppError::Unauthenticated)?;
+        let authenticated_at =
+            sessions::authenticated_at(&state.db, &session_hash).await?.ok_or(AppError::Unauthenticated)?;
         if policy::must_reauthenticate(authenticated_at, now) {
             return Err(AppError::validation("password", PASSWORD_NEEDED));
         }

@@ -55,7 +55,7 @@ pub fn Field(
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
             <input
-                id=id.clone()
+                id=id
                 name=name
                 type=kind
                 autocomplete=autocomplete
@@ -66,7 +66,7 @@ pub fn Field(
                 aria-describedby=described_by
             />
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <p class="field-error" id=error_id.clone() role="alert">{message}</p>
+            <p class="field-error" id=error_id role="alert">{message}</p>
         </div>
     }
 }

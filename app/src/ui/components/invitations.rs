@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::invitations::{AcceptInvitation, DeclineInvitation};
-use crate::model::{Invitation, Role, format_date};
-use crate::ui::components::forms::{FormError, last_error};
+use crate::model::{format_date, Invitation, Role};
+use crate::ui::components::forms::{last_error, FormError};
 
 /// "an admin", "a member".
 pub fn role_with_article(role: Role) -> String {
@@ -14,7 +14,11 @@ pub fn role_with_article(role: Role) -> String {
 }
 
 #[component]
-pub fn MyInvitations(invitations: Vec<Invitation>, accept: ServerAction<AcceptInvitation>, decline: ServerAction<DeclineInvitation>) -> impl IntoView {
+pub fn MyInvitations(
+    invitations: Vec<Invitation>,
+    accept: ServerAction<AcceptInvitation>,
+    decline: ServerAction<DeclineInvitation>,
+) -> impl IntoView {
     let error = Signal::derive(move || last_error(accept).get().or_else(|| last_error(decline).get()));
     let joined = move || accept.value().get().and_then(Result::ok);
     view! {
@@ -34,14 +38,21 @@ pub fn MyInvitations(invitations: Vec<Invitation>, accept: ServerAction<AcceptIn
 }
 
 #[component]
-fn InvitationItem(invitation: Invitation, accept: ServerAction<AcceptInvitation>, decline: ServerAction<DeclineInvitation>) -> impl IntoView {
+fn InvitationItem(
+    invitation: Invitation,
+    accept: ServerAction<AcceptInvitation>,
+    decline: ServerAction<DeclineInvitation>,
+) -> impl IntoView {
     let Invitation { id, org_name, inviter, role, expires_at, expired, .. } = invitation;
     let who = match inviter {
         Some(name) => format!("{name} invited you to join "),
         None => "You are invited to join ".to_string(),
     };
     let when = if expired {
-        format!("This invitation expired on {}. Ask an owner or admin of {org_name} to invite you again.", format_date(expires_at))
+        format!(
+            "This invitation expired on {}. Ask an owner or admin of {org_name} to invite you again.",
+            format_date(expires_at)
+        )
     } else {
         format!("Open until {}.", format_date(expires_at))
     };

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{LogPage, format_date, format_utc_time};
+use crate::model::{format_date, format_utc_time, LogPage};
 
 #[component]
 pub fn LogTable(

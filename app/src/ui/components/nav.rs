@@ -23,10 +23,7 @@ fn close_menu(ev: leptos::ev::MouseEvent) {
 /// The organization in the URL, else the first the user belongs to.
 fn current_org(orgs: &[OrgSummary], path: &str) -> Option<OrgSummary> {
     let in_url = path.strip_prefix("/orgs/").and_then(|rest| rest.split('/').next());
-    in_url
-        .and_then(|slug| orgs.iter().find(|o| o.slug == slug))
-        .or_else(|| orgs.first())
-        .cloned()
+    in_url.and_then(|slug| orgs.iter().find(|o| o.slug == slug)).or_else(|| orgs.first()).cloned()
 }
 
 #[component]
@@ -98,7 +95,7 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                 <div class="menu-panel right" role="menu">
                     <div class="menu-header">
                         <strong>{user.name.clone()}</strong>
-                        <span class="muted">{user.email.clone()}</span>
+                        <span class="muted">{user.email}</span>
                     </div>
                     <a role="menuitem" href="/account" on:click=close_menu>"Account"</a>
                     <ActionForm action=auth.log_out>

@@ -5,8 +5,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::signed_in_user;
 use crate::api::auth::security_log;
-use crate::ui::components::log_table::LogTable;
 use crate::ui::auth::Auth;
+use crate::ui::components::log_table::LogTable;
 use crate::ui::components::two_factor::{TwoFactorSection, TwoFactorState};
 
 #[component]
@@ -14,10 +14,8 @@ pub fn AccountPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let two_factor = TwoFactorState::new();
     let query = use_query_map();
-    let log = Resource::new(
-        move || query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0),
-        security_log,
-    );
+    let log =
+        Resource::new(move || query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), security_log);
     view! {
         <Title text="Account"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 use crate::validate::PASSWORD_MIN;
 
 #[component]

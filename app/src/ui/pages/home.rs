@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::auth::{DismissNotice, notice};
-use crate::api::invitations::{DeclineInvitation, my_invitations};
+use crate::api::auth::{notice, DismissNotice};
+use crate::api::invitations::{my_invitations, DeclineInvitation};
 use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
 use crate::ui::components::invitations::MyInvitations;

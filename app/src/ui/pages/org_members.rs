@@ -6,13 +6,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::org_membership::{InviteForm, LeaveOrgForm, PendingInvitations};
 use super::signed_in_user;
-use crate::api::orgs::{AddMember, CancelInvitation, ChangeRole, LeaveOrg, RemoveMember, ResetMemberTwoFactor, load_org, org_invitations};
-use crate::error::AppError;
+use crate::api::orgs::{
+    load_org, org_invitations, AddMember, CancelInvitation, ChangeRole, LeaveOrg, RemoveMember, ResetMemberTwoFactor,
+};
 use crate::api::twofactor::FinishEnrollment;
-use crate::model::{Member, OrgPage, PendingInvitation, Role, format_date};
-use crate::ui::components::two_factor::EnrollButton;
+use crate::error::AppError;
+use crate::model::{format_date, Member, OrgPage, PendingInvitation, Role};
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, FormError, SubmitButton};
+use crate::ui::components::two_factor::EnrollButton;
 
 #[derive(Clone, Copy)]
 struct MemberActions {
@@ -49,7 +51,10 @@ pub fn OrgMembersPage() -> impl IntoView {
     );
     // Owners and admins only; for anyone else it fails and the list stays empty.
     let cancel = ServerAction::<CancelInvitation>::new();
-    let invitations = Resource::new(move || (slug(), actions.add.version().get(), cancel.version().get()), |(slug, ..)| org_invitations(slug));
+    let invitations = Resource::new(
+        move || (slug(), actions.add.version().get(), cancel.version().get()),
+        |(slug, ..)| org_invitations(slug),
+    );
     // A member removed or a role changed may change the switcher's list.
     Effect::new(move |_| {
         if actions.remove.version().get() > 0 || actions.change.version().get() > 0 {
@@ -142,12 +147,22 @@ struct Membership {
 }
 
 #[component]
-fn OrgView(page: OrgPage, actions: MemberActions, my_id: i64, account: String, finish: ServerAction<FinishEnrollment>, membership: Membership) -> impl IntoView {
+fn OrgView(
+    page: OrgPage,
+    actions: MemberActions,
+    my_id: i64,
+    account: String,
+    finish: ServerAction<FinishEnrollment>,
+    membership: Membership,
+) -> impl IntoView {
     let OrgPage { org, members, two_factor_due } = page;
     let manage = org.my_role.can_manage();
     let slug = org.slug.clone();
     let row_error = Signal::derive(move || {
-        last_error(actions.change).get().or_else(|| last_error(actions.remove).get()).or_else(|| last_error(actions.reset).get())
+        last_error(actions.change)
+            .get()
+            .or_else(|| last_error(actions.remove).get())
+            .or_else(|| last_error(actions.reset).get())
     });
     let my_role = org.my_role;
     let query = use_query_map();
@@ -228,11 +243,19 @@ fn OrgView(page: OrgPage, actions: MemberActions, my_id: i64, account: String, f
 }
 
 #[component]
-fn MemberRow(member: Member, slug: String, manage: bool, my_role: Role, resettable: bool, actions: MemberActions) -> impl IntoView {
+fn MemberRow(
+    member: Member,
+    slug: String,
+    manage: bool,
+    my_role: Role,
+    resettable: bool,
+    actions: MemberActions,
+) -> impl IntoView {
     use crate::policy;
     let Member { user_id, name, email, role, two_factor } = member;
     // The same rules the server applies: offer only what it would allow.
-    let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
+    let grantable: Vec<Role> =
+        Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
     let editable = manage && grantable.len() > 1;
     let removable = policy::may_remove(my_role, role).is_ok();
     let label = name.clone();

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::api::orgs::{AddMember, CancelInvitation, LeaveOrg};
-use crate::model::{PendingInvitation, Role, format_date};
+use crate::model::{format_date, PendingInvitation, Role};
 use crate::policy;
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]
 pub fn InviteForm(slug: String, can_invite_owner: bool, action: ServerAction<AddMember>) -> impl IntoView {
@@ -36,7 +36,12 @@ pub fn InviteForm(slug: String, can_invite_owner: bool, action: ServerAction<Add
 }
 
 #[component]
-pub fn PendingInvitations(slug: String, invitations: Vec<PendingInvitation>, my_role: Role, cancel: ServerAction<CancelInvitation>) -> impl IntoView {
+pub fn PendingInvitations(
+    slug: String,
+    invitations: Vec<PendingInvitation>,
+    my_role: Role,
+    cancel: ServerAction<CancelInvitation>,
+) -> impl IntoView {
     let error = last_error(cancel);
     view! {
         <FormError error/>

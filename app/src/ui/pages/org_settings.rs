@@ -6,12 +6,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
-use crate::api::orgs::{SetTwoFactorRequirement, audit_log, load_org_settings};
-use crate::ui::components::log_table::LogTable;
+use crate::api::orgs::{audit_log, load_org_settings, SetTwoFactorRequirement};
 use crate::api::twofactor::FinishEnrollment;
-use crate::model::{GRACE_DAYS, OrgSettings, Role, format_date};
+use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::log_table::LogTable;
 
 #[component]
 pub fn OrgSettingsPage() -> impl IntoView {
@@ -20,10 +20,15 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let save = ServerAction::<SetTwoFactorRequirement>::new();
     let finish = ServerAction::<FinishEnrollment>::new();
-    let settings = Resource::new(move || (slug(), save.version().get(), finish.version().get()), |(slug, ..)| load_org_settings(slug));
+    let settings = Resource::new(
+        move || (slug(), save.version().get(), finish.version().get()),
+        |(slug, ..)| load_org_settings(slug),
+    );
     let query = use_query_map();
     let audit = Resource::new(
-        move || (slug(), query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), save.version().get()),
+        move || {
+            (slug(), query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), save.version().get())
+        },
         |(slug, page, _)| audit_log(slug, page),
     );
     view! {

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use super::RequireUser;
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]
 pub fn NewOrgPage() -> impl IntoView {

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 
 #[component]
 pub fn TwoFactorLoginPage() -> impl IntoView {

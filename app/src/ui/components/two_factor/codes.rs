@@ -33,12 +33,13 @@ pub fn codes_file(account: &str, codes: &[String]) -> String {
 }
 
 fn data_uri(text: &str) -> String {
+    use std::fmt::Write as _;
     let mut uri = String::from("data:text/plain;charset=utf-8,");
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             uri.push(b as char);
         } else {
-            uri.push_str(&format!("%{b:02X}"));
+            let _ = write!(uri, "%{b:02X}");
         }
     }
     uri

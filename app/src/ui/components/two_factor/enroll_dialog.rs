@@ -5,12 +5,18 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::codes::{BackupCodeList, copy_to_clipboard};
-use crate::api::twofactor::{CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, PASSWORD_NEEDED, StartEnrollment};
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use super::codes::{copy_to_clipboard, BackupCodeList};
+use crate::api::twofactor::{
+    CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
+};
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]
-pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+pub fn EnrollDialog(
+    account: String,
+    finish: ServerAction<FinishEnrollment>,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let start = ServerAction::<StartEnrollment>::new();
     let check = ServerAction::<CheckEnrollmentCode>::new();
@@ -30,7 +36,15 @@ pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_
     let codes = move || check.value().get().and_then(Result::ok);
     // The server asks for the password when this session last gave it a while ago.
     let needs_password = move || matches!(start.value().get(), Some(Err(e)) if e.field_message("password").is_some());
-    let step = move || if codes().is_some() { 3 } else if next_clicked.get() { 2 } else { 1 };
+    let step = move || {
+        if codes().is_some() {
+            3
+        } else if next_clicked.get() {
+            2
+        } else {
+            1
+        }
+    };
 
     // "I've Saved my Codes" done: close.
     let close_after_finish = on_close.clone();
@@ -40,7 +54,7 @@ pub fn EnrollDialog(account: String, finish: ServerAction<FinishEnrollment>, on_
         }
     });
     let abandon = {
-        let on_close = on_close.clone();
+        let on_close = on_close;
         move || {
             cancel.dispatch(CancelEnrollment {});
             on_close();
@@ -78,7 +92,13 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
         }
     });
     // The request for the password is the intro text, not an error; a wrong password is.
-    let error = Signal::derive(move || start.value().get().and_then(Result::err).filter(|e| e.field_message("password").as_deref() != Some(PASSWORD_NEEDED)));
+    let error = Signal::derive(move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field_message("password").as_deref() != Some(PASSWORD_NEEDED))
+    });
     view! {
         <p>"For your security, enter your password again before setting up two-factor authentication."</p>
         <ActionForm action=start>
@@ -107,7 +127,7 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
                     <div class="qr" inner_html=s.qr_svg.clone()></div>
                     <p class="muted">"No camera? Choose \"Enter a setup key\" in the app and type this key:"</p>
                     <div class="setup-key-row">
-                        <code class="setup-key" aria-label="Setup key">{s.setup_key.clone()}</code>
+                        <code class="setup-key" aria-label="Setup key">{s.setup_key}</code>
                         <button type="button" class="button small" on:click=move |_| { copy_to_clipboard(&key.replace(' ', "")); copied.set(true); }>
                             {move || if copied.get() { "Copied" } else { "Copy key" }}
                         </button>

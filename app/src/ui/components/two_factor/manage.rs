@@ -4,10 +4,14 @@ use leptos::prelude::*;
 
 use super::codes::BackupCodeList;
 use crate::api::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
-use crate::ui::components::forms::{Field, FormError, SubmitButton, last_error};
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]
-fn CodeField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, hint: &'static str, id: &'static str) -> impl IntoView {
+fn CodeField(
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+    hint: &'static str,
+    id: &'static str,
+) -> impl IntoView {
     view! {
         <Field label="Authentication code" name="code" id autocomplete="one-time-code" hint error/>
     }

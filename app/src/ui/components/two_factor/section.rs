@@ -2,9 +2,9 @@ use leptos::prelude::*;
 
 use super::enroll_dialog::EnrollDialog;
 use super::manage::{DisableForm, RegenerateForm, RevealForm};
-use crate::api::twofactor::{DisableTwoFactor, FinishEnrollment, RegenerateCodes, get_two_factor_status};
+use crate::api::twofactor::{get_two_factor_status, DisableTwoFactor, FinishEnrollment, RegenerateCodes};
 use crate::error::AppError;
-use crate::model::{TwoFactorStatus, User, format_date};
+use crate::model::{format_date, TwoFactorStatus, User};
 
 /// The section's resource and actions. Created by the page outside any
 /// Suspense, so that server and browser create resources in the same order.
@@ -52,10 +52,11 @@ pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, s
                 </button>
                 <span class="muted">"Off"</span>
             </div>
-        }.into_any(),
+        }
+        .into_any(),
         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
     };
-    let account = user.email.clone();
+    let account = user.email;
     view! {
         <section class="card" aria-labelledby="tfa-title">
             <h2 id="tfa-title">"Two-Factor Authentication"</h2>
@@ -69,7 +70,11 @@ pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, s
 }
 
 #[component]
-fn Enabled(status: TwoFactorStatus, regenerate: ServerAction<RegenerateCodes>, disable: ServerAction<DisableTwoFactor>) -> impl IntoView {
+fn Enabled(
+    status: TwoFactorStatus,
+    regenerate: ServerAction<RegenerateCodes>,
+    disable: ServerAction<DisableTwoFactor>,
+) -> impl IntoView {
     let since = status.enabled_at.map(format_date).unwrap_or_default();
     let low = status.codes_left <= 1;
     view! {
