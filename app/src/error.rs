@@ -30,6 +30,9 @@ pub enum AppError {
     /// Every password check is taken: refused at once rather than queued for long.
     #[error("Portcullis is busy right now. Try again in a few seconds.")]
     Busy { retry_after_secs: u64 },
+    /// A body of a kind the endpoint does not take.
+    #[error("{message}")]
+    UnsupportedMediaType { message: String },
     /// The request itself was malformed (missing or undecodable arguments).
     #[error("{message}")]
     BadRequest { message: String },
@@ -59,6 +62,7 @@ impl AppError {
         match self {
             Self::Validation { .. } => 422,
             Self::BadRequest { .. } => 400,
+            Self::UnsupportedMediaType { .. } => 415,
             Self::InvalidCredentials | Self::Unauthenticated => 401,
             Self::Forbidden { .. } | Self::TwoFactorRequired { .. } => 403,
             Self::NotFound { .. } => 404,

@@ -8,7 +8,7 @@ use app::server::request::member_access;
 use app::server::{orgs, sessions, AppState};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use http::{header, HeaderMap, StatusCode};
+use http::{header, HeaderMap};
 
 pub async fn members_csv(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     match export(&state, &slug, &headers).await {
@@ -20,11 +20,7 @@ pub async fn members_csv(State(state): State<AppState>, Path(slug): Path<String>
             csv,
         )
             .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let body = serde_json::json!({ "code": "error", "message": err.to_string() });
-            (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
-        }
+        Err(err) => crate::middleware::error_response(&err),
     }
 }
 

@@ -46,18 +46,20 @@ async fn run(cli: Cli) -> Result<(), String> {
         println!("{}", config::new_key());
         return Ok(());
     }
+    if let Command::Migrate = command {
+        // The schema only: no key file is made and no hashing threads start.
+        open_database(&config).await?;
+        tracing::info!("migrations applied");
+        return Ok(());
+    }
     let state = build_state(&config).await?;
     match command {
-        Command::Migrate => {
-            tracing::info!("migrations applied");
-            Ok(())
-        }
         Command::Reencrypt => reencrypt(&state).await,
         Command::Demo => {
             demo::seed(&state).await?;
             serve(&config, state).await
         }
-        Command::Serve | Command::NewKey => serve(&config, state).await,
+        Command::Serve | Command::NewKey | Command::Migrate => serve(&config, state).await,
     }
 }
 
@@ -79,19 +81,25 @@ async fn reencrypt(state: &AppState) -> Result<(), String> {
     Ok(())
 }
 
-async fn build_state(config: &Config) -> Result<AppState, String> {
+/// Connects to the database, creating the data dir and the SQLite file
+/// privately first, and applies the migrations.
+async fn open_database(config: &Config) -> Result<db::Db, String> {
     let url = config.database_url();
     // The data dir holds the key file, and the database unless DATABASE_URL points elsewhere.
     private_dir(&config.data_dir).map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
     if let Some(path) = sqlite_file(&url) {
         private_file(path).map_err(|e| format!("cannot create the database {path}: {e}"))?;
     }
-    let keys = Keys::with_previous(&config.load_secret_key()?, &config.load_previous_keys()?);
     let pool = PoolSettings {
         max_connections: config.db_max_connections,
         acquire_timeout: Duration::from_secs(config.db_acquire_timeout_secs),
     };
-    let db = db::connect(&url, &pool).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db::connect(&url, &pool).await.map_err(|e| format!("cannot open the database: {e}"))
+}
+
+async fn build_state(config: &Config) -> Result<AppState, String> {
+    let db = open_database(config).await?;
+    let keys = Keys::with_previous(&config.load_secret_key()?, &config.load_previous_keys()?);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let hasher = PasswordHasher::new(cores).map_err(|e| e.to_string())?;
     let settings = Settings {

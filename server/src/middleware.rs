@@ -22,8 +22,7 @@ pub async fn reject_cross_site(State(web): State<Web>, req: Request, next: Next)
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-    let body = r#"{"code":"forbidden","message":"Cross-site requests are not allowed."}"#;
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
+    error_response(&AppError::forbidden("Cross-site requests are not allowed."))
 }
 
 /// `Origin` must be our scheme and host: http://host is another origin than https://host.
@@ -58,8 +57,9 @@ pub async fn form_bodies_only(req: Request, next: Next) -> Response {
     if form == Some(true) || (form.is_none() && empty) {
         return next.run(req).await;
     }
-    let body = r#"{"code":"unsupported_media_type","message":"Send the form as application/x-www-form-urlencoded."}"#;
-    (StatusCode::UNSUPPORTED_MEDIA_TYPE, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
+    error_response(&AppError::UnsupportedMediaType {
+        message: "Send the form as application/x-www-form-urlencoded.".to_string(),
+    })
 }
 
 /// Server functions answer every error with 500 by default. Their body is an
@@ -73,24 +73,34 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        return error_response(&AppError::Internal);
     };
     let Ok(err) = serde_json::from_slice::<AppError>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // The server function's other headers (cookies a login step set) stay.
+    let (error_parts, body) = error_response(&err).into_parts();
+    parts.status = error_parts.status;
     parts.headers.remove(header::CONTENT_LENGTH);
-    // 429 and 503 say when to come back, for clients other than ours too.
-    if let Some(secs) = err.retry_after_secs() {
-        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
+    parts.headers.extend(error_parts.headers);
+    Response::from_parts(parts, body)
+}
+
+/// The one wire format of every error, from server functions, routes and
+/// middleware alike: the `AppError` as JSON with its `message`, the status it
+/// names, and `Retry-After` where it says when to come back.
+pub fn error_response(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     // Every error body carries the sentence a person reads, for clients other than ours.
-    let mut body = serde_json::to_value(&err).unwrap_or_default();
+    let mut body = serde_json::to_value(err).unwrap_or_default();
     if let Some(fields) = body.as_object_mut() {
         fields.entry("message").or_insert_with(|| err.to_string().into());
     }
-    Response::from_parts(parts, Body::from(body.to_string()))
+    let mut res = (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+    if let Some(secs) = err.retry_after_secs() {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
 }
 
 /// The per-response nonce of the Content-Security-Policy; the router hands it to

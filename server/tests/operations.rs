@@ -102,3 +102,20 @@ async fn postgres_over_tls_postgres() {
     .unwrap();
     assert!(encrypted > 0, "the server's connections use TLS");
 }
+
+#[test]
+fn migrate_applies_the_schema_without_making_a_key_file() {
+    let dir = std::env::temp_dir().join(format!("portcullis-migrate-{}-{}", std::process::id(), rand::random::<u32>()));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .env_clear()
+        .env("PORTCULLIS_DATA_DIR", &dir)
+        .env("RUST_LOG", "info")
+        .arg("migrate")
+        .output()
+        .expect("portcullis runs");
+    let log = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(dir.join("portcullis.db").exists(), "the database was made and migrated: {log}");
+    assert!(!dir.join("secret.key").exists(), "migrate writes no key file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
