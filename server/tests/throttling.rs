@@ -22,17 +22,8 @@ on_both_backends!(
 
 /// A server function call that also returns the `Retry-After` header.
 async fn call_with_retry_after(c: &Client, name: &str, args: &[(&str, &str)]) -> (StatusCode, Value, Option<u64>) {
-    let res = c
-        .http
-        .post(format!("{}/api/{name}", c.base))
-        .header("Accept", "application/json")
-        .form(args)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    let body = serde_json::from_str(&res.text().await.unwrap()).unwrap_or(Value::Null);
+    let (status, body, headers) = c.call_with_headers(name, args).await;
+    let retry_after = headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     (status, body, retry_after)
 }
 

@@ -342,6 +342,16 @@ pub struct Client {
 impl Client {
     /// Calls a server function the way the browser does (form-encoded POST) and returns status and JSON.
     pub async fn call(&self, name: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
+        let (status, body, _) = self.call_with_headers(name, args).await;
+        (status, body)
+    }
+
+    /// `call`, with the response's headers too.
+    pub async fn call_with_headers(
+        &self,
+        name: &str,
+        args: &[(&str, &str)],
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
         let res = self
             .http
             .post(format!("{}/api/{name}", self.base))
@@ -350,10 +360,10 @@ impl Client {
             .send()
             .await
             .expect("request sent");
-        let status = res.status();
+        let (status, headers) = (res.status(), res.headers().clone());
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, body)
+        (status, body, headers)
     }
 
     /// The same browser (cookie jar) talking to another instance.
