@@ -19,32 +19,32 @@ fn random_password() -> String {
 }
 
 /// Creates (or gives fresh passwords to) the demo users and their organization.
-pub async fn seed(state: &AppState) -> Result<(), String> {
+pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
     let now = state.clock.now();
     let db = &state.db;
     let mut credentials = Vec::new();
     let mut ids = Vec::new();
     for (name, email, role) in DEMO_USERS {
         let password = random_password();
-        let hash = state.hasher.hash(password.clone()).await.map_err(|e| e.to_string())?;
-        let id = match users::find_by_email(db, email).await.map_err(|e| e.to_string())? {
+        let hash = state.hasher.hash(password.clone()).await?;
+        let id = match users::find_by_email(db, email).await? {
             Some(user) => {
-                users::set_password(db, user.id, &hash).await.map_err(|e| e.to_string())?;
+                users::set_password(db, user.id, &hash).await?;
                 user.id
             }
-            None => users::create(db, name, email, &hash, now).await.map_err(|e| e.to_string())?.id,
+            None => users::create(db, name, email, &hash, now).await?.id,
         };
         ids.push((id, role));
         credentials.push((email, password, role));
     }
     let owner = ids[0].0;
-    let org = match orgs::find_for_member(db, DEMO_ORG.1, owner).await.map_err(|e| e.to_string())? {
+    let org = match orgs::find_for_member(db, DEMO_ORG.1, owner).await? {
         Some(org) => org,
-        None => orgs::create(db, owner, DEMO_ORG.0, DEMO_ORG.1, now).await.map_err(|e| e.to_string())?,
+        None => orgs::create(db, owner, DEMO_ORG.0, DEMO_ORG.1, now).await?,
     };
     for (id, role) in ids.into_iter().skip(1) {
-        if orgs::role_of(db, org.id, id).await.map_err(|e| e.to_string())?.is_none() {
-            orgs::add_member(db, org.id, id, role, now).await.map_err(|e| e.to_string())?;
+        if orgs::role_of(db, org.id, id).await?.is_none() {
+            orgs::add_member(db, org.id, id, role, now).await?;
         }
     }
     println!("\nDemo organization \"{}\" is ready. Log in as any of:", DEMO_ORG.0);

@@ -4,6 +4,7 @@
 
 mod config;
 mod demo;
+mod error;
 mod export;
 mod middleware;
 mod router;
@@ -16,6 +17,7 @@ use app::server::{AppState, Clock, PasswordHasher, Settings};
 use app::twofactor::secret_box::Keys;
 use clap::Parser;
 use config::{Cli, Command, Config, LogFormat};
+use error::StartupError;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
@@ -39,7 +41,7 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> Result<(), StartupError> {
     let config = cli.config;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::NewKey = command {
@@ -63,17 +65,17 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn reencrypt(state: &AppState) -> Result<(), String> {
-    let report = key_rotation::reencrypt(&state.db, &state.keys).await.map_err(|e| e.to_string())?;
+async fn reencrypt(state: &AppState) -> Result<(), StartupError> {
+    let report = key_rotation::reencrypt(&state.db, &state.keys).await?;
     println!(
         "re-sealed {} values under the current key; {} were already; {} changed meanwhile (kept); {} open with no configured key",
         report.resealed, report.current, report.changed_meanwhile, report.undecryptable
     );
     if report.undecryptable > 0 {
-        return Err(format!(
+        return Err(StartupError::Config(format!(
             "{} stored values open with no configured key: keep the key that sealed them in PORTCULLIS_PREVIOUS_SECRET_KEYS and run again",
             report.undecryptable
-        ));
+        )));
     }
     if report.changed_meanwhile > 0 {
         println!("run it once more to re-seal the values that changed while it ran");
@@ -83,32 +85,35 @@ async fn reencrypt(state: &AppState) -> Result<(), String> {
 
 /// Connects to the database, creating the data dir and the SQLite file
 /// privately first, and applies the migrations.
-async fn open_database(config: &Config) -> Result<db::Db, String> {
+async fn open_database(config: &Config) -> Result<db::Db, StartupError> {
     let url = config.database_url();
     // The data dir holds the key file, and the database unless DATABASE_URL points elsewhere.
-    private_dir(&config.data_dir).map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    private_dir(&config.data_dir).map_err(StartupError::file("create data dir", &config.data_dir))?;
     if let Some(path) = sqlite_file(&url) {
-        private_file(path).map_err(|e| format!("cannot create the database {path}: {e}"))?;
+        private_file(path).map_err(StartupError::file("create the database", path))?;
     }
     let pool = PoolSettings {
         max_connections: config.db_max_connections,
         acquire_timeout: Duration::from_secs(config.db_acquire_timeout_secs),
     };
-    db::connect(&url, &pool).await.map_err(|e| format!("cannot open the database: {e}"))
+    Ok(db::connect(&url, &pool).await?)
 }
 
-async fn build_state(config: &Config) -> Result<AppState, String> {
+async fn build_state(config: &Config) -> Result<AppState, StartupError> {
     let db = open_database(config).await?;
-    let keys = Keys::with_previous(&config.load_secret_key()?, &config.load_previous_keys()?);
+    let keys = Keys::with_previous(
+        &config.load_secret_key().map_err(StartupError::Config)?,
+        &config.load_previous_keys().map_err(StartupError::Config)?,
+    );
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let hasher = PasswordHasher::new(cores).map_err(|e| e.to_string())?;
+    let hasher = PasswordHasher::new(cores)?;
     let settings = Settings {
         secure_cookies: config.secure_cookies,
         session_idle_secs: config.session_idle_secs,
         session_absolute_secs: config.session_max_secs,
         trusted_proxies: config.trusted_proxies.clone(),
     };
-    key_rotation::check_keys(&db, &keys).await.map_err(|e| e.to_string())??;
+    key_rotation::check_keys(&db, &keys).await?.map_err(StartupError::Config)?;
     Ok(AppState::new(db, hasher, clock(config), settings, keys))
 }
 
@@ -178,19 +183,20 @@ fn leptos_options(config: &Config) -> LeptosOptions {
     options
 }
 
-async fn serve(config: &Config, state: AppState) -> Result<(), String> {
+async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     let options = leptos_options(config);
     let addr = options.site_addr;
     spawn_cleanup(state.clone(), Duration::from_secs(config.cleanup_interval_secs));
     let app = router::build(options, state);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let listen = |source| StartupError::Listen { addr, source };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;
+    let addr = listener.local_addr().map_err(listen)?;
     tracing::info!("Portcullis is listening on http://{addr}");
     println!("Portcullis is running at http://{addr}");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(StartupError::Serve)?;
     tracing::info!("stopped");
     Ok(())
 }

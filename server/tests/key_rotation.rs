@@ -42,8 +42,9 @@ async fn rotation_keeps_every_factor_working_and_reencrypt_retires_the_old_key(b
     let revealed = ok(&before.on(&server), "reveal_codes", &[("password", PASSWORD), ("code", &code)]).await;
     assert_eq!(revealed.as_array().map(Vec::len), Some(5), "codes sealed by the old key reveal: {revealed}");
 
-    // Without the old key the server refuses to start rather than fail logins.
-    let refused = server.run(&["migrate"], &[("PORTCULLIS_SECRET_KEY", &old_key[..])]);
+    // Without the old key the server refuses to start rather than fail logins
+    // (every command that builds the server's state checks its keys; `migrate` needs none).
+    let refused = server.run(&["reencrypt"], &[("PORTCULLIS_SECRET_KEY", &old_key[..])]);
     assert!(!refused.status.success() && stdout(&refused).contains("does not decrypt"), "{}", stdout(&refused));
 
     // Step 2: re-seal. 5 old codes (1 used) and the old secret move; the new user's 6 values are current.
@@ -76,6 +77,6 @@ async fn rotation_keeps_every_factor_working_and_reencrypt_retires_the_old_key(b
     );
 
     // A stale instance with only the old key cannot start.
-    let stale = server.run(&["migrate"], &[("PORTCULLIS_SECRET_KEY", &old_key[..])]);
+    let stale = server.run(&["reencrypt"], &[("PORTCULLIS_SECRET_KEY", &old_key[..])]);
     assert!(!stale.status.success(), "{}", stdout(&stale));
 }
