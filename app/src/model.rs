@@ -214,60 +214,6 @@ pub struct LogPage {
 
 pub const LOG_PAGE_SIZE: i64 = 20;
 
-/// What an event kind means, for people.
-pub fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "logged_in" => "Logged in",
-        "login_failed" => "Failed login (wrong password)",
-        "two_factor_enabled" => "Two-factor authentication enabled",
-        "two_factor_disabled" => "Two-factor authentication disabled",
-        "backup_codes_revealed" => "Backup codes revealed",
-        "backup_codes_regenerated" => "Backup codes regenerated",
-        "recovery_code_used" => "Backup code used",
-        "failed_code" => "Wrong two-factor code",
-        "lockout" => "Too many wrong codes: tries paused",
-        "login_lockout" => "Too many wrong passwords: logins paused",
-        "two_factor_reset_by_admin" => "Two-factor authentication reset by an admin",
-        "two_factor_required" => "Two-factor authentication required",
-        "two_factor_not_required" => "Two-factor authentication no longer required",
-        "member_added" => "Member added",
-        "member_invited" => "Member invited",
-        "invitation_accepted" => "Invitation accepted",
-        "invitation_declined" => "Invitation declined",
-        "invitation_cancelled" => "Invitation cancelled",
-        "member_left" => "Member left",
-        "member_removed" => "Member removed",
-        "role_changed" => "Role changed",
-        "member_two_factor_reset" => "Member's two-factor authentication reset",
-        _ => "Other event",
-    }
-}
-
-/// "Chrome on Linux" from a User-Agent header.
-pub fn browser_label(user_agent: &str) -> String {
-    let browser =
-        [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
-            .iter()
-            .find(|(needle, _)| user_agent.contains(needle))
-            .map(|(_, name)| *name);
-    let os = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Windows", "Windows"),
-        ("Mac OS", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(needle, _)| user_agent.contains(needle))
-    .map(|(_, name)| *name);
-    match (browser, os) {
-        (Some(b), Some(o)) => format!("{b} on {o}"),
-        (Some(b), None) => b.to_string(),
-        _ => user_agent.chars().take(40).collect(),
-    }
-}
-
 /// "2026-11-22" from Unix seconds (UTC), without a date library in the browser bundle.
 pub fn format_date(unix_secs: i64) -> String {
     let days = unix_secs.div_euclid(86_400);
@@ -300,18 +246,6 @@ mod tests {
         assert_eq!(format_date(951_782_400), "2000-02-29");
         assert_eq!(format_date(1_795_305_600), "2026-11-22");
         assert_eq!(format_utc_time(1_795_305_600 + 3_723), "01:02:03 UTC");
-    }
-
-    #[test]
-    fn browsers_are_named_briefly() {
-        let chrome =
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
-        assert_eq!(browser_label(chrome), "Chrome on Linux");
-        assert_eq!(
-            browser_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"),
-            "Safari on iOS"
-        );
-        assert_eq!(browser_label("curl/8.0"), "curl");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The security event log: what happened to an account, when, from where.
 
 use super::db::Db;
+use super::labels::{browser_label, event_label};
 use crate::error::AppResult;
-use crate::model::{browser_label, event_label, LogEntry, LogPage};
+use crate::model::{LogEntry, LogPage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityEvent {
@@ -20,6 +21,20 @@ pub enum SecurityEvent {
 }
 
 impl SecurityEvent {
+    pub const ALL: [SecurityEvent; 11] = [
+        Self::LoggedIn,
+        Self::LoginFailed,
+        Self::TwoFactorEnabled,
+        Self::TwoFactorDisabled,
+        Self::CodesRevealed,
+        Self::CodesRegenerated,
+        Self::RecoveryCodeUsed,
+        Self::FailedCode,
+        Self::Lockout,
+        Self::LoginLockout,
+        Self::TwoFactorResetByAdmin,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LoggedIn => "logged_in",
@@ -33,6 +48,51 @@ impl SecurityEvent {
             Self::Lockout => "lockout",
             Self::LoginLockout => "login_lockout",
             Self::TwoFactorResetByAdmin => "two_factor_reset_by_admin",
+        }
+    }
+}
+
+/// What happened in an organization, for its Audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditEvent {
+    TwoFactorRequired,
+    TwoFactorNotRequired,
+    MemberInvited,
+    InvitationAccepted,
+    InvitationDeclined,
+    InvitationCancelled,
+    MemberLeft,
+    MemberRemoved,
+    RoleChanged,
+    MemberTwoFactorReset,
+}
+
+impl AuditEvent {
+    pub const ALL: [AuditEvent; 10] = [
+        Self::TwoFactorRequired,
+        Self::TwoFactorNotRequired,
+        Self::MemberInvited,
+        Self::InvitationAccepted,
+        Self::InvitationDeclined,
+        Self::InvitationCancelled,
+        Self::MemberLeft,
+        Self::MemberRemoved,
+        Self::RoleChanged,
+        Self::MemberTwoFactorReset,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TwoFactorRequired => "two_factor_required",
+            Self::TwoFactorNotRequired => "two_factor_not_required",
+            Self::MemberInvited => "member_invited",
+            Self::InvitationAccepted => "invitation_accepted",
+            Self::InvitationDeclined => "invitation_declined",
+            Self::InvitationCancelled => "invitation_cancelled",
+            Self::MemberLeft => "member_left",
+            Self::MemberRemoved => "member_removed",
+            Self::RoleChanged => "role_changed",
+            Self::MemberTwoFactorReset => "member_two_factor_reset",
         }
     }
 }

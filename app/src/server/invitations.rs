@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::db::Db;
+use super::events::AuditEvent;
 use crate::error::{AppError, AppResult};
 use crate::model::{Invitation, PendingInvitation, Role, User, INVITATION_DAYS};
 use crate::policy;
@@ -20,7 +21,7 @@ fn role_from(s: String) -> Result<Role, sqlx::Error> {
     s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
 }
 
-async fn audit(tx: &mut Tx, org_id: i64, actor_id: i64, kind: &str, detail: &str, now: i64) -> AppResult<()> {
+async fn audit(tx: &mut Tx, org_id: i64, actor_id: i64, kind: AuditEvent, detail: &str, now: i64) -> AppResult<()> {
     super::orgs::audit(&mut **tx, org_id, actor_id, kind, detail, now).await
 }
 
@@ -80,7 +81,7 @@ pub async fn invite(
     .bind(now + INVITATION_DAYS * 86_400)
     .execute(&mut *tx)
     .await?;
-    audit(&mut tx, org_id, actor.id, "member_invited", &format!("{email} as {}", role.as_str()), now).await?;
+    audit(&mut tx, org_id, actor.id, AuditEvent::MemberInvited, &format!("{email} as {}", role.as_str()), now).await?;
     tx.commit().await?;
     Ok(Invited::Sent)
 }
@@ -159,8 +160,15 @@ pub async fn accept(db: &Db, id: i64, user: &User, now: i64) -> AppResult<String
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    audit(&mut tx, org_id, user.id, "invitation_accepted", &format!("{} as {}", user.email, role.as_str()), now)
-        .await?;
+    audit(
+        &mut tx,
+        org_id,
+        user.id,
+        AuditEvent::InvitationAccepted,
+        &format!("{} as {}", user.email, role.as_str()),
+        now,
+    )
+    .await?;
     let slug: String = sqlx::query("SELECT slug FROM organizations WHERE id = $1")
         .bind(org_id)
         .fetch_one(&mut *tx)
@@ -174,8 +182,15 @@ pub async fn accept(db: &Db, id: i64, user: &User, now: i64) -> AppResult<String
 pub async fn decline(db: &Db, id: i64, user: &User, now: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let (org_id, role, _) = take_own(&mut tx, id, user).await?;
-    audit(&mut tx, org_id, user.id, "invitation_declined", &format!("{} as {}", user.email, role.as_str()), now)
-        .await?;
+    audit(
+        &mut tx,
+        org_id,
+        user.id,
+        AuditEvent::InvitationDeclined,
+        &format!("{} as {}", user.email, role.as_str()),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -192,7 +207,8 @@ pub async fn cancel(db: &Db, org_id: i64, actor: &User, actor_role: Role, id: i6
     let (email, role): (String, Role) = (row.try_get("email")?, role_from(row.try_get("role")?)?);
     // Refused: dropping the transaction keeps the invitation.
     policy::may_cancel_invitation(actor_role, role).map_err(AppError::forbidden)?;
-    audit(&mut tx, org_id, actor.id, "invitation_cancelled", &format!("{email} as {}", role.as_str()), now).await?;
+    audit(&mut tx, org_id, actor.id, AuditEvent::InvitationCancelled, &format!("{email} as {}", role.as_str()), now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -218,7 +234,8 @@ pub async fn leave(db: &Db, org_id: i64, user: &User, now: i64) -> AppResult<()>
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    audit(&mut tx, org_id, user.id, "member_left", &format!("{} ({})", user.email, role.as_str()), now).await?;
+    audit(&mut tx, org_id, user.id, AuditEvent::MemberLeft, &format!("{} ({})", user.email, role.as_str()), now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

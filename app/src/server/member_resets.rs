@@ -3,7 +3,7 @@
 //! the write) and loud (the member's notice and security log, and the audit
 //! log of every organization they belong to), all in one transaction.
 
-use super::events::{self, RequestMeta, SecurityEvent};
+use super::events::{self, AuditEvent, RequestMeta, SecurityEvent};
 use super::orgs::{self, Actor};
 use super::AppState;
 use crate::error::{AppError, AppResult};
@@ -68,10 +68,11 @@ pub async fn reset(state: &AppState, reset: &Reset<'_>, meta: &RequestMeta) -> A
     let detail = format!("user {target_id}, through {}", org.name);
     sqlx::query(
         "INSERT INTO audit_events (org_id, actor_id, kind, detail, created_at) \
-         SELECT org_id, $2, 'member_two_factor_reset', $3, $4 FROM memberships WHERE user_id = $1",
+         SELECT org_id, $2, $3, $4, $5 FROM memberships WHERE user_id = $1",
     )
     .bind(target_id)
     .bind(actor.id)
+    .bind(AuditEvent::MemberTwoFactorReset.as_str())
     .bind(&detail)
     .bind(now)
     .execute(&mut *tx)

@@ -10,6 +10,7 @@ pub mod enrollments;
 pub mod events;
 pub mod invitations;
 pub mod key_rotation;
+pub mod labels;
 pub mod login_attempts;
 pub mod member_resets;
 pub mod orgs;

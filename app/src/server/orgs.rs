@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::db::{is_unique_violation, Db};
+use super::events::AuditEvent;
 use crate::error::{AppError, AppResult};
 use crate::model::{Member, OrgSummary, Role};
 
@@ -180,7 +181,7 @@ pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, expected: Role, role
         last_owner: "An organization needs at least one owner: make someone else an owner first.",
     };
     let detail = format!("user {user_id}: {} to {}", expected.as_str(), role.as_str());
-    write.run(db, actor, user_id, expected, ("role_changed", &detail), now).await
+    write.run(db, actor, user_id, expected, (AuditEvent::RoleChanged, &detail), now).await
 }
 
 /// Removes `user_id`, who had `expected` when the actor's right was checked,
@@ -193,7 +194,7 @@ pub async fn remove_member(db: &Db, actor: &Actor, user_id: i64, expected: Role,
         new_role: None,
         last_owner: "The last owner cannot be removed: make someone else an owner first.",
     };
-    write.run(db, actor, user_id, expected, ("member_removed", &format!("user {user_id}")), now).await
+    write.run(db, actor, user_id, expected, (AuditEvent::MemberRemoved, &format!("user {user_id}")), now).await
 }
 
 /// A membership write under `AS_CHECKED` (`$6` the new role, if any).
@@ -212,7 +213,7 @@ impl CheckedWrite<'_> {
         actor: &Actor,
         user_id: i64,
         expected: Role,
-        (kind, detail): (&str, &str),
+        (kind, detail): (AuditEvent, &str),
         now: i64,
     ) -> AppResult<()> {
         let mut tx = db.begin().await?;
@@ -324,14 +325,14 @@ pub async fn audit<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     org_id: i64,
     actor_id: i64,
-    kind: &str,
+    kind: AuditEvent,
     detail: &str,
     now: i64,
 ) -> AppResult<()> {
     sqlx::query("INSERT INTO audit_events (org_id, actor_id, kind, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(org_id)
         .bind(actor_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(detail)
         .bind(now)
         .execute(db)
@@ -341,7 +342,8 @@ pub async fn audit<'c>(
 
 /// One page of the organization's audit log, newest first.
 pub async fn audit_page(db: &Db, org_id: i64, page: i64) -> AppResult<crate::model::LogPage> {
-    use crate::model::{event_label, LogEntry};
+    use super::labels::event_label;
+    use crate::model::LogEntry;
     let sql = "SELECT a.kind, a.detail, a.created_at, u.name AS actor FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
                WHERE a.org_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2 OFFSET $3";
     super::db::log_page(db, sql, org_id, page, |r| {

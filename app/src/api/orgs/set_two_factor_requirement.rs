@@ -16,6 +16,7 @@ pub async fn set_two_factor_requirement(
 ) -> Result<(), AppError> {
     use crate::model::GRACE_DAYS;
     use crate::policy::{self, Requirement};
+    use crate::server::events::AuditEvent;
     use crate::server::request::{org_access, request_meta};
     use crate::server::second_factor::{self, Accept};
     use crate::server::{credentials, orgs};
@@ -70,10 +71,10 @@ pub async fn set_two_factor_requirement(
     let now = state.clock.now();
     let (kind, mut detail) = match (require, was_required) {
         (true, true) if grace_days != was_grace => {
-            ("two_factor_required", format!("grace period: {grace_days} days (was {was_grace})"))
+            (AuditEvent::TwoFactorRequired, format!("grace period: {grace_days} days (was {was_grace})"))
         }
-        (true, _) => ("two_factor_required", format!("grace period: {grace_days} days")),
-        (false, _) => ("two_factor_not_required", String::new()),
+        (true, _) => (AuditEvent::TwoFactorRequired, format!("grace period: {grace_days} days")),
+        (false, _) => (AuditEvent::TwoFactorNotRequired, String::new()),
     };
     if change.needs_owner() {
         detail = [detail.as_str(), "confirmed by the owner with password and code"]
