@@ -170,8 +170,8 @@ async fn member_org(state: &AppState, user: &User, slug: &str) -> AppResult<OrgS
 }
 
 /// Creates a session for `user_id` and hands its cookie to the browser.
-pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<()> {
-    let token = sessions::create(&state.db, user_id, state.clock.now(), &state.settings).await?;
+pub async fn start_session(state: &AppState, user_id: i64, proof: sessions::Proof) -> AppResult<()> {
+    let token = sessions::create(&state.db, user_id, proof, state.clock.now(), &state.settings).await?;
     set_cookie(&sessions::cookie(Some(&token), &state.settings));
     forget_session();
     Ok(())

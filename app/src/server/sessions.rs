@@ -27,16 +27,58 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Starts a session and returns the token for the cookie.
-pub async fn create(db: &Db, user_id: i64, now: i64, settings: &Settings) -> AppResult<String> {
+/// How the owner of a session proved who they are when it began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    Password,
+    PasswordAndTotp,
+    PasswordAndBackupCode,
+}
+
+impl Proof {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "pwd",
+            Self::PasswordAndTotp => "pwd+totp",
+            Self::PasswordAndBackupCode => "pwd+backup_code",
+        }
+    }
+
+    /// Unknown values read as the weakest proof, never as a stronger one.
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "pwd+totp" => Self::PasswordAndTotp,
+            "pwd+backup_code" => Self::PasswordAndBackupCode,
+            _ => Self::Password,
+        }
+    }
+
+    pub fn used_second_factor(self) -> bool {
+        self != Self::Password
+    }
+}
+
+/// Starts a session and returns the token for the cookie; pass the
+/// transaction that writes the login's log row.
+pub async fn create<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    proof: Proof,
+    now: i64,
+    settings: &Settings,
+) -> AppResult<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at) VALUES ($1, $2, $3, $3, $3, $4)")
-        .bind(token_hash(&token))
-        .bind(user_id)
-        .bind(now)
-        .bind(now + settings.session_absolute_secs)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at, proof) \
+         VALUES ($1, $2, $3, $3, $3, $4, $5)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now + settings.session_absolute_secs)
+    .bind(proof.as_str())
+    .execute(db)
+    .await?;
     Ok(token)
 }
 
@@ -97,23 +139,30 @@ pub async fn replace_all_for_user(
     current_hash: &str,
     now: i64,
 ) -> AppResult<String> {
-    let row = sqlx::query("SELECT authenticated_at, expires_at FROM sessions WHERE token_hash = $1 AND user_id = $2")
-        .bind(current_hash)
-        .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(crate::error::AppError::Unauthenticated)?;
+    let row =
+        sqlx::query("SELECT authenticated_at, expires_at, proof FROM sessions WHERE token_hash = $1 AND user_id = $2")
+            .bind(current_hash)
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(crate::error::AppError::Unauthenticated)?;
     let (authenticated_at, expires_at): (i64, i64) = (row.try_get("authenticated_at")?, row.try_get("expires_at")?);
+    let proof: String = row.try_get("proof")?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     let token = new_token();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at) VALUES ($1, $2, $3, $3, $4, $5)")
-        .bind(token_hash(&token))
-        .bind(user_id)
-        .bind(now)
-        .bind(authenticated_at)
-        .bind(expires_at)
-        .execute(&mut **tx)
-        .await?;
+    // The new id keeps how the session began: turning 2FA on proves no second factor at login.
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at, proof) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(authenticated_at)
+    .bind(expires_at)
+    .bind(proof)
+    .execute(&mut **tx)
+    .await?;
     Ok(token)
 }
 

@@ -51,7 +51,7 @@ pub async fn log_in(email: String, password: String) -> Result<LoginOutcome, App
         leptos_axum::redirect("/login/two-factor");
         return Ok(LoginOutcome::SecondFactorRequired);
     }
-    crate::server::request::start_session(&state, user.id).await?;
+    crate::server::request::start_session(&state, user.id, crate::server::sessions::Proof::Password).await?;
     events::record(&state.db, user.id, SecurityEvent::LoggedIn, &meta, now).await?;
     leptos_axum::redirect("/");
     Ok(LoginOutcome::LoggedIn(user))

@@ -32,7 +32,7 @@ pub async fn sign_up(name: String, email: String, password: String) -> Result<Us
     };
     // The reservation stays counted from here on: this sign-up happened, made or refused.
     let user = users::create(&state.db, &name, &email, &hash, state.clock.now()).await?;
-    start_session(&state, user.id).await?;
+    start_session(&state, user.id, crate::server::sessions::Proof::Password).await?;
     tracing::info!(user_id = user.id, "account created");
     leptos_axum::redirect("/");
     Ok(user)

@@ -24,7 +24,11 @@ pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Re
         return Err(expired());
     }
     set_cookie(&pending_logins::cookie(None, &state.settings));
-    start_session(&state, user_id).await?;
+    let proof = match factor {
+        Factor::Totp => crate::server::sessions::Proof::PasswordAndTotp,
+        Factor::BackupCode => crate::server::sessions::Proof::PasswordAndBackupCode,
+    };
+    start_session(&state, user_id, proof).await?;
     events::record(&state.db, user_id, SecurityEvent::LoggedIn, &meta, state.clock.now()).await?;
     let backup_codes_left = match factor {
         Factor::BackupCode => Some(credentials::codes_left(&state.db, user_id).await?),
