@@ -55,10 +55,6 @@ impl Role {
             Role::Member => "Member",
         }
     }
-    /// Owners and admins manage the organization.
-    pub fn can_manage(self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
-    }
 }
 
 impl fmt::Display for Role {

@@ -1,22 +1,63 @@
 //! Who may do what inside an organization, and when an account must prove
-//! itself again. Pure rules, no I/O.
+//! itself again. Pure rules, no I/O, no words: a refusal says which rule
+//! refused, and `server::wording` says it to a person.
 
-use crate::model::Role;
+use crate::model::{Role, User};
 
-/// Why an action is refused, as the person acting should read it.
-pub type Refusal = &'static str;
+/// Which rule refused an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Only owners and admins do this.
+    ManagersOnly(ManagerTask),
+    /// Only owners grant the owner role (inviting, or cancelling such an invitation).
+    OwnersOnlyGrantOwner,
+    /// Only owners change the role of an admin or an owner, or make someone an owner.
+    OwnersOnlyChangeManagers,
+    OwnersOnlyRemoveManagers,
+    LastOwnerLeaving,
+    InvitationExpired,
+    AdminsResetMembersOnly,
+    ResetNeedsOwnTwoFactor,
+    TargetManagesAnotherOrg,
+    OwnersOnlyLoosenRequirement,
+    /// These owners (and perhaps the person acting) lack 2FA, so it cannot be required yet.
+    MustEnrollFirst(Vec<User>),
+    /// These organizations require 2FA, so it cannot be turned off.
+    RequiredBy(Vec<String>),
+}
 
-const MANAGERS_ONLY: Refusal = "Only owners and admins can manage members.";
-const OWNERS_ONLY: Refusal = "Only owners can grant, change or remove the owner role.";
-const OWNERS_FOR_MANAGERS: Refusal =
-    "Only owners can change the role of an admin or an owner, or make someone an owner.";
+/// What only owners and admins of an organization do or see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerTask {
+    ManageMembers,
+    SeeAuditLog,
+    SeeSettings,
+    ChangeSettings,
+    SeeInvitations,
+    ExportMembers,
+}
+
+/// The one rule behind the Settings tab, the audit log, invitations and the CSV export.
+pub fn may_manage(actor: Role, task: ManagerTask) -> Result<(), Refusal> {
+    match actor {
+        Role::Owner | Role::Admin => Ok(()),
+        Role::Member => Err(Refusal::ManagersOnly(task)),
+    }
+}
+
+/// The roles `actor` may hand out (in an invitation or a role change of a plain member).
+pub fn grantable_roles(actor: Role) -> Vec<Role> {
+    Role::ALL.into_iter().filter(|role| may_invite(actor, *role).is_ok()).collect()
+}
+
+const MANAGERS_ONLY: Refusal = Refusal::ManagersOnly(ManagerTask::ManageMembers);
 
 /// Inviting someone with a role is granting it, once they accept.
 pub fn may_invite(actor: Role, new_role: Role) -> Result<(), Refusal> {
     match actor {
         Role::Owner => Ok(()),
         Role::Admin if new_role != Role::Owner => Ok(()),
-        Role::Admin => Err(OWNERS_ONLY),
+        Role::Admin => Err(Refusal::OwnersOnlyGrantOwner),
         Role::Member => Err(MANAGERS_ONLY),
     }
 }
@@ -28,7 +69,7 @@ pub fn may_change_role(actor: Role, target: Role, new_role: Role) -> Result<(), 
     match actor {
         Role::Owner => Ok(()),
         Role::Admin if target == Role::Member && new_role != Role::Owner => Ok(()),
-        Role::Admin => Err(OWNERS_FOR_MANAGERS),
+        Role::Admin => Err(Refusal::OwnersOnlyChangeManagers),
         Role::Member => Err(MANAGERS_ONLY),
     }
 }
@@ -37,7 +78,7 @@ pub fn may_remove(actor: Role, target: Role) -> Result<(), Refusal> {
     match actor {
         Role::Owner => Ok(()),
         Role::Admin if target == Role::Member => Ok(()),
-        Role::Admin => Err("Only owners can remove an admin or an owner."),
+        Role::Admin => Err(Refusal::OwnersOnlyRemoveManagers),
         Role::Member => Err(MANAGERS_ONLY),
     }
 }
@@ -51,7 +92,7 @@ pub fn may_cancel_invitation(actor: Role, invited_role: Role) -> Result<(), Refu
 /// Leaving an organization: anyone, except its last owner.
 pub fn may_leave(role: Role, owners: i64) -> Result<(), Refusal> {
     if role == Role::Owner && owners <= 1 {
-        return Err("You are the last owner of this organization: make someone else an owner before you leave.");
+        return Err(Refusal::LastOwnerLeaving);
     }
     Ok(())
 }
@@ -59,7 +100,7 @@ pub fn may_leave(role: Role, owners: i64) -> Result<(), Refusal> {
 /// Accepting an invitation: only before it expires.
 pub fn may_accept_invitation(expires_at: i64, now: i64) -> Result<(), Refusal> {
     if now >= expires_at {
-        return Err("This invitation has expired. Ask an owner or admin of the organization to invite you again.");
+        return Err(Refusal::InvitationExpired);
     }
     Ok(())
 }
@@ -81,16 +122,14 @@ pub struct ResetCircumstances {
 pub fn may_reset_two_factor(actor: Role, target: Role, circumstances: ResetCircumstances) -> Result<(), Refusal> {
     match (actor, target) {
         (Role::Owner, _) | (Role::Admin, Role::Member) => {}
-        (Role::Admin, _) => {
-            return Err("Admins can reset the two-factor authentication of members only, not of owners or admins.")
-        }
+        (Role::Admin, _) => return Err(Refusal::AdminsResetMembersOnly),
         (Role::Member, _) => return Err(MANAGERS_ONLY),
     }
     if !circumstances.actor_has_two_factor {
-        return Err("Turn on two-factor authentication for your own account before resetting someone else's.");
+        return Err(Refusal::ResetNeedsOwnTwoFactor);
     }
     if circumstances.target_manages_another_org {
-        return Err("This person is an owner or admin of another organization: their two-factor authentication cannot be reset from here. They can change it on their Account page.");
+        return Err(Refusal::TargetManagesAnotherOrg);
     }
     Ok(())
 }
@@ -156,11 +195,36 @@ pub fn requirement_change(from: Requirement, to: Requirement) -> RequirementChan
 pub fn may_change_requirement(actor: Role, from: Requirement, to: Requirement) -> Result<RequirementChange, Refusal> {
     let change = requirement_change(from, to);
     match actor {
-        Role::Member => Err("Only owners and admins can change the organization's settings."),
-        Role::Admin if change.needs_owner() => {
-            Err("Only owners can switch the two-factor requirement off or change its grace period once it is on.")
-        }
+        Role::Member => Err(Refusal::ManagersOnly(ManagerTask::ChangeSettings)),
+        Role::Admin if change.needs_owner() => Err(Refusal::OwnersOnlyLoosenRequirement),
         _ => Ok(change),
+    }
+}
+
+/// Requiring 2FA needs every owner, and the person acting, to have it
+/// already; otherwise it names who lacks it, the person acting first.
+pub fn may_require_two_factor(
+    actor: &User,
+    actor_has_two_factor: bool,
+    owners_without: Vec<User>,
+) -> Result<(), Refusal> {
+    let mut missing = owners_without;
+    if !actor_has_two_factor && !missing.iter().any(|owner| owner.id == actor.id) {
+        missing.insert(0, actor.clone());
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::MustEnrollFirst(missing))
+    }
+}
+
+/// 2FA stays on while any organization of the user requires it.
+pub fn may_disable_two_factor(requiring_orgs: Vec<String>) -> Result<(), Refusal> {
+    if requiring_orgs.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::RequiredBy(requiring_orgs))
     }
 }
 
@@ -310,17 +374,14 @@ mod tests {
         assert!(may_leave(Member, 1).is_ok());
         assert!(may_leave(Admin, 1).is_ok());
         assert!(may_leave(Owner, 2).is_ok());
-        assert_eq!(
-            may_leave(Owner, 1),
-            Err("You are the last owner of this organization: make someone else an owner before you leave.")
-        );
+        assert_eq!(may_leave(Owner, 1), Err(Refusal::LastOwnerLeaving));
     }
 
     #[test]
     fn an_invitation_can_be_accepted_until_it_expires() {
         assert!(may_accept_invitation(100, 99).is_ok());
         assert!(may_accept_invitation(100, 100).is_err());
-        assert!(may_accept_invitation(100, 101).unwrap_err().contains("expired"));
+        assert_eq!(may_accept_invitation(100, 101), Err(Refusal::InvitationExpired));
     }
 
     #[test]
@@ -332,5 +393,46 @@ mod tests {
             assert!(may_remove(Owner, target).is_ok());
             assert!(may_invite(Owner, target).is_ok());
         }
+    }
+
+    fn person(id: i64) -> User {
+        User { id, name: format!("Person {id}"), email: format!("p{id}@example.com") }
+    }
+
+    #[test]
+    fn only_owners_and_admins_manage_see_settings_audit_and_export() {
+        for task in [ManagerTask::SeeAuditLog, ManagerTask::SeeSettings, ManagerTask::ExportMembers] {
+            assert!(may_manage(Owner, task).is_ok());
+            assert!(may_manage(Admin, task).is_ok());
+            assert_eq!(may_manage(Member, task), Err(Refusal::ManagersOnly(task)));
+        }
+    }
+
+    #[test]
+    fn owners_grant_every_role_admins_all_but_owner_members_none() {
+        assert_eq!(grantable_roles(Owner), vec![Owner, Admin, Member]);
+        assert_eq!(grantable_roles(Admin), vec![Admin, Member]);
+        assert!(grantable_roles(Member).is_empty());
+    }
+
+    #[test]
+    fn requiring_two_factor_needs_it_of_every_owner_and_of_the_actor_first() {
+        let (actor, other_owner) = (person(1), person(2));
+        assert!(may_require_two_factor(&actor, true, vec![]).is_ok());
+        assert_eq!(
+            may_require_two_factor(&actor, false, vec![other_owner.clone()]),
+            Err(Refusal::MustEnrollFirst(vec![actor.clone(), other_owner.clone()]))
+        );
+        assert_eq!(
+            may_require_two_factor(&actor, false, vec![actor.clone()]),
+            Err(Refusal::MustEnrollFirst(vec![actor.clone()])),
+            "an owner lacking it is named once"
+        );
+    }
+
+    #[test]
+    fn two_factor_stays_on_while_an_organization_requires_it() {
+        assert!(may_disable_two_factor(vec![]).is_ok());
+        assert_eq!(may_disable_two_factor(vec!["Acme".into()]), Err(Refusal::RequiredBy(vec!["Acme".into()])));
     }
 }

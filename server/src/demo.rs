@@ -1,6 +1,8 @@
 //! `portcullis demo`: a populated organization for a first look.
 
 use app::model::Role;
+use app::server::events::RequestMeta;
+use app::server::flows::{self, orgs::NewOrg, Ctx};
 use app::server::{orgs, users, AppState};
 use rand::Rng;
 
@@ -23,28 +25,32 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
     let now = state.clock.now();
     let db = &state.db;
     let mut credentials = Vec::new();
-    let mut ids = Vec::new();
+    let mut people = Vec::new();
     for (name, email, role) in DEMO_USERS {
         let password = random_password();
         let hash = state.hasher.hash(password.clone()).await?;
-        let id = match users::find_by_email(db, email).await? {
+        let user = match users::find_by_email(db, email).await? {
             Some(user) => {
                 users::set_password(db, user.id, &hash).await?;
-                user.id
+                user
             }
-            None => users::create(db, name, email, &hash, now).await?.id,
+            None => users::create(db, name, email, &hash, now).await?,
         };
-        ids.push((id, role));
+        people.push((user, role));
         credentials.push((email, password, role));
     }
-    let owner = ids[0].0;
-    let org = match orgs::find_for_member(db, DEMO_ORG.1, owner).await? {
+    let Some((owner, _)) = people.first() else { return Ok(()) };
+    let org = match orgs::find_for_member(db, DEMO_ORG.1, owner.id).await? {
         Some(org) => org,
-        None => orgs::create(db, owner, DEMO_ORG.0, DEMO_ORG.1, now).await?,
+        None => {
+            let meta = RequestMeta::default();
+            let new_org = NewOrg { name: DEMO_ORG.0.to_string(), slug: DEMO_ORG.1.to_string() };
+            flows::orgs::create(&Ctx::new(state, &meta), owner, new_org).await?
+        }
     };
-    for (id, role) in ids.into_iter().skip(1) {
-        if orgs::role_of(db, org.id, id).await?.is_none() {
-            orgs::add_member(db, org.id, id, role, now).await?;
+    for (user, role) in people.iter().skip(1) {
+        if orgs::role_of(db, org.id, user.id).await?.is_none() {
+            orgs::add_member(db, org.id, user.id, *role, now).await?;
         }
     }
     println!("\nDemo organization \"{}\" is ready. Log in as any of:", DEMO_ORG.0);

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use app::error::AppError;
+use app::policy::{self, ManagerTask};
 use app::server::request::member_access;
 use app::server::{orgs, sessions, AppState};
 use axum::extract::{Path, State};
@@ -27,9 +28,7 @@ pub async fn members_csv(State(state): State<AppState>, Path(slug): Path<String>
 async fn export(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<(String, String), AppError> {
     let token = sessions::token_from_headers(headers, sessions::COOKIE_NAME);
     let (_, org) = member_access(state, token.as_deref(), slug).await?;
-    if !org.my_role.can_manage() {
-        return Err(AppError::forbidden("Only owners and admins can export the member list."));
-    }
+    policy::may_manage(org.my_role, ManagerTask::ExportMembers)?;
     let mut csv = String::from("name,email,role,two_factor\r\n");
     for m in orgs::members(&state.db, org.id, true).await? {
         let two_factor = if m.two_factor == Some(true) { "enabled" } else { "disabled" };

@@ -5,6 +5,7 @@ mod common;
 
 use app::model::Role;
 use app::server::orgs::{self, Actor};
+use app::server::refusals::{LastOwnerWrite, Refused};
 use common::{code_now, enroll, join_org, ok, Backend, Client, Enrolled, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -84,6 +85,25 @@ async fn admins_cannot_demote_or_remove_another_admin(backend: Backend) {
     assert_eq!(change_role(&admin.client, other.id, "admin").await.0, StatusCode::OK, "admins manage plain members");
 }
 
+enum Write {
+    Promote,
+    Remove,
+}
+
+/// The membership write an admin decided on when `target` was a plain member,
+/// made now under the organization's lock; returns why it changed nothing.
+async fn stale_write(db: &sqlx::AnyPool, actor: &Actor, target: i64, write: Write) -> Refused {
+    let mut tx = app::server::db::begin_write(db).await.unwrap();
+    orgs::lock(&mut tx, actor.org_id).await.unwrap();
+    let changed = match write {
+        Write::Promote => orgs::set_role_as_checked(&mut tx, actor, target, Role::Member, Role::Admin).await,
+        Write::Remove => orgs::remove_as_checked(&mut tx, actor, target, Role::Member).await,
+    };
+    assert!(!changed.unwrap(), "a write decided on a stale reading changes no row");
+    tx.rollback().await.unwrap();
+    orgs::why_unchanged(db, actor, target, Role::Member, LastOwnerWrite::Demote).await.unwrap()
+}
+
 async fn a_role_change_decided_on_a_stale_reading_changes_nothing(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (owner, admin, x) =
@@ -97,17 +117,15 @@ async fn a_role_change_decided_on_a_stale_reading_changes_nothing(backend: Backe
 
     // The admin saw a plain member; meanwhile the owner made Xena an owner.
     assert_eq!(change_role(&owner.client, x.id, "owner").await.0, StatusCode::OK);
-    let stale = orgs::set_role(&db, &as_admin, x.id, Role::Member, Role::Admin, server.now()).await;
-    assert_eq!(stale.unwrap_err().status(), 409);
-    assert!(orgs::remove_member(&db, &as_admin, x.id, Role::Member, server.now()).await.is_err());
+    assert_eq!(stale_write(&db, &as_admin, x.id, Write::Promote).await, Refused::TheirRoleChanged);
+    assert_eq!(stale_write(&db, &as_admin, x.id, Write::Remove).await, Refused::TheirRoleChanged);
     assert_eq!(role_of(&server, "acme", x.id).await.as_deref(), Some("owner"), "the fresh owner stays");
 
     // The actor's own role changed since the check: nothing happens either.
     assert_eq!(change_role(&owner.client, x.id, "member").await.0, StatusCode::OK);
     assert_eq!(change_role(&owner.client, admin.id, "member").await.0, StatusCode::OK);
-    let demoted = orgs::set_role(&db, &as_admin, x.id, Role::Member, Role::Admin, server.now()).await;
-    assert!(demoted.unwrap_err().to_string().contains("Your role in this organization has just changed"));
-    assert!(orgs::remove_member(&db, &as_admin, x.id, Role::Member, server.now()).await.is_err());
+    assert_eq!(stale_write(&db, &as_admin, x.id, Write::Promote).await, Refused::YourRoleChanged);
+    assert_eq!(stale_write(&db, &as_admin, x.id, Write::Remove).await, Refused::YourRoleChanged);
     assert_eq!(role_of(&server, "acme", x.id).await.as_deref(), Some("member"));
 
     // Refused writes leave no audit row; the granted ones left one each.

@@ -152,7 +152,14 @@ async fn requiring_needs_every_owner_and_the_actor_to_have_two_factor(backend: B
     let kinds: Vec<_> = kinds.into_iter().map(|k| k.0).collect();
     assert_eq!(
         kinds,
-        ["member_invited", "invitation_accepted", "member_invited", "invitation_accepted", "two_factor_required"],
+        [
+            "org_created",
+            "member_invited",
+            "invitation_accepted",
+            "member_invited",
+            "invitation_accepted",
+            "two_factor_required"
+        ],
         "refused attempts leave no entry"
     );
 }
@@ -346,7 +353,7 @@ async fn audit_log_lists_changes_with_their_actor_for_managers_only(backend: Bac
     assert_eq!(entries[0]["what"], "Two-factor authentication required", "newest first: {log}");
     assert_eq!(entries[0]["actor"], "Olivia");
     assert_eq!(entries[0]["detail"], "grace period: 7 days");
-    assert_eq!(entries.last().unwrap()["what"], "Member invited");
+    assert_eq!(entries.last().unwrap()["what"], "Organization created", "the log begins with the organization");
     assert_eq!(log["has_more"], false);
     let (plain, plain_email) = server.user("Pia").await;
     join_org(&org.owner, &plain, "acme", &plain_email, "member").await;

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::db::Db;
+use super::refusals::Refused;
 use crate::error::{AppError, AppResult};
 use crate::twofactor::secret_box::Keys;
 use crate::twofactor::totp::TotpSecret;
@@ -26,7 +26,11 @@ fn undecryptable(user_id: i64) -> AppError {
     AppError::Internal
 }
 
-pub async fn load(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Option<TotpCredential>> {
+pub async fn load<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    keys: &Keys,
+    user_id: i64,
+) -> AppResult<Option<TotpCredential>> {
     let row = sqlx::query("SELECT secret_sealed, enabled_at FROM totp_credentials WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
@@ -37,7 +41,7 @@ pub async fn load(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Option<TotpCr
     Ok(Some(TotpCredential { secret: TotpSecret::from_bytes(secret), enabled_at: row.try_get("enabled_at")? }))
 }
 
-pub async fn is_enabled(db: &Db, user_id: i64) -> AppResult<bool> {
+pub async fn is_enabled<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<bool> {
     let row = sqlx::query("SELECT 1 AS one FROM totp_credentials WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
@@ -47,7 +51,11 @@ pub async fn is_enabled(db: &Db, user_id: i64) -> AppResult<bool> {
 
 /// Accepts a code's time step only if it is later than every step accepted
 /// before. One conditional UPDATE: of concurrent uses of one code, exactly one wins.
-pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {
+pub async fn claim_step<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    step: i64,
+) -> AppResult<bool> {
     let done = sqlx::query("UPDATE totp_credentials SET last_step = $1 WHERE user_id = $2 AND last_step < $1")
         .bind(step)
         .bind(user_id)
@@ -58,7 +66,13 @@ pub async fn claim_step(db: &Db, user_id: i64, step: i64) -> AppResult<bool> {
 
 /// Marks a backup code used; true only for the one request that did so.
 /// During a key rotation a code may still be stored under a previous key's hash.
-pub async fn use_backup_code(db: &Db, keys: &Keys, user_id: i64, normalized: &str, now: i64) -> AppResult<bool> {
+pub async fn use_backup_code(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    keys: &Keys,
+    user_id: i64,
+    normalized: &str,
+    now: i64,
+) -> AppResult<bool> {
     for lookup_hash in keys.lookup_hashes(normalized) {
         let done = sqlx::query(
             "UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND lookup_hash = $3 AND used_at IS NULL",
@@ -66,7 +80,7 @@ pub async fn use_backup_code(db: &Db, keys: &Keys, user_id: i64, normalized: &st
         .bind(now)
         .bind(user_id)
         .bind(lookup_hash)
-        .execute(db)
+        .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 1 {
             return Ok(true);
@@ -75,7 +89,7 @@ pub async fn use_backup_code(db: &Db, keys: &Keys, user_id: i64, normalized: &st
     Ok(false)
 }
 
-pub async fn codes_left(db: &Db, user_id: i64) -> AppResult<u32> {
+pub async fn codes_left<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<u32> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM backup_codes WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)
         .fetch_one(db)
@@ -84,7 +98,11 @@ pub async fn codes_left(db: &Db, user_id: i64) -> AppResult<u32> {
 }
 
 /// Every backup code, decrypted, with whether it was used.
-pub async fn backup_codes(db: &Db, keys: &Keys, user_id: i64) -> AppResult<Vec<(String, bool)>> {
+pub async fn backup_codes<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    keys: &Keys,
+    user_id: i64,
+) -> AppResult<Vec<(String, bool)>> {
     let rows = sqlx::query("SELECT code_sealed, used_at FROM backup_codes WHERE user_id = $1 ORDER BY position")
         .bind(user_id)
         .fetch_all(db)
@@ -141,18 +159,9 @@ pub async fn enable(
     .await;
     match inserted {
         Ok(_) => replace_backup_codes(tx, keys, user_id, codes).await,
-        Err(e) if super::db::is_unique_violation(&e) => {
-            Err(AppError::conflict("Two-factor authentication is already enabled."))
-        }
+        Err(e) if super::db::is_unique_violation(&e) => Err(Refused::TwoFactorAlreadyOn.into()),
         Err(e) => Err(e.into()),
     }
-}
-
-pub async fn disable(db: &Db, user_id: i64) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    disable_in(&mut tx, user_id).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Turns 2FA off inside the caller's transaction (with its log row and session changes).
@@ -160,4 +169,33 @@ pub async fn disable_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64)
     sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM totp_credentials WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// An admin's reset: turns the target's 2FA off only if the target still
+/// has `target_role` in `org_id`, the actor still has `actor_role` there,
+/// and the target manages no other organization; false otherwise.
+pub async fn disable_for_reset(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org_id: i64,
+    (target_id, target_role): (i64, crate::model::Role),
+    (actor_id, actor_role): (i64, crate::model::Role),
+) -> AppResult<bool> {
+    let removed = sqlx::query(
+        "DELETE FROM totp_credentials WHERE user_id = $2 \
+         AND EXISTS (SELECT 1 FROM memberships t WHERE t.org_id = $1 AND t.user_id = $2 AND t.role = $3) \
+         AND EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = $1 AND a.user_id = $4 AND a.role = $5) \
+         AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = $2 AND o.org_id <> $1 AND o.role IN ('owner', 'admin'))",
+    )
+    .bind(org_id)
+    .bind(target_id)
+    .bind(target_role.as_str())
+    .bind(actor_id)
+    .bind(actor_role.as_str())
+    .execute(&mut **tx)
+    .await?;
+    if removed.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(target_id).execute(&mut **tx).await?;
+    Ok(true)
 }

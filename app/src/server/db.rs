@@ -85,3 +85,15 @@ pub async fn log_page(
     let entries = rows.iter().take(LOG_PAGE_SIZE as usize).map(entry).collect::<Result<_, _>>()?;
     Ok(LogPage { entries, page, has_more })
 }
+
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`): a deferred transaction that read first and
+/// then writes after another connection's commit fails with SQLITE_BUSY
+/// instead of waiting, which would turn a lost race into a 500.
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if db.connect_options().database_url.scheme() == "sqlite" {
+        db.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        db.begin().await
+    }
+}

@@ -10,6 +10,7 @@
 use sqlx::Row;
 
 use super::db::Db;
+use super::refusals::Refused;
 use crate::error::{AppError, AppResult};
 use crate::twofactor::secret_box::Keys;
 use crate::twofactor::totp::TotpSecret;
@@ -27,14 +28,19 @@ pub fn context(user_id: i64) -> String {
 }
 
 fn expired() -> AppError {
-    AppError::conflict("This setup has expired. Close the dialog and start again.")
+    Refused::EnrollmentExpired.into()
 }
 
 /// Starts over with a fresh secret (any earlier attempt in this session is discarded).
-pub async fn start(db: &Db, keys: &Keys, session_hash: &str, user_id: i64, now: i64) -> AppResult<TotpSecret> {
+pub async fn start(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    keys: &Keys,
+    session_hash: &str,
+    user_id: i64,
+    now: i64,
+) -> AppResult<TotpSecret> {
     let secret = TotpSecret::generate();
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM totp_enrollments WHERE session_hash = $1").bind(session_hash).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM totp_enrollments WHERE session_hash = $1").bind(session_hash).execute(&mut **tx).await?;
     sqlx::query(
         "INSERT INTO totp_enrollments (session_hash, user_id, secret_sealed, expires_at) VALUES ($1, $2, $3, $4)",
     )
@@ -42,9 +48,8 @@ pub async fn start(db: &Db, keys: &Keys, session_hash: &str, user_id: i64, now: 
     .bind(user_id)
     .bind(keys.seal(secret.as_bytes(), &context(user_id)))
     .bind(now + LIFETIME_SECS)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(secret)
 }
 
@@ -103,11 +108,6 @@ pub async fn consume(tx: &mut sqlx::Transaction<'_, sqlx::Any>, session_hash: &s
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// The error for an enrollment overtaken by 2FA turned on in another session.
-pub fn voided() -> AppError {
-    AppError::conflict("Two-factor authentication was turned on from another session after this setup started, so this setup no longer counts. Close the dialog.")
 }
 
 pub async fn delete(executor: impl sqlx::Executor<'_, Database = sqlx::Any>, session_hash: &str) -> AppResult<()> {

@@ -55,6 +55,7 @@ impl SecurityEvent {
 /// What happened in an organization, for its Audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditEvent {
+    OrgCreated,
     TwoFactorRequired,
     TwoFactorNotRequired,
     MemberInvited,
@@ -68,7 +69,8 @@ pub enum AuditEvent {
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 10] = [
+    pub const ALL: [AuditEvent; 11] = [
+        Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
         Self::MemberInvited,
@@ -83,6 +85,7 @@ impl AuditEvent {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::OrgCreated => "org_created",
             Self::TwoFactorRequired => "two_factor_required",
             Self::TwoFactorNotRequired => "two_factor_not_required",
             Self::MemberInvited => "member_invited",
@@ -121,8 +124,8 @@ pub async fn record<'c>(
 /// Records `event` for the account with `email`, if there is one. One
 /// statement either way, so a failed login does the same database work
 /// whether or not the email is registered.
-pub async fn record_for_email(
-    db: &Db,
+pub async fn record_for_email<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     email: &str,
     event: SecurityEvent,
     meta: &RequestMeta,

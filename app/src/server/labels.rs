@@ -15,6 +15,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "lockout" => "Too many wrong codes: tries paused",
         "login_lockout" => "Too many wrong passwords: logins paused",
         "two_factor_reset_by_admin" => "Two-factor authentication reset by an admin",
+        "org_created" => "Organization created",
         "two_factor_required" => "Two-factor authentication required",
         "two_factor_not_required" => "Two-factor authentication no longer required",
         // Rows written before membership needed an invitation.

@@ -61,10 +61,12 @@ impl LoginAttempt {
     /// same statements in both cases.
     pub async fn failed(self, state: &AppState, meta: &RequestMeta) -> AppResult<()> {
         let now = state.clock.now();
-        events::record_for_email(&state.db, &self.email, SecurityEvent::LoginFailed, meta, now).await?;
+        let mut tx = super::db::begin_write(&state.db).await?;
+        events::record_for_email(&mut *tx, &self.email, SecurityEvent::LoginFailed, meta, now).await?;
         if self.account.locked(now) {
-            events::record_for_email(&state.db, &self.email, SecurityEvent::LoginLockout, meta, now).await?;
+            events::record_for_email(&mut *tx, &self.email, SecurityEvent::LoginLockout, meta, now).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 }

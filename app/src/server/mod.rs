@@ -8,18 +8,20 @@ pub mod credentials;
 pub mod db;
 pub mod enrollments;
 pub mod events;
+pub mod flows;
 pub mod invitations;
 pub mod key_rotation;
 pub mod labels;
 pub mod login_attempts;
-pub mod member_resets;
 pub mod orgs;
 pub mod password;
 pub mod pending_logins;
+pub mod refusals;
 pub mod request;
 pub mod second_factor;
 pub mod sessions;
 pub mod users;
+pub mod wording;
 
 use std::sync::Arc;
 

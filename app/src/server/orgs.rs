@@ -5,8 +5,11 @@ use sqlx::Row;
 
 use super::db::{is_unique_violation, Db};
 use super::events::AuditEvent;
+use super::refusals::{LastOwnerWrite, Refused};
 use crate::error::{AppError, AppResult};
-use crate::model::{Member, OrgSummary, Role};
+use crate::model::{Member, OrgSummary, Role, User};
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 fn role_from(s: String) -> Result<Role, sqlx::Error> {
     s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
@@ -25,29 +28,26 @@ fn summary_from_row(row: &AnyRow) -> Result<OrgSummary, sqlx::Error> {
     })
 }
 
-/// Creates the organization with `owner_id` as its first owner, in one transaction.
-pub async fn create(db: &Db, owner_id: i64, name: &str, slug: &str, now: i64) -> AppResult<OrgSummary> {
-    let mut tx = db.begin().await?;
+/// Creates the organization with `owner_id` as its first owner, inside the
+/// caller's transaction (which writes the audit row with it).
+pub async fn create(tx: &mut Tx, owner_id: i64, name: &str, slug: &str, now: i64) -> AppResult<OrgSummary> {
     let inserted = sqlx::query("INSERT INTO organizations (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id")
         .bind(name)
         .bind(slug)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await;
     let id: i64 = match inserted {
         Ok(row) => row.try_get("id")?,
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::validation("slug", format!("The address \"{slug}\" is taken. Choose another.")));
-        }
+        Err(e) if is_unique_violation(&e) => return Err(Refused::SlugTaken { slug: slug.to_string() }.into()),
         Err(e) => return Err(e.into()),
     };
     sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
         .bind(id)
         .bind(owner_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(OrgSummary {
         id,
         name: name.to_string(),
@@ -120,9 +120,52 @@ pub async fn add_member(db: &Db, org_id: i64, user_id: i64, role: Role, now: i64
         .await;
     match done {
         Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(AppError::validation("email", "That person is already a member.")),
+        Err(e) if is_unique_violation(&e) => Err(Refused::AlreadyMember { email: None }.into()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Adds the membership an accepted invitation grants; an existing one stays as it is.
+pub async fn join(tx: &mut Tx, org_id: i64, user_id: i64, role: Role, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (org_id, user_id) DO NOTHING",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn slug_of(tx: &mut Tx, org_id: i64) -> AppResult<String> {
+    let row = sqlx::query("SELECT slug FROM organizations WHERE id = $1").bind(org_id).fetch_one(&mut **tx).await?;
+    Ok(row.try_get("slug")?)
+}
+
+/// The member's role and how many owners the organization has; read under its lock.
+pub async fn role_and_owner_count(tx: &mut Tx, org_id: i64, user_id: i64) -> AppResult<Option<(Role, i64)>> {
+    let row = sqlx::query(
+        "SELECT m.role, (SELECT COUNT(*) FROM memberships o WHERE o.org_id = $1 AND o.role = 'owner') AS owners \
+         FROM memberships m WHERE m.org_id = $1 AND m.user_id = $2",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((role_from(row.try_get("role")?)?, row.try_get("owners")?)))
+}
+
+pub async fn leave(tx: &mut Tx, org_id: i64, user_id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 // The owner-count condition sits inside the one statement, and every
@@ -153,88 +196,60 @@ pub async fn lock(conn: &mut sqlx::AnyConnection, org_id: i64) -> AppResult<()> 
     Ok(())
 }
 
-/// Why a write made under `AS_CHECKED` changed no row.
-async fn why_unchanged(db: &Db, actor: &Actor, user_id: i64, expected: Role, otherwise: &str) -> AppError {
-    let current = |id| async move { role_of(db, actor.org_id, id).await };
-    match (current(actor.user_id).await, current(user_id).await) {
-        (Err(e), _) | (_, Err(e)) => e,
-        (Ok(mine), _) if mine != Some(actor.role) => {
-            AppError::conflict("Your role in this organization has just changed. Reload the page and try again.")
-        }
-        (_, Ok(None)) => AppError::not_found("That person is not a member of this organization."),
-        (_, Ok(Some(role))) if role != expected => {
-            AppError::conflict("That member's role has just changed. Reload the page and try again.")
-        }
-        _ => AppError::conflict(otherwise.to_string()),
-    }
+/// Why a write made under `AS_CHECKED` changed no row (read after its rollback).
+pub async fn why_unchanged(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    expected: Role,
+    write: LastOwnerWrite,
+) -> AppResult<Refused> {
+    let mine = role_of(db, actor.org_id, actor.user_id).await?;
+    let theirs = role_of(db, actor.org_id, user_id).await?;
+    Ok(match (mine, theirs) {
+        (mine, _) if mine != Some(actor.role) => Refused::YourRoleChanged,
+        (_, None) => Refused::NotAMember,
+        (_, Some(role)) if role != expected => Refused::TheirRoleChanged,
+        _ => Refused::LastOwner(write),
+    })
 }
 
 /// Changes the role of `user_id`, who had `expected` when the actor's right
-/// was checked, and writes the audit row with it; refuses to leave the
-/// organization without an owner.
-pub async fn set_role(db: &Db, actor: &Actor, user_id: i64, expected: Role, role: Role, now: i64) -> AppResult<()> {
+/// was checked, provided both roles are still as checked and an owner
+/// remains; false when no row changed. Lock the organization first.
+pub async fn set_role_as_checked(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: i64,
+    expected: Role,
+    role: Role,
+) -> AppResult<bool> {
     let keeps = if role == Role::Owner { String::new() } else { format!(" AND {KEEPS_AN_OWNER}") };
     let sql = format!("UPDATE memberships SET role = $6 WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED}{keeps}");
-    let write = CheckedWrite {
-        sql: &sql,
-        new_role: Some(role),
-        last_owner: "An organization needs at least one owner: make someone else an owner first.",
-    };
-    let detail = format!("user {user_id}: {} to {}", expected.as_str(), role.as_str());
-    write.run(db, actor, user_id, expected, (AuditEvent::RoleChanged, &detail), now).await
+    let done = as_checked(&sql, actor, user_id, expected).bind(role.as_str()).execute(&mut **tx).await?;
+    Ok(done.rows_affected() == 1)
 }
 
-/// Removes `user_id`, who had `expected` when the actor's right was checked,
-/// with its audit row; the last owner stays.
-pub async fn remove_member(db: &Db, actor: &Actor, user_id: i64, expected: Role, now: i64) -> AppResult<()> {
+/// Removes `user_id` under the same conditions as `set_role_as_checked`.
+pub async fn remove_as_checked(tx: &mut Tx, actor: &Actor, user_id: i64, expected: Role) -> AppResult<bool> {
     let sql =
         format!("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND {AS_CHECKED} AND {KEEPS_AN_OWNER}");
-    let write = CheckedWrite {
-        sql: &sql,
-        new_role: None,
-        last_owner: "The last owner cannot be removed: make someone else an owner first.",
-    };
-    write.run(db, actor, user_id, expected, (AuditEvent::MemberRemoved, &format!("user {user_id}")), now).await
+    let done = as_checked(&sql, actor, user_id, expected).execute(&mut **tx).await?;
+    Ok(done.rows_affected() == 1)
 }
 
-/// A membership write under `AS_CHECKED` (`$6` the new role, if any).
-struct CheckedWrite<'a> {
-    sql: &'a str,
-    new_role: Option<Role>,
-    /// Why it failed when the roles were still as checked.
-    last_owner: &'a str,
-}
-
-impl CheckedWrite<'_> {
-    /// The write and its audit row, in one transaction under the organization's lock.
-    async fn run(
-        &self,
-        db: &Db,
-        actor: &Actor,
-        user_id: i64,
-        expected: Role,
-        (kind, detail): (AuditEvent, &str),
-        now: i64,
-    ) -> AppResult<()> {
-        let mut tx = db.begin().await?;
-        lock(&mut tx, actor.org_id).await?;
-        let mut query = sqlx::query(self.sql)
-            .bind(actor.org_id)
-            .bind(user_id)
-            .bind(expected.as_str())
-            .bind(actor.user_id)
-            .bind(actor.role.as_str());
-        if let Some(role) = self.new_role {
-            query = query.bind(role.as_str());
-        }
-        if query.execute(&mut *tx).await?.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Err(why_unchanged(db, actor, user_id, expected, self.last_owner).await);
-        }
-        audit(&mut *tx, actor.org_id, actor.user_id, kind, detail, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+fn as_checked<'q>(
+    sql: &'q str,
+    actor: &Actor,
+    user_id: i64,
+    expected: Role,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(actor.org_id)
+        .bind(user_id)
+        .bind(expected.as_str())
+        .bind(actor.user_id)
+        .bind(actor.role.as_str())
 }
 
 /// True when `user_id` is an owner or admin of an organization other than `org_id`.
@@ -287,22 +302,18 @@ pub async fn set_two_factor_policy(
     Ok(done.rows_affected() == 1)
 }
 
-/// Owners of the organization without 2FA, as "Name (email)".
-pub async fn owners_without_two_factor(db: &Db, org_id: i64) -> AppResult<Vec<(i64, String)>> {
+/// Owners of the organization without 2FA.
+pub async fn owners_without_two_factor(db: &Db, org_id: i64) -> AppResult<Vec<User>> {
     let rows = sqlx::query(
         "SELECT u.id, u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
-         LEFT JOIN totp_credentials t ON t.user_id = u.id WHERE m.org_id = $1 AND m.role = 'owner' AND t.user_id IS NULL ORDER BY u.name",
+         LEFT JOIN totp_credentials t ON t.user_id = u.id WHERE m.org_id = $1 AND m.role = 'owner' AND t.user_id IS NULL \
+         ORDER BY u.name",
     )
     .bind(org_id)
     .fetch_all(db)
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                format!("{} ({})", r.try_get::<String, _>("name")?, r.try_get::<String, _>("email")?),
-            ))
-        })
+        .map(|r| Ok(User { id: r.try_get("id")?, name: r.try_get("name")?, email: r.try_get("email")? }))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(AppError::from)
 }
@@ -337,6 +348,29 @@ pub async fn audit<'c>(
         .bind(now)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// The same audit row in every organization `member_id` belongs to.
+pub async fn audit_every_org_of(
+    tx: &mut Tx,
+    member_id: i64,
+    actor_id: i64,
+    kind: AuditEvent,
+    detail: &str,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (org_id, actor_id, kind, detail, created_at) \
+         SELECT org_id, $2, $3, $4, $5 FROM memberships WHERE user_id = $1",
+    )
+    .bind(member_id)
+    .bind(actor_id)
+    .bind(kind.as_str())
+    .bind(detail)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -11,7 +11,11 @@ use crate::error::AppResult;
 pub const COOKIE_NAME: &str = "portcullis_pending";
 pub const LIFETIME_SECS: i64 = 5 * 60;
 
-pub async fn create(db: &Db, user_id: i64, now: i64) -> AppResult<String> {
+pub async fn create<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    now: i64,
+) -> AppResult<String> {
     let token = new_token();
     sqlx::query("INSERT INTO pending_logins (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
         .bind(token_hash(&token))
@@ -32,7 +36,7 @@ pub async fn user_for(db: &Db, token: &str, now: i64) -> AppResult<Option<i64>> 
 }
 
 /// Consumes the pending login; true only for the one request that did.
-pub async fn consume(db: &Db, token: &str) -> AppResult<bool> {
+pub async fn consume<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, token: &str) -> AppResult<bool> {
     let done =
         sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
     Ok(done.rows_affected() == 1)

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::events::RequestMeta;
+use super::flows::{Ctx, InSession, NewSession};
 use super::{client_ip, credentials, orgs, pending_logins, sessions, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{OrgSummary, User};
@@ -121,17 +122,65 @@ pub async fn require_user() -> AppResult<User> {
     current_user().await?.ok_or(AppError::Unauthenticated)
 }
 
+/// A signed-in user acting through their session: what a use case needs.
+pub struct SessionAccess {
+    pub user: User,
+    /// The hash of the session's token, as stored.
+    pub session_hash: String,
+    pub state: AppState,
+    pub meta: RequestMeta,
+}
+
+impl SessionAccess {
+    pub fn cx(&self) -> Ctx<'_> {
+        Ctx::new(&self.state, &self.meta)
+    }
+
+    pub fn in_session(&self) -> InSession<'_> {
+        InSession { user: &self.user, session_hash: &self.session_hash }
+    }
+}
+
+/// The signed-in user, or 401.
+pub async fn session_access() -> AppResult<SessionAccess> {
+    let (user, session_hash) = require_session().await?;
+    Ok(SessionAccess { user, session_hash, state: state()?, meta: request_meta() })
+}
+
+/// Anyone, signed in or not (signing up, logging in).
+pub struct Visit {
+    pub state: AppState,
+    pub meta: RequestMeta,
+}
+
+impl Visit {
+    pub fn cx(&self) -> Ctx<'_> {
+        Ctx::new(&self.state, &self.meta)
+    }
+}
+
+pub fn visit() -> AppResult<Visit> {
+    Ok(Visit { state: state()?, meta: request_meta() })
+}
+
 /// A signed-in member acting inside one organization.
 pub struct OrgAccess {
     pub user: User,
     pub org: OrgSummary,
     pub state: AppState,
+    pub meta: RequestMeta,
 }
 
 impl OrgAccess {
-    /// The member acting, with the role the gate found, for conditional writes.
-    pub fn actor(&self) -> orgs::Actor {
-        orgs::Actor { org_id: self.org.id, user_id: self.user.id, role: self.org.my_role }
+    pub fn cx(&self) -> Ctx<'_> {
+        Ctx::new(&self.state, &self.meta)
+    }
+}
+
+impl OrgAccess {
+    /// The member acting, as the use cases take it.
+    pub fn in_org(&self) -> super::flows::InOrg<'_> {
+        super::flows::InOrg { user: &self.user, org: &self.org }
     }
 }
 
@@ -140,7 +189,7 @@ pub async fn org_access(slug: &str) -> AppResult<OrgAccess> {
     let state = state()?;
     let user = require_user().await?;
     let org = member_org(&state, &user, slug).await?;
-    Ok(OrgAccess { user, org, state })
+    Ok(OrgAccess { user, org, state, meta: request_meta() })
 }
 
 /// The one check behind every organization route (server functions, pages
@@ -169,12 +218,16 @@ async fn member_org(state: &AppState, user: &User, slug: &str) -> AppResult<OrgS
     Ok(org)
 }
 
-/// Creates a session for `user_id` and hands its cookie to the browser.
-pub async fn start_session(state: &AppState, user_id: i64, proof: sessions::Proof) -> AppResult<()> {
-    let token = sessions::create(&state.db, user_id, proof, state.clock.now(), &state.settings).await?;
-    set_cookie(&sessions::cookie(Some(&token), &state.settings));
+/// Hands a session a use case made (or gave a fresh id) to the browser.
+pub fn hand_out_session(state: &AppState, session: &NewSession) {
+    set_cookie(&sessions::cookie(Some(&session.token), &state.settings));
     forget_session();
-    Ok(())
+}
+
+/// Ends the browser's session cookie (the use case deleted the row).
+pub fn clear_session_cookie(state: &AppState) {
+    set_cookie(&sessions::cookie(None, &state.settings));
+    forget_session();
 }
 
 pub fn set_cookie(value: &str) {

@@ -1,13 +1,22 @@
 //! Checking second factors, with the guessing limits and the security log
 //! applied the same way everywhere: at login, at enrollment's "Check Code",
 //! and at every re-authentication before a 2FA change.
+//!
+//! A check is a `Challenge`: it takes one attempt from the account's
+//! allowance (committed at once, so concurrent guesses are all counted),
+//! then the use case claims the code inside the transaction of its change,
+//! so that a code is used up only if the change it authorizes commits, and
+//! closes the challenge after that transaction ends.
 
 use super::attempts::{self, Counter, Reservation};
 use super::events::{self, RequestMeta, SecurityEvent};
+use super::refusals::Refused;
 use super::{credentials, AppState};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::twofactor::backup_codes;
 use crate::twofactor::totp::{self, TotpSecret};
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Accept {
@@ -25,27 +34,6 @@ pub enum Factor {
     BackupCode,
 }
 
-fn malformed(accept: Accept) -> AppError {
-    AppError::validation(
-        "code",
-        match accept {
-            Accept::Totp => "Enter the 6-digit code from your authenticator app.",
-            Accept::BackupCode => "Enter one of your backup codes, like abcde-12345.",
-            Accept::Either => "Enter the 6-digit code from your authenticator app, or a backup code.",
-        },
-    )
-}
-
-fn wrong(accept: Accept) -> AppError {
-    AppError::validation(
-        "code",
-        match accept {
-            Accept::BackupCode => "That backup code is not valid or was used already.",
-            _ => "That code is not valid. Enter the code your authenticator app shows now.",
-        },
-    )
-}
-
 /// Strict parsing first: malformed input is refused without costing an attempt.
 enum Parsed {
     Totp(String),
@@ -60,12 +48,12 @@ fn parse(raw: &str, accept: Accept) -> AppResult<Parsed> {
         Accept::BackupCode => backup(),
         Accept::Either => totp().or_else(backup),
     }
-    .ok_or_else(|| malformed(accept))
+    .ok_or_else(|| Refused::MalformedCode(accept).into())
 }
 
 /// How an attempt on the account's second-factor counter ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+enum Outcome {
     /// A right code of the account's own enabled second factor: the only
     /// thing that clears the count.
     OwnFactor,
@@ -78,14 +66,14 @@ pub enum Outcome {
 
 /// Counts one attempt for the account, or refuses with the wait (the account
 /// is locked out, or it failed from an address that is over its limit).
-pub async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<Reservation> {
+async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<Reservation> {
     state.address_limiter.check(meta.ip, user_id, state.clock.now())?;
     attempts::reserve(&state.db, Counter::second_factor(user_id), state.clock.now()).await
 }
 
 /// Closes an attempt; a failure is logged (and the lockout too, when this
-/// failure started one).
-pub async fn end_attempt(
+/// failure started one), in one transaction.
+async fn end_attempt(
     state: &AppState,
     attempt: Reservation,
     user_id: i64,
@@ -99,109 +87,130 @@ pub async fn end_attempt(
         Outcome::Failed => {}
     }
     state.address_limiter.record_failure(meta.ip, user_id, now);
-    events::record(&state.db, user_id, SecurityEvent::FailedCode, meta, now).await?;
+    let mut tx = super::db::begin_write(&state.db).await?;
+    events::record(&mut *tx, user_id, SecurityEvent::FailedCode, meta, now).await?;
     if attempt.locked(now) {
-        events::record(&state.db, user_id, SecurityEvent::Lockout, meta, now).await?;
+        events::record(&mut *tx, user_id, SecurityEvent::Lockout, meta, now).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
-fn outcome(factor: Option<Factor>) -> Outcome {
-    if factor.is_some() {
-        Outcome::OwnFactor
-    } else {
-        Outcome::Failed
-    }
+/// What a challenge's code did inside the use case's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The code was right and is used up (if the transaction commits).
+    Used(Factor),
+    /// No code was asked for (a password-only re-authentication).
+    NotAsked,
+    Wrong,
 }
 
-/// Checks a code against the account's stored factors, consuming what it
-/// uses (the TOTP step, or the backup code). Does not count attempts.
-async fn check_stored(state: &AppState, user_id: i64, parsed: &Parsed) -> AppResult<Option<Factor>> {
-    let now = state.clock.now();
-    match parsed {
-        Parsed::Totp(code) => {
-            let Some(credential) = credentials::load(&state.db, &state.keys, user_id).await? else { return Ok(None) };
-            match totp::matching_step(&credential.secret, code, now) {
-                Some(step) if credentials::claim_step(&state.db, user_id, step).await? => Ok(Some(Factor::Totp)),
-                _ => Ok(None),
-            }
-        }
-        Parsed::Backup(code) => {
-            let used = credentials::use_backup_code(&state.db, &state.keys, user_id, code, now).await?;
-            Ok(used.then_some(Factor::BackupCode))
-        }
-    }
+/// One attempt at proving the account's owner: taken from the allowance,
+/// not yet decided. Dropped undecided (an internal error), it stays counted.
+#[must_use]
+pub struct Challenge {
+    attempt: Reservation,
+    user_id: i64,
+    code: Option<(Parsed, Accept)>,
 }
 
-/// The whole second-factor check for an account with 2FA on.
-// `skip_all`: codes and secrets never reach a log line.
+/// Parses `code` (refusing malformed input for free) and takes one attempt.
+// `skip_all`: codes never reach a log line.
 #[tracing::instrument(skip_all)]
-pub async fn verify(
+pub async fn challenge(
     state: &AppState,
     user_id: i64,
-    raw: &str,
-    accept: Accept,
-    meta: &RequestMeta,
-) -> AppResult<Factor> {
-    let parsed = parse(raw, accept)?;
-    let attempt = begin_attempt(state, user_id, meta).await?;
-    let factor = check_stored(state, user_id, &parsed).await?;
-    end_attempt(state, attempt, user_id, outcome(factor), meta).await?;
-    let factor = factor.ok_or_else(|| wrong(accept))?;
-    if factor == Factor::BackupCode {
-        events::record(&state.db, user_id, SecurityEvent::RecoveryCodeUsed, meta, state.clock.now()).await?;
-    }
-    Ok(factor)
-}
-
-/// Re-authentication before a 2FA change: the password, and a code when
-/// `code` is given. One attempt on the same counter as every code check;
-/// only a right code clears it, a right password alone leaves it as it was.
-// `skip_all`: codes and secrets never reach a log line.
-#[tracing::instrument(skip_all)]
-pub async fn reauthenticate(
-    state: &AppState,
-    user_id: i64,
-    email: &str,
-    password: String,
     code: Option<(&str, Accept)>,
     meta: &RequestMeta,
-) -> AppResult<Option<Factor>> {
-    crate::validate::password_length(&password)?;
-    let parsed = code.map(|(raw, accept)| parse(raw, accept).map(|p| (p, accept))).transpose()?;
+) -> AppResult<Challenge> {
+    let code = code.map(|(raw, accept)| parse(raw, accept).map(|parsed| (parsed, accept))).transpose()?;
     let attempt = begin_attempt(state, user_id, meta).await?;
-    let hash = super::users::find_with_hash(&state.db, email).await?.map(|(_, hash)| hash);
-    let password_ok = match state.hasher.verify(password, hash).await {
-        Ok(ok) => ok,
-        // Not decided (the hasher is busy): not a failure either.
-        Err(e) => {
-            attempt.release(&state.db).await?;
+    Ok(Challenge { attempt, user_id, code })
+}
+
+impl Challenge {
+    /// Checks the account's password as part of this attempt: a wrong one
+    /// ends it as a failure; a busy hasher gives the attempt back.
+    // `skip_all`: the password never reaches a log line.
+    #[tracing::instrument(skip_all)]
+    pub async fn password(
+        self,
+        state: &AppState,
+        email: &str,
+        password: String,
+        meta: &RequestMeta,
+    ) -> AppResult<Self> {
+        if let Err(e) = crate::validate::password_length(&password) {
+            self.attempt.release(&state.db).await?;
             return Err(e);
         }
-    };
-    if !password_ok {
-        end_attempt(state, attempt, user_id, Outcome::Failed, meta).await?;
-        return Err(AppError::validation("password", "That password is not right."));
-    }
-    let factor = match &parsed {
-        None => None,
-        Some((parsed, accept)) => match check_stored(state, user_id, parsed).await? {
-            Some(factor) => Some(factor),
-            None => {
-                end_attempt(state, attempt, user_id, Outcome::Failed, meta).await?;
-                return Err(wrong(*accept));
+        // The stored hash is looked up by email, as at login.
+        let hash = super::users::find_with_hash(&state.db, email).await?.map(|(_, hash)| hash);
+        match state.hasher.verify(password, hash).await {
+            Ok(true) => Ok(self),
+            Ok(false) => {
+                end_attempt(state, self.attempt, self.user_id, Outcome::Failed, meta).await?;
+                Err(Refused::WrongPassword.into())
             }
-        },
-    };
-    let outcome = if factor.is_some() { Outcome::OwnFactor } else { Outcome::NoFailure };
-    end_attempt(state, attempt, user_id, outcome, meta).await?;
-    if factor == Some(Factor::BackupCode) {
-        events::record(&state.db, user_id, SecurityEvent::RecoveryCodeUsed, meta, state.clock.now()).await?;
+            // Not decided: not a failure either.
+            Err(e) => {
+                self.attempt.release(&state.db).await?;
+                Err(e)
+            }
+        }
     }
-    Ok(factor)
+
+    /// Uses the code inside `tx`: the TOTP step or the backup code, and the
+    /// log row of a backup code's use, commit with the change it authorizes.
+    pub async fn claim(&self, tx: &mut Tx, state: &AppState, meta: &RequestMeta) -> AppResult<Claim> {
+        let now = state.clock.now();
+        let Some((parsed, _)) = &self.code else { return Ok(Claim::NotAsked) };
+        let factor = match parsed {
+            Parsed::Totp(code) => {
+                let Some(credential) = credentials::load(&mut **tx, &state.keys, self.user_id).await? else {
+                    return Ok(Claim::Wrong);
+                };
+                match totp::matching_step(&credential.secret, code, now) {
+                    Some(step) if credentials::claim_step(&mut **tx, self.user_id, step).await? => Factor::Totp,
+                    _ => return Ok(Claim::Wrong),
+                }
+            }
+            Parsed::Backup(code) => {
+                if !credentials::use_backup_code(tx, &state.keys, self.user_id, code, now).await? {
+                    return Ok(Claim::Wrong);
+                }
+                events::record(&mut **tx, self.user_id, SecurityEvent::RecoveryCodeUsed, meta, now).await?;
+                Factor::BackupCode
+            }
+        };
+        Ok(Claim::Used(factor))
+    }
+
+    /// After the use case's transaction committed: a used factor clears the
+    /// count; a password alone gives the attempt back.
+    pub async fn passed(self, state: &AppState, claim: Claim) -> AppResult<()> {
+        let outcome = if matches!(claim, Claim::Used(_)) { Outcome::OwnFactor } else { Outcome::NoFailure };
+        self.attempt_done(state, outcome, &RequestMeta::default()).await
+    }
+
+    /// After the use case's transaction was rolled back for a wrong code:
+    /// the failure is counted and logged; returns the error to answer with.
+    pub async fn failed(self, state: &AppState, meta: &RequestMeta) -> crate::error::AppError {
+        let accept = self.code.as_ref().map_or(Accept::Totp, |(_, accept)| *accept);
+        match self.attempt_done(state, Outcome::Failed, meta).await {
+            Ok(()) => Refused::WrongCode(accept).into(),
+            Err(e) => e,
+        }
+    }
+
+    async fn attempt_done(self, state: &AppState, outcome: Outcome, meta: &RequestMeta) -> AppResult<()> {
+        end_attempt(state, self.attempt, self.user_id, outcome, meta).await
+    }
 }
 
 /// Enrollment's "Check Code": the pending secret instead of a stored one.
+/// Changes nothing but the attempt count.
 // `skip_all`: codes and secrets never reach a log line.
 #[tracing::instrument(skip_all)]
 pub async fn verify_enrollment_code(
@@ -212,43 +221,20 @@ pub async fn verify_enrollment_code(
     raw: &str,
     meta: &RequestMeta,
 ) -> AppResult<i64> {
-    let code = totp::normalize_code(raw).ok_or_else(|| malformed(Accept::Totp))?;
+    let code = totp::normalize_code(raw).ok_or(Refused::MalformedCode(Accept::Totp))?;
     let attempt = begin_attempt(state, user_id, meta).await?;
     let now = state.clock.now();
     let step = totp::matching_step(secret, &code, now);
     // Whoever holds the session knows the pending secret: a right code here proves nothing.
     let outcome = if step.is_some() { Outcome::NoFailure } else { Outcome::Failed };
     end_attempt(state, attempt, user_id, outcome, meta).await?;
-    step.ok_or_else(|| {
-        AppError::validation(
-            "code",
-            format!(
-                "Code {code} is not a valid two-factor authentication code for user {email}. \
-                 Check that your device sets its clock automatically: the server's time is {}.",
-                crate::model::format_utc_time(now)
-            ),
-        )
-    })
+    Ok(step.ok_or(Refused::WrongEnrollmentCode { code, email: email.to_string(), server_time: now })?)
 }
 
 pub async fn require_enabled(state: &AppState, user_id: i64) -> AppResult<()> {
     if credentials::is_enabled(&state.db, user_id).await? {
         Ok(())
     } else {
-        Err(AppError::conflict("Two-factor authentication is not enabled."))
+        Err(Refused::TwoFactorOff.into())
     }
-}
-
-/// The one place that may refuse turning 2FA off: while any organization of
-/// the user requires it.
-pub async fn may_disable(state: &AppState, user_id: i64) -> AppResult<()> {
-    let requiring = super::orgs::requiring_two_factor(&state.db, user_id).await?;
-    if requiring.is_empty() {
-        return Ok(());
-    }
-    Err(AppError::forbidden(format!(
-        "Two-factor authentication cannot be turned off: {} require{} it.",
-        requiring.join(", "),
-        if requiring.len() == 1 { "s" } else { "" }
-    )))
 }

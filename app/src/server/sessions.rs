@@ -67,16 +67,34 @@ pub async fn create<'c>(
     now: i64,
     settings: &Settings,
 ) -> AppResult<String> {
+    let times = SessionTimes { now, authenticated_at: now, expires_at: now + settings.session_absolute_secs };
+    insert(db, user_id, proof.as_str(), times).await
+}
+
+struct SessionTimes {
+    now: i64,
+    authenticated_at: i64,
+    expires_at: i64,
+}
+
+/// Inserts a session under a new random token and returns the token.
+async fn insert<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    proof: &str,
+    times: SessionTimes,
+) -> AppResult<String> {
     let token = new_token();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at, proof) \
-         VALUES ($1, $2, $3, $3, $3, $4, $5)",
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
-    .bind(now)
-    .bind(now + settings.session_absolute_secs)
-    .bind(proof.as_str())
+    .bind(times.now)
+    .bind(times.authenticated_at)
+    .bind(times.expires_at)
+    .bind(proof)
     .execute(db)
     .await?;
     Ok(token)
@@ -106,13 +124,16 @@ pub async fn user_for_token(db: &Db, token: &str, now: i64, settings: &Settings)
     Ok(Some(User { id: row.try_get("id")?, name: row.try_get("name")?, email: row.try_get("email")? }))
 }
 
-pub async fn delete(db: &Db, token: &str) -> AppResult<()> {
+pub async fn delete<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, token: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
     Ok(())
 }
 
 /// When the owner of this session last gave their password (at login, or when asked again).
-pub async fn authenticated_at(db: &Db, hash: &str) -> AppResult<Option<i64>> {
+pub async fn authenticated_at<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    hash: &str,
+) -> AppResult<Option<i64>> {
     let row = sqlx::query("SELECT authenticated_at FROM sessions WHERE token_hash = $1")
         .bind(hash)
         .fetch_optional(db)
@@ -121,7 +142,11 @@ pub async fn authenticated_at(db: &Db, hash: &str) -> AppResult<Option<i64>> {
 }
 
 /// The password was just given again in this session.
-pub async fn mark_authenticated(db: &Db, hash: &str, now: i64) -> AppResult<()> {
+pub async fn mark_authenticated<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    hash: &str,
+    now: i64,
+) -> AppResult<()> {
     sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE token_hash = $2")
         .bind(now)
         .bind(hash)
@@ -149,25 +174,12 @@ pub async fn replace_all_for_user(
     let (authenticated_at, expires_at): (i64, i64) = (row.try_get("authenticated_at")?, row.try_get("expires_at")?);
     let proof: String = row.try_get("proof")?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
-    let token = new_token();
     // The new id keeps how the session began: turning 2FA on proves no second factor at login.
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at, proof) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
-    )
-    .bind(token_hash(&token))
-    .bind(user_id)
-    .bind(now)
-    .bind(authenticated_at)
-    .bind(expires_at)
-    .bind(proof)
-    .execute(&mut **tx)
-    .await?;
-    Ok(token)
+    insert(&mut **tx, user_id, &proof, SessionTimes { now, authenticated_at, expires_at }).await
 }
 
 /// Ends every session of a user (their second factor was reset by an admin).
-pub async fn delete_all_for_user(db: &Db, user_id: i64) -> AppResult<()> {
+pub async fn delete_all_for_user<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(db).await?;
     Ok(())
 }

@@ -4,7 +4,8 @@ use sqlx::Row;
 
 use super::db::{is_unique_violation, Db};
 use super::password::PasswordHash;
-use crate::error::{AppError, AppResult};
+use super::refusals::Refused;
+use crate::error::AppResult;
 use crate::model::User;
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
@@ -12,7 +13,13 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
 }
 
 /// `email` must already be normalised by `validate::email`.
-pub async fn create(db: &Db, name: &str, email: &str, hash: &PasswordHash, now: i64) -> AppResult<User> {
+pub async fn create<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    name: &str,
+    email: &str,
+    hash: &PasswordHash,
+    now: i64,
+) -> AppResult<User> {
     let row = sqlx::query(
         "INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, email",
     )
@@ -24,9 +31,7 @@ pub async fn create(db: &Db, name: &str, email: &str, hash: &PasswordHash, now: 
     .await;
     match row {
         Ok(row) => Ok(user_from_row(&row)?),
-        Err(e) if is_unique_violation(&e) => {
-            Err(AppError::validation("email", "An account with this email already exists. Log in instead."))
-        }
+        Err(e) if is_unique_violation(&e) => Err(Refused::EmailTaken.into()),
         Err(e) => Err(e.into()),
     }
 }
@@ -51,8 +56,12 @@ pub async fn set_password(db: &Db, user_id: i64, hash: &PasswordHash) -> AppResu
     Ok(())
 }
 
-/// Leaves a message for the user's next visit.
-pub async fn set_notice(db: &Db, user_id: i64, notice: &str) -> AppResult<()> {
+/// Leaves a message for the user's next visit; pass the transaction of the change it tells of.
+pub async fn set_notice<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    notice: &str,
+) -> AppResult<()> {
     sqlx::query("UPDATE users SET notice = $1 WHERE id = $2").bind(notice).bind(user_id).execute(db).await?;
     Ok(())
 }

@@ -132,6 +132,35 @@ async fn drop_leftovers_of_dead_runs(conn: &mut sqlx::PgConnection) {
     }
 }
 
+/// A throwaway database and temp folder for one test, removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: PathBuf,
+    scratch: Scratch,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        let id = format!("{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst), rand::random::<u32>());
+        let dir = std::env::temp_dir().join(format!("portcullis-test-{id}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut scratch = Scratch { dir: dir.clone(), postgres_database: None };
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("portcullis.db").display()),
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("PostgreSQL was found available");
+                let name = format!("portcullis_test_{id}");
+                let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to the test PostgreSQL");
+                drop_leftovers_of_dead_runs(&mut conn).await;
+                conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create a test database");
+                scratch.postgres_database = Some(name.clone());
+                with_database(admin, &name)
+            }
+        };
+        Self { url, dir, scratch }
+    }
+}
+
 pub struct TestServer {
     child: Child,
     pub base: String,
@@ -151,24 +180,9 @@ fn free_port() -> u16 {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
-        let id = format!("{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst), rand::random::<u32>());
-        let dir = std::env::temp_dir().join(format!("portcullis-test-{id}"));
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let TestDatabase { url: database_url, dir, scratch } = TestDatabase::create(backend).await;
         let clock_file = dir.join("clock-offset");
         std::fs::write(&clock_file, "0").expect("clock file");
-        let mut scratch = Scratch { dir: dir.clone(), postgres_database: None };
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("portcullis.db").display()),
-            Backend::Postgres => {
-                let admin = postgres_admin_url().expect("PostgreSQL was found available");
-                let name = format!("portcullis_test_{id}");
-                let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to the test PostgreSQL");
-                drop_leftovers_of_dead_runs(&mut conn).await;
-                conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create a test database");
-                scratch.postgres_database = Some(name.clone());
-                with_database(admin, &name)
-            }
-        };
         let child = spawn(&dir, &clock_file, &database_url, &[]);
         let server = Self {
             child: child.0,
@@ -364,6 +378,24 @@ impl Client {
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, body, headers)
+    }
+
+    /// Calls a server function and decodes its answer into the type the
+    /// browser decodes it into: the `app::model` value, or the `AppError`.
+    pub async fn call_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        args: &[(&str, &str)],
+    ) -> Result<T, app::error::AppError> {
+        let (status, body) = self.call(name, args).await;
+        if status.is_success() {
+            Ok(serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{name}: {e}: {body}")))
+        } else {
+            let error: app::error::AppError =
+                serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{name}: {e}: {body}"));
+            assert_eq!(status.as_u16(), error.status(), "{name}: the status is the error's own");
+            Err(error)
+        }
     }
 
     /// The same browser (cookie jar) talking to another instance.

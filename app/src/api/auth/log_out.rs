@@ -5,15 +5,14 @@ use crate::error::AppError;
 /// Ends the session: the row is deleted, not just the cookie.
 #[server(endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
-    use crate::server::request::{forget_session, session_token, set_cookie, state};
-    use crate::server::sessions;
+    use crate::server::flows::account;
+    use crate::server::request::{clear_session_cookie, session_token, visit};
 
-    let state = state()?;
+    let visit = visit()?;
     if let Some(token) = session_token() {
-        sessions::delete(&state.db, &token).await?;
-        forget_session();
+        account::log_out(&visit.cx(), &token).await?;
     }
-    set_cookie(&sessions::cookie(None, &state.settings));
+    clear_session_cookie(&visit.state);
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -18,9 +18,9 @@ pub async fn notice() -> Result<Option<String>, AppError> {
 /// The notice's "Dismiss" button.
 #[server(endpoint = "dismiss_notice")]
 pub async fn dismiss_notice() -> Result<(), AppError> {
-    use crate::server::request::{require_user, state};
-    use crate::server::users;
+    use crate::server::flows::account;
+    use crate::server::request::session_access;
 
-    let user = require_user().await?;
-    users::dismiss_notice(&state()?.db, user.id).await
+    let access = session_access().await?;
+    account::dismiss_notice(&access.cx(), &access.user).await
 }

@@ -20,20 +20,18 @@ pub async fn my_invitations() -> Result<Vec<Invitation>, AppError> {
 /// Joins the organization with the invited role. Returns its slug.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(invitation_id: i64) -> Result<String, AppError> {
-    use crate::server::invitations;
-    use crate::server::request::{require_user, state};
+    use crate::server::flows::invitations;
+    use crate::server::request::session_access;
 
-    let user = require_user().await?;
-    let state = state()?;
-    invitations::accept(&state.db, invitation_id, &user, state.clock.now()).await
+    let access = session_access().await?;
+    invitations::accept(&access.cx(), &access.user, invitation_id).await
 }
 
 #[server(endpoint = "decline_invitation")]
 pub async fn decline_invitation(invitation_id: i64) -> Result<(), AppError> {
-    use crate::server::invitations;
-    use crate::server::request::{require_user, state};
+    use crate::server::flows::invitations;
+    use crate::server::request::session_access;
 
-    let user = require_user().await?;
-    let state = state()?;
-    invitations::decline(&state.db, invitation_id, &user, state.clock.now()).await
+    let access = session_access().await?;
+    invitations::decline(&access.cx(), &access.user, invitation_id).await
 }

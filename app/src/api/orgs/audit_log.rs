@@ -6,12 +6,11 @@ use crate::model::LogPage;
 /// The Settings tab's "Audit log": owners and admins only.
 #[server(endpoint = "audit_log")]
 pub async fn audit_log(slug: String, #[server(default)] page: i64) -> Result<LogPage, AppError> {
+    use crate::policy::{self, ManagerTask};
     use crate::server::orgs;
     use crate::server::request::org_access;
 
     let access = org_access(&slug).await?;
-    if !access.org.my_role.can_manage() {
-        return Err(AppError::forbidden("Only owners and admins can see the audit log."));
-    }
+    policy::may_manage(access.org.my_role, ManagerTask::SeeAuditLog)?;
     orgs::audit_page(&access.state.db, access.org.id, page).await
 }

@@ -6,15 +6,11 @@ use crate::model::OrgSummary;
 /// Creates an organization; the creator becomes its owner.
 #[server(endpoint = "create_org")]
 pub async fn create_org(name: String, slug: String) -> Result<OrgSummary, AppError> {
-    use crate::server::orgs;
-    use crate::server::request::{require_user, state};
-    use crate::validate;
+    use crate::server::flows::orgs::{self, NewOrg};
+    use crate::server::request::session_access;
 
-    let user = require_user().await?;
-    let name = validate::org_name(&name)?;
-    let slug = validate::slug(if slug.trim().is_empty() { validate::slug_from_name(&name) } else { slug }.as_str())?;
-    let state = state()?;
-    let org = orgs::create(&state.db, user.id, &name, &slug, state.clock.now()).await?;
+    let access = session_access().await?;
+    let org = orgs::create(&access.cx(), &access.user, NewOrg { name, slug }).await?;
     leptos_axum::redirect(&format!("/orgs/{}", org.slug));
     Ok(org)
 }

@@ -3,14 +3,16 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::OrgPage;
 
-/// The organization and its members, for any member.
+/// The organization and its members, for any member; emails and 2FA status for managers only.
 #[server(endpoint = "load_org")]
 pub async fn load_org(slug: String) -> Result<OrgPage, AppError> {
+    use crate::policy::{self, ManagerTask};
     use crate::server::request::org_access;
     use crate::server::{credentials, orgs};
 
     let access = org_access(&slug).await?;
-    let members = orgs::members(&access.state.db, access.org.id, access.org.my_role.can_manage()).await?;
+    let manager_view = policy::may_manage(access.org.my_role, ManagerTask::ManageMembers).is_ok();
+    let members = orgs::members(&access.state.db, access.org.id, manager_view).await?;
     let two_factor_due = match access.org.two_factor_deadline {
         Some(deadline) if !credentials::is_enabled(&access.state.db, access.user.id).await? => Some(deadline),
         _ => None,

@@ -6,13 +6,12 @@ use crate::model::OrgSettings;
 /// The Settings tab: owners and admins only.
 #[server(endpoint = "load_org_settings")]
 pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
+    use crate::policy::{self, ManagerTask};
     use crate::server::orgs;
     use crate::server::request::org_access;
 
     let access = org_access(&slug).await?;
-    if !access.org.my_role.can_manage() {
-        return Err(AppError::forbidden("Only owners and admins can see the organization's settings."));
-    }
+    policy::may_manage(access.org.my_role, ManagerTask::SeeSettings)?;
     let (require_two_factor, grace_days) = orgs::two_factor_policy(&access.state.db, access.org.id).await?;
     Ok(OrgSettings { org: access.org, require_two_factor, grace_days })
 }

@@ -6,12 +6,11 @@ use crate::model::PendingInvitation;
 /// The organization's pending (and expired) invitations, for owners and admins.
 #[server(endpoint = "org_invitations")]
 pub async fn org_invitations(slug: String) -> Result<Vec<PendingInvitation>, AppError> {
+    use crate::policy::{self, ManagerTask};
     use crate::server::invitations;
     use crate::server::request::org_access;
 
     let access = org_access(&slug).await?;
-    if !access.org.my_role.can_manage() {
-        return Err(AppError::forbidden("Only owners and admins can see invitations."));
-    }
+    policy::may_manage(access.org.my_role, ManagerTask::SeeInvitations)?;
     invitations::for_org(&access.state.db, access.org.id, access.state.clock.now()).await
 }

@@ -5,9 +5,9 @@ use crate::error::AppError;
 /// Closing the dialog early: the pending secret is discarded, 2FA stays off.
 #[server(endpoint = "cancel_enrollment")]
 pub async fn cancel_enrollment() -> Result<(), AppError> {
-    use crate::server::enrollments;
-    use crate::server::request::{require_session, state};
+    use crate::server::flows::enrollment;
+    use crate::server::request::session_access;
 
-    let (_, session_hash) = require_session().await?;
-    enrollments::delete(&state()?.db, &session_hash).await
+    let access = session_access().await?;
+    enrollment::cancel(&access.cx(), access.in_session()).await
 }

@@ -10,28 +10,13 @@ pub const PASSWORD_NEEDED: &str = "For your security, enter your password again 
 /// A session that last gave its password more than a few minutes ago must give it again.
 #[server(endpoint = "start_enrollment")]
 pub async fn start_enrollment(#[server(default)] password: String) -> Result<EnrollmentStart, AppError> {
-    use crate::policy;
-    use crate::server::request::{request_meta, require_session, state};
-    use crate::server::{credentials, enrollments, second_factor, sessions};
+    use crate::server::flows::enrollment;
+    use crate::server::request::session_access;
     use crate::twofactor::qr;
 
-    let (user, session_hash) = require_session().await?;
-    let state = state()?;
-    if credentials::is_enabled(&state.db, user.id).await? {
-        return Err(AppError::conflict("Two-factor authentication is already enabled."));
-    }
-    let now = state.clock.now();
-    if !password.is_empty() {
-        second_factor::reauthenticate(&state, user.id, &user.email, password, None, &request_meta()).await?;
-        sessions::mark_authenticated(&state.db, &session_hash, now).await?;
-    } else {
-        let authenticated_at =
-            sessions::authenticated_at(&state.db, &session_hash).await?.ok_or(AppError::Unauthenticated)?;
-        if policy::must_reauthenticate(authenticated_at, now) {
-            return Err(AppError::validation("password", PASSWORD_NEEDED));
-        }
-    }
-    let secret = enrollments::start(&state.db, &state.keys, &session_hash, user.id, now).await?;
-    let qr_svg = qr::svg(&secret.otpauth_uri(&user.email)).ok_or(AppError::Internal)?;
-    Ok(EnrollmentStart { qr_svg, setup_key: secret.grouped(), account: user.email })
+    let access = session_access().await?;
+    let password = (!password.is_empty()).then_some(password);
+    let secret = enrollment::start(&access.cx(), access.in_session(), password).await?;
+    let qr_svg = qr::svg(&secret.otpauth_uri(&access.user.email)).ok_or(AppError::Internal)?;
+    Ok(EnrollmentStart { qr_svg, setup_key: secret.grouped(), account: access.user.email })
 }

@@ -12,6 +12,7 @@ use crate::api::orgs::{
 use crate::api::twofactor::FinishEnrollment;
 use crate::error::AppError;
 use crate::model::{format_date, Member, OrgPage, PendingInvitation, Role};
+use crate::policy::{self, ManagerTask};
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 use crate::ui::components::two_factor::EnrollButton;
@@ -156,7 +157,7 @@ fn OrgView(
     membership: Membership,
 ) -> impl IntoView {
     let OrgPage { org, members, two_factor_due } = page;
-    let manage = org.my_role.can_manage();
+    let manage = policy::may_manage(org.my_role, ManagerTask::ManageMembers).is_ok();
     let slug = org.slug.clone();
     let row_error = Signal::derive(move || {
         last_error(actions.change)
@@ -232,7 +233,7 @@ fn OrgView(
                 </table>
             </div>
             {manage.then(|| view! {
-                <InviteForm slug=org.slug.clone() can_invite_owner=org.my_role == Role::Owner action=actions.add/>
+                <InviteForm slug=org.slug.clone() roles=policy::grantable_roles(org.my_role) action=actions.add/>
                 <PendingInvitations slug=org.slug.clone() invitations=membership.invitations my_role cancel=membership.cancel/>
             })}
             <LeaveOrgForm slug=org.slug.clone() org_name=org.name.clone() action=membership.leave/>

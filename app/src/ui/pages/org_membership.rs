@@ -9,7 +9,7 @@ use crate::policy;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]
-pub fn InviteForm(slug: String, can_invite_owner: bool, action: ServerAction<AddMember>) -> impl IntoView {
+pub fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<AddMember>) -> impl IntoView {
     let error = last_error(action);
     let sent = move || action.value().get().and_then(Result::ok);
     view! {
@@ -22,9 +22,9 @@ pub fn InviteForm(slug: String, can_invite_owner: bool, action: ServerAction<Add
                 <div class="field">
                     <label for="field-role">"Role"</label>
                     <select id="field-role" name="role">
-                        <option value="member" selected=true>"Member"</option>
-                        <option value="admin">"Admin"</option>
-                        {can_invite_owner.then(|| view! { <option value="owner">"Owner"</option> })}
+                        {roles.into_iter().rev().map(|role| view! {
+                            <option value=role.as_str() selected=role == Role::Member>{role.label()}</option>
+                        }).collect_view()}
                     </select>
                 </div>
                 <SubmitButton label="Send invitation" pending_label="Sending…" pending=action.pending()/>

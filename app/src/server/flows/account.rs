@@ -1,0 +1,164 @@
+//! Signing up, logging in (password, then the second factor), logging out,
+//! and the notice a person reads at their next visit.
+
+use super::{Ctx, NewSession};
+use crate::error::{AppError, AppResult};
+use crate::model::User;
+use crate::server::attempts::{self, Counter};
+use crate::server::events::{self, SecurityEvent};
+use crate::server::refusals::Refused;
+use crate::server::second_factor::{self, Accept, Factor};
+use crate::server::sessions::{self, Proof};
+use crate::server::{credentials, login_attempts, pending_logins, users};
+use crate::validate;
+
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates the account and its first session, together. Limited per
+/// address: every sign-up that gets as far as hashing counts, made or refused.
+// `skip_all`: the password never reaches a log line.
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSession)> {
+    let name = validate::person_name(&input.name)?;
+    let email = validate::email(&input.email)?;
+    validate::new_password(&input.password)?;
+    let state = cx.state;
+    let reservation = match cx.meta.ip {
+        Some(ip) => Some(attempts::reserve(cx.db(), Counter::sign_up_address(ip), cx.now).await?),
+        None => None,
+    };
+    let hash = match state.hasher.hash(input.password).await {
+        Ok(hash) => hash,
+        // Refused for being busy: that sign-up did not happen.
+        Err(e) => {
+            if let Some(reservation) = reservation {
+                reservation.release(cx.db()).await?;
+            }
+            return Err(e);
+        }
+    };
+    // The reservation stays counted from here on: this sign-up happened, made or refused.
+    let mut tx = cx.begin().await?;
+    let user = users::create(&mut *tx, &name, &email, &hash, cx.now).await?;
+    let token = sessions::create(&mut *tx, user.id, Proof::Password, cx.now, &state.settings).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = user.id, "account created");
+    Ok((user, NewSession { token }))
+}
+
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// Where a right password leads.
+pub enum LoginStep {
+    /// 2FA is on: a pending login (its own short-lived cookie), no session yet.
+    SecondFactor {
+        pending_token: String,
+    },
+    SignedIn {
+        user: User,
+        session: NewSession,
+    },
+}
+
+/// Password login. Every failure reads "Invalid email or password" and costs
+/// one hash; failures are limited per account and per address. Whatever
+/// session the browser brought (`previous_session`) ends here: a fresh id at
+/// every step.
+// `skip_all`: the password never reaches a log line.
+#[tracing::instrument(skip_all)]
+pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credentials) -> AppResult<LoginStep> {
+    validate::password_length(&input.password)?;
+    let state = cx.state;
+    let attempt = login_attempts::begin(state, &input.email, cx.meta).await?;
+    // Malformed emails still cost a hash, so the answer's timing is uniform.
+    let found = match validate::email(&input.email) {
+        Ok(email) => users::find_with_hash(cx.db(), &email).await?,
+        Err(_) => None,
+    };
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let password_ok = match state.hasher.verify(input.password, hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.abandoned(state).await?;
+            return Err(e);
+        }
+    };
+    let Some(user) = user.filter(|_| password_ok) else {
+        attempt.failed(state, cx.meta).await?;
+        return Err(AppError::InvalidCredentials);
+    };
+    attempt.succeeded(state).await?;
+    let mut tx = cx.begin().await?;
+    if let Some(previous) = previous_session {
+        sessions::delete(&mut *tx, previous).await?;
+    }
+    let step = if credentials::is_enabled(&mut *tx, user.id).await? {
+        LoginStep::SecondFactor { pending_token: pending_logins::create(&mut *tx, user.id, cx.now).await? }
+    } else {
+        let token = sessions::create(&mut *tx, user.id, Proof::Password, cx.now, &state.settings).await?;
+        events::record(&mut *tx, user.id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
+        LoginStep::SignedIn { user, session: NewSession { token } }
+    };
+    tx.commit().await?;
+    Ok(step)
+}
+
+pub struct SecondStep {
+    pub pending_token: String,
+    pub code: String,
+    /// "Use a recovery code": a backup code instead of the app's code.
+    pub recovery: bool,
+}
+
+pub struct LoginDone {
+    pub session: NewSession,
+    /// After a backup code: how many are left, for the warning.
+    pub backup_codes_left: Option<u32>,
+}
+
+/// The second login step. The code, the pending login, the new session and
+/// the log rows commit together: two right codes at once (a TOTP and a
+/// backup code) make one session, and a code is used only by the login it opened.
+// `skip_all`: codes never reach a log line.
+#[tracing::instrument(skip_all)]
+pub async fn verify_login(cx: &Ctx<'_>, input: SecondStep) -> AppResult<LoginDone> {
+    let state = cx.state;
+    let user_id = pending_logins::user_for(cx.db(), &input.pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
+    let accept = if input.recovery { Accept::BackupCode } else { Accept::Totp };
+    let challenge = second_factor::challenge(state, user_id, Some((&input.code, accept)), cx.meta).await?;
+    let mut authorized = cx.begin_with_code(challenge).await?;
+    if !pending_logins::consume(&mut *authorized.tx, &input.pending_token).await? {
+        authorized.abandon(cx).await?;
+        return Err(Refused::SignedOut.into());
+    }
+    let (factor, tx) = (authorized.factor, &mut authorized.tx);
+    let proof = match factor {
+        Factor::Totp => Proof::PasswordAndTotp,
+        Factor::BackupCode => Proof::PasswordAndBackupCode,
+    };
+    let token = sessions::create(&mut **tx, user_id, proof, cx.now, &state.settings).await?;
+    events::record(&mut **tx, user_id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
+    let backup_codes_left = match factor {
+        Factor::BackupCode => Some(credentials::codes_left(&mut **tx, user_id).await?),
+        Factor::Totp => None,
+    };
+    authorized.commit(cx).await?;
+    Ok(LoginDone { session: NewSession { token }, backup_codes_left })
+}
+
+/// Ends the session: the row is deleted, not just the cookie.
+pub async fn log_out(cx: &Ctx<'_>, session_token: &str) -> AppResult<()> {
+    sessions::delete(cx.db(), session_token).await
+}
+
+/// "Dismiss" on the notice (an admin's reset of the user's 2FA).
+pub async fn dismiss_notice(cx: &Ctx<'_>, user: &User) -> AppResult<()> {
+    users::dismiss_notice(cx.db(), user.id).await
+}

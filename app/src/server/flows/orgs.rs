@@ -1,0 +1,198 @@
+//! Organizations and their members, as owners and admins manage them.
+
+use super::backup_codes::{reauthenticate, Reauthentication};
+use super::{Ctx, InOrg, Tx};
+use crate::error::AppResult;
+use crate::model::{OrgSummary, Role, User, GRACE_DAYS};
+use crate::policy::{self, ManagerTask, Requirement};
+use crate::server::credentials;
+use crate::server::events::AuditEvent;
+use crate::server::invitations;
+use crate::server::orgs;
+use crate::server::refusals::{LastOwnerWrite, Refused};
+use crate::server::second_factor::Accept;
+use crate::validate;
+
+pub struct NewOrg {
+    pub name: String,
+    /// Empty: made from the name.
+    pub slug: String,
+}
+
+/// Creates an organization; the creator becomes its owner.
+pub async fn create(cx: &Ctx<'_>, user: &User, input: NewOrg) -> AppResult<OrgSummary> {
+    let name = validate::org_name(&input.name)?;
+    let slug = if input.slug.trim().is_empty() { validate::slug_from_name(&name) } else { input.slug };
+    let slug = validate::slug(&slug)?;
+    let mut tx = cx.begin().await?;
+    let org = orgs::create(&mut tx, user.id, &name, &slug, cx.now).await?;
+    orgs::audit(&mut *tx, org.id, user.id, AuditEvent::OrgCreated, &format!("{name} at /orgs/{slug}"), cx.now).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+fn parse_role(role: &str) -> Result<Role, Refused> {
+    role.parse().map_err(|message| Refused::InvalidRole { message })
+}
+
+/// Invites a person, by email, to join with `role`. The answer is the same
+/// whether or not an account uses the email (the same queries run), and
+/// nobody joins without accepting. Returns the email as normalized.
+pub async fn invite(cx: &Ctx<'_>, m: InOrg<'_>, email: &str, role: &str) -> AppResult<String> {
+    let role = parse_role(role)?;
+    let email = validate::email(email)?;
+    policy::may_invite(m.org.my_role, role)?;
+    let mut tx = cx.begin().await?;
+    orgs::lock(&mut tx, m.org.id).await?;
+    // Managers see their members' emails anyway: saying so reveals nothing.
+    if invitations::is_member_email(&mut tx, m.org.id, &email).await? {
+        return Err(Refused::AlreadyMember { email: Some(email) }.into());
+    }
+    // Replacing a pending invitation is cancelling it.
+    if let Some(pending) = invitations::pending_role(&mut tx, m.org.id, &email).await? {
+        policy::may_cancel_invitation(m.org.my_role, pending)?;
+    }
+    invitations::upsert(&mut tx, m.org.id, &email, role, m.user.id, cx.now).await?;
+    let detail = format!("{email} as {}", role.as_str());
+    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::MemberInvited, &detail, cx.now).await?;
+    tx.commit().await?;
+    Ok(email)
+}
+
+/// Changes a member's role; an organization always keeps an owner.
+pub async fn change_role(cx: &Ctx<'_>, m: InOrg<'_>, user_id: i64, role: &str) -> AppResult<()> {
+    let role = parse_role(role)?;
+    let target = orgs::role_of(cx.db(), m.org.id, user_id).await?.ok_or(Refused::NotAMember)?;
+    policy::may_change_role(m.org.my_role, target, role)?;
+    let actor = m.actor();
+    let mut tx = cx.begin().await?;
+    orgs::lock(&mut tx, m.org.id).await?;
+    if !orgs::set_role_as_checked(&mut tx, &actor, user_id, target, role).await? {
+        return unchanged(cx, tx, m, user_id, target, LastOwnerWrite::Demote).await;
+    }
+    let detail = format!("user {user_id}: {} to {}", target.as_str(), role.as_str());
+    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::RoleChanged, &detail, cx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a member; the last owner stays.
+pub async fn remove_member(cx: &Ctx<'_>, m: InOrg<'_>, user_id: i64) -> AppResult<()> {
+    let target = orgs::role_of(cx.db(), m.org.id, user_id).await?.ok_or(Refused::NotAMember)?;
+    policy::may_remove(m.org.my_role, target)?;
+    let actor = m.actor();
+    let mut tx = cx.begin().await?;
+    orgs::lock(&mut tx, m.org.id).await?;
+    if !orgs::remove_as_checked(&mut tx, &actor, user_id, target).await? {
+        return unchanged(cx, tx, m, user_id, target, LastOwnerWrite::Remove).await;
+    }
+    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::MemberRemoved, &format!("user {user_id}"), cx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A membership write changed nothing: says why, read after the rollback.
+async fn unchanged(
+    cx: &Ctx<'_>,
+    tx: Tx,
+    m: InOrg<'_>,
+    user_id: i64,
+    expected: Role,
+    write: LastOwnerWrite,
+) -> AppResult<()> {
+    tx.rollback().await?;
+    Err(orgs::why_unchanged(cx.db(), &m.actor(), user_id, expected, write).await?.into())
+}
+
+pub struct RequirementInput {
+    pub require: bool,
+    pub grace_days: i64,
+    /// Needed (with `code`) only to switch it off or change the grace period of a requirement in force.
+    pub password: String,
+    pub code: String,
+}
+
+/// "Enable for all users in organization". Switching it on needs every
+/// owner, and the person acting, to have 2FA already, and is open to owners
+/// and admins; switching it off or changing the grace period of a
+/// requirement in force is for owners only, with their password and code.
+// `skip_all`: the password and the code never reach a log line.
+#[tracing::instrument(skip_all)]
+pub async fn set_requirement(cx: &Ctx<'_>, m: InOrg<'_>, input: RequirementInput) -> AppResult<()> {
+    policy::may_manage(m.org.my_role, ManagerTask::ChangeSettings)?;
+    if !GRACE_DAYS.contains(&input.grace_days) {
+        return Err(Refused::GraceDaysInvalid.into());
+    }
+    let db = cx.db();
+    let (was_required, was_grace) = orgs::two_factor_policy(db, m.org.id).await?;
+    let from = Requirement { required: was_required, grace_days: was_grace };
+    let to = Requirement { required: input.require, grace_days: input.grace_days };
+    let change = policy::may_change_requirement(m.org.my_role, from, to)?;
+    if to.required {
+        let has_two_factor = credentials::is_enabled(db, m.user.id).await?;
+        policy::may_require_two_factor(m.user, has_two_factor, orgs::owners_without_two_factor(db, m.org.id).await?)?;
+    }
+    let (kind, detail) = requirement_audit(from, to, change.needs_owner());
+    let write = RequirementWrite { org_id: m.org.id, from, to, kind, detail, actor_id: m.user.id };
+    if !change.needs_owner() {
+        let mut tx = cx.begin().await?;
+        if !write.run(cx, &mut tx).await? {
+            tx.rollback().await?;
+            return Err(Refused::RequirementChangedMeanwhile.into());
+        }
+        return Ok(tx.commit().await?);
+    }
+    if input.password.is_empty() {
+        return Err(Refused::RequirementNeedsReauthentication.into());
+    }
+    if !credentials::is_enabled(db, m.user.id).await? {
+        return Err(Refused::RequirementNeedsYourTwoFactor.into());
+    }
+    let reauthentication = Reauthentication { password: input.password, code: input.code };
+    let challenge = reauthenticate(cx, m.user, reauthentication, Accept::Totp).await?;
+    let mut authorized = cx.begin_with_code(challenge).await?;
+    if !write.run(cx, &mut authorized.tx).await? {
+        authorized.abandon(cx).await?;
+        return Err(Refused::RequirementChangedMeanwhile.into());
+    }
+    authorized.commit(cx).await
+}
+
+/// The requirement's conditional write and its audit row.
+struct RequirementWrite {
+    org_id: i64,
+    from: Requirement,
+    to: Requirement,
+    kind: AuditEvent,
+    detail: String,
+    actor_id: i64,
+}
+
+impl RequirementWrite {
+    /// False when someone changed the requirement since it was read.
+    async fn run(&self, cx: &Ctx<'_>, tx: &mut Tx) -> AppResult<bool> {
+        let (from, to) = (self.from, self.to);
+        let expected = (from.required, from.grace_days);
+        if !orgs::set_two_factor_policy(&mut **tx, self.org_id, expected, to.required, to.grace_days, cx.now).await? {
+            return Ok(false);
+        }
+        orgs::audit(&mut **tx, self.org_id, self.actor_id, self.kind, &self.detail, cx.now).await?;
+        Ok(true)
+    }
+}
+
+/// The audit row of a requirement change: its kind and detail.
+fn requirement_audit(from: Requirement, to: Requirement, confirmed_by_owner: bool) -> (AuditEvent, String) {
+    let (kind, detail) = match (to.required, from.required) {
+        (true, true) if to.grace_days != from.grace_days => {
+            (AuditEvent::TwoFactorRequired, format!("grace period: {} days (was {})", to.grace_days, from.grace_days))
+        }
+        (true, _) => (AuditEvent::TwoFactorRequired, format!("grace period: {} days", to.grace_days)),
+        (false, _) => (AuditEvent::TwoFactorNotRequired, String::new()),
+    };
+    if !confirmed_by_owner {
+        return (kind, detail);
+    }
+    let confirmed = "confirmed by the owner with password and code";
+    (kind, if detail.is_empty() { confirmed.to_string() } else { format!("{detail}; {confirmed}") })
+}

@@ -1,0 +1,73 @@
+//! Why a use case did not happen, in the domain's terms. Repositories and
+//! use cases say which; `super::wording` is the one place that says it to a
+//! person (message, form field and status).
+
+use super::second_factor::Accept;
+use crate::policy::Refusal;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// A rule of `policy.rs`.
+    Policy(Refusal),
+    EmailTaken,
+    SlugTaken {
+        slug: String,
+    },
+    /// Already a member; `email` when the person acting typed it.
+    AlreadyMember {
+        email: Option<String>,
+    },
+    /// The person acted on is not (or no longer) a member.
+    NotAMember,
+    /// The person acting is not (or no longer) a member.
+    YouAreNotAMember,
+    YourRoleChanged,
+    TheirRoleChanged,
+    LastOwner(LastOwnerWrite),
+    InvalidRole {
+        message: String,
+    },
+    GraceDaysInvalid,
+    RequirementChangedMeanwhile,
+    /// Switching the requirement off or changing its grace period needs the owner's password and code.
+    RequirementNeedsReauthentication,
+    /// ... and the owner's own 2FA, to give the code.
+    RequirementNeedsYourTwoFactor,
+    ResetYourOwn,
+    ResetOvertaken,
+    MemberHasNoTwoFactor,
+    InvitationNotYours,
+    InvitationGone,
+    TwoFactorAlreadyOn,
+    TwoFactorOff,
+    EnrollmentExpired,
+    EnrollmentVoided,
+    EnrollmentNotChecked,
+    PasswordNeededForEnrollment,
+    BackupCodeCannotReveal,
+    MalformedCode(Accept),
+    WrongCode(Accept),
+    WrongPassword,
+    /// A wrong code at enrollment's "Check Code": the message names the code,
+    /// the account and the server's time, as the seed documents do.
+    WrongEnrollmentCode {
+        code: String,
+        email: String,
+        server_time: i64,
+    },
+    /// The session or the pending login expired, or was used: log in again.
+    SignedOut,
+}
+
+/// Which write would have left an organization without an owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastOwnerWrite {
+    Demote,
+    Remove,
+}
+
+impl From<Refusal> for Refused {
+    fn from(refusal: Refusal) -> Self {
+        Self::Policy(refusal)
+    }
+}

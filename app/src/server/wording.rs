@@ -1,0 +1,206 @@
+//! Words at the edge: what a person reads for each refusal, with the form
+//! field it belongs to and the status it is answered with.
+
+use super::refusals::{LastOwnerWrite, Refused};
+use super::second_factor::Accept;
+use crate::api::twofactor::PASSWORD_NEEDED;
+use crate::error::AppError;
+use crate::model::{format_date, format_utc_time, OrgSummary, Role, User};
+use crate::policy::{ManagerTask, Refusal};
+
+const RELOAD: &str = "Reload the page and try again.";
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        let forbidden = |m: &str| AppError::forbidden(m);
+        match refusal {
+            Refusal::ManagersOnly(task) => forbidden(match task {
+                ManagerTask::ManageMembers => "Only owners and admins can manage members.",
+                ManagerTask::SeeAuditLog => "Only owners and admins can see the audit log.",
+                ManagerTask::SeeSettings => "Only owners and admins can see the organization's settings.",
+                ManagerTask::ChangeSettings => "Only owners and admins can change the organization's settings.",
+                ManagerTask::SeeInvitations => "Only owners and admins can see invitations.",
+                ManagerTask::ExportMembers => "Only owners and admins can export the member list.",
+            }),
+            Refusal::OwnersOnlyGrantOwner => forbidden("Only owners can grant, change or remove the owner role."),
+            Refusal::OwnersOnlyChangeManagers => {
+                forbidden("Only owners can change the role of an admin or an owner, or make someone an owner.")
+            }
+            Refusal::OwnersOnlyRemoveManagers => forbidden("Only owners can remove an admin or an owner."),
+            Refusal::LastOwnerLeaving => AppError::conflict(
+                "You are the last owner of this organization: make someone else an owner before you leave.",
+            ),
+            Refusal::InvitationExpired => AppError::conflict(
+                "This invitation has expired. Ask an owner or admin of the organization to invite you again.",
+            ),
+            Refusal::AdminsResetMembersOnly => {
+                forbidden("Admins can reset the two-factor authentication of members only, not of owners or admins.")
+            }
+            Refusal::ResetNeedsOwnTwoFactor => {
+                forbidden("Turn on two-factor authentication for your own account before resetting someone else's.")
+            }
+            Refusal::TargetManagesAnotherOrg => forbidden(
+                "This person is an owner or admin of another organization: their two-factor authentication cannot be \
+                 reset from here. They can change it on their Account page.",
+            ),
+            Refusal::OwnersOnlyLoosenRequirement => forbidden(
+                "Only owners can switch the two-factor requirement off or change its grace period once it is on.",
+            ),
+            Refusal::MustEnrollFirst(people) => {
+                let names: Vec<String> = people.iter().map(|p| format!("{} ({})", p.name, p.email)).collect();
+                AppError::conflict(format!(
+                    "Every owner, and you, must have two-factor authentication before it can be required. Without it: {}.",
+                    names.join(", ")
+                ))
+            }
+            Refusal::RequiredBy(orgs) => forbidden(&format!(
+                "Two-factor authentication cannot be turned off: {} require{} it.",
+                orgs.join(", "),
+                if orgs.len() == 1 { "s" } else { "" }
+            )),
+        }
+    }
+}
+
+fn malformed_code(accept: Accept) -> &'static str {
+    match accept {
+        Accept::Totp => "Enter the 6-digit code from your authenticator app.",
+        Accept::BackupCode => "Enter one of your backup codes, like abcde-12345.",
+        Accept::Either => "Enter the 6-digit code from your authenticator app, or a backup code.",
+    }
+}
+
+fn wrong_code(accept: Accept) -> &'static str {
+    match accept {
+        Accept::BackupCode => "That backup code is not valid or was used already.",
+        _ => "That code is not valid. Enter the code your authenticator app shows now.",
+    }
+}
+
+impl From<Refused> for AppError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Policy(refusal) => refusal.into(),
+            Refused::EmailTaken => {
+                AppError::validation("email", "An account with this email already exists. Log in instead.")
+            }
+            Refused::SlugTaken { slug } => {
+                AppError::validation("slug", format!("The address \"{slug}\" is taken. Choose another."))
+            }
+            Refused::AlreadyMember { email: Some(email) } => {
+                AppError::validation("email", format!("{email} is already a member of this organization."))
+            }
+            Refused::AlreadyMember { email: None } => AppError::validation("email", "That person is already a member."),
+            Refused::NotAMember => AppError::not_found("That person is not a member of this organization."),
+            Refused::YouAreNotAMember => AppError::not_found("You are not a member of this organization."),
+            Refused::YourRoleChanged => {
+                AppError::conflict(format!("Your role in this organization has just changed. {RELOAD}"))
+            }
+            Refused::TheirRoleChanged => AppError::conflict(format!("That member's role has just changed. {RELOAD}")),
+            Refused::LastOwner(LastOwnerWrite::Demote) => {
+                AppError::conflict("An organization needs at least one owner: make someone else an owner first.")
+            }
+            Refused::LastOwner(LastOwnerWrite::Remove) => {
+                AppError::conflict("The last owner cannot be removed: make someone else an owner first.")
+            }
+            Refused::InvalidRole { message } => AppError::validation("role", message),
+            Refused::GraceDaysInvalid => {
+                AppError::validation("grace_days", "Choose a grace period of none, 1, 3, 7, 14 or 30 days.")
+            }
+            Refused::RequirementChangedMeanwhile => {
+                AppError::conflict("Someone changed this setting meanwhile. Reload the page and check it again.")
+            }
+            Refused::RequirementNeedsReauthentication => AppError::validation(
+                "password",
+                "Enter your password and the code your authenticator app shows now to switch the requirement off or \
+                 change its grace period.",
+            ),
+            Refused::RequirementNeedsYourTwoFactor => AppError::conflict(
+                "Set up two-factor authentication on your account first: this change needs a code from your \
+                 authenticator app.",
+            ),
+            Refused::ResetYourOwn => AppError::validation(
+                "user_id",
+                "To turn off your own two-factor authentication, use your Account page.",
+            ),
+            Refused::ResetOvertaken => AppError::conflict(format!(
+                "That member's roles or two-factor authentication changed while you were resetting it. {RELOAD}"
+            )),
+            Refused::MemberHasNoTwoFactor => {
+                AppError::conflict("That member does not have two-factor authentication enabled.")
+            }
+            Refused::InvitationNotYours => AppError::not_found(
+                "No such invitation for you: it may have been cancelled, or it was sent to another email address.",
+            ),
+            Refused::InvitationGone => {
+                AppError::not_found("No such invitation: it may have been accepted, declined or cancelled already.")
+            }
+            Refused::TwoFactorAlreadyOn => AppError::conflict("Two-factor authentication is already enabled."),
+            Refused::TwoFactorOff => AppError::conflict("Two-factor authentication is not enabled."),
+            Refused::EnrollmentExpired => {
+                AppError::conflict("This setup has expired. Close the dialog and start again.")
+            }
+            Refused::EnrollmentVoided => AppError::conflict(
+                "Two-factor authentication was turned on from another session after this setup started, so this \
+                 setup no longer counts. Close the dialog.",
+            ),
+            Refused::EnrollmentNotChecked => AppError::conflict("Check a code from your authenticator app first."),
+            Refused::PasswordNeededForEnrollment => AppError::validation("password", PASSWORD_NEEDED),
+            Refused::BackupCodeCannotReveal => AppError::validation(
+                "code",
+                "A backup code cannot reveal backup codes. Enter the 6-digit code your authenticator app shows now.",
+            ),
+            Refused::MalformedCode(accept) => AppError::validation("code", malformed_code(accept)),
+            Refused::WrongCode(accept) => AppError::validation("code", wrong_code(accept)),
+            Refused::WrongPassword => AppError::validation("password", "That password is not right."),
+            Refused::WrongEnrollmentCode { code, email, server_time } => AppError::validation(
+                "code",
+                format!(
+                    "Code {code} is not a valid two-factor authentication code for user {email}. \
+                     Check that your device sets its clock automatically: the server's time is {}.",
+                    format_utc_time(server_time)
+                ),
+            ),
+            Refused::SignedOut => AppError::Unauthenticated,
+        }
+    }
+}
+
+/// What a member whose 2FA an owner or admin reset reads at their next visit.
+pub fn reset_notice(actor: &User, actor_role: Role, org: &OrgSummary, now: i64) -> String {
+    let role = if actor_role == Role::Owner { "an owner" } else { "an admin" };
+    let required =
+        if org.two_factor_deadline.is_some() { format!(": {} requires it", org.name) } else { String::new() };
+    format!(
+        "{} ({}), {role} of {}, reset your two-factor authentication on {}. Set it up again on your Account page{required}. \
+         If you did not ask for this, tell the owners of your organizations.",
+        actor.name,
+        actor.email,
+        org.name,
+        format_date(now),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_is_answered_with_its_status_and_field() {
+        assert_eq!(AppError::from(Refused::SlugTaken { slug: "acme".into() }).field_message("slug").is_some(), true);
+        assert_eq!(AppError::from(Refused::LastOwner(LastOwnerWrite::Remove)).status(), 409);
+        assert_eq!(AppError::from(Refused::NotAMember).status(), 404);
+        assert_eq!(AppError::from(Refused::Policy(Refusal::OwnersOnlyGrantOwner)).status(), 403);
+        assert_eq!(
+            AppError::from(Refused::WrongPassword).field_message("password").as_deref(),
+            Some("That password is not right.")
+        );
+    }
+
+    #[test]
+    fn owners_without_two_factor_are_named_with_their_email() {
+        let ann = crate::model::User { id: 1, name: "Ann".into(), email: "ann@example.com".into() };
+        let error = AppError::from(Refusal::MustEnrollFirst(vec![ann]));
+        assert!(error.to_string().ends_with("Without it: Ann (ann@example.com)."), "{error}");
+    }
+}
