@@ -28,8 +28,13 @@ use crate::ui::auth::Auth;
 pub async fn signed_in_user(auth: Auth) -> Result<User, AnyView> {
     match auth.user.await {
         Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(view! { <Redirect path="/login"/> }.into_any()),
-        Err(e) => Err(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),
+        Ok(None) => Err(view! { <Redirect path="/login" /> }.into_any()),
+        Err(e) => Err(view! {
+            <p class="form-error" role="alert">
+                {e.to_string()}
+            </p>
+        }
+        .into_any()),
     }
 }
 
@@ -39,14 +44,23 @@ pub fn RequireUser<V: IntoView + 'static>(children: impl Fn(User) -> V + Send + 
     let auth = expect_context::<Auth>();
     let children = std::sync::Arc::new(children);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
                     match auth.user.await {
                         Ok(Some(user)) => children(user).into_any(),
-                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {e.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
                     }
                 })
             }}
