@@ -1,6 +1,7 @@
 mod account;
 mod auth_forms;
 mod home;
+mod member_row;
 mod not_found;
 mod org_members;
 mod org_membership;

@@ -4,25 +4,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::member_row::{offers_reset_to, MemberActions, MemberRow};
 use super::org_membership::{InviteForm, LeaveOrgForm, PendingInvitations};
 use super::signed_in_user;
-use crate::api::orgs::{
-    load_org, org_invitations, AddMember, CancelInvitation, ChangeRole, LeaveOrg, RemoveMember, ResetMemberTwoFactor,
-};
+use crate::api::orgs::{load_org, org_invitations, CancelInvitation, LeaveOrg};
 use crate::api::twofactor::FinishEnrollment;
 use crate::error::AppError;
 use crate::model::{format_date, Member, OrgPage, PendingInvitation, Role};
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{last_error, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, FormError};
 use crate::ui::components::two_factor::EnrollButton;
-
-#[derive(Clone, Copy)]
-struct MemberActions {
-    add: ServerAction<AddMember>,
-    change: ServerAction<ChangeRole>,
-    remove: ServerAction<RemoveMember>,
-    reset: ServerAction<ResetMemberTwoFactor>,
-}
 
 #[component]
 pub fn OrgMembersPage() -> impl IntoView {
@@ -150,6 +141,20 @@ impl TwoFactorFilter {
     }
 }
 
+/// The filter link's target: the Members tab itself for "All".
+fn filter_href(slug: &str, param: &str) -> String {
+    if param.is_empty() {
+        format!("/orgs/{slug}")
+    } else {
+        format!("/orgs/{slug}?filter={param}")
+    }
+}
+
+/// "1 member", "3 members".
+fn member_count(total: usize) -> String {
+    format!("{total} member{}", if total == 1 { "" } else { "s" })
+}
+
 /// Invitations and leaving: see `org_membership`.
 #[derive(Clone)]
 struct Membership {
@@ -185,9 +190,8 @@ fn OrgView(
     let filter_link = {
         let slug = slug.clone();
         move |value: TwoFactorFilter, label: &'static str, param: &'static str| {
-            let href = if param.is_empty() { format!("/orgs/{slug}") } else { format!("/orgs/{slug}?filter={param}") };
             view! {
-                <a href=href aria-current=move || (filter() == value).then_some("true")>
+                <a href=filter_href(&slug, param) aria-current=move || (filter() == value).then_some("true")>
                     {label}
                 </a>
             }
@@ -233,8 +237,7 @@ fn OrgView(
                 }
                     .into_any()
             } else {
-                view! { <p class="summary">{format!("{total} member{}", if total == 1 { "" } else { "s" })}</p> }
-                    .into_any()
+                view! { <p class="summary">{member_count(total)}</p> }.into_any()
             }}
             <FormError error=row_error />
             <div class="table-wrap">
@@ -264,8 +267,7 @@ fn OrgView(
                                 .into_iter()
                                 .filter(|m| filter().keeps(m))
                                 .map(|m| {
-                                    let resettable = m.two_factor == Some(true) && m.user_id != my_id
-                                        && crate::policy::offers_reset(my_role, m.role);
+                                    let resettable = offers_reset_to(&m, my_id, my_role);
                                     view! { <MemberRow member=m slug=slug.clone() manage my_role resettable actions /> }
                                 })
                                 .collect_view()
@@ -296,148 +298,6 @@ fn OrgView(
     .into_any()
 }
 
-#[component]
-fn MemberRow(
-    member: Member,
-    slug: String,
-    manage: bool,
-    my_role: Role,
-    resettable: bool,
-    actions: MemberActions,
-) -> impl IntoView {
-    use crate::policy;
-    let Member { user_id, name, email, role, two_factor } = member;
-    // The same rules the server applies: offer only what it would allow.
-    let grantable: Vec<Role> =
-        Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
-    let editable = manage && grantable.len() > 1;
-    let removable = policy::may_remove(my_role, role).is_ok();
-    let label = name.clone();
-    let remove_label = format!("Remove {name}");
-    let remove_slug = slug.clone();
-    let reset_slug = slug.clone();
-    let reset_label = format!("Reset 2FA of {name}");
-    view! {
-        <tr>
-            <td data-label="Name">{name}</td>
-            {email.map(|email| view! { <td data-label="Email">{email}</td> })}
-            <td data-label="Role">
-                {if editable {
-                    view! {
-                        <ActionForm action=actions.change attr:class="inline-form">
-                            <input type="hidden" name="slug" value=slug.clone() />
-                            <input type="hidden" name="user_id" value=user_id />
-                            <label class="visually-hidden" for=format!("role-{user_id}")>
-                                {format!("Role of {label}")}
-                            </label>
-                            <select id=format!("role-{user_id}") name="role">
-                                {grantable
-                                    .into_iter()
-                                    .map(|r| {
-                                        view! {
-                                            <option value=r.as_str() selected=r == role>
-                                                {r.label()}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
-                            <SubmitButton
-                                label="Change"
-                                pending_label="Saving…"
-                                pending=actions.change.pending()
-                                class="button small"
-                            />
-                        </ActionForm>
-                    }
-                        .into_any()
-                } else {
-                    view! { <span class="badge">{role.label()}</span> }.into_any()
-                }}
-            </td>
-            {two_factor
-                .map(|on| {
-                    view! {
-                        <td data-label="2FA">
-                            <span class=if on {
-                                "badge on"
-                            } else {
-                                "badge off"
-                            }>{if on { "Enabled" } else { "Disabled" }}</span>
-                        </td>
-                    }
-                })}
-            {manage
-                .then(|| {
-                    view! {
-                        <td class="row-actions">
-                            {removable
-                                .then(|| {
-                                    view! {
-                                        <ActionForm action=actions.remove attr:class="inline-form">
-                                            <input type="hidden" name="slug" value=remove_slug.clone() />
-                                            <input type="hidden" name="user_id" value=user_id />
-                                            <button
-                                                type="submit"
-                                                class="button small danger"
-                                                aria-label=remove_label.clone()
-                                                disabled=move || actions.remove.pending().get()
-                                            >
-                                                "Remove"
-                                            </button>
-                                        </ActionForm>
-                                    }
-                                })}
-                            {resettable
-                                .then(|| {
-                                    view! {
-                                        <details class="panel inline-panel">
-                                            <summary class="button small" aria-label=reset_label.clone()>
-                                                "Reset 2FA"
-                                            </summary>
-                                            <ActionForm action=actions.reset attr:class="inline-form">
-                                                <input type="hidden" name="slug" value=reset_slug.clone() />
-                                                <input type="hidden" name="user_id" value=user_id />
-                                                <label class="visually-hidden" for=format!("reset-password-{user_id}")>
-                                                    "Your password"
-                                                </label>
-                                                <input
-                                                    id=format!("reset-password-{user_id}")
-                                                    type="password"
-                                                    name="password"
-                                                    placeholder="Your password"
-                                                    autocomplete="current-password"
-                                                    required=true
-                                                />
-                                                <label class="visually-hidden" for=format!("reset-code-{user_id}")>
-                                                    "Your authentication code"
-                                                </label>
-                                                <input
-                                                    id=format!("reset-code-{user_id}")
-                                                    type="text"
-                                                    name="code"
-                                                    placeholder="Your 6-digit code"
-                                                    inputmode="numeric"
-                                                    autocomplete="one-time-code"
-                                                    required=true
-                                                />
-                                                <SubmitButton
-                                                    label="Reset"
-                                                    pending_label="Resetting…"
-                                                    pending=actions.reset.pending()
-                                                    class="button small danger"
-                                                />
-                                            </ActionForm>
-                                        </details>
-                                    }
-                                })}
-                        </td>
-                    }
-                })}
-        </tr>
-    }
-}
-
 /// The organization page's tabs; Settings only for owners and admins.
 #[component]
 pub fn OrgTabs(slug: String, manage: bool, current: &'static str) -> impl IntoView {
@@ -456,5 +316,23 @@ pub fn OrgTabs(slug: String, manage: bool, current: &'static str) -> impl IntoVi
                     }
                 })}
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_member_count_is_singular_for_one_member_only() {
+        assert_eq!(member_count(1), "1 member");
+        assert_eq!(member_count(0), "0 members");
+        assert_eq!(member_count(3), "3 members");
+    }
+
+    #[test]
+    fn the_all_filter_links_to_the_tab_without_a_query() {
+        assert_eq!(filter_href("acme", ""), "/orgs/acme");
+        assert_eq!(filter_href("acme", "enabled"), "/orgs/acme?filter=enabled");
     }
 }
