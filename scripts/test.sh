@@ -10,8 +10,14 @@ scripts/bootstrap.sh
 
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
-step "formatting (rustfmt.toml) and lints (workspace lints, clippy -D warnings)"
+step "formatting (rustfmt.toml, leptosfmt.toml for view! macros) and lints (workspace lints, clippy -D warnings)"
 cargo fmt --all --check
+# leptosfmt exits 1 on a diff, but a file it cannot parse only gets a ❌ line: fail on both.
+if ! VIEW_CHECK="$(leptosfmt --check app frontend server 2>&1)" || grep -q '❌' <<<"$VIEW_CHECK"; then
+  printf '%s\n' "$VIEW_CHECK" | grep -v '^✅' >&2 || true
+  echo "leptosfmt: view! macros not formatted (or a file it cannot parse): run 'leptosfmt app frontend server && cargo fmt --all'" >&2
+  exit 1
+fi
 cargo clippy -p app --features ssr --lib -- -D warnings
 cargo clippy -p server --bins --examples -- -D warnings
 

@@ -18,16 +18,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="color-scheme" content="light"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -41,21 +41,23 @@ pub fn App() -> impl IntoView {
     // Async SSR: every page arrives complete, so nothing jumps while it
     // hydrates and every form works before (or without) JavaScript.
     view! {
-        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
-        <Title formatter=page_title/>
+        <Stylesheet id="leptos" href="/pkg/portcullis.css" />
+        <Title formatter=page_title />
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <TopNav/>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
+            <TopNav />
             <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login/two-factor") view=TwoFactorLoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async/>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/login/two-factor") view=TwoFactorLoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -65,8 +65,17 @@ pub fn Field(
                 aria-invalid=move || message().is_some().then_some("true")
                 aria-describedby=described_by
             />
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <p class="field-error" id=error_id role="alert">{message}</p>
+            {hint
+                .map(|h| {
+                    view! {
+                        <p class="hint" id=hint_id.clone()>
+                            {h}
+                        </p>
+                    }
+                })}
+            <p class="field-error" id=error_id role="alert">
+                {message}
+            </p>
         </div>
     }
 }
@@ -76,7 +85,9 @@ pub fn Field(
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     let message = move || error.get().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string());
     view! {
-        <p class="form-error" role="alert" class:hidden=move || message().is_none()>{message}</p>
+        <p class="form-error" role="alert" class:hidden=move || message().is_none()>
+            {message}
+        </p>
     }
 }
 

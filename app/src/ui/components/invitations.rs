@@ -22,18 +22,32 @@ pub fn MyInvitations(
     let error = Signal::derive(move || last_error(accept).get().or_else(|| last_error(decline).get()));
     let joined = move || accept.value().get().and_then(Result::ok);
     view! {
-        <FormError error/>
-        {move || joined().map(|slug| view! {
-            <p class="success" role="status">"Invitation accepted. " <A href=format!("/orgs/{slug}")>"Open the organization"</A></p>
-        })}
-        {(!invitations.is_empty()).then(|| view! {
-            <section class="invitations" aria-labelledby="invitations-title">
-                <h2 id="invitations-title">"Invitations"</h2>
-                <ul class="invitation-list">
-                    {invitations.into_iter().map(|i| view! { <InvitationItem invitation=i accept decline/> }).collect_view()}
-                </ul>
-            </section>
-        })}
+        <FormError error />
+        {move || {
+            joined()
+                .map(|slug| {
+                    view! {
+                        <p class="success" role="status">
+                            "Invitation accepted. "
+                            <A href=format!("/orgs/{slug}")>"Open the organization"</A>
+                        </p>
+                    }
+                })
+        }}
+        {(!invitations.is_empty())
+            .then(|| {
+                view! {
+                    <section class="invitations" aria-labelledby="invitations-title">
+                        <h2 id="invitations-title">"Invitations"</h2>
+                        <ul class="invitation-list">
+                            {invitations
+                                .into_iter()
+                                .map(|i| view! { <InvitationItem invitation=i accept decline /> })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
     }
 }
 
@@ -63,15 +77,29 @@ fn InvitationItem(
             <p>{who}<strong>{org_name}</strong>{format!(" as {}.", role_with_article(role))}</p>
             <p class="muted">{when}</p>
             <div class="actions">
-                {(!expired).then(|| view! {
-                    <ActionForm action=accept attr:class="inline-form">
-                        <input type="hidden" name="invitation_id" value=id/>
-                        <button type="submit" class="button primary small" aria-label=accept_label disabled=move || accept.pending().get()>"Accept"</button>
-                    </ActionForm>
-                })}
-                <ActionForm action=decline attr:class="inline-form">
-                    <input type="hidden" name="invitation_id" value=id/>
-                    <button type="submit" class="button small" aria-label=decline_label disabled=move || decline.pending().get()>
+                {(!expired)
+                    .then(|| {
+                        view! {
+                            <ActionForm action=accept attr:class="inline-form">
+                                <input type="hidden" name="invitation_id" value=id />
+                                <button
+                                    type="submit"
+                                    class="button primary small"
+                                    aria-label=accept_label
+                                    disabled=move || accept.pending().get()
+                                >
+                                    "Accept"
+                                </button>
+                            </ActionForm>
+                        }
+                    })} <ActionForm action=decline attr:class="inline-form">
+                    <input type="hidden" name="invitation_id" value=id />
+                    <button
+                        type="submit"
+                        class="button small"
+                        aria-label=decline_label
+                        disabled=move || decline.pending().get()
+                    >
                         {if expired { "Remove" } else { "Decline" }}
                     </button>
                 </ActionForm>

@@ -25,24 +25,51 @@ pub fn LogTable(
                         <th scope="col">"Time (UTC)"</th>
                         <th scope="col">"Event"</th>
                         {if audit {
-                            view! { <th scope="col">"By"</th><th scope="col">"Details"</th> }.into_any()
+                            view! {
+                                <th scope="col">"By"</th>
+                                <th scope="col">"Details"</th>
+                            }
+                                .into_any()
                         } else {
-                            view! { <th scope="col">"IP address"</th><th scope="col">"Browser"</th> }.into_any()
+                            view! {
+                                <th scope="col">"IP address"</th>
+                                <th scope="col">"Browser"</th>
+                            }
+                                .into_any()
                         }}
                     </tr>
                 </thead>
                 <tbody>
-                    {entries.into_iter().map(|e| view! {
-                        <tr>
-                            <td>{format!("{} {}", format_date(e.at), format_utc_time(e.at).trim_end_matches(" UTC"))}</td>
-                            <td>{e.what}</td>
-                            {if audit {
-                                view! { <td>{e.actor.unwrap_or_else(|| "(deleted account)".into())}</td><td>{e.detail}</td> }.into_any()
-                            } else {
-                                view! { <td>{e.ip.unwrap_or_default()}</td><td>{e.browser.unwrap_or_default()}</td> }.into_any()
-                            }}
-                        </tr>
-                    }).collect_view()}
+                    {entries
+                        .into_iter()
+                        .map(|e| {
+                            view! {
+                                <tr>
+                                    <td>
+                                        {format!(
+                                            "{} {}",
+                                            format_date(e.at),
+                                            format_utc_time(e.at).trim_end_matches(" UTC"),
+                                        )}
+                                    </td>
+                                    <td>{e.what}</td>
+                                    {if audit {
+                                        view! {
+                                            <td>{e.actor.unwrap_or_else(|| "(deleted account)".into())}</td>
+                                            <td>{e.detail}</td>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <td>{e.ip.unwrap_or_default()}</td>
+                                            <td>{e.browser.unwrap_or_default()}</td>
+                                        }
+                                            .into_any()
+                                    }}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -32,22 +32,34 @@ pub fn TopNav() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"▥"</span>
+                <span class="brand-mark" aria-hidden="true">
+                    "▥"
+                </span>
                 "Portcullis"
             </a>
-            <Transition fallback=|| view! { <div class="topbar-right"></div> }>
+            <Transition fallback=|| {
+                view! { <div class="topbar-right"></div> }
+            }>
                 {move || Suspend::new(async move {
-                    // Both awaited in one Suspend: nested ones hydrate in a racy order.
                     let user = auth.user.await.ok().flatten();
                     let orgs = auth.orgs.await.unwrap_or_default();
                     match user {
-                        Some(user) => view! { <SignedInNav user orgs/> }.into_any(),
-                        None => view! {
-                            <nav class="topbar-right" aria-label="Account">
-                                <A href="/login">"Log In"</A>
-                                <A href="/signup" attr:class="button primary small">"Sign up"</A>
-                            </nav>
-                        }.into_any(),
+                        Some(user) => {
+                            // Both awaited in one Suspend: nested ones hydrate in a racy order.
+                            view! { <SignedInNav user orgs /> }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <nav class="topbar-right" aria-label="Account">
+                                    <A href="/login">"Log In"</A>
+                                    <A href="/signup" attr:class="button primary small">
+                                        "Sign up"
+                                    </A>
+                                </nav>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -64,28 +76,53 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
 
     view! {
         <nav class="topbar-left" aria-label="Organization">
-                {move || {
-                    let list = orgs.get_value();
-                    match current() {
-                        Some(org) => view! {
+            {move || {
+                let list = orgs.get_value();
+                match current() {
+                    Some(org) => {
+                        view! {
                             <details class="menu switcher">
                                 <summary aria-label=format!("Current organization: {}. Switch organization", org.name)>
                                     <span class="switcher-name">{org.name.clone()}</span>
                                     <span aria-hidden="true">" ▾"</span>
                                 </summary>
                                 <div class="menu-panel" role="menu">
-                                    {list.into_iter().map(|o| view! {
-                                        <a role="menuitem" href=format!("/orgs/{}", o.slug) on:click=close_menu
-                                            aria-current=(o.id == org.id).then_some("true")>{o.name}</a>
-                                    }).collect_view()}
-                                    <a role="menuitem" href="/orgs/new" on:click=close_menu>"+ New organization"</a>
+                                    {list
+                                        .into_iter()
+                                        .map(|o| {
+                                            view! {
+                                                <a
+                                                    role="menuitem"
+                                                    href=format!("/orgs/{}", o.slug)
+                                                    on:click=close_menu
+                                                    aria-current=(o.id == org.id).then_some("true")
+                                                >
+                                                    {o.name}
+                                                </a>
+                                            }
+                                        })
+                                        .collect_view()}
+                                    <a role="menuitem" href="/orgs/new" on:click=close_menu>
+                                        "+ New organization"
+                                    </a>
                                 </div>
                             </details>
-                            <A href=format!("/orgs/{}", org.slug) attr:class="nav-link">"Organization"</A>
-                        }.into_any(),
-                        None => view! { <A href="/orgs/new" attr:class="nav-link">"Create an organization"</A> }.into_any(),
+                            <A href=format!("/orgs/{}", org.slug) attr:class="nav-link">
+                                "Organization"
+                            </A>
+                        }
+                            .into_any()
                     }
-                }}
+                    None => {
+                        view! {
+                            <A href="/orgs/new" attr:class="nav-link">
+                                "Create an organization"
+                            </A>
+                        }
+                            .into_any()
+                    }
+                }
+            }}
         </nav>
         <div class="topbar-right">
             <details class="menu avatar-menu">
@@ -97,9 +134,13 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                         <strong>{user.name.clone()}</strong>
                         <span class="muted">{user.email}</span>
                     </div>
-                    <a role="menuitem" href="/account" on:click=close_menu>"Account"</a>
+                    <a role="menuitem" href="/account" on:click=close_menu>
+                        "Account"
+                    </a>
                     <ActionForm action=auth.log_out>
-                        <button type="submit" role="menuitem" class="menu-button">"Log out"</button>
+                        <button type="submit" role="menuitem" class="menu-button">
+                            "Log out"
+                        </button>
                     </ActionForm>
                 </div>
             </details>

@@ -17,8 +17,10 @@ pub fn AccountPage() -> impl IntoView {
     let log =
         Resource::new(move || query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), security_log);
     view! {
-        <Title text="Account"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text="Account" />
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let user = match signed_in_user(auth).await {
                     Ok(user) => user,
@@ -31,20 +33,33 @@ pub fn AccountPage() -> impl IntoView {
                         <section class="card">
                             <h1>"Account"</h1>
                             <dl class="details">
-                                <dt>"Name"</dt><dd>{user.name.clone()}</dd>
-                                <dt>"Email"</dt><dd>{user.email.clone()}</dd>
+                                <dt>"Name"</dt>
+                                <dd>{user.name.clone()}</dd>
+                                <dt>"Email"</dt>
+                                <dd>{user.email.clone()}</dd>
                             </dl>
                         </section>
-                        <TwoFactorSection user status state=two_factor/>
+                        <TwoFactorSection user status state=two_factor />
                         <section class="card" aria-labelledby="log-title">
                             <h2 id="log-title">"Security log"</h2>
                             {match log {
-                                Ok(page) => view! { <LogTable page caption="Security log" param="log" audit=false/> }.into_any(),
-                                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                                Ok(page) => {
+                                    view! { <LogTable page caption="Security log" param="log" audit=false /> }
+                                        .into_any()
+                                }
+                                Err(e) => {
+                                    view! {
+                                        <p class="form-error" role="alert">
+                                            {e.to_string()}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
                             }}
                         </section>
                     </div>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }

@@ -14,14 +14,14 @@ pub fn LoginPage() -> impl IntoView {
     let action = expect_context::<Auth>().log_in;
     let error = last_error(action);
     view! {
-        <Title text="Log In"/>
+        <Title text="Log In" />
         <section class="card narrow">
             <h1>"Log In"</h1>
             <ActionForm action=action>
-                <FormError error/>
-                <Field label="Email" name="email" kind="email" autocomplete="username" error/>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-                <SubmitButton label="Log In" pending_label="Logging in…" pending=action.pending()/>
+                <FormError error />
+                <Field label="Email" name="email" kind="email" autocomplete="username" error />
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
+                <SubmitButton label="Log In" pending_label="Logging in…" pending=action.pending() />
             </ActionForm>
             <p class="muted">"New to Portcullis? " <A href="/signup">"Sign up"</A></p>
         </section>
@@ -33,16 +33,23 @@ pub fn SignupPage() -> impl IntoView {
     let action = expect_context::<Auth>().sign_up;
     let error = last_error(action);
     view! {
-        <Title text="Sign up"/>
+        <Title text="Sign up" />
         <section class="card narrow">
             <h1>"Sign up"</h1>
             <ActionForm action=action>
-                <FormError error/>
-                <Field label="Name" name="name" autocomplete="name" error/>
-                <Field label="Email" name="email" kind="email" autocomplete="email" error/>
-                <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                    hint="At least 8 characters. A long passphrase is best." minlength=PASSWORD_MIN as u32 error/>
-                <SubmitButton label="Sign up" pending_label="Creating your account…" pending=action.pending()/>
+                <FormError error />
+                <Field label="Name" name="name" autocomplete="name" error />
+                <Field label="Email" name="email" kind="email" autocomplete="email" error />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint="At least 8 characters. A long passphrase is best."
+                    minlength=PASSWORD_MIN as u32
+                    error
+                />
+                <SubmitButton label="Sign up" pending_label="Creating your account…" pending=action.pending() />
             </ActionForm>
             <p class="muted">"Already have an account? " <A href="/login">"Log In"</A></p>
         </section>

@@ -16,26 +16,38 @@ pub fn HomePage() -> impl IntoView {
     let (accept, decline) = (auth.accept_invitation, ServerAction::<DeclineInvitation>::new());
     let invitations = Resource::new(move || (accept.version().get(), decline.version().get()), |_| my_invitations());
     view! {
-        <Title text=""/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text="" />
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
-                // One Suspend for both: nested ones hydrate in a racy order.
                 let user = auth.user.await.ok().flatten();
                 let orgs = auth.orgs.await.unwrap_or_default();
                 let notice = notice.await.ok().flatten();
                 let invitations = invitations.await.unwrap_or_default();
                 match user {
-                    Some(user) => view! {
-                        {notice.map(|text| view! {
-                            <div class="notice" role="status">
-                                <p>{text}</p>
-                                <ActionForm action=dismiss><button type="submit" class="button">"Dismiss"</button></ActionForm>
-                            </div>
-                        })}
-                        <MyInvitations invitations accept decline/>
-                        <Dashboard name=user.name orgs/>
-                    }.into_any(),
-                    None => view! { <Welcome/> }.into_any(),
+                    Some(user) => {
+                        // One Suspend for both: nested ones hydrate in a racy order.
+                        view! {
+                            {notice
+                                .map(|text| {
+                                    view! {
+                                        <div class="notice" role="status">
+                                            <p>{text}</p>
+                                            <ActionForm action=dismiss>
+                                                <button type="submit" class="button">
+                                                    "Dismiss"
+                                                </button>
+                                            </ActionForm>
+                                        </div>
+                                    }
+                                })}
+                            <MyInvitations invitations accept decline />
+                            <Dashboard name=user.name orgs />
+                        }
+                            .into_any()
+                    }
+                    None => view! { <Welcome /> }.into_any(),
                 }
             })}
         </Transition>
@@ -52,8 +64,12 @@ fn Welcome() -> impl IntoView {
                  and organization admins see, and require, that everyone does."
             </p>
             <div class="actions">
-                <A href="/signup" attr:class="button primary">"Sign up"</A>
-                <A href="/login" attr:class="button">"Log In"</A>
+                <A href="/signup" attr:class="button primary">
+                    "Sign up"
+                </A>
+                <A href="/login" attr:class="button">
+                    "Log In"
+                </A>
             </div>
         </section>
     }
@@ -66,20 +82,33 @@ fn Dashboard(name: String, orgs: Vec<OrgSummary>) -> impl IntoView {
             <h1>"Welcome, " {name}</h1>
             <h2>"Your organizations"</h2>
             {if orgs.is_empty() {
-                        view! { <p class="empty">"You are not in any organization yet. Create one, or ask an admin to invite you."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="org-list">
-                                {orgs.into_iter().map(|o| view! {
+                view! {
+                    <p class="empty">
+                        "You are not in any organization yet. Create one, or ask an admin to invite you."
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="org-list">
+                        {orgs
+                            .into_iter()
+                            .map(|o| {
+                                view! {
                                     <li>
                                         <A href=format!("/orgs/{}", o.slug)>{o.name}</A>
                                         <span class="badge">{o.my_role.label()}</span>
                                     </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }}
-            <A href="/orgs/new" attr:class="button primary">"Create organization"</A>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <A href="/orgs/new" attr:class="button primary">
+                "Create organization"
+            </A>
         </section>
     }
 }

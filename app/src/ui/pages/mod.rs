@@ -1,6 +1,7 @@
 mod account;
 mod auth_forms;
 mod home;
+mod member_row;
 mod not_found;
 mod org_members;
 mod org_membership;
@@ -28,8 +29,13 @@ use crate::ui::auth::Auth;
 pub async fn signed_in_user(auth: Auth) -> Result<User, AnyView> {
     match auth.user.await {
         Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(view! { <Redirect path="/login"/> }.into_any()),
-        Err(e) => Err(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),
+        Ok(None) => Err(view! { <Redirect path="/login" /> }.into_any()),
+        Err(e) => Err(view! {
+            <p class="form-error" role="alert">
+                {e.to_string()}
+            </p>
+        }
+        .into_any()),
     }
 }
 
@@ -39,14 +45,23 @@ pub fn RequireUser<V: IntoView + 'static>(children: impl Fn(User) -> V + Send + 
     let auth = expect_context::<Auth>();
     let children = std::sync::Arc::new(children);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
                     match auth.user.await {
                         Ok(Some(user)) => children(user).into_any(),
-                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {e.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
                     }
                 })
             }}

@@ -8,11 +8,13 @@ pub fn NotFound() -> impl IntoView {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found"/>
+        <Title text="Page not found" />
         <section class="card narrow">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>
-            <a class="button" href="/">"Go to the start page"</a>
+            <a class="button" href="/">
+                "Go to the start page"
+            </a>
         </section>
     }
 }

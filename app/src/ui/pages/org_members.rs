@@ -4,26 +4,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::member_row::{offers_reset_to, MemberActions, MemberRow};
 use super::org_membership::{InviteForm, LeaveOrgForm, PendingInvitations};
 use super::signed_in_user;
-use crate::api::orgs::{
-    load_org, org_invitations, AddMember, CancelInvitation, ChangeRole, LeaveOrg, RemoveMember, ResetMemberTwoFactor,
-};
+use crate::api::orgs::{load_org, org_invitations, CancelInvitation, LeaveOrg};
 use crate::api::twofactor::FinishEnrollment;
 use crate::error::AppError;
 use crate::model::{format_date, Member, OrgPage, PendingInvitation, Role};
 use crate::policy::{self, ManagerTask};
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{last_error, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, FormError};
 use crate::ui::components::two_factor::EnrollButton;
-
-#[derive(Clone, Copy)]
-struct MemberActions {
-    add: ServerAction<AddMember>,
-    change: ServerAction<ChangeRole>,
-    remove: ServerAction<RemoveMember>,
-    reset: ServerAction<ResetMemberTwoFactor>,
-}
 
 #[component]
 pub fn OrgMembersPage() -> impl IntoView {
@@ -64,7 +55,9 @@ pub fn OrgMembersPage() -> impl IntoView {
     });
 
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let user = match signed_in_user(auth).await {
                     Ok(user) => user,
@@ -73,10 +66,14 @@ pub fn OrgMembersPage() -> impl IntoView {
                 match page.await {
                     Ok(page) => {
                         let invitations = invitations.await.unwrap_or_default();
-                        let membership = Membership { invitations, cancel, leave: auth.leave_org };
-                        view! { <OrgView page actions my_id=user.id account=user.email finish membership/> }.into_any()
+                        let membership = Membership {
+                            invitations,
+                            cancel,
+                            leave: auth.leave_org,
+                        };
+                        view! { <OrgView page actions my_id=user.id account=user.email finish membership /> }.into_any()
                     }
-                    Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
+                    Err(e) => view! { <OrgError error=e account=user.email finish /> }.into_any(),
                 }
             })}
         </Transition>
@@ -93,22 +90,28 @@ pub fn OrgError(error: AppError, account: String, finish: ServerAction<FinishEnr
     }
     if let AppError::TwoFactorRequired { org, .. } = &error {
         return view! {
-            <Title text="Two-factor authentication required"/>
+            <Title text="Two-factor authentication required" />
             <section class="card narrow">
                 <h1>"Two-factor authentication required"</h1>
-                <p role="alert">{format!("{org} requires two-factor authentication. Set it up to continue; your other organizations and your account are not affected.")}</p>
-                <EnrollButton account finish/>
+                <p role="alert">
+                    {format!(
+                        "{org} requires two-factor authentication. Set it up to continue; your other organizations and your account are not affected.",
+                    )}
+                </p>
+                <EnrollButton account finish />
             </section>
         }
         .into_any();
     }
     let title = if matches!(error, AppError::Forbidden { .. }) { "Not allowed" } else { "Organization unavailable" };
     view! {
-        <Title text=title/>
+        <Title text=title />
         <section class="card narrow">
             <h1>{title}</h1>
             <p role="alert">{error.to_string()}</p>
-            <a class="button" href="/">"Back to your organizations"</a>
+            <a class="button" href="/">
+                "Back to your organizations"
+            </a>
         </section>
     }
     .into_any()
@@ -137,6 +140,20 @@ impl TwoFactorFilter {
             Self::Disabled => member.two_factor == Some(false),
         }
     }
+}
+
+/// The filter link's target: the Members tab itself for "All".
+fn filter_href(slug: &str, param: &str) -> String {
+    if param.is_empty() {
+        format!("/orgs/{slug}")
+    } else {
+        format!("/orgs/{slug}?filter={param}")
+    }
+}
+
+/// "1 member", "3 members".
+fn member_count(total: usize) -> String {
+    format!("{total} member{}", if total == 1 { "" } else { "s" })
 }
 
 /// Invitations and leaving: see `org_membership`.
@@ -174,40 +191,56 @@ fn OrgView(
     let filter_link = {
         let slug = slug.clone();
         move |value: TwoFactorFilter, label: &'static str, param: &'static str| {
-            let href = if param.is_empty() { format!("/orgs/{slug}") } else { format!("/orgs/{slug}?filter={param}") };
-            view! { <a href=href aria-current=move || (filter() == value).then_some("true")>{label}</a> }
+            view! {
+                <a href=filter_href(&slug, param) aria-current=move || (filter() == value).then_some("true")>
+                    {label}
+                </a>
+            }
         }
     };
     view! {
-        <Title text=org.name.clone()/>
+        <Title text=org.name.clone() />
         <section class="card wide">
             <header class="org-header">
                 <h1>{org.name.clone()}</h1>
                 <span class="badge">{format!("You are {}", org.my_role.label().to_lowercase())}</span>
             </header>
-            <OrgTabs slug=org.slug.clone() manage current="members"/>
-            {two_factor_due.map(|due| view! {
-                <div class="notice" role="status">
-                    <p>{format!("{} requires two-factor authentication by {}.", org.name, format_date(due))}</p>
-                    <EnrollButton account=account.clone() finish/>
-                </div>
-            })}
+            <OrgTabs slug=org.slug.clone() manage current="members" />
+            {two_factor_due
+                .map(|due| {
+                    view! {
+                        <div class="notice" role="status">
+                            <p>{format!("{} requires two-factor authentication by {}.", org.name, format_date(due))}</p>
+                            <EnrollButton account=account.clone() finish />
+                        </div>
+                    }
+                })}
             {if manage {
                 view! {
                     <div class="members-toolbar">
-                        <p class="summary">{format!("{protected} of {total} members have two-factor authentication enabled")}</p>
+                        <p class="summary">
+                            {format!("{protected} of {total} members have two-factor authentication enabled")}
+                        </p>
                         <nav class="filter" aria-label="Filter by two-factor authentication">
                             {filter_link(TwoFactorFilter::All, "All", "")}
                             {filter_link(TwoFactorFilter::Enabled, "Enabled", "enabled")}
                             {filter_link(TwoFactorFilter::Disabled, "Disabled", "disabled")}
                         </nav>
-                        <a class="button small" href=format!("/orgs/{}/members.csv", org.slug) download=format!("{}-members.csv", org.slug) rel="external">"Export CSV"</a>
+                        <a
+                            class="button small"
+                            href=format!("/orgs/{}/members.csv", org.slug)
+                            download=format!("{}-members.csv", org.slug)
+                            rel="external"
+                        >
+                            "Export CSV"
+                        </a>
                     </div>
-                }.into_any()
+                }
+                    .into_any()
             } else {
-                view! { <p class="summary">{format!("{total} member{}", if total == 1 { "" } else { "s" })}</p> }.into_any()
+                view! { <p class="summary">{member_count(total)}</p> }.into_any()
             }}
-            <FormError error=row_error/>
+            <FormError error=row_error />
             <div class="table-wrap">
                 <table class="members">
                     <caption class="visually-hidden">"Members of " {org.name.clone()}</caption>
@@ -217,111 +250,53 @@ fn OrgView(
                             {manage.then(|| view! { <th scope="col">"Email"</th> })}
                             <th scope="col">"Role"</th>
                             {manage.then(|| view! { <th scope="col">"2FA"</th> })}
-                            {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                            {manage
+                                .then(|| {
+                                    view! {
+                                        <th scope="col">
+                                            <span class="visually-hidden">"Actions"</span>
+                                        </th>
+                                    }
+                                })}
                         </tr>
                     </thead>
                     <tbody>
                         {move || {
                             let slug = slug.clone();
-                            members.get_value().into_iter().filter(|m| filter().keeps(m))
+                            members
+                                .get_value()
+                                .into_iter()
+                                .filter(|m| filter().keeps(m))
                                 .map(|m| {
-                                    let resettable = m.two_factor == Some(true) && m.user_id != my_id && crate::policy::offers_reset(my_role, m.role);
-                                    view! { <MemberRow member=m slug=slug.clone() manage my_role resettable actions/> }
-                                }).collect_view()
+                                    let resettable = offers_reset_to(&m, my_id, my_role);
+                                    view! { <MemberRow member=m slug=slug.clone() manage my_role resettable actions /> }
+                                })
+                                .collect_view()
                         }}
                     </tbody>
                 </table>
             </div>
-            {manage.then(|| view! {
-                <InviteForm slug=org.slug.clone() roles=policy::grantable_roles(org.my_role) action=actions.add/>
-                <PendingInvitations slug=org.slug.clone() invitations=membership.invitations my_role cancel=membership.cancel/>
-            })}
-            <LeaveOrgForm slug=org.slug.clone() org_name=org.name.clone() action=membership.leave/>
+            {manage
+                .then(|| {
+                    view! {
+                        <InviteForm
+                            slug=org.slug.clone()
+                            roles=policy::grantable_roles(org.my_role)
+                            action=actions.add
+                        />
+                        <PendingInvitations
+                            slug=org.slug.clone()
+                            invitations=membership.invitations
+                            my_role
+                            cancel=membership.cancel
+                        />
+                    }
+                })}
+            <LeaveOrgForm slug=org.slug.clone() org_name=org.name.clone() action=membership.leave />
         </section>
     }
     // Erasing the type keeps the nesting within the compiler's limits.
     .into_any()
-}
-
-#[component]
-fn MemberRow(
-    member: Member,
-    slug: String,
-    manage: bool,
-    my_role: Role,
-    resettable: bool,
-    actions: MemberActions,
-) -> impl IntoView {
-    use crate::policy;
-    let Member { user_id, name, email, role, two_factor } = member;
-    // The same rules the server applies: offer only what it would allow.
-    let grantable: Vec<Role> =
-        Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
-    let editable = manage && grantable.len() > 1;
-    let removable = policy::may_remove(my_role, role).is_ok();
-    let label = name.clone();
-    let remove_label = format!("Remove {name}");
-    let remove_slug = slug.clone();
-    let reset_slug = slug.clone();
-    let reset_label = format!("Reset 2FA of {name}");
-    view! {
-        <tr>
-            <td data-label="Name">{name}</td>
-            {email.map(|email| view! { <td data-label="Email">{email}</td> })}
-            <td data-label="Role">
-                {if editable {
-                    view! {
-                        <ActionForm action=actions.change attr:class="inline-form">
-                            <input type="hidden" name="slug" value=slug.clone()/>
-                            <input type="hidden" name="user_id" value=user_id/>
-                            <label class="visually-hidden" for=format!("role-{user_id}")>{format!("Role of {label}")}</label>
-                            <select id=format!("role-{user_id}") name="role">
-                                {grantable.into_iter().map(|r| view! {
-                                    <option value=r.as_str() selected=r == role>{r.label()}</option>
-                                }).collect_view()}
-                            </select>
-                            <SubmitButton label="Change" pending_label="Saving…" pending=actions.change.pending() class="button small"/>
-                        </ActionForm>
-                    }.into_any()
-                } else {
-                    view! { <span class="badge">{role.label()}</span> }.into_any()
-                }}
-            </td>
-            {two_factor.map(|on| view! {
-                <td data-label="2FA">
-                    <span class=if on { "badge on" } else { "badge off" }>{if on { "Enabled" } else { "Disabled" }}</span>
-                </td>
-            })}
-            {manage.then(|| view! {
-                <td class="row-actions">
-                    {removable.then(|| view! {
-                        <ActionForm action=actions.remove attr:class="inline-form">
-                            <input type="hidden" name="slug" value=remove_slug.clone()/>
-                            <input type="hidden" name="user_id" value=user_id/>
-                            <button type="submit" class="button small danger" aria-label=remove_label.clone()
-                                disabled=move || actions.remove.pending().get()>"Remove"</button>
-                        </ActionForm>
-                    })}
-                    {resettable.then(|| view! {
-                        <details class="panel inline-panel">
-                            <summary class="button small" aria-label=reset_label.clone()>"Reset 2FA"</summary>
-                            <ActionForm action=actions.reset attr:class="inline-form">
-                                <input type="hidden" name="slug" value=reset_slug.clone()/>
-                                <input type="hidden" name="user_id" value=user_id/>
-                                <label class="visually-hidden" for=format!("reset-password-{user_id}")>"Your password"</label>
-                                <input id=format!("reset-password-{user_id}") type="password" name="password" placeholder="Your password"
-                                    autocomplete="current-password" required=true/>
-                                <label class="visually-hidden" for=format!("reset-code-{user_id}")>"Your authentication code"</label>
-                                <input id=format!("reset-code-{user_id}") type="text" name="code" placeholder="Your 6-digit code"
-                                    inputmode="numeric" autocomplete="one-time-code" required=true/>
-                                <SubmitButton label="Reset" pending_label="Resetting…" pending=actions.reset.pending() class="button small danger"/>
-                            </ActionForm>
-                        </details>
-                    })}
-                </td>
-            })}
-        </tr>
-    }
 }
 
 /// The organization page's tabs; Settings only for owners and admins.
@@ -330,8 +305,35 @@ pub fn OrgTabs(slug: String, manage: bool, current: &'static str) -> impl IntoVi
     let here = move |tab: &str| (tab == current).then_some("page");
     view! {
         <nav class="tabs" aria-label="Organization sections">
-            <a href=format!("/orgs/{slug}") aria-current=here("members")>"Members"</a>
-            {manage.then(|| view! { <a href=format!("/orgs/{slug}/settings") aria-current=here("settings")>"Settings"</a> })}
+            <a href=format!("/orgs/{slug}") aria-current=here("members")>
+                "Members"
+            </a>
+            {manage
+                .then(|| {
+                    view! {
+                        <a href=format!("/orgs/{slug}/settings") aria-current=here("settings")>
+                            "Settings"
+                        </a>
+                    }
+                })}
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_member_count_is_singular_for_one_member_only() {
+        assert_eq!(member_count(1), "1 member");
+        assert_eq!(member_count(0), "0 members");
+        assert_eq!(member_count(3), "3 members");
+    }
+
+    #[test]
+    fn the_all_filter_links_to_the_tab_without_a_query() {
+        assert_eq!(filter_href("acme", ""), "/orgs/acme");
+        assert_eq!(filter_href("acme", "enabled"), "/orgs/acme?filter=enabled");
     }
 }

@@ -15,22 +15,34 @@ pub fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<AddMember
     view! {
         <section class="add-member" aria-labelledby="add-member-title">
             <h2 id="add-member-title">"Invite a member"</h2>
-            <p class="muted">"They join once they accept. Without an account yet, they see the invitation after signing up with this email address."</p>
+            <p class="muted">
+                "They join once they accept. Without an account yet, they see the invitation after signing up with this email address."
+            </p>
             <ActionForm action=action attr:class="row-form">
-                <input type="hidden" name="slug" value=slug/>
-                <Field label="Email" name="email" kind="email" autocomplete="off" error/>
+                <input type="hidden" name="slug" value=slug />
+                <Field label="Email" name="email" kind="email" autocomplete="off" error />
                 <div class="field">
                     <label for="field-role">"Role"</label>
                     <select id="field-role" name="role">
-                        {roles.into_iter().rev().map(|role| view! {
-                            <option value=role.as_str() selected=role == Role::Member>{role.label()}</option>
-                        }).collect_view()}
+                        {roles
+                            .into_iter()
+                            .rev()
+                            .map(|role| {
+                                view! {
+                                    <option value=role.as_str() selected=role == Role::Member>
+                                        {role.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </div>
-                <SubmitButton label="Send invitation" pending_label="Sending…" pending=action.pending()/>
+                <SubmitButton label="Send invitation" pending_label="Sending…" pending=action.pending() />
             </ActionForm>
-            <FormError error/>
-            <p class="success" role="status">{sent}</p>
+            <FormError error />
+            <p class="success" role="status">
+                {sent}
+            </p>
         </section>
     }
 }
@@ -44,51 +56,74 @@ pub fn PendingInvitations(
 ) -> impl IntoView {
     let error = last_error(cancel);
     view! {
-        <FormError error/>
-        {(!invitations.is_empty()).then(|| view! {
-            <section class="pending-invitations" aria-labelledby="pending-invitations-title">
-                <h2 id="pending-invitations-title">"Pending invitations"</h2>
-                <div class="table-wrap">
-                    <table class="members">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Email"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Invited by"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {invitations.into_iter().map(|i| {
-                                let cancellable = policy::may_cancel_invitation(my_role, i.role).is_ok();
-                                let status = if i.expired { format!("Expired on {}", format_date(i.expires_at)) } else { format!("Open until {}", format_date(i.expires_at)) };
-                                let label = format!("Cancel invitation to {}", i.email);
-                                let slug = slug.clone();
-                                view! {
+        <FormError error />
+        {(!invitations.is_empty())
+            .then(|| {
+                view! {
+                    <section class="pending-invitations" aria-labelledby="pending-invitations-title">
+                        <h2 id="pending-invitations-title">"Pending invitations"</h2>
+                        <div class="table-wrap">
+                            <table class="members">
+                                <thead>
                                     <tr>
-                                        <td data-label="Email">{i.email}</td>
-                                        <td data-label="Role">{i.role.label()}</td>
-                                        <td data-label="Invited by">{i.inviter.unwrap_or_else(|| "(account deleted)".to_string())}</td>
-                                        <td data-label="Status">{status}</td>
-                                        <td class="row-actions">
-                                            {cancellable.then(|| view! {
-                                                <ActionForm action=cancel attr:class="inline-form">
-                                                    <input type="hidden" name="slug" value=slug/>
-                                                    <input type="hidden" name="invitation_id" value=i.id/>
-                                                    <button type="submit" class="button small danger" aria-label=label
-                                                        disabled=move || cancel.pending().get()>"Cancel invitation"</button>
-                                                </ActionForm>
-                                            })}
-                                        </td>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"Invited by"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">
+                                            <span class="visually-hidden">"Actions"</span>
+                                        </th>
                                     </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </section>
-        })}
+                                </thead>
+                                <tbody>
+                                    {invitations
+                                        .into_iter()
+                                        .map(|i| {
+                                            let cancellable = policy::may_cancel_invitation(my_role, i.role).is_ok();
+                                            let status = if i.expired {
+                                                format!("Expired on {}", format_date(i.expires_at))
+                                            } else {
+                                                format!("Open until {}", format_date(i.expires_at))
+                                            };
+                                            let label = format!("Cancel invitation to {}", i.email);
+                                            let slug = slug.clone();
+                                            view! {
+                                                <tr>
+                                                    <td data-label="Email">{i.email}</td>
+                                                    <td data-label="Role">{i.role.label()}</td>
+                                                    <td data-label="Invited by">
+                                                        {i.inviter.unwrap_or_else(|| "(account deleted)".to_string())}
+                                                    </td>
+                                                    <td data-label="Status">{status}</td>
+                                                    <td class="row-actions">
+                                                        {cancellable
+                                                            .then(|| {
+                                                                view! {
+                                                                    <ActionForm action=cancel attr:class="inline-form">
+                                                                        <input type="hidden" name="slug" value=slug />
+                                                                        <input type="hidden" name="invitation_id" value=i.id />
+                                                                        <button
+                                                                            type="submit"
+                                                                            class="button small danger"
+                                                                            aria-label=label
+                                                                            disabled=move || cancel.pending().get()
+                                                                        >
+                                                                            "Cancel invitation"
+                                                                        </button>
+                                                                    </ActionForm>
+                                                                }
+                                                            })}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </section>
+                }
+            })}
     }
 }
 
@@ -101,10 +136,12 @@ pub fn LeaveOrgForm(slug: String, org_name: String, action: ServerAction<LeaveOr
             <summary class="button small danger">"Leave organization"</summary>
             <p>{format!("You lose access to {org_name} at once. To come back, you need a new invitation.")}</p>
             <ActionForm action=action attr:class="inline-form">
-                <input type="hidden" name="slug" value=slug/>
-                <button type="submit" class="button danger" disabled=move || action.pending().get()>{format!("Yes, leave {org_name}")}</button>
+                <input type="hidden" name="slug" value=slug />
+                <button type="submit" class="button danger" disabled=move || action.pending().get()>
+                    {format!("Yes, leave {org_name}")}
+                </button>
             </ActionForm>
-            <FormError error/>
+            <FormError error />
         </details>
     }
 }

@@ -32,7 +32,9 @@ pub fn OrgSettingsPage() -> impl IntoView {
         |(slug, page, _)| audit_log(slug, page),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let user = match signed_in_user(auth).await {
                     Ok(user) => user,
@@ -40,16 +42,23 @@ pub fn OrgSettingsPage() -> impl IntoView {
                 };
                 let audit = audit.await;
                 match settings.await {
-                    Ok(settings) => view! {
-                        <SettingsView settings save/>
-                        {audit.ok().map(|page| view! {
-                            <section class="card wide" aria-labelledby="audit-title">
-                                <h2 id="audit-title">"Audit log"</h2>
-                                <LogTable page caption="Audit log" param="page" audit=true/>
-                            </section>
-                        })}
-                    }.into_any(),
-                    Err(e) => view! { <OrgError error=e account=user.email finish/> }.into_any(),
+                    Ok(settings) => {
+                        view! {
+                            <SettingsView settings save />
+                            {audit
+                                .ok()
+                                .map(|page| {
+                                    view! {
+                                        <section class="card wide" aria-labelledby="audit-title">
+                                            <h2 id="audit-title">"Audit log"</h2>
+                                            <LogTable page caption="Audit log" param="page" audit=true />
+                                        </section>
+                                    }
+                                })}
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <OrgError error=e account=user.email finish /> }.into_any(),
                 }
             })}
         </Transition>
@@ -70,42 +79,97 @@ fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequiremen
     let error = last_error(save);
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {
-        <Title text=format!("{} settings", org.name)/>
+        <Title text=format!("{} settings", org.name) />
         <section class="card wide">
-            <header class="org-header"><h1>{org.name.clone()}</h1></header>
-            <OrgTabs slug=org.slug.clone() manage=true current="settings"/>
+            <header class="org-header">
+                <h1>{org.name.clone()}</h1>
+            </header>
+            <OrgTabs slug=org.slug.clone() manage=true current="settings" />
             <section aria-labelledby="auth-title">
                 <h2 id="auth-title">"Authentication"</h2>
                 <h3>"Require two-factor authentication"</h3>
-                <p class="muted">"Members without two-factor authentication cannot open this organization until they set it up. Every owner, and you, need it first."</p>
-                {org.two_factor_deadline.map(|d| view! { <p class="status-on">{format!("Required: members without it are refused from {}.", format_date(d))}</p> })}
+                <p class="muted">
+                    "Members without two-factor authentication cannot open this organization until they set it up. Every owner, and you, need it first."
+                </p>
+                {org
+                    .two_factor_deadline
+                    .map(|d| {
+                        view! {
+                            <p class="status-on">
+                                {format!("Required: members without it are refused from {}.", format_date(d))}
+                            </p>
+                        }
+                    })}
                 <ActionForm action=save>
-                    <input type="hidden" name="slug" value=org.slug.clone()/>
-                    <FormError error/>
+                    <input type="hidden" name="slug" value=org.slug.clone() />
+                    <FormError error />
                     <div class="field checkbox">
-                        <input id="require" type="checkbox" role="switch" name="require" value="true" checked=require_two_factor/>
+                        <input
+                            id="require"
+                            type="checkbox"
+                            role="switch"
+                            name="require"
+                            value="true"
+                            checked=require_two_factor
+                        />
                         <label for="require">"Enable for all users in organization"</label>
                     </div>
                     <div class="field">
                         <label for="grace">"Grace period"</label>
                         <select id="grace" name="grace_days">
-                            {GRACE_DAYS.into_iter().map(|d| view! { <option value=d selected=d == grace_days>{grace_label(d)}</option> }).collect_view()}
+                            {GRACE_DAYS
+                                .into_iter()
+                                .map(|d| {
+                                    view! {
+                                        <option value=d selected=d == grace_days>
+                                            {grace_label(d)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
                         </select>
                     </div>
                     {match org.my_role {
-                        Role::Owner => view! {
-                            <fieldset class="reauth">
-                                <legend>"Confirm it is you"</legend>
-                                <p class="muted">"Needed to switch the requirement off or change its grace period once it is on; switching it on needs neither."</p>
-                                <Field label="Your password" name="password" kind="password" autocomplete="current-password" required=false error/>
-                                <Field label="Authentication code" name="code" autocomplete="one-time-code" required=false
-                                    hint="The 6-digit code your authenticator app shows now." error/>
-                            </fieldset>
-                        }.into_any(),
-                        _ => view! { <p class="muted">"Only owners can switch the requirement off or change its grace period once it is on."</p> }.into_any(),
+                        Role::Owner => {
+                            view! {
+                                <fieldset class="reauth">
+                                    <legend>"Confirm it is you"</legend>
+                                    <p class="muted">
+                                        "Needed to switch the requirement off or change its grace period once it is on; switching it on needs neither."
+                                    </p>
+                                    <Field
+                                        label="Your password"
+                                        name="password"
+                                        kind="password"
+                                        autocomplete="current-password"
+                                        required=false
+                                        error
+                                    />
+                                    <Field
+                                        label="Authentication code"
+                                        name="code"
+                                        autocomplete="one-time-code"
+                                        required=false
+                                        hint="The 6-digit code your authenticator app shows now."
+                                        error
+                                    />
+                                </fieldset>
+                            }
+                                .into_any()
+                        }
+                        _ => {
+                            view! {
+                                <p class="muted">
+                                    "Only owners can switch the requirement off or change its grace period once it is on."
+                                </p>
+                            }
+                                .into_any()
+                        }
                     }}
-                    <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
-                    <p class="success" role="status">{move || saved().then_some("Saved.")}</p>
+                    <SubmitButton label="Save" pending_label="Saving…" pending=save.pending() />
+                    <p class="success" role="status">
+                        {move || saved().then_some("Saved.")}
+                    </p>
                 </ActionForm>
             </section>
         </section>

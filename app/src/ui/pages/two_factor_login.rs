@@ -20,36 +20,55 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
     let codes_left = move || action.value().get().and_then(Result::ok).and_then(|done| done.backup_codes_left);
 
     view! {
-        <Title text="Two-factor authentication"/>
+        <Title text="Two-factor authentication" />
         <section class="card narrow">
             <h1>"Two-factor authentication"</h1>
             {move || match codes_left() {
-                Some(left) => view! { <BackupCodesLeft left/> }.into_any(),
-                None => view! {
-                    <ActionForm action=action>
-                        <FormError error/>
-                        <input type="hidden" name="recovery" value=move || recovery().to_string()/>
-                        <div class="field" class:invalid=move || message().is_some()>
-                            <label for="login-code">
-                                {move || if recovery() { "Enter one of your backup codes" } else { "Enter the code displayed by your authenticator app" }}
-                            </label>
-                            <input id="login-code" name="code" required=true autofocus=true
-                                inputmode=move || if recovery() { "text" } else { "numeric" }
-                                autocomplete=move || if recovery() { "off" } else { "one-time-code" }
-                                placeholder=move || if recovery() { "xxxxx-xxxxx" } else { "123456" }
-                                aria-invalid=move || message().is_some().then_some("true") aria-describedby="login-code-error"/>
-                            <p class="field-error" id="login-code-error" role="alert">{message}</p>
-                        </div>
-                        <SubmitButton label="Submit" pending_label="Checking…" pending=action.pending()/>
-                    </ActionForm>
-                    <p class="muted">
-                        {move || if recovery() {
-                            view! { <A href="/login/two-factor">"Use your authenticator app"</A> }.into_any()
-                        } else {
-                            view! { <A href="/login/two-factor?recovery">"Use a recovery code"</A> }.into_any()
-                        }}
-                    </p>
-                }.into_any(),
+                Some(left) => view! { <BackupCodesLeft left /> }.into_any(),
+                None => {
+                    view! {
+                        <ActionForm action=action>
+                            <FormError error />
+                            <input type="hidden" name="recovery" value=move || recovery().to_string() />
+                            <div class="field" class:invalid=move || message().is_some()>
+                                <label for="login-code">
+                                    {move || {
+                                        if recovery() {
+                                            "Enter one of your backup codes"
+                                        } else {
+                                            "Enter the code displayed by your authenticator app"
+                                        }
+                                    }}
+                                </label>
+                                <input
+                                    id="login-code"
+                                    name="code"
+                                    required=true
+                                    autofocus=true
+                                    inputmode=move || if recovery() { "text" } else { "numeric" }
+                                    autocomplete=move || if recovery() { "off" } else { "one-time-code" }
+                                    placeholder=move || if recovery() { "xxxxx-xxxxx" } else { "123456" }
+                                    aria-invalid=move || message().is_some().then_some("true")
+                                    aria-describedby="login-code-error"
+                                />
+                                <p class="field-error" id="login-code-error" role="alert">
+                                    {message}
+                                </p>
+                            </div>
+                            <SubmitButton label="Submit" pending_label="Checking…" pending=action.pending() />
+                        </ActionForm>
+                        <p class="muted">
+                            {move || {
+                                if recovery() {
+                                    view! { <A href="/login/two-factor">"Use your authenticator app"</A> }.into_any()
+                                } else {
+                                    view! { <A href="/login/two-factor?recovery">"Use a recovery code"</A> }.into_any()
+                                }
+                            }}
+                        </p>
+                    }
+                        .into_any()
+                }
             }}
         </section>
     }
@@ -64,12 +83,18 @@ fn BackupCodesLeft(left: u32) -> impl IntoView {
     };
     view! {
         <div class=class role="status">
-            <p><strong>{format!("You have {left} backup code{} left", if left == 1 { "" } else { "s" })}</strong></p>
+            <p>
+                <strong>{format!("You have {left} backup code{} left", if left == 1 { "" } else { "s" })}</strong>
+            </p>
             <p>{advice}</p>
         </div>
         <div class="actions">
-            <A href="/account" attr:class="button">"Go to Account"</A>
-            <A href="/" attr:class="button primary">"Continue"</A>
+            <A href="/account" attr:class="button">
+                "Go to Account"
+            </A>
+            <A href="/" attr:class="button primary">
+                "Continue"
+            </A>
         </div>
     }
 }

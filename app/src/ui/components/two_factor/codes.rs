@@ -52,11 +52,29 @@ pub fn BackupCodeList(codes: Vec<String>, account: String) -> impl IntoView {
     let to_copy = codes.join("\n");
     view! {
         <ol class="backup-codes" aria-label="Backup codes">
-            {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            {codes
+                .into_iter()
+                .map(|c| {
+                    view! {
+                        <li>
+                            <code>{c}</code>
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ol>
         <div class="dialog-actions left">
-            <a class="button" role="button" href=data_uri(&file) download="portcullis-backup-codes.txt">"Download Codes"</a>
-            <button type="button" class="button" on:click=move |_| { copy_to_clipboard(&to_copy); copied.set(true); }>
+            <a class="button" role="button" href=data_uri(&file) download="portcullis-backup-codes.txt">
+                "Download Codes"
+            </a>
+            <button
+                type="button"
+                class="button"
+                on:click=move |_| {
+                    copy_to_clipboard(&to_copy);
+                    copied.set(true);
+                }
+            >
                 {move || if copied.get() { "Copied" } else { "Copy codes" }}
             </button>
         </div>

@@ -9,9 +9,11 @@ use crate::api::twofactor::FinishEnrollment;
 pub fn EnrollButton(account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
     let open = RwSignal::new(false);
     view! {
-        <button type="button" class="button primary" on:click=move |_| open.set(true)>"Set up two-factor authentication"</button>
+        <button type="button" class="button primary" on:click=move |_| open.set(true)>
+            "Set up two-factor authentication"
+        </button>
         <Show when=move || open.get()>
-            <EnrollDialog account=account.clone() finish on_close=move || open.set(false)/>
+            <EnrollDialog account=account.clone() finish on_close=move || open.set(false) />
         </Show>
     }
 }

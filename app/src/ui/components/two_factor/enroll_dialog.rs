@@ -63,18 +63,30 @@ pub fn EnrollDialog(
     let abandon_esc = abandon.clone();
 
     view! {
-        <dialog node_ref=dialog class="modal" aria-labelledby="enroll-title" aria-describedby="enroll-step"
-            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); abandon_esc(); }>
+        <dialog
+            node_ref=dialog
+            class="modal"
+            aria-labelledby="enroll-title"
+            aria-describedby="enroll-step"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                abandon_esc();
+            }
+        >
             <header class="modal-header">
                 <h2 id="enroll-title">"Set up two-factor authentication"</h2>
-                <button type="button" class="icon-button" aria-label="Close" on:click=move |_| abandon()>"×"</button>
+                <button type="button" class="icon-button" aria-label="Close" on:click=move |_| abandon()>
+                    "×"
+                </button>
             </header>
-            <p id="enroll-step" class="step-indicator">{move || format!("Step {} of 3", step())}</p>
+            <p id="enroll-step" class="step-indicator">
+                {move || format!("Step {} of 3", step())}
+            </p>
             {move || match step() {
-                1 if needs_password() => view! { <PasswordStep start/> }.into_any(),
-                1 => view! { <ScanStep start on_next=move || next_clicked.set(true)/> }.into_any(),
-                2 => view! { <CheckStep check/> }.into_any(),
-                _ => view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish/> }.into_any(),
+                1 if needs_password() => view! { <PasswordStep start /> }.into_any(),
+                1 => view! { <ScanStep start on_next=move || next_clicked.set(true) /> }.into_any(),
+                2 => view! { <CheckStep check /> }.into_any(),
+                _ => view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish /> }.into_any(),
             }}
         </dialog>
     }
@@ -102,12 +114,12 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
     view! {
         <p>"For your security, enter your password again before setting up two-factor authentication."</p>
         <ActionForm action=start>
-            <FormError error/>
+            <FormError error />
             <div node_ref=input>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
             </div>
             <div class="dialog-actions">
-                <SubmitButton label="Continue" pending_label="Checking…" pending=start.pending()/>
+                <SubmitButton label="Continue" pending_label="Checking…" pending=start.pending() />
             </div>
         </ActionForm>
     }
@@ -119,7 +131,7 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
     let error = last_error(start);
     view! {
         <p>"Scan this QR code with your authenticator app (\"Add a code\", then \"Scan a QR code\")."</p>
-        <FormError error/>
+        <FormError error />
         {move || match start.value().get() {
             Some(Ok(s)) => {
                 let key = s.setup_key.clone();
@@ -127,19 +139,42 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
                     <div class="qr" inner_html=s.qr_svg.clone()></div>
                     <p class="muted">"No camera? Choose \"Enter a setup key\" in the app and type this key:"</p>
                     <div class="setup-key-row">
-                        <code class="setup-key" aria-label="Setup key">{s.setup_key}</code>
-                        <button type="button" class="button small" on:click=move |_| { copy_to_clipboard(&key.replace(' ', "")); copied.set(true); }>
+                        <code class="setup-key" aria-label="Setup key">
+                            {s.setup_key}
+                        </code>
+                        <button
+                            type="button"
+                            class="button small"
+                            on:click=move |_| {
+                                copy_to_clipboard(&key.replace(' ', ""));
+                                copied.set(true);
+                            }
+                        >
                             {move || if copied.get() { "Copied" } else { "Copy key" }}
                         </button>
                     </div>
-                }.into_any()
+                }
+                    .into_any()
             }
             Some(Err(_)) => ().into_any(),
-            None => view! { <p class="loading" role="status">"Preparing your key…"</p> }.into_any(),
+            None => {
+                view! {
+                    <p class="loading" role="status">
+                        "Preparing your key…"
+                    </p>
+                }
+                    .into_any()
+            }
         }}
         <div class="dialog-actions">
-            <button type="button" class="button primary" disabled=move || !matches!(start.value().get(), Some(Ok(_)))
-                on:click=move |_| on_next()>"Next"</button>
+            <button
+                type="button"
+                class="button primary"
+                disabled=move || !matches!(start.value().get(), Some(Ok(_)))
+                on:click=move |_| on_next()
+            >
+                "Next"
+            </button>
         </div>
     }
 }
@@ -158,13 +193,23 @@ fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
         <ActionForm action=check>
             <div class="field" class:invalid=move || message().is_some()>
                 <label for="enroll-code">"Enter the code displayed by your app"</label>
-                <input id="enroll-code" node_ref=input name="code" inputmode="numeric" autocomplete="one-time-code"
-                    maxlength="9" required=true aria-invalid=move || message().is_some().then_some("true")
-                    aria-describedby="enroll-code-error"/>
-                <p class="field-error" id="enroll-code-error" role="alert">{message}</p>
+                <input
+                    id="enroll-code"
+                    node_ref=input
+                    name="code"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="9"
+                    required=true
+                    aria-invalid=move || message().is_some().then_some("true")
+                    aria-describedby="enroll-code-error"
+                />
+                <p class="field-error" id="enroll-code-error" role="alert">
+                    {message}
+                </p>
             </div>
             <div class="dialog-actions">
-                <SubmitButton label="Check Code" pending_label="Checking…" pending=check.pending()/>
+                <SubmitButton label="Check Code" pending_label="Checking…" pending=check.pending() />
             </div>
         </ActionForm>
     }
@@ -180,13 +225,23 @@ fn SaveStep(codes: Vec<String>, account: String, finish: ServerAction<FinishEnro
     });
     let error = last_error(finish);
     view! {
-        <h3 node_ref=heading tabindex="-1">"Save your backup codes"</h3>
-        <p>"If you lose your phone, each of these codes logs you in once. Keep them somewhere safe: they are your last resort."</p>
-        <BackupCodeList codes account/>
-        <FormError error/>
+        <h3 node_ref=heading tabindex="-1">
+            "Save your backup codes"
+        </h3>
+        <p>
+            "If you lose your phone, each of these codes logs you in once. Keep them somewhere safe: they are your last resort."
+        </p>
+        <BackupCodeList codes account />
+        <FormError error />
         <div class="dialog-actions">
-            <button type="button" class="button primary" disabled=move || finish.pending().get()
-                on:click=move |_| { finish.dispatch(FinishEnrollment {}); }>
+            <button
+                type="button"
+                class="button primary"
+                disabled=move || finish.pending().get()
+                on:click=move |_| {
+                    finish.dispatch(FinishEnrollment {});
+                }
+            >
                 {move || if finish.pending().get() { "Enabling…" } else { "I've Saved my Codes" }}
             </button>
         </div>

@@ -12,18 +12,14 @@ fn CodeField(
     hint: &'static str,
     id: &'static str,
 ) -> impl IntoView {
-    view! {
-        <Field label="Authentication code" name="code" id autocomplete="one-time-code" hint error/>
-    }
+    view! { <Field label="Authentication code" name="code" id autocomplete="one-time-code" hint error /> }
 }
 
 /// The three forms share one page: each field needs an id of its own, or
 /// every label would point at the first form's input.
 #[component]
 fn PasswordField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, id: &'static str) -> impl IntoView {
-    view! {
-        <Field label="Password" name="password" id kind="password" autocomplete="current-password" error/>
-    }
+    view! { <Field label="Password" name="password" id kind="password" autocomplete="current-password" error /> }
 }
 
 #[component]
@@ -34,20 +30,50 @@ pub fn RevealForm() -> impl IntoView {
         <details class="panel">
             <summary class="button">"Reveal codes"</summary>
             <ActionForm action=action>
-                <FormError error/>
-                <PasswordField id="reveal-password" error/>
-                <CodeField id="reveal-code" error hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."/>
-                <SubmitButton label="Reveal codes" pending_label="Checking…" pending=action.pending()/>
+                <FormError error />
+                <PasswordField id="reveal-password" error />
+                <CodeField
+                    id="reveal-code"
+                    error
+                    hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."
+                />
+                <SubmitButton label="Reveal codes" pending_label="Checking…" pending=action.pending() />
             </ActionForm>
-            {move || action.value().get().and_then(Result::ok).map(|codes| view! {
-                <ol class="backup-codes" aria-label="Your backup codes">
-                    {codes.into_iter().map(|c| if c.used {
-                        view! { <li class="used"><s><code>{c.code}</code></s><span class="visually-hidden">" (used)"</span></li> }.into_any()
-                    } else {
-                        view! { <li><code>{c.code}</code></li> }.into_any()
-                    }).collect_view()}
-                </ol>
-            })}
+            {move || {
+                action
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|codes| {
+                        view! {
+                            <ol class="backup-codes" aria-label="Your backup codes">
+                                {codes
+                                    .into_iter()
+                                    .map(|c| {
+                                        if c.used {
+                                            view! {
+                                                <li class="used">
+                                                    <s>
+                                                        <code>{c.code}</code>
+                                                    </s>
+                                                    <span class="visually-hidden">" (used)"</span>
+                                                </li>
+                                            }
+                                                .into_any()
+                                        } else {
+                                            view! {
+                                                <li>
+                                                    <code>{c.code}</code>
+                                                </li>
+                                            }
+                                                .into_any()
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        }
+                    })
+            }}
         </details>
     }
 }
@@ -61,18 +87,26 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>) -> impl IntoView {
             <summary class="button">"Regenerate codes"</summary>
             <p class="muted">"Your current backup codes stop working at once."</p>
             <ActionForm action=action>
-                <FormError error/>
-                <PasswordField id="regenerate-password" error/>
-                <CodeField id="regenerate-code" error hint="The 6-digit code your authenticator app shows now."/>
-                <SubmitButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending()/>
+                <FormError error />
+                <PasswordField id="regenerate-password" error />
+                <CodeField id="regenerate-code" error hint="The 6-digit code your authenticator app shows now." />
+                <SubmitButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending() />
             </ActionForm>
-            {move || action.value().get().and_then(Result::ok).map(|codes| {
-                let email = account.get().and_then(Result::ok).flatten().map(|u| u.email).unwrap_or_default();
-                view! {
-                    <p class="success" role="status">"New backup codes. Save them now: they are not shown again like this."</p>
-                    <BackupCodeList codes account=email/>
-                }
-            })}
+            {move || {
+                action
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|codes| {
+                        let email = account.get().and_then(Result::ok).flatten().map(|u| u.email).unwrap_or_default();
+                        view! {
+                            <p class="success" role="status">
+                                "New backup codes. Save them now: they are not shown again like this."
+                            </p>
+                            <BackupCodeList codes account=email />
+                        }
+                    })
+            }}
         </details>
     }
 }
@@ -85,10 +119,15 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
             <summary class="button danger">"Disable 2FA"</summary>
             <p class="muted">"You stay signed in here; your other sessions end."</p>
             <ActionForm action=action>
-                <FormError error/>
-                <PasswordField id="disable-password" error/>
-                <CodeField id="disable-code" error hint="A code from your authenticator app, or a backup code."/>
-                <SubmitButton label="Disable 2FA" pending_label="Disabling…" pending=action.pending() class="button danger"/>
+                <FormError error />
+                <PasswordField id="disable-password" error />
+                <CodeField id="disable-code" error hint="A code from your authenticator app, or a backup code." />
+                <SubmitButton
+                    label="Disable 2FA"
+                    pending_label="Disabling…"
+                    pending=action.pending()
+                    class="button danger"
+                />
             </ActionForm>
         </details>
     }

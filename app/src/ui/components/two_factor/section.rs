@@ -42,28 +42,41 @@ impl Default for TwoFactorState {
 pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, state: TwoFactorState) -> impl IntoView {
     let TwoFactorState { finish, regenerate, disable, dialog_open, .. } = state;
     let body = match status {
-        Ok(s) if s.enabled => view! { <Enabled status=s regenerate disable/> }.into_any(),
+        Ok(s) if s.enabled => view! { <Enabled status=s regenerate disable /> }.into_any(),
         Ok(_) => view! {
             <div class="toggle-row">
                 <span id="tfa-toggle-label">"Two Factor Auth"</span>
-                <button type="button" class="switch" role="switch" aria-checked="false"
-                    aria-labelledby="tfa-toggle-label" on:click=move |_| dialog_open.set(true)>
+                <button
+                    type="button"
+                    class="switch"
+                    role="switch"
+                    aria-checked="false"
+                    aria-labelledby="tfa-toggle-label"
+                    on:click=move |_| dialog_open.set(true)
+                >
                     <span class="switch-knob" aria-hidden="true"></span>
                 </button>
                 <span class="muted">"Off"</span>
             </div>
         }
         .into_any(),
-        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+        Err(e) => view! {
+            <p class="form-error" role="alert">
+                {e.to_string()}
+            </p>
+        }
+        .into_any(),
     };
     let account = user.email;
     view! {
         <section class="card" aria-labelledby="tfa-title">
             <h2 id="tfa-title">"Two-Factor Authentication"</h2>
-            <p class="muted">"Protect your account with a code from an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator) at every login."</p>
+            <p class="muted">
+                "Protect your account with a code from an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator) at every login."
+            </p>
             {body}
             <Show when=move || dialog_open.get()>
-                <EnrollDialog account=account.clone() finish on_close=move || dialog_open.set(false)/>
+                <EnrollDialog account=account.clone() finish on_close=move || dialog_open.set(false) />
             </Show>
         </section>
     }
@@ -80,14 +93,16 @@ fn Enabled(
     view! {
         <div class="toggle-row">
             <span>"Two Factor Auth"</span>
-            <span class="switch on" role="img" aria-label="On"><span class="switch-knob"></span></span>
+            <span class="switch on" role="img" aria-label="On">
+                <span class="switch-knob"></span>
+            </span>
             <span class="status-on">{format!("Enabled since {since}")}</span>
         </div>
         <p class:warning=low>{format!("Backup codes: {} of {} left", status.codes_left, status.codes_total)}</p>
         <div class="manage">
-            <RevealForm/>
-            <RegenerateForm action=regenerate/>
-            <DisableForm action=disable/>
+            <RevealForm />
+            <RegenerateForm action=regenerate />
+            <DisableForm action=disable />
         </div>
     }
 }
