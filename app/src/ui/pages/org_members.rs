@@ -10,7 +10,7 @@ use super::signed_in_user;
 use crate::api::orgs::{load_org, org_invitations, CancelInvitation, LeaveOrg};
 use crate::api::twofactor::FinishEnrollment;
 use crate::error::AppError;
-use crate::model::{format_date, Member, OrgPage, PendingInvitation, Role};
+use crate::model::{format_date, Member, OrgPage, PendingInvitation};
 use crate::policy::{self, ManagerTask};
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, FormError};
