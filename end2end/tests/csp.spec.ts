@@ -22,6 +22,8 @@ async function expectNoViolations(page: Page, console: string[]) {
 }
 
 test('every page hydrates under the nonce CSP, and the wasm app works', async ({ page }) => {
+  // It walks every page and hydrates each: on a loaded CI machine that outlasts the default 30 s.
+  test.setTimeout(90_000);
   const console = await watchViolations(page);
   const hostile = '</title><script>window.__pwned=1</script>"><img src=x onerror=window.__pwned=2>';
   const slug = `csp-${Date.now()}`;
