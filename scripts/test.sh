@@ -38,7 +38,8 @@ run_e2e() {
   DATA_DIR="$(mktemp -d)"
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   # The loopback is trusted as a proxy so that the tests can sign accounts up "from" many addresses.
-  DATABASE_URL="$2" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
+  # The server is its own OpenID Connect issuer: openid-client signs in through it.
+  DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://127.0.0.1:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do

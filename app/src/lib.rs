@@ -5,8 +5,11 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod applications;
 pub mod error;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod oidc;
 pub mod policy;
 pub mod ui;
 pub mod validate;

@@ -35,6 +35,8 @@ pub enum ManagerTask {
     ChangeSettings,
     SeeInvitations,
     ExportMembers,
+    /// Register, disable or delete the applications that sign members in through Portcullis.
+    ManageApplications,
 }
 
 /// The one rule behind the Settings tab, the audit log, invitations and the CSV export.
@@ -401,7 +403,12 @@ mod tests {
 
     #[test]
     fn only_owners_and_admins_manage_see_settings_audit_and_export() {
-        for task in [ManagerTask::SeeAuditLog, ManagerTask::SeeSettings, ManagerTask::ExportMembers] {
+        for task in [
+            ManagerTask::SeeAuditLog,
+            ManagerTask::SeeSettings,
+            ManagerTask::ExportMembers,
+            ManagerTask::ManageApplications,
+        ] {
             assert!(may_manage(Owner, task).is_ok());
             assert!(may_manage(Admin, task).is_ok());
             assert_eq!(may_manage(Member, task), Err(Refusal::ManagersOnly(task)));

@@ -29,6 +29,47 @@ pub enum Command {
     Reencrypt,
     /// Print a new random secret key (64 hex characters) and exit.
     NewKey,
+    /// Applications that sign their users in through Portcullis (OpenID Connect clients).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// The keys that sign ID tokens.
+    #[command(subcommand)]
+    SigningKey(SigningKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Register an application; prints {"client_id": ..., "client_secret": ...} (the secret only now).
+    Add {
+        /// The organization's address (slug).
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// Where Portcullis sends the browser back with the code; repeat for several.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Where Portcullis may send the browser after logging out; repeat for several.
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// A public client (single-page or native app): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// Require two-factor authentication for this application.
+        #[arg(long)]
+        require_two_factor: bool,
+    },
+    /// List an organization's applications as JSON.
+    List {
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SigningKeyCommand {
+    /// Make a new signing key; the old one stays published until the tokens it signed have expired.
+    Rotate,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -78,6 +119,10 @@ pub struct Config {
     /// A session ends this many seconds after login, used or not.
     #[arg(long, env = "PORTCULLIS_SESSION_MAX_SECS", default_value_t = 14 * 24 * 3600)]
     pub session_max_secs: i64,
+    /// The URL people reach Portcullis at (e.g. https://id.example.com): the OpenID Connect issuer.
+    /// Without it, applications cannot sign in through Portcullis.
+    #[arg(long, env = "PORTCULLIS_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Test builds only: a file holding seconds to add to the clock.
     #[cfg(debug_assertions)]
     #[arg(long, env = "PORTCULLIS_TEST_CLOCK_FILE", hide = true)]
@@ -110,6 +155,14 @@ impl Config {
 }
 
 impl Config {
+    /// The issuer, validated: absolute http(s), the site's root, https unless on the loopback.
+    pub fn issuer(&self) -> Result<Option<String>, String> {
+        match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => app::oidc::discovery::validate_issuer(url).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The keys of a rotation still under way.
     pub fn load_previous_keys(&self) -> Result<Vec<[u8; 32]>, String> {
         self.previous_secret_keys
@@ -180,6 +233,15 @@ mod tests {
         assert_eq!(cli.config.database_url(), "sqlite:///srv/p/portcullis.db?mode=rwc");
         let cli = Cli::parse_from(["portcullis", "--database-url", "postgres://db/p"]);
         assert_eq!(cli.config.database_url(), "postgres://db/p");
+    }
+
+    #[test]
+    fn the_public_url_is_checked_at_start() {
+        let issuer = |url: &str| Cli::parse_from(["portcullis", "--public-url", url]).config.issuer();
+        assert_eq!(issuer("https://id.example.com/").unwrap().as_deref(), Some("https://id.example.com"));
+        assert!(issuer("http://id.example.com").is_err());
+        assert!(issuer("https://id.example.com/?a=b").is_err());
+        assert_eq!(Cli::parse_from(["portcullis"]).config.issuer(), Ok(None));
     }
 
     #[test]

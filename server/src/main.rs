@@ -7,6 +7,7 @@ mod demo;
 mod error;
 mod export;
 mod middleware;
+mod oidc;
 mod router;
 
 use std::time::Duration;
@@ -16,7 +17,7 @@ use app::server::key_rotation;
 use app::server::{AppState, Clock, PasswordHasher, Settings};
 use app::twofactor::secret_box::Keys;
 use clap::Parser;
-use config::{Cli, Command, Config, LogFormat};
+use config::{Cli, Command, Config, LogFormat, SigningKeyCommand};
 use error::StartupError;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
@@ -24,7 +25,10 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    init_logging(cli.config.log_format);
+    // Serving logs to stdout as always; the other commands log to stderr, so
+    // that what they print (`clients add` prints JSON) stays clean.
+    let serving = matches!(cli.command, None | Some(Command::Serve | Command::Demo));
+    init_logging(cli.config.log_format, serving);
     if let Err(message) = run(cli).await {
         tracing::error!("{message}");
         eprintln!("portcullis: {message}");
@@ -32,9 +36,16 @@ async fn main() {
     }
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, to_stdout: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let writer = tracing_subscriber::fmt::writer::BoxMakeWriter::new(move || -> Box<dyn std::io::Write> {
+        if to_stdout {
+            Box::new(std::io::stdout())
+        } else {
+            Box::new(std::io::stderr())
+        }
+    });
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -61,6 +72,8 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             demo::seed(&state).await?;
             serve(&config, state).await
         }
+        Command::Clients(command) => oidc::cli::clients(&state, command).await,
+        Command::SigningKey(SigningKeyCommand::Rotate) => oidc::cli::rotate_signing_key(&state).await,
         Command::Serve | Command::NewKey | Command::Migrate => serve(&config, state).await,
     }
 }
@@ -112,6 +125,7 @@ async fn build_state(config: &Config) -> Result<AppState, StartupError> {
         session_idle_secs: config.session_idle_secs,
         session_absolute_secs: config.session_max_secs,
         trusted_proxies: config.trusted_proxies.clone(),
+        public_url: config.issuer().map_err(StartupError::Config)?,
     };
     key_rotation::check_keys(&db, &keys).await?.map_err(StartupError::Config)?;
     Ok(AppState::new(db, hasher, clock(config), settings, keys))
@@ -187,6 +201,14 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     let options = leptos_options(config);
     let addr = options.site_addr;
     spawn_cleanup(state.clone(), Duration::from_secs(config.cleanup_interval_secs));
+    match &state.settings.public_url {
+        Some(issuer) => {
+            tracing::info!(%issuer, "OpenID Connect provider on: applications can sign in through Portcullis")
+        }
+        None => tracing::info!(
+            "OpenID Connect provider off: set PORTCULLIS_PUBLIC_URL to let applications sign in through Portcullis"
+        ),
+    }
     let app = router::build(options, state);
     let listen = |source| StartupError::Listen { addr, source };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;

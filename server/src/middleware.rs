@@ -18,11 +18,22 @@ pub struct Web {
 /// Browsers send `Sec-Fetch-Site` (and `Origin`) on every POST; clients that
 /// are not browsers send neither and carry no ambient cookies to abuse.
 pub async fn reject_cross_site(State(web): State<Web>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || same_origin(&req, web.https) {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || same_origin(&req, web.https)
+        || cookieless(req.uri().path())
+    {
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
     error_response(&AppError::forbidden("Cross-site requests are not allowed."))
+}
+
+/// The OpenID Connect endpoints that applications call with their own
+/// credentials (client secret, bearer token), never with our cookies: a
+/// cross-site caller gains nothing a direct one would not.
+fn cookieless(path: &str) -> bool {
+    use app::oidc::discovery::{REVOCATION, TOKEN, USERINFO};
+    [TOKEN, USERINFO, REVOCATION].contains(&path)
 }
 
 /// `Origin` must be our scheme and host: http://host is another origin than https://host.

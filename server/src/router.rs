@@ -32,6 +32,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
+        .merge(crate::oidc::routes())
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
             let options = leptos_options;
             move || shell(options.clone())

@@ -19,7 +19,7 @@ on_both_backends!(
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 11] = [
+const ORG_SCOPED: [&str; 16] = [
     "load_org",
     "load_org_settings",
     "add_member",
@@ -31,9 +31,16 @@ const ORG_SCOPED: [&str; 11] = [
     "org_invitations",
     "cancel_invitation",
     "leave_org",
+    "load_applications",
+    "register_application",
+    "regenerate_client_secret",
+    "set_application_disabled",
+    "delete_application",
 ];
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
-const ACCOUNT_LEVEL: [&str; 21] = [
+/// The OpenID Connect ones act on the user's own sign-ins and consents: the
+/// organization's rules are applied by the authorization flow itself.
+const ACCOUNT_LEVEL: [&str; 27] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -55,6 +62,12 @@ const ACCOUNT_LEVEL: [&str; 21] = [
     "my_invitations",
     "accept_invitation",
     "decline_invitation",
+    "load_authorization",
+    "decide_consent",
+    "my_applications",
+    "revoke_application",
+    "load_logout",
+    "end_session",
 ];
 
 #[test]
@@ -115,6 +128,12 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         }
         "cancel_invitation" => vec![("slug", "acme"), ("invitation_id", "1")],
         "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
+        "register_application" => {
+            vec![("slug", "acme"), ("name", "Wiki"), ("redirect_uris", "https://wiki.example.com/cb")]
+        }
+        "regenerate_client_secret" | "set_application_disabled" | "delete_application" => {
+            vec![("slug", "acme"), ("client_id", "pcl_0"), ("password", common::PASSWORD)]
+        }
         _ => vec![("slug", "acme")],
     }
 }

@@ -24,10 +24,13 @@ pub enum Scope {
     LoginAccount,
     LoginAddress,
     SignUpAddress,
+    /// Failed client authentications at the token endpoint, per application.
+    ClientAuth,
 }
 
 impl Scope {
-    const ALL: [Scope; 4] = [Scope::SecondFactor, Scope::LoginAccount, Scope::LoginAddress, Scope::SignUpAddress];
+    const ALL: [Scope; 5] =
+        [Scope::SecondFactor, Scope::LoginAccount, Scope::LoginAddress, Scope::SignUpAddress, Scope::ClientAuth];
 
     fn name(self) -> &'static str {
         match self {
@@ -35,6 +38,7 @@ impl Scope {
             Scope::LoginAccount => "login_account",
             Scope::LoginAddress => "login_address",
             Scope::SignUpAddress => "sign_up_address",
+            Scope::ClientAuth => "client_auth",
         }
     }
 
@@ -44,6 +48,7 @@ impl Scope {
             Scope::LoginAccount => lockout::LOGIN_ACCOUNT,
             Scope::LoginAddress => lockout::LOGIN_ADDRESS,
             Scope::SignUpAddress => lockout::SIGN_UP_ADDRESS,
+            Scope::ClientAuth => lockout::CLIENT_AUTH,
         }
     }
 }
@@ -70,6 +75,11 @@ impl Counter {
 
     pub fn login_address(ip: IpAddr) -> Self {
         Self { scope: Scope::LoginAddress, subject: address_key(ip).to_string() }
+    }
+
+    /// By the client id as presented (only for registered confidential clients).
+    pub fn client_auth(client_id: &str) -> Self {
+        Self { scope: Scope::ClientAuth, subject: client_id.to_string() }
     }
 
     pub fn sign_up_address(ip: IpAddr) -> Self {
@@ -137,6 +147,19 @@ pub async fn reserve(db: &Db, counter: Counter, now: i64) -> AppResult<Reservati
         .await?;
     let until: i64 = row.map(|r| r.try_get("locked_until")).transpose()?.unwrap_or(now);
     Err(AppError::RateLimited { retry_after_secs: (until - now).max(1) as u64 })
+}
+
+/// Whether the counter is in a wait now, without taking an attempt: for
+/// checks whose guesses are hopeless anyway (256-bit client secrets), where
+/// only failures are counted, after the check (`reserve`).
+pub async fn waiting(db: &Db, counter: &Counter, now: i64) -> AppResult<Option<u64>> {
+    let row = sqlx::query("SELECT locked_until FROM attempt_counters WHERE scope = $1 AND subject = $2")
+        .bind(counter.scope.name())
+        .bind(&counter.subject)
+        .fetch_optional(db)
+        .await?;
+    let until: i64 = row.map(|r| r.try_get("locked_until")).transpose()?.unwrap_or(0);
+    Ok((until > now).then(|| (until - now) as u64))
 }
 
 impl Reservation {

@@ -18,10 +18,13 @@ pub enum SecurityEvent {
     Lockout,
     LoginLockout,
     TwoFactorResetByAdmin,
+    ApplicationAllowed,
+    ApplicationRevoked,
+    ApplicationTokenReused,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 11] = [
+    pub const ALL: [SecurityEvent; 14] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -33,6 +36,9 @@ impl SecurityEvent {
         Self::Lockout,
         Self::LoginLockout,
         Self::TwoFactorResetByAdmin,
+        Self::ApplicationAllowed,
+        Self::ApplicationRevoked,
+        Self::ApplicationTokenReused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +54,9 @@ impl SecurityEvent {
             Self::Lockout => "lockout",
             Self::LoginLockout => "login_lockout",
             Self::TwoFactorResetByAdmin => "two_factor_reset_by_admin",
+            Self::ApplicationAllowed => "application_allowed",
+            Self::ApplicationRevoked => "application_revoked",
+            Self::ApplicationTokenReused => "application_token_reused",
         }
     }
 }
@@ -66,10 +75,15 @@ pub enum AuditEvent {
     MemberRemoved,
     RoleChanged,
     MemberTwoFactorReset,
+    ApplicationRegistered,
+    ApplicationSecretRegenerated,
+    ApplicationDisabled,
+    ApplicationEnabled,
+    ApplicationDeleted,
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 11] = [
+    pub const ALL: [AuditEvent; 16] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -81,6 +95,11 @@ impl AuditEvent {
         Self::MemberRemoved,
         Self::RoleChanged,
         Self::MemberTwoFactorReset,
+        Self::ApplicationRegistered,
+        Self::ApplicationSecretRegenerated,
+        Self::ApplicationDisabled,
+        Self::ApplicationEnabled,
+        Self::ApplicationDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +115,11 @@ impl AuditEvent {
             Self::MemberRemoved => "member_removed",
             Self::RoleChanged => "role_changed",
             Self::MemberTwoFactorReset => "member_two_factor_reset",
+            Self::ApplicationRegistered => "application_registered",
+            Self::ApplicationSecretRegenerated => "application_secret_regenerated",
+            Self::ApplicationDisabled => "application_disabled",
+            Self::ApplicationEnabled => "application_enabled",
+            Self::ApplicationDeleted => "application_deleted",
         }
     }
 }

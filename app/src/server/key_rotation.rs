@@ -52,6 +52,7 @@ pub async fn reencrypt(db: &Db, keys: &Keys) -> AppResult<ReencryptReport> {
     reencrypt_secrets(db, keys, &mut report).await?;
     reencrypt_backup_codes(db, keys, &mut report).await?;
     reencrypt_enrollments(db, keys, &mut report).await?;
+    reencrypt_signing_keys(db, keys, &mut report).await?;
     Ok(report)
 }
 
@@ -127,6 +128,21 @@ async fn reencrypt_enrollments(db: &Db, keys: &Keys, report: &mut ReencryptRepor
                 .await?;
             report.written(done.rows_affected());
         }
+    }
+    Ok(())
+}
+
+/// The OpenID Connect signing keys, sealed under the key id.
+async fn reencrypt_signing_keys(db: &Db, keys: &Keys, report: &mut ReencryptReport) -> AppResult<()> {
+    for (kid, sealed) in super::oidc::keys::all_sealed(db).await? {
+        let context = super::oidc::keys::context(&kid);
+        let opened = keys.open_telling_key(&sealed, &context).ok();
+        if !report.count(&opened) {
+            continue;
+        }
+        let plaintext = opened.map(|o| o.plaintext).unwrap_or_default();
+        let resealed = super::oidc::keys::reseal(db, &kid, &sealed, &keys.seal(&plaintext, &context)).await?;
+        report.written(u64::from(resealed));
     }
     Ok(())
 }

@@ -28,6 +28,14 @@ pub fn event_label(kind: &str) -> &'static str {
         "member_removed" => "Member removed",
         "role_changed" => "Role changed",
         "member_two_factor_reset" => "Member's two-factor authentication reset",
+        "application_allowed" => "Allowed an application to sign you in",
+        "application_revoked" => "Revoked an application's access",
+        "application_token_reused" => "An application's sign-in was revoked: a code or token was used twice",
+        "application_registered" => "Application registered",
+        "application_secret_regenerated" => "Application secret regenerated",
+        "application_disabled" => "Application disabled",
+        "application_enabled" => "Application enabled",
+        "application_deleted" => "Application deleted",
         _ => "Other event",
     }
 }

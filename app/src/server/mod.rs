@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod key_rotation;
 pub mod labels;
 pub mod login_attempts;
+pub mod oidc;
 pub mod orgs;
 pub mod password;
 pub mod pending_logins;
@@ -41,6 +42,9 @@ pub struct Settings {
     pub session_absolute_secs: i64,
     /// Load balancers whose X-Forwarded-For names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The URL people reach Portcullis at, without a trailing slash: the
+    /// OpenID Connect issuer. `None` switches the provider off.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             session_idle_secs: 12 * 3600,
             session_absolute_secs: 14 * 24 * 3600,
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -85,7 +90,9 @@ impl AppState {
         Ok(sessions::delete_expired(&self.db, now, &self.settings).await?
             + pending_logins::delete_expired(&self.db, now).await?
             + enrollments::delete_expired(&self.db, now).await?
-            + attempts::delete_expired(&self.db, now).await?)
+            + attempts::delete_expired(&self.db, now).await?
+            + oidc::grants::delete_expired(&self.db, now).await?
+            + oidc::keys::delete_retired(&self.db, now).await?)
     }
 }
 

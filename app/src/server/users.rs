@@ -51,6 +51,11 @@ pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<User>> {
     Ok(find_with_hash(db, email).await?.map(|(user, _)| user))
 }
 
+pub async fn find_by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
+    let row = sqlx::query("SELECT id, name, email FROM users WHERE id = $1").bind(id).fetch_optional(db).await?;
+    Ok(row.as_ref().map(user_from_row).transpose()?)
+}
+
 pub async fn set_password(db: &Db, user_id: i64, hash: &PasswordHash) -> AppResult<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash.0).bind(user_id).execute(db).await?;
     Ok(())

@@ -21,6 +21,7 @@ impl From<Refusal> for AppError {
                 ManagerTask::ChangeSettings => "Only owners and admins can change the organization's settings.",
                 ManagerTask::SeeInvitations => "Only owners and admins can see invitations.",
                 ManagerTask::ExportMembers => "Only owners and admins can export the member list.",
+                ManagerTask::ManageApplications => "Only owners and admins can manage the organization's applications.",
             }),
             Refusal::OwnersOnlyGrantOwner => forbidden("Only owners can grant, change or remove the owner role."),
             Refusal::OwnersOnlyChangeManagers => {

@@ -35,6 +35,12 @@ pub const SECOND_FACTOR: Schedule =
 pub const LOGIN_ACCOUNT: Schedule =
     Schedule { free: 5, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 24 * 3600 };
 
+/// Failed client authentications (a wrong client secret) at the token
+/// endpoint, per application: secrets have 256 bits, so this only keeps a
+/// misconfigured or hostile caller from hammering the endpoint.
+pub const CLIENT_AUTH: Schedule =
+    Schedule { free: 20, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 3600 };
+
 /// Failed password logins per client address, across accounts (password spraying).
 pub const LOGIN_ADDRESS: Schedule =
     Schedule { free: 30, first_delay_secs: 30, max_delay_secs: 15 * 60, window_secs: 3600 };

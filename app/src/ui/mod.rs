@@ -58,6 +58,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async />
                     <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async />
                     <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:slug/applications") view=OrgApplicationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/oidc/authorize/prompt") view=AuthorizationPage ssr=SsrMode::Async />
+                    <Route path=path!("/oidc/logout") view=LogoutPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+pub mod oidc;
+
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
 /// Runs each named `async fn(Backend)` test twice: `<name>::sqlite` and
@@ -329,7 +331,12 @@ fn command(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str
 
 fn spawn(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, String) {
     let port = free_port();
-    let child = command(dir, clock_file, database_url, env)
+    let mut command = command(dir, clock_file, database_url, env);
+    // The server is its own OpenID Connect issuer, unless a test says otherwise.
+    if !env.iter().any(|(k, _)| *k == "PORTCULLIS_PUBLIC_URL") {
+        command.env("PORTCULLIS_PUBLIC_URL", format!("http://127.0.0.1:{port}"));
+    }
+    let child = command
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

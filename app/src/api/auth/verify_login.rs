@@ -5,8 +5,13 @@ use crate::model::SecondStepDone;
 
 /// The second login step: a code from the app, or a backup code when
 /// `recovery` is set. Only now is the session created, with a fresh id.
+/// `next`: where to continue afterwards, a path on this site (an application's sign-in).
 #[server(endpoint = "verify_login")]
-pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Result<SecondStepDone, AppError> {
+pub async fn verify_login(
+    code: String,
+    #[server(default)] recovery: bool,
+    #[server(default)] next: String,
+) -> Result<SecondStepDone, AppError> {
     use crate::server::flows::account::{self, SecondStep};
     use crate::server::pending_logins;
     use crate::server::request::{hand_out_session, pending_login_token, set_cookie, visit};
@@ -17,7 +22,11 @@ pub async fn verify_login(code: String, #[server(default)] recovery: bool) -> Re
     set_cookie(&pending_logins::cookie(None, &visit.state.settings));
     hand_out_session(&visit.state, &done.session);
     if done.backup_codes_left.is_none() {
-        leptos_axum::redirect("/");
+        match crate::oidc::redirect::local_path(&next) {
+            // Not a page of this app: the hydrated page navigates there itself.
+            Some(next) => crate::api::applications::redirect_plain_form(next),
+            None => leptos_axum::redirect("/"),
+        }
     }
     Ok(SecondStepDone { backup_codes_left: done.backup_codes_left })
 }

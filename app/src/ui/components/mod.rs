@@ -1,3 +1,4 @@
+pub mod applications;
 pub mod forms;
 pub mod invitations;
 pub mod log_table;

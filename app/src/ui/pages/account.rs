@@ -4,8 +4,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::signed_in_user;
+use crate::api::applications::{my_applications, RevokeApplication};
 use crate::api::auth::security_log;
 use crate::ui::auth::Auth;
+use crate::ui::components::applications::AllowedApplications;
 use crate::ui::components::log_table::LogTable;
 use crate::ui::components::two_factor::{TwoFactorSection, TwoFactorState};
 
@@ -14,8 +16,12 @@ pub fn AccountPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let two_factor = TwoFactorState::new();
     let query = use_query_map();
-    let log =
-        Resource::new(move || query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), security_log);
+    let revoke = ServerAction::<RevokeApplication>::new();
+    let apps = Resource::new(move || revoke.version().get(), |_| my_applications());
+    let log = Resource::new(
+        move || (query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), revoke.version().get()),
+        |(page, _)| security_log(page),
+    );
     view! {
         <Title text="Account" />
         <Transition fallback=|| {
@@ -28,6 +34,7 @@ pub fn AccountPage() -> impl IntoView {
                 };
                 let status = two_factor.status.await;
                 let log = log.await;
+                let apps = apps.await.unwrap_or_default();
                 view! {
                     <div class="stack">
                         <section class="card">
@@ -40,6 +47,7 @@ pub fn AccountPage() -> impl IntoView {
                             </dl>
                         </section>
                         <TwoFactorSection user status state=two_factor />
+                        <AllowedApplications apps revoke />
                         <section class="card" aria-labelledby="log-title">
                             <h2 id="log-title">"Security log"</h2>
                             {match log {

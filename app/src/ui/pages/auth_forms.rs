@@ -4,20 +4,41 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 use crate::validate::PASSWORD_MIN;
 
+/// `?continue=`: a path on this site to go on to after logging in (an
+/// application's sign-in); anything else is ignored.
+pub fn continue_target() -> Signal<Option<String>> {
+    let query = use_query_map();
+    Signal::derive(move || {
+        query.read().get("continue").filter(|c| {
+            c.starts_with('/') && !c.starts_with("//") && !c.contains('\\') && !c.chars().any(char::is_control)
+        })
+    })
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = expect_context::<Auth>().log_in;
     let error = last_error(action);
+    let next = continue_target();
+    // Logged in (no second step) on the way to an application: a full page load, it is no page of this app.
+    Effect::new(move |_| {
+        if let (Some(Ok(crate::model::LoginOutcome::LoggedIn(_))), Some(next)) = (action.value().get(), next.get()) {
+            super::oidc_authorize::leave_for(&next);
+        }
+    });
     view! {
         <Title text="Log In" />
         <section class="card narrow">
             <h1>"Log In"</h1>
+            {move || next.get().map(|_| view! { <p class="muted">"Log in to continue to the application."</p> })}
             <ActionForm action=action>
+                <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
                 <FormError error />
                 <Field label="Email" name="email" kind="email" autocomplete="username" error />
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error />

@@ -311,6 +311,9 @@ pub fn OrgTabs(slug: String, manage: bool, current: &'static str) -> impl IntoVi
             {manage
                 .then(|| {
                     view! {
+                        <a href=format!("/orgs/{slug}/applications") aria-current=here("applications")>
+                            "Applications"
+                        </a>
                         <a href=format!("/orgs/{slug}/settings") aria-current=here("settings")>
                             "Settings"
                         </a>

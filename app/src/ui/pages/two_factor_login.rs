@@ -18,18 +18,36 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
     let error = last_error(action);
     let message = move || error.get().and_then(|e| e.field_message("code"));
     let codes_left = move || action.value().get().and_then(Result::ok).and_then(|done| done.backup_codes_left);
+    let next = super::auth_forms::continue_target();
+    let with_next = move |path: &str| match next.get() {
+        Some(next) => format!(
+            "{path}{}continue={}",
+            if path.contains('?') { "&" } else { "?" },
+            crate::applications::encode_component(&next)
+        ),
+        None => path.to_string(),
+    };
+    // On the way to an application: a full page load, it is no page of this app.
+    Effect::new(move |_| {
+        if let (Some(Ok(done)), Some(next)) = (action.value().get(), next.get()) {
+            if done.backup_codes_left.is_none() {
+                super::oidc_authorize::leave_for(&next);
+            }
+        }
+    });
 
     view! {
         <Title text="Two-factor authentication" />
         <section class="card narrow">
             <h1>"Two-factor authentication"</h1>
             {move || match codes_left() {
-                Some(left) => view! { <BackupCodesLeft left /> }.into_any(),
+                Some(left) => view! { <BackupCodesLeft left next=next.get() /> }.into_any(),
                 None => {
                     view! {
                         <ActionForm action=action>
                             <FormError error />
                             <input type="hidden" name="recovery" value=move || recovery().to_string() />
+                            <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
                             <div class="field" class:invalid=move || message().is_some()>
                                 <label for="login-code">
                                     {move || {
@@ -60,9 +78,11 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
                         <p class="muted">
                             {move || {
                                 if recovery() {
-                                    view! { <A href="/login/two-factor">"Use your authenticator app"</A> }.into_any()
+                                    view! { <A href=with_next("/login/two-factor")>"Use your authenticator app"</A> }
+                                        .into_any()
                                 } else {
-                                    view! { <A href="/login/two-factor?recovery">"Use a recovery code"</A> }.into_any()
+                                    view! { <A href=with_next("/login/two-factor?recovery")>"Use a recovery code"</A> }
+                                        .into_any()
                                 }
                             }}
                         </p>
@@ -75,7 +95,7 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
 }
 
 #[component]
-fn BackupCodesLeft(left: u32) -> impl IntoView {
+fn BackupCodesLeft(left: u32, next: Option<String>) -> impl IntoView {
     let (class, advice) = match left {
         0 => ("notice danger", "You have no backup codes left. Regenerate them on your Account page now, or you may lose access to your account."),
         1 => ("notice danger", "Only one backup code is left. Regenerate your codes on your Account page soon."),
@@ -92,9 +112,24 @@ fn BackupCodesLeft(left: u32) -> impl IntoView {
             <A href="/account" attr:class="button">
                 "Go to Account"
             </A>
-            <A href="/" attr:class="button primary">
-                "Continue"
-            </A>
+            {match next {
+                Some(next) => {
+                    view! {
+                        <a href=next class="button primary" rel="external">
+                            "Continue"
+                        </a>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <A href="/" attr:class="button primary">
+                            "Continue"
+                        </A>
+                    }
+                        .into_any()
+                }
+            }}
         </div>
     }
 }

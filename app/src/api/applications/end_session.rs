@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// "Log out" on the end-session page: the session ends (the row, not just
+/// the cookie), then the browser goes back to the application if it asked.
+#[server(endpoint = "end_session")]
+pub async fn end_session(
+    #[server(default)] id_token_hint: String,
+    #[server(default)] client_id: String,
+    #[server(default)] post_logout_redirect_uri: String,
+    #[server(default)] state: String,
+) -> Result<String, AppError> {
+    use crate::server::oidc::account::{self, LogoutRequest};
+    use crate::server::request::{forget_session, session_token, set_cookie};
+    use crate::server::sessions;
+
+    let some = |s: String| Some(s).filter(|s| !s.is_empty());
+    let request = LogoutRequest {
+        id_token_hint: some(id_token_hint),
+        client_id: some(client_id),
+        post_logout_redirect_uri: some(post_logout_redirect_uri),
+        state: some(state),
+    };
+    let visit = crate::server::request::visit()?;
+    let cx = visit.cx();
+    let next = account::after_logout(&cx, &request).await?.unwrap_or_else(|| "/login".to_string());
+    if let Some(token) = session_token() {
+        sessions::delete(&cx.state.db, &token).await?;
+        forget_session();
+    }
+    set_cookie(&sessions::cookie(None, &cx.state.settings));
+    super::redirect_plain_form(&next);
+    Ok(next)
+}

@@ -1,0 +1,28 @@
+use leptos::prelude::*;
+
+use crate::applications::LogoutPrompt;
+use crate::error::AppError;
+
+/// The end-session page: which application asks, whether anyone is signed
+/// in, and where to go afterwards (checked against its registration).
+#[server(endpoint = "load_logout")]
+pub async fn load_logout(
+    #[server(default)] id_token_hint: String,
+    #[server(default)] client_id: String,
+    #[server(default)] post_logout_redirect_uri: String,
+    #[server(default)] state: String,
+) -> Result<LogoutPrompt, AppError> {
+    use crate::server::oidc::account::{self, LogoutRequest};
+    use crate::server::request::current_user;
+
+    let some = |s: String| Some(s).filter(|s| !s.is_empty());
+    let request = LogoutRequest {
+        id_token_hint: some(id_token_hint),
+        client_id: some(client_id),
+        post_logout_redirect_uri: some(post_logout_redirect_uri),
+        state: some(state),
+    };
+    let signed_in = current_user().await?.is_some();
+    let visit = crate::server::request::visit()?;
+    account::logout_prompt(&visit.cx(), signed_in, &request).await
+}

@@ -1,0 +1,174 @@
+//! What the ID token and the userinfo endpoint say about a user.
+//!
+//! `amr` (RFC 8176) follows how the session began: `["pwd"]` for a password
+//! alone, `["pwd","otp"]` after a code from the authenticator app and also
+//! after a backup code (a one-time password too); `acr` tells the three
+//! apart. A session that did not use a second factor never claims `otp`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::scope::{Scope, Scopes};
+use crate::server::sessions::Proof;
+
+pub const ACR_PASSWORD: &str = "urn:portcullis:acr:pwd";
+pub const ACR_TOTP: &str = "urn:portcullis:acr:pwd+totp";
+pub const ACR_BACKUP_CODE: &str = "urn:portcullis:acr:pwd+backup_code";
+
+pub fn amr(proof: Proof) -> Vec<&'static str> {
+    if proof.used_second_factor() {
+        vec!["pwd", "otp"]
+    } else {
+        vec!["pwd"]
+    }
+}
+
+pub fn acr(proof: Proof) -> &'static str {
+    match proof {
+        Proof::Password => ACR_PASSWORD,
+        Proof::PasswordAndTotp => ACR_TOTP,
+        Proof::PasswordAndBackupCode => ACR_BACKUP_CODE,
+    }
+}
+
+/// Who the claims are about.
+#[derive(Debug, Clone)]
+pub struct Person<'a> {
+    /// Stable per account, never the email: the account's number.
+    pub subject: String,
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+/// An organization the user belongs to, for the `orgs` scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub slug: String,
+    pub name: String,
+    pub role: &'static str,
+}
+
+/// The claims a set of scopes releases (userinfo, and the ID token).
+pub fn scoped_claims(person: &Person, scopes: &Scopes, orgs: &[Membership]) -> Map<String, Value> {
+    let mut claims = Map::new();
+    claims.insert("sub".into(), person.subject.clone().into());
+    if scopes.contains(Scope::Profile) {
+        claims.insert("name".into(), person.name.into());
+    }
+    if scopes.contains(Scope::Email) {
+        claims.insert("email".into(), person.email.into());
+        // Portcullis does not verify emails (no mail is sent): said plainly.
+        claims.insert("email_verified".into(), false.into());
+    }
+    if scopes.contains(Scope::Orgs) {
+        let orgs: Vec<Value> = orgs.iter().map(|o| json!({ "slug": o.slug, "name": o.name, "role": o.role })).collect();
+        claims.insert("orgs".into(), orgs.into());
+    }
+    claims
+}
+
+/// The rest of what an ID token needs.
+#[derive(Debug, Clone)]
+pub struct IdToken<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub issued_at: i64,
+    pub auth_time: i64,
+    pub proof: Proof,
+    pub nonce: Option<&'a str>,
+    /// Binds the ID token to the access token issued with it.
+    pub access_token: Option<&'a str>,
+}
+
+pub fn id_token_claims(token: &IdToken, person: &Person, scopes: &Scopes, orgs: &[Membership]) -> Value {
+    let mut claims = scoped_claims(person, scopes, orgs);
+    claims.insert("iss".into(), token.issuer.into());
+    claims.insert("aud".into(), token.client_id.into());
+    claims.insert("azp".into(), token.client_id.into());
+    claims.insert("iat".into(), token.issued_at.into());
+    claims.insert("exp".into(), (token.issued_at + super::tokens::ID_TOKEN_SECS).into());
+    claims.insert("auth_time".into(), token.auth_time.into());
+    claims.insert("amr".into(), amr(token.proof).into());
+    claims.insert("acr".into(), acr(token.proof).into());
+    if let Some(nonce) = token.nonce {
+        claims.insert("nonce".into(), nonce.into());
+    }
+    if let Some(access_token) = token.access_token {
+        claims.insert("at_hash".into(), at_hash(access_token).into());
+    }
+    Value::Object(claims)
+}
+
+/// OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token.
+pub fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person() -> Person<'static> {
+        Person { subject: "7".into(), name: "Ann Lee", email: "ann@example.com" }
+    }
+
+    fn token(proof: Proof) -> IdToken<'static> {
+        IdToken {
+            issuer: "https://id.example.com",
+            client_id: "pcl_1",
+            issued_at: 1_000,
+            auth_time: 900,
+            proof,
+            nonce: Some("n-0S6"),
+            access_token: None,
+        }
+    }
+
+    #[test]
+    fn a_password_and_totp_login_claims_otp_and_a_password_alone_never_does() {
+        let scopes = Scopes::parse("openid profile email").unwrap();
+        let c = id_token_claims(&token(Proof::PasswordAndTotp), &person(), &scopes, &[]);
+        assert_eq!(c["amr"], json!(["pwd", "otp"]));
+        assert_eq!(c["acr"], ACR_TOTP);
+        assert_eq!(
+            (&c["iss"], &c["sub"], &c["aud"], &c["iat"], &c["exp"], &c["auth_time"], &c["nonce"]),
+            (
+                &json!("https://id.example.com"),
+                &json!("7"),
+                &json!("pcl_1"),
+                &json!(1000),
+                &json!(1600),
+                &json!(900),
+                &json!("n-0S6")
+            )
+        );
+        assert_eq!(
+            (&c["name"], &c["email"], &c["email_verified"]),
+            (&json!("Ann Lee"), &json!("ann@example.com"), &json!(false))
+        );
+        let c = id_token_claims(&token(Proof::Password), &person(), &scopes, &[]);
+        assert_eq!(c["amr"], json!(["pwd"]));
+        assert_eq!(c["acr"], ACR_PASSWORD);
+        let c = id_token_claims(&token(Proof::PasswordAndBackupCode), &person(), &scopes, &[]);
+        assert_eq!((c["amr"].clone(), c["acr"].clone()), (json!(["pwd", "otp"]), json!(ACR_BACKUP_CODE)));
+    }
+
+    #[test]
+    fn scopes_decide_which_claims_are_released() {
+        let orgs = [Membership { slug: "acme".into(), name: "Acme".into(), role: "admin" }];
+        let c = scoped_claims(&person(), &Scopes::parse("openid").unwrap(), &orgs);
+        assert_eq!(Value::Object(c), json!({ "sub": "7" }));
+        let c = scoped_claims(&person(), &Scopes::parse("openid orgs").unwrap(), &orgs);
+        assert_eq!(c["orgs"], json!([{ "slug": "acme", "name": "Acme", "role": "admin" }]));
+        assert!(c.get("email").is_none());
+    }
+
+    #[test]
+    fn at_hash_follows_the_spec_example() {
+        // OIDC Core, appendix A.3's access token and at_hash (computed with SHA-256 there too).
+        assert_eq!(at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+    }
+}

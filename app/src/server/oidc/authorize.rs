@@ -1,0 +1,292 @@
+//! Use cases of the authorization endpoint: validate and store a request,
+//! decide what its user still needs (log in, set up 2FA, consent), record
+//! "Allow", and issue the code.
+
+use sqlx::Row;
+
+use super::{clients, codes, consents, requests, Ctx, Issuer};
+use crate::applications::AuthorizationPrompt;
+use crate::error::{AppError, AppResult};
+use crate::model::User;
+use crate::oidc::authorize::{self, Params, Refused, Registration};
+use crate::oidc::decision::{self, Decision, Facts};
+use crate::oidc::error::{ErrorCode, OAuthError};
+use crate::oidc::redirect::with_params;
+use crate::server::events::{self, SecurityEvent};
+use crate::server::sessions::{self, Proof};
+use crate::server::{credentials, orgs};
+
+pub const CONTINUE_PATH: &str = "/oidc/authorize/continue";
+pub const RETURN_PATH: &str = "/oidc/authorize/return";
+
+/// Where a request goes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Log in (again), then come back to this path on our site.
+    Login { continue_path: String },
+    /// A page for the user (consent, not a member, set up 2FA, or ready), for the request `handle`.
+    Prompt { handle: String, prompt: AuthorizationPrompt },
+    /// Back to the application, with a code or an error.
+    Return(String),
+    /// An error page: the request cannot be answered to any application.
+    Page(String),
+}
+
+pub fn continue_path(handle: &str) -> String {
+    with_params(CONTINUE_PATH, &[("request", handle)])
+}
+
+/// The application's redirect URI with an error (and `state`, `iss`).
+pub fn error_url(issuer: &str, redirect_uri: &str, state: Option<&str>, error: &OAuthError) -> String {
+    let mut params = vec![("error", error.code.as_str()), ("error_description", error.description.as_str())];
+    if let Some(state) = state {
+        params.push(("state", state));
+    }
+    params.push(("iss", issuer));
+    with_params(redirect_uri, &params)
+}
+
+/// The page's "Back to the application" and "Deny": a path on our site that
+/// answers `access_denied` to a redirect URI it checks against the registration.
+pub fn denied_path(client_id: &str, redirect_uri: &str, state: Option<&str>) -> String {
+    let mut params = vec![("client_id", client_id), ("redirect_uri", redirect_uri)];
+    if let Some(state) = state {
+        params.push(("state", state));
+    }
+    with_params(RETURN_PATH, &params)
+}
+
+/// `GET /oidc/authorize`: validates the request, stores it and decides.
+pub async fn start(cx: &Ctx<'_>, params: &Params, session_token: Option<&str>) -> AppResult<Outcome> {
+    let issuer = cx.issuer()?.to_string();
+    let client_id = match authorize::client_id(params) {
+        Ok(id) => id,
+        Err(Refused::Page(message)) => return Ok(Outcome::Page(message)),
+        Err(Refused::Redirect { .. }) => return Ok(Outcome::Page("The request is malformed.".into())),
+    };
+    let client = match clients::find(&cx.state.db, client_id).await? {
+        Some(client) if !client.disabled => client,
+        Some(_) => return Ok(Outcome::Page("This application is disabled by its organization.".into())),
+        None => return Ok(Outcome::Page("There is no application with this client_id.".into())),
+    };
+    let registration = Registration { redirect_uris: &client.redirect_uris, public: client.public() };
+    match authorize::validate(params, registration) {
+        Err(Refused::Page(message)) => Ok(Outcome::Page(message)),
+        Err(Refused::Redirect { redirect_uri, state, error }) => {
+            Ok(Outcome::Return(error_url(&issuer, &redirect_uri, state.as_deref(), &error)))
+        }
+        Ok(request) => {
+            let session_hash = session_token.map(sessions::token_hash);
+            let handle = requests::create(&cx.state.db, client.id, &request, session_hash.as_deref(), cx.now).await?;
+            proceed(cx, &handle, session_token, true).await
+        }
+    }
+}
+
+/// Everything the decision is made on.
+struct Loaded {
+    stored: requests::Stored,
+    client: clients::Client,
+    org_name: String,
+    user: Option<(User, Proof, i64)>,
+    facts: Facts,
+}
+
+async fn load(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>) -> AppResult<Option<Loaded>> {
+    let db = &cx.state.db;
+    let Some(stored) = requests::load(db, handle, cx.now).await? else { return Ok(None) };
+    let Some(client) = clients::find_by_id(db, stored.client).await? else { return Ok(None) };
+    let org =
+        sqlx::query("SELECT name, require_two_factor, grace_days, required_since FROM organizations WHERE id = $1")
+            .bind(client.org_id)
+            .fetch_one(db)
+            .await?;
+    let org_name: String = org.try_get("name")?;
+    let deadline = (org.try_get::<i64, _>("require_two_factor")? == 1).then(|| {
+        org.try_get::<Option<i64>, _>("required_since").ok().flatten().unwrap_or(0)
+            + org.try_get::<i64, _>("grace_days").unwrap_or(0) * 86_400
+    });
+    let user = match session_token {
+        Some(token) => session_user(cx, token).await?,
+        None => None,
+    };
+    let (mut member, mut has_two_factor, mut consent) = (false, false, None);
+    if let Some((user, ..)) = &user {
+        member = orgs::role_of(db, client.org_id, user.id).await?.is_some();
+        has_two_factor = credentials::is_enabled(db, user.id).await?;
+        consent = consents::find(db, user.id, client.id)
+            .await?
+            .map(|(scopes, granted_at)| (scopes.covers(&stored.request.scopes), granted_at));
+    }
+    let facts = Facts {
+        prompt: stored.request.prompt,
+        max_age: stored.request.max_age,
+        request_created_at: stored.created_at,
+        now: cx.now,
+        session: user.as_ref().map(|(_, proof, authenticated_at)| decision::Session {
+            authenticated_at: *authenticated_at,
+            second_factor_used: proof.used_second_factor(),
+            // Every login makes a new session; one with the password given after the request counts too.
+            logged_in_since_request: *authenticated_at > stored.created_at
+                || (*authenticated_at >= stored.created_at
+                    && session_token.map(sessions::token_hash) != stored.session_hash),
+        }),
+        member,
+        has_two_factor,
+        org_requires_two_factor: deadline.is_some_and(|d| cx.now >= d),
+        app_requires_two_factor: client.require_two_factor,
+        consent,
+    };
+    Ok(Some(Loaded { stored, client, org_name, user, facts }))
+}
+
+/// The signed-in user, how their session began and when they last gave their password.
+async fn session_user(cx: &Ctx<'_>, token: &str) -> AppResult<Option<(User, Proof, i64)>> {
+    let state = &cx.state;
+    let Some(user) = sessions::user_for_token(&state.db, token, cx.now, &state.settings).await? else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT authenticated_at, proof FROM sessions WHERE token_hash = $1")
+        .bind(sessions::token_hash(token))
+        .fetch_optional(&state.db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((user, Proof::parse(&row.try_get::<String, _>("proof")?), row.try_get("authenticated_at")?)))
+}
+
+fn gone() -> Outcome {
+    Outcome::Page(
+        "This sign-in request has expired or was completed already. Go back to the application and sign in again."
+            .into(),
+    )
+}
+
+/// Decides, and when nothing is left to ask and `issue` is set, issues the code.
+// `skip_all`: request handles and codes never reach a log line.
+#[tracing::instrument(skip_all)]
+pub async fn proceed(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, issue: bool) -> AppResult<Outcome> {
+    let issuer = cx.issuer()?.to_string();
+    let Some(loaded) = load(cx, handle, session_token).await? else { return Ok(gone()) };
+    let Loaded { stored, client, org_name, user, facts } = loaded;
+    let request = &stored.request;
+    if client.disabled {
+        let error = OAuthError::new(ErrorCode::AccessDenied, "The application is disabled by its organization.");
+        return Ok(Outcome::Return(error_url(&issuer, &request.redirect_uri, request.state.as_deref(), &error)));
+    }
+    let app = client.name.clone();
+    let outcome = match decision::decide(&facts) {
+        Decision::Login => Outcome::Login { continue_path: continue_path(handle) },
+        Decision::NotMember => prompt(
+            handle,
+            AuthorizationPrompt::NotMember {
+                app,
+                org: org_name,
+                back: denied_path(&client.client_id, &request.redirect_uri, request.state.as_deref()),
+            },
+        ),
+        Decision::EnrollTwoFactor => prompt(
+            handle,
+            AuthorizationPrompt::EnrollTwoFactor {
+                app,
+                org: org_name,
+                by_app: client.require_two_factor && !facts.org_requires_two_factor,
+                account: user.map(|(u, ..)| u.email).unwrap_or_default(),
+            },
+        ),
+        Decision::Consent => prompt(
+            handle,
+            AuthorizationPrompt::Consent {
+                app,
+                org: org_name,
+                scopes: request.scopes.iter().map(|s| s.as_str().to_string()).collect(),
+            },
+        ),
+        Decision::Refuse(code) => {
+            let mut conn = cx.state.db.acquire().await?;
+            requests::consume(&mut conn, &stored.id_hash).await?;
+            let error = OAuthError::new(code, refusal_words(code));
+            Outcome::Return(error_url(&issuer, &request.redirect_uri, request.state.as_deref(), &error))
+        }
+        Decision::Issue if !issue => prompt(handle, AuthorizationPrompt::Ready { app, next: continue_path(handle) }),
+        Decision::Issue => {
+            let Some((user, proof, auth_time)) = user else { return Ok(gone()) };
+            let mut tx = cx.begin().await?;
+            if !requests::consume(&mut tx, &stored.id_hash).await? {
+                return Ok(gone());
+            }
+            let scope = request.scopes.to_string();
+            let new = codes::NewCode {
+                client: client.id,
+                user_id: user.id,
+                redirect_uri: &request.redirect_uri,
+                scope: &scope,
+                nonce: request.nonce.as_deref(),
+                code_challenge: request.code_challenge.as_deref(),
+                auth_time,
+                proof,
+            };
+            let code = codes::create(&mut tx, &new, cx.now).await?;
+            tx.commit().await?;
+            let mut params = vec![("code", code.as_str())];
+            if let Some(state) = request.state.as_deref() {
+                params.push(("state", state));
+            }
+            params.push(("iss", &issuer));
+            Outcome::Return(with_params(&request.redirect_uri, &params))
+        }
+    };
+    Ok(outcome)
+}
+
+fn prompt(handle: &str, prompt: AuthorizationPrompt) -> Outcome {
+    Outcome::Prompt { handle: handle.to_string(), prompt }
+}
+
+fn refusal_words(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::LoginRequired => "The user must log in to Portcullis.",
+        ErrorCode::ConsentRequired => "The user has not allowed this application yet.",
+        ErrorCode::InteractionRequired => "The user must set up two-factor authentication first.",
+        ErrorCode::AccessDenied => "The user is not a member of the application's organization.",
+        _ => "The request cannot be completed without the user.",
+    }
+}
+
+/// "Allow" or "Deny" on the consent page, allowed only while consent is
+/// what the request waits for. Returns the path on our site the browser goes
+/// to next: the continuation (which issues the code), or the refusal.
+pub async fn consent(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, allow: bool) -> AppResult<String> {
+    let expired = || AppError::not_found("This sign-in request has expired or was completed already.");
+    let Some(loaded) = load(cx, handle, session_token).await? else { return Err(expired()) };
+    if decision::decide(&loaded.facts) != Decision::Consent {
+        return Ok(continue_path(handle));
+    }
+    let Some((user, ..)) = &loaded.user else { return Err(AppError::Unauthenticated) };
+    let request = &loaded.stored.request;
+    let mut tx = cx.begin().await?;
+    if allow {
+        consents::allow(&mut tx, user.id, loaded.client.id, &request.scopes, cx.now).await?;
+        events::record(&mut *tx, user.id, SecurityEvent::ApplicationAllowed, cx.meta, cx.now).await?;
+        tx.commit().await?;
+        return Ok(continue_path(handle));
+    }
+    requests::consume(&mut tx, &loaded.stored.id_hash).await?;
+    tx.commit().await?;
+    Ok(denied_path(&loaded.client.client_id, &request.redirect_uri, request.state.as_deref()))
+}
+
+/// `GET /oidc/authorize/return`: `access_denied` back to a redirect URI registered for the client.
+pub async fn denied(
+    cx: &Ctx<'_>,
+    client_id: &str,
+    redirect_uri: &str,
+    state: Option<&str>,
+) -> AppResult<Option<String>> {
+    let issuer = cx.issuer()?;
+    let Some(client) = clients::find(&cx.state.db, client_id).await? else { return Ok(None) };
+    if !crate::oidc::redirect::is_registered(&client.redirect_uris, redirect_uri) {
+        return Ok(None);
+    }
+    let error = OAuthError::new(ErrorCode::AccessDenied, "The user did not allow the sign-in.");
+    Ok(Some(error_url(issuer, redirect_uri, state, &error)))
+}

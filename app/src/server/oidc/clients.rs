@@ -1,0 +1,172 @@
+//! Registered applications ("clients"), each belonging to one organization.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::lines;
+use crate::error::AppResult;
+use crate::server::db::Db;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: i64,
+    pub client_id: String,
+    pub org_id: i64,
+    pub name: String,
+    pub secret_hash: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub require_two_factor: bool,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl Client {
+    pub fn public(&self) -> bool {
+        self.secret_hash.is_none()
+    }
+}
+
+const COLUMNS: &str = "id, client_id, org_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, \
+                       require_two_factor, disabled, created_at";
+
+fn from_row(row: &AnyRow) -> Result<Client, sqlx::Error> {
+    Ok(Client {
+        id: row.try_get("id")?,
+        client_id: row.try_get("client_id")?,
+        org_id: row.try_get("org_id")?,
+        name: row.try_get("name")?,
+        secret_hash: row.try_get("secret_hash")?,
+        redirect_uris: lines(&row.try_get::<String, _>("redirect_uris")?),
+        post_logout_redirect_uris: lines(&row.try_get::<String, _>("post_logout_redirect_uris")?),
+        require_two_factor: row.try_get::<i64, _>("require_two_factor")? == 1,
+        disabled: row.try_get::<i64, _>("disabled")? == 1,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// By the public client id (any text a request carries: compared as is).
+pub async fn find(db: &Db, client_id: &str) -> AppResult<Option<Client>> {
+    if client_id.len() > 100 {
+        return Ok(None);
+    }
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM oidc_clients WHERE client_id = $1"))
+        .bind(client_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> AppResult<Option<Client>> {
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM oidc_clients WHERE id = $1")).bind(id).fetch_optional(db).await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn list_for_org(db: &Db, org_id: i64) -> AppResult<Vec<Client>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM oidc_clients WHERE org_id = $1 ORDER BY name, id"))
+        .bind(org_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// A registration, validated.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub org_id: i64,
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub secret_hash: Option<String>,
+    pub require_two_factor: bool,
+}
+
+pub async fn insert(conn: &mut sqlx::AnyConnection, client_id: &str, new: &NewClient, now: i64) -> AppResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO oidc_clients (client_id, org_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, \
+         require_two_factor, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
+    )
+    .bind(client_id)
+    .bind(new.org_id)
+    .bind(&new.name)
+    .bind(new.secret_hash.as_deref())
+    .bind(new.redirect_uris.join("\n"))
+    .bind(new.post_logout_redirect_uris.join("\n"))
+    .bind(i64::from(new.require_two_factor))
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Replaces a confidential client's secret; false when there is no such confidential client in the organization.
+pub async fn set_secret(conn: &mut sqlx::AnyConnection, org_id: i64, client_id: &str, hash: &str) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE oidc_clients SET secret_hash = $1 WHERE org_id = $2 AND client_id = $3 AND secret_hash IS NOT NULL",
+    )
+    .bind(hash)
+    .bind(org_id)
+    .bind(client_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Only if it is not already so: false when nothing changed.
+pub async fn set_disabled(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    client_id: &str,
+    disabled: bool,
+) -> AppResult<bool> {
+    let done =
+        sqlx::query("UPDATE oidc_clients SET disabled = $1 WHERE org_id = $2 AND client_id = $3 AND disabled <> $1")
+            .bind(i64::from(disabled))
+            .bind(org_id)
+            .bind(client_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes the application and, by cascade, its codes, tokens, consents and sign-ins.
+pub async fn delete(conn: &mut sqlx::AnyConnection, org_id: i64, client_id: &str) -> AppResult<bool> {
+    let done = sqlx::query("DELETE FROM oidc_clients WHERE org_id = $1 AND client_id = $2")
+        .bind(org_id)
+        .bind(client_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The latest sign-ins: (client row id, name, email, proof, time), newest first, `per_client` each.
+pub async fn recent_sign_ins(
+    db: &Db,
+    org_id: i64,
+    per_client: i64,
+) -> AppResult<Vec<(i64, String, String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT s.client_id, u.name, u.email, s.proof, s.created_at FROM oidc_sign_ins s \
+         JOIN oidc_clients c ON c.id = s.client_id JOIN users u ON u.id = s.user_id \
+         WHERE c.org_id = $1 AND (SELECT COUNT(*) FROM oidc_sign_ins n WHERE n.client_id = s.client_id \
+         AND (n.created_at > s.created_at OR (n.created_at = s.created_at AND n.id > s.id))) < $2 \
+         ORDER BY s.created_at DESC, s.id DESC",
+    )
+    .bind(org_id)
+    .bind(per_client)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("client_id")?,
+                r.try_get("name")?,
+                r.try_get("email")?,
+                r.try_get("proof")?,
+                r.try_get("created_at")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -1,0 +1,59 @@
+//! The Account page's "Applications you signed in to", with "Revoke".
+
+use leptos::prelude::*;
+
+use crate::api::applications::RevokeApplication;
+use crate::applications::{scope_description, AllowedApplication};
+use crate::model::format_date;
+use crate::ui::components::forms::{last_error, FormError};
+
+#[component]
+pub fn AllowedApplications(apps: Vec<AllowedApplication>, revoke: ServerAction<RevokeApplication>) -> impl IntoView {
+    let error = last_error(revoke);
+    view! {
+        <section class="card" aria-labelledby="apps-title">
+            <h2 id="apps-title">"Applications you signed in to"</h2>
+            <FormError error />
+            {if apps.is_empty() {
+                view! {
+                    <p class="empty">
+                        "None yet. Applications you allow to sign you in with Portcullis are listed here."
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="allowed-apps">
+                        {apps
+                            .into_iter()
+                            .map(|a| {
+                                let what: Vec<&str> = a.scopes.iter().filter_map(|s| scope_description(s)).collect();
+                                view! {
+                                    <li>
+                                        <p>
+                                            <strong>{a.name.clone()}</strong>
+                                            {format!(" ({}), allowed on {}", a.org_name, format_date(a.granted_at))}
+                                        </p>
+                                        <p class="muted">{what.join("; ")}</p>
+                                        <ActionForm action=revoke attr:class="inline-form">
+                                            <input type="hidden" name="client_id" value=a.client_id />
+                                            <button
+                                                type="submit"
+                                                class="button small danger"
+                                                aria-label=format!("Revoke {}", a.name)
+                                                disabled=move || revoke.pending().get()
+                                            >
+                                                "Revoke"
+                                            </button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,130 @@
+//! `GET /oidc/authorize`, its continuation after login or consent, and the
+//! stateless hand-overs that answer `access_denied` or a post-logout URI.
+
+use app::oidc::authorize::Params;
+use app::oidc::redirect::with_params;
+use app::server::oidc::authorize::{self, Outcome};
+use app::server::oidc::{account, Ctx};
+use app::server::AppState;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderMap, StatusCode};
+
+use super::{feature_off, hand_over, meta, page, session_token};
+
+/// The Leptos page that shows consent, "not a member" and "set up 2FA".
+pub const PROMPT_PAGE: &str = "/oidc/authorize/prompt";
+
+fn params(query: Option<String>) -> Params {
+    Params(url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect())
+}
+
+fn respond(headers: &HeaderMap, result: app::error::AppResult<Outcome>) -> Response {
+    match result {
+        Ok(Outcome::Page(message)) => page(StatusCode::BAD_REQUEST, "Cannot sign you in", &message),
+        Ok(Outcome::Return(url)) => hand_over(headers, &url),
+        Ok(Outcome::Login { continue_path }) => see_other(&with_params("/login", &[("continue", &continue_path)])),
+        Ok(Outcome::Prompt { handle, .. }) => see_other(&with_params(PROMPT_PAGE, &[("request", &handle)])),
+        Err(e) if e.status() == 404 => feature_off(true),
+        Err(e) => {
+            tracing::warn!(error = %e, "authorization failed");
+            page(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "Cannot sign you in",
+                &e.to_string(),
+            )
+        }
+    }
+}
+
+fn see_other(path: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, path.to_string())]).into_response()
+}
+
+fn off(state: &AppState) -> bool {
+    state.settings.public_url.is_none()
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    peer: ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if off(&state) {
+        return feature_off(true);
+    }
+    let meta = meta(&state, Some(&peer), &headers);
+    let cx = Ctx::new(&state, &meta);
+    let token = session_token(&headers);
+    respond(&headers, authorize::start(&cx, &params(query), token.as_deref()).await)
+}
+
+/// After login, consent or enrollment: the stored request goes on.
+pub async fn resume(
+    State(state): State<AppState>,
+    peer: ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if off(&state) {
+        return feature_off(true);
+    }
+    let meta = meta(&state, Some(&peer), &headers);
+    let cx = Ctx::new(&state, &meta);
+    let params = params(query);
+    let Ok(Some(handle)) = params.single("request") else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Cannot sign you in",
+            "The link is incomplete: go back to the application and sign in again.",
+        );
+    };
+    let token = session_token(&headers);
+    respond(&headers, authorize::proceed(&cx, handle, token.as_deref(), true).await)
+}
+
+fn single<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params.single(name).ok().flatten()
+}
+
+/// "Deny", or "Back to the application" for a non-member: `access_denied` to a registered redirect URI.
+pub async fn denied(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    if off(&state) {
+        return feature_off(true);
+    }
+    let meta = Default::default();
+    let cx = Ctx::new(&state, &meta);
+    let params = params(query);
+    let (Some(client_id), Some(uri)) = (single(&params, "client_id"), single(&params, "redirect_uri")) else {
+        return page(StatusCode::BAD_REQUEST, "Cannot continue", "The link is incomplete.");
+    };
+    match authorize::denied(&cx, client_id, uri, single(&params, "state")).await {
+        Ok(Some(url)) => hand_over(&headers, &url),
+        Ok(None) => {
+            page(StatusCode::BAD_REQUEST, "Cannot continue", "This address is not registered for the application.")
+        }
+        Err(e) => crate::middleware::error_response(&e),
+    }
+}
+
+/// After "Log out" at an application's request: its registered post-logout URI.
+pub async fn logout_return(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    if off(&state) {
+        return feature_off(true);
+    }
+    let meta = Default::default();
+    let cx = Ctx::new(&state, &meta);
+    let params = params(query);
+    let (Some(client_id), Some(uri)) = (single(&params, "client_id"), single(&params, "post_logout_redirect_uri"))
+    else {
+        return page(StatusCode::BAD_REQUEST, "Cannot continue", "The link is incomplete.");
+    };
+    match account::logout_return(&cx, client_id, uri, single(&params, "state")).await {
+        Ok(Some(url)) => hand_over(&headers, &url),
+        Ok(None) => {
+            page(StatusCode::BAD_REQUEST, "Cannot continue", "This address is not registered for the application.")
+        }
+        Err(e) => crate::middleware::error_response(&e),
+    }
+}

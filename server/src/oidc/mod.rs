@@ -1,0 +1,125 @@
+//! The OpenID Connect endpoints: discovery, JWKS, authorization (and its
+//! continuation after login), token, userinfo, revocation, and the
+//! hand-overs back to applications. They only adapt HTTP to the use cases
+//! in `app::server::oidc`.
+
+mod authorize;
+pub mod cli;
+mod token;
+
+use app::server::events::RequestMeta;
+use app::server::oidc::FEATURE_OFF;
+use app::server::{client_ip, AppState};
+use axum::extract::{ConnectInfo, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use serde_json::json;
+
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AppState: axum::extract::FromRef<S>,
+{
+    use app::oidc::discovery::{AUTHORIZE, JWKS, REVOCATION, TOKEN, USERINFO};
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route(JWKS, get(jwks))
+        .route(AUTHORIZE, get(authorize::authorize))
+        .route(app::server::oidc::authorize::CONTINUE_PATH, get(authorize::resume))
+        .route(app::server::oidc::authorize::RETURN_PATH, get(authorize::denied))
+        .route(app::server::oidc::account::LOGOUT_RETURN_PATH, get(authorize::logout_return))
+        .route(TOKEN, axum::routing::post(token::token))
+        .route(USERINFO, get(token::userinfo).post(token::userinfo))
+        .route(REVOCATION, axum::routing::post(token::revoke))
+}
+
+/// Where one request came from: the client's address (behind trusted proxies) and browser.
+pub fn meta(state: &AppState, peer: Option<&ConnectInfo<std::net::SocketAddr>>, headers: &HeaderMap) -> RequestMeta {
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = peer.map(|p| client_ip::client_ip(p.0.ip(), &forwarded, &state.settings.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
+    RequestMeta { ip, user_agent }
+}
+
+/// 404 while `--public-url` is not set: JSON for programs, a page for people.
+fn feature_off(html: bool) -> Response {
+    if html {
+        return page(StatusCode::NOT_FOUND, "Not enabled", FEATURE_OFF);
+    }
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({ "error": "not_found", "error_description": FEATURE_OFF }).to_string(),
+    )
+        .into_response()
+}
+
+async fn discovery(State(state): State<AppState>) -> Response {
+    match &state.settings.public_url {
+        Some(issuer) => json_response(StatusCode::OK, &app::oidc::discovery::document(issuer)),
+        None => feature_off(false),
+    }
+}
+
+async fn jwks(State(state): State<AppState>) -> Response {
+    if state.settings.public_url.is_none() {
+        return feature_off(false);
+    }
+    let now = state.clock.now();
+    // The first key is made on first use, so that a fresh server publishes one before any token.
+    if let Err(e) = app::server::oidc::keys::current(&state.db, &state.keys, now).await {
+        return crate::middleware::error_response(&e);
+    }
+    match app::server::oidc::keys::published(&state.db, &state.keys, now).await {
+        Ok(keys) => json_response(StatusCode::OK, &json!({ "keys": keys })),
+        Err(e) => crate::middleware::error_response(&e),
+    }
+}
+
+/// JSON; the middleware adds `Cache-Control: no-store` (tokens must never be cached).
+pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// A plain page for errors no application may be told about (unknown
+/// client, unregistered redirect URI): never a redirect.
+pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let (title, message) = (app::ui::escape_html(title), app::ui::escape_html(message));
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Portcullis</title><link rel=\"stylesheet\" href=\"/pkg/portcullis.css\"></head>\
+         <body><main id=\"main\"><section class=\"card narrow\"><h1>{title}</h1><p role=\"alert\">{message}</p>\
+         <a class=\"button\" href=\"/\">Go to Portcullis</a></section></main></body></html>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+/// Sends the browser to an application. After one of our own pages (a form
+/// post, or a redirect chain that began with one), the last hop is a page
+/// that navigates by itself: browsers apply the page's CSP `form-action
+/// 'self'` to every redirect that follows a form submission, so a 303 to
+/// the application would be blocked there. Programs and cross-site
+/// arrivals get the 303.
+pub fn hand_over(headers: &HeaderMap, url: &str) -> Response {
+    let after_our_page = headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin");
+    if !after_our_page {
+        return match HeaderValue::from_str(url) {
+            Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+            Err(_) => page(StatusCode::BAD_REQUEST, "Cannot continue", "The application's address is malformed."),
+        };
+    }
+    let url = app::ui::escape_html(url);
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Returning to the application · Portcullis</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/portcullis.css\"></head><body><main id=\"main\"><section class=\"card narrow\">\
+         <h1>Returning to the application…</h1><p><a class=\"button primary\" href=\"{url}\">Continue</a></p></section></main></body></html>"
+    );
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    app::server::sessions::token_from_headers(headers, app::server::sessions::COOKIE_NAME)
+}
