@@ -3,14 +3,13 @@
 
 use app::oidc::authorize::Params;
 use app::oidc::redirect::with_params;
+use app::server::oidc::account;
 use app::server::oidc::authorize::{self, Outcome};
-use app::server::oidc::{account, Ctx};
-use app::server::AppState;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, StatusCode};
 
-use super::{feature_off, hand_over, meta, page, session_token};
+use super::{feature_off, hand_over, page, session_token, Browser};
 
 /// The Leptos page that shows consent, "not a member" and "set up 2FA".
 pub const PROMPT_PAGE: &str = "/oidc/authorize/prompt";
@@ -41,37 +40,13 @@ fn see_other(path: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, path.to_string())]).into_response()
 }
 
-fn off(state: &AppState) -> bool {
-    state.settings.public_url.is_none()
-}
-
-pub async fn authorize(
-    State(state): State<AppState>,
-    peer: ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if off(&state) {
-        return feature_off(true);
-    }
-    let meta = meta(&state, Some(&peer), &headers);
-    let cx = Ctx::new(&state, &meta);
+pub async fn authorize(endpoint: Browser, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let token = session_token(&headers);
-    respond(&headers, authorize::start(&cx, &params(query), token.as_deref()).await)
+    respond(&headers, authorize::start(&endpoint.cx(), &params(query), token.as_deref()).await)
 }
 
 /// After login, consent or enrollment: the stored request goes on.
-pub async fn resume(
-    State(state): State<AppState>,
-    peer: ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if off(&state) {
-        return feature_off(true);
-    }
-    let meta = meta(&state, Some(&peer), &headers);
-    let cx = Ctx::new(&state, &meta);
+pub async fn resume(endpoint: Browser, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let params = params(query);
     let Ok(Some(handle)) = params.single("request") else {
         return page(
@@ -81,7 +56,7 @@ pub async fn resume(
         );
     };
     let token = session_token(&headers);
-    respond(&headers, authorize::proceed(&cx, handle, token.as_deref(), true).await)
+    respond(&headers, authorize::proceed(&endpoint.cx(), handle, token.as_deref(), true).await)
 }
 
 fn single<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
@@ -89,17 +64,12 @@ fn single<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
 }
 
 /// "Deny", or "Back to the application" for a non-member: `access_denied` to a registered redirect URI.
-pub async fn denied(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    if off(&state) {
-        return feature_off(true);
-    }
-    let meta = Default::default();
-    let cx = Ctx::new(&state, &meta);
+pub async fn denied(endpoint: Browser, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let params = params(query);
     let (Some(client_id), Some(uri)) = (single(&params, "client_id"), single(&params, "redirect_uri")) else {
         return page(StatusCode::BAD_REQUEST, "Cannot continue", "The link is incomplete.");
     };
-    match authorize::denied(&cx, client_id, uri, single(&params, "state")).await {
+    match authorize::denied(&endpoint.cx(), client_id, uri, single(&params, "state")).await {
         Ok(Some(url)) => hand_over(&headers, &url),
         Ok(None) => {
             page(StatusCode::BAD_REQUEST, "Cannot continue", "This address is not registered for the application.")
@@ -109,18 +79,13 @@ pub async fn denied(State(state): State<AppState>, headers: HeaderMap, RawQuery(
 }
 
 /// After "Log out" at an application's request: its registered post-logout URI.
-pub async fn logout_return(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    if off(&state) {
-        return feature_off(true);
-    }
-    let meta = Default::default();
-    let cx = Ctx::new(&state, &meta);
+pub async fn logout_return(endpoint: Browser, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let params = params(query);
     let (Some(client_id), Some(uri)) = (single(&params, "client_id"), single(&params, "post_logout_redirect_uri"))
     else {
         return page(StatusCode::BAD_REQUEST, "Cannot continue", "The link is incomplete.");
     };
-    match account::logout_return(&cx, client_id, uri, single(&params, "state")).await {
+    match account::logout_return(&endpoint.cx(), client_id, uri, single(&params, "state")).await {
         Ok(Some(url)) => hand_over(&headers, &url),
         Ok(None) => {
             page(StatusCode::BAD_REQUEST, "Cannot continue", "This address is not registered for the application.")

@@ -8,12 +8,13 @@ pub mod cli;
 mod token;
 
 use app::server::events::RequestMeta;
-use app::server::oidc::FEATURE_OFF;
+use app::server::oidc::{Ctx, FEATURE_OFF};
 use app::server::{client_ip, AppState};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use http::request::Parts;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
 
@@ -35,8 +36,45 @@ where
         .route(REVOCATION, axum::routing::post(token::revoke))
 }
 
+/// One OpenID Connect request: the server's state and where the request came
+/// from. While `--public-url` is unset every endpoint answers 404 instead:
+/// a page for browsers (`PAGE`), JSON for programs.
+pub struct Endpoint<const PAGE: bool> {
+    state: AppState,
+    meta: RequestMeta,
+}
+
+/// Endpoints people's browsers reach.
+pub type Browser = Endpoint<true>;
+/// Endpoints applications' servers call.
+pub type Program = Endpoint<false>;
+
+impl<const PAGE: bool> Endpoint<PAGE> {
+    pub fn cx(&self) -> Ctx<'_> {
+        Ctx::new(&self.state, &self.meta)
+    }
+}
+
+impl<S, const PAGE: bool> FromRequestParts<S> for Endpoint<PAGE>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let state = AppState::from_ref(state);
+        if state.settings.public_url.is_none() {
+            return Err(feature_off(PAGE));
+        }
+        let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>();
+        let meta = meta(&state, peer, &parts.headers);
+        Ok(Self { state, meta })
+    }
+}
+
 /// Where one request came from: the client's address (behind trusted proxies) and browser.
-pub fn meta(state: &AppState, peer: Option<&ConnectInfo<std::net::SocketAddr>>, headers: &HeaderMap) -> RequestMeta {
+fn meta(state: &AppState, peer: Option<&ConnectInfo<std::net::SocketAddr>>, headers: &HeaderMap) -> RequestMeta {
     let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let ip = peer.map(|p| client_ip::client_ip(p.0.ip(), &forwarded, &state.settings.trusted_proxies));
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -56,17 +94,15 @@ fn feature_off(html: bool) -> Response {
         .into_response()
 }
 
-async fn discovery(State(state): State<AppState>) -> Response {
-    match &state.settings.public_url {
+async fn discovery(endpoint: Program) -> Response {
+    match &endpoint.state.settings.public_url {
         Some(issuer) => json_response(StatusCode::OK, &app::oidc::discovery::document(issuer)),
         None => feature_off(false),
     }
 }
 
-async fn jwks(State(state): State<AppState>) -> Response {
-    if state.settings.public_url.is_none() {
-        return feature_off(false);
-    }
+async fn jwks(endpoint: Program) -> Response {
+    let state = &endpoint.state;
     let now = state.clock.now();
     // The first key is made on first use, so that a fresh server publishes one before any token.
     if let Err(e) = app::server::oidc::keys::current(&state.db, &state.keys, now).await {

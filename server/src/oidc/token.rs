@@ -4,16 +4,15 @@
 
 use app::oidc::authorize::Params;
 use app::oidc::error::{ErrorCode, OAuthError};
+use app::server::oidc::clients::Client;
 use app::server::oidc::token::{self, Form, Presented};
 use app::server::oidc::Ctx;
-use app::server::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 
-use super::{feature_off, json_response, meta};
+use super::{json_response, Program};
 
 /// A form body whose parameters each appear at most once.
 struct Body(Params);
@@ -72,37 +71,26 @@ fn error(err: &OAuthError, basic: bool) -> Response {
     res
 }
 
-async fn authenticated(
-    cx: &Ctx<'_>,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(app::server::oidc::clients::Client, Body), (OAuthError, bool)> {
-    let basic = basic_credentials(headers).map_err(|e| (e, true))?;
+/// The client that calls, authenticated by `client_secret_basic`,
+/// `client_secret_post` or (public clients) its id alone, and the form it sent.
+async fn authenticated(cx: &Ctx<'_>, headers: &HeaderMap, body: &Bytes) -> Result<(Client, Body), Response> {
+    let basic = basic_credentials(headers).map_err(|e| error(&e, true))?;
     let used_basic = basic.is_some();
-    let body = Body::parse(headers, body).map_err(|e| (e, used_basic))?;
+    let body = Body::parse(headers, body).map_err(|e| error(&e, used_basic))?;
     let presented = Presented {
         basic,
         client_id: body.get("client_id").map(str::to_string),
         client_secret: body.get("client_secret").map(str::to_string),
     };
-    let client = token::authenticate(cx, &presented).await.map_err(|e| (e, used_basic))?;
+    let client = token::authenticate(cx, &presented).await.map_err(|e| error(&e, used_basic))?;
     Ok((client, body))
 }
 
-pub async fn token(
-    State(state): State<AppState>,
-    peer: ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if state.settings.public_url.is_none() {
-        return feature_off(false);
-    }
-    let meta = meta(&state, Some(&peer), &headers);
-    let cx = Ctx::new(&state, &meta);
+pub async fn token(endpoint: Program, headers: HeaderMap, body: Bytes) -> Response {
+    let cx = endpoint.cx();
     let (client, body) = match authenticated(&cx, &headers, &body).await {
         Ok(found) => found,
-        Err((e, basic)) => return error(&e, basic),
+        Err(refused) => return refused,
     };
     match token::exchange(&cx, &client, &body).await {
         Ok(tokens) => {
@@ -114,14 +102,7 @@ pub async fn token(
     }
 }
 
-pub async fn userinfo(
-    State(state): State<AppState>,
-    peer: ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    if state.settings.public_url.is_none() {
-        return feature_off(false);
-    }
+pub async fn userinfo(endpoint: Program, headers: HeaderMap) -> Response {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -132,9 +113,7 @@ pub async fn userinfo(
         res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"portcullis\""));
         return res;
     };
-    let meta = meta(&state, Some(&peer), &headers);
-    let cx = Ctx::new(&state, &meta);
-    match token::userinfo(&cx, bearer).await {
+    match token::userinfo(&endpoint.cx(), bearer).await {
         Ok(claims) => json_response(StatusCode::OK, &claims),
         Err(e) => {
             let mut res = error(&e, false);
@@ -149,20 +128,11 @@ pub async fn userinfo(
     }
 }
 
-pub async fn revoke(
-    State(state): State<AppState>,
-    peer: ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if state.settings.public_url.is_none() {
-        return feature_off(false);
-    }
-    let meta = meta(&state, Some(&peer), &headers);
-    let cx = Ctx::new(&state, &meta);
+pub async fn revoke(endpoint: Program, headers: HeaderMap, body: Bytes) -> Response {
+    let cx = endpoint.cx();
     let (client, body) = match authenticated(&cx, &headers, &body).await {
         Ok(found) => found,
-        Err((e, basic)) => return error(&e, basic),
+        Err(refused) => return refused,
     };
     let Some(token) = body.get("token") else {
         return error(&OAuthError::invalid_request("The token parameter is missing."), false);

@@ -15,13 +15,7 @@ pub async fn end_session(
     use crate::server::request::{forget_session, session_token, set_cookie};
     use crate::server::sessions;
 
-    let some = |s: String| Some(s).filter(|s| !s.is_empty());
-    let request = LogoutRequest {
-        id_token_hint: some(id_token_hint),
-        client_id: some(client_id),
-        post_logout_redirect_uri: some(post_logout_redirect_uri),
-        state: some(state),
-    };
+    let request = LogoutRequest::from_form(id_token_hint, client_id, post_logout_redirect_uri, state);
     let visit = crate::server::request::visit()?;
     let cx = visit.cx();
     let next = account::after_logout(&cx, &request).await?.unwrap_or_else(|| "/login".to_string());

@@ -15,13 +15,7 @@ pub async fn load_logout(
     use crate::server::oidc::account::{self, LogoutRequest};
     use crate::server::request::current_user;
 
-    let some = |s: String| Some(s).filter(|s| !s.is_empty());
-    let request = LogoutRequest {
-        id_token_hint: some(id_token_hint),
-        client_id: some(client_id),
-        post_logout_redirect_uri: some(post_logout_redirect_uri),
-        state: some(state),
-    };
+    let request = LogoutRequest::from_form(id_token_hint, client_id, post_logout_redirect_uri, state);
     let signed_in = current_user().await?.is_some();
     let visit = crate::server::request::visit()?;
     account::logout_prompt(&visit.cx(), signed_in, &request).await

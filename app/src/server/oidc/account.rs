@@ -39,6 +39,24 @@ pub struct LogoutRequest {
     pub state: Option<String>,
 }
 
+impl LogoutRequest {
+    /// From the end-session page's form, where an absent parameter is empty.
+    pub fn from_form(
+        id_token_hint: String,
+        client_id: String,
+        post_logout_redirect_uri: String,
+        state: String,
+    ) -> Self {
+        let some = |s: String| Some(s).filter(|s| !s.is_empty());
+        Self {
+            id_token_hint: some(id_token_hint),
+            client_id: some(client_id),
+            post_logout_redirect_uri: some(post_logout_redirect_uri),
+            state: some(state),
+        }
+    }
+}
+
 /// The application asking, and where to send the browser afterwards (checked
 /// against the application's registered post-logout redirect URIs).
 async fn checked(cx: &Ctx<'_>, request: &LogoutRequest) -> AppResult<(Option<clients::Client>, Option<String>)> {

@@ -1,9 +1,11 @@
-//! The Account page's "Applications you signed in to", with "Revoke".
+//! The Account page's "Applications you signed in to", with "Revoke", and
+//! the card the sign-in and log-out pages show when they cannot go on.
 
 use leptos::prelude::*;
 
 use crate::api::applications::RevokeApplication;
 use crate::applications::{scope_description, AllowedApplication};
+use crate::error::AppError;
 use crate::model::format_date;
 use crate::ui::components::forms::{last_error, FormError};
 
@@ -56,4 +58,31 @@ pub fn AllowedApplications(apps: Vec<AllowedApplication>, revoke: ServerAction<R
             }}
         </section>
     }
+}
+
+/// Why an application's sign-in or log-out stops here, answered with the
+/// error's own status (a 400 for a bad request, not a 200 page).
+#[component]
+pub fn CannotContinue(title: &'static str, error: AppError) -> impl IntoView {
+    set_status(error.status());
+    view! {
+        <section class="card narrow">
+            <h1>{title}</h1>
+            <p role="alert">{error.to_string()}</p>
+            <a class="button" href="/">
+                "Go to Portcullis"
+            </a>
+        </section>
+    }
+}
+
+/// The HTTP status of the page being rendered on the server.
+pub fn set_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+    {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
 }

@@ -105,3 +105,36 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// "Your password" and "Your authentication code" in a compact inline form
+/// (labels for screen readers only): the re-authentication a sensitive
+/// action asks for. `id` keeps the inputs' ids unique on a page of rows.
+#[component]
+pub fn InlineReauth(id: String, code_required: bool) -> impl IntoView {
+    let (password_id, code_id) = (format!("{id}-password"), format!("{id}-code"));
+    view! {
+        <label class="visually-hidden" for=password_id.clone()>
+            "Your password"
+        </label>
+        <input
+            id=password_id
+            type="password"
+            name="password"
+            placeholder="Your password"
+            autocomplete="current-password"
+            required=true
+        />
+        <label class="visually-hidden" for=code_id.clone()>
+            "Your authentication code"
+        </label>
+        <input
+            id=code_id
+            type="text"
+            name="code"
+            placeholder=if code_required { "Your 6-digit code" } else { "Code (if you use 2FA)" }
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            required=code_required
+        />
+    }
+}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, ResetMemberTwoFactor};
 use crate::model::{Member, Role};
 use crate::policy;
-use crate::ui::components::forms::SubmitButton;
+use crate::ui::components::forms::{InlineReauth, SubmitButton};
 
 /// The Members tab's actions: the page refetches after each, its rows dispatch them.
 #[derive(Clone, Copy)]
@@ -130,29 +130,7 @@ pub(super) fn MemberRow(
                                             <ActionForm action=actions.reset attr:class="inline-form">
                                                 <input type="hidden" name="slug" value=reset_slug.clone() />
                                                 <input type="hidden" name="user_id" value=user_id />
-                                                <label class="visually-hidden" for=format!("reset-password-{user_id}")>
-                                                    "Your password"
-                                                </label>
-                                                <input
-                                                    id=format!("reset-password-{user_id}")
-                                                    type="password"
-                                                    name="password"
-                                                    placeholder="Your password"
-                                                    autocomplete="current-password"
-                                                    required=true
-                                                />
-                                                <label class="visually-hidden" for=format!("reset-code-{user_id}")>
-                                                    "Your authentication code"
-                                                </label>
-                                                <input
-                                                    id=format!("reset-code-{user_id}")
-                                                    type="text"
-                                                    name="code"
-                                                    placeholder="Your 6-digit code"
-                                                    inputmode="numeric"
-                                                    autocomplete="one-time-code"
-                                                    required=true
-                                                />
+                                                <InlineReauth id=format!("reset-{user_id}") code_required=true />
                                                 <SubmitButton
                                                     label="Reset"
                                                     pending_label="Resetting…"

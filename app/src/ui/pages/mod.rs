@@ -1,4 +1,5 @@
 mod account;
+mod app_card;
 mod auth_forms;
 mod home;
 mod member_row;

@@ -12,6 +12,7 @@ use crate::api::applications::{load_authorization, DecideConsent};
 use crate::api::twofactor::FinishEnrollment;
 use crate::applications::{continue_path, login_then, scope_description, AuthorizationPrompt};
 use crate::error::AppError;
+use crate::ui::components::applications::{set_status, CannotContinue};
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 use crate::ui::components::two_factor::EnrollButton;
 
@@ -23,16 +24,6 @@ pub fn leave_for(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
-}
-
-fn set_status(status: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
-    {
-        res.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = status;
 }
 
 #[component]
@@ -58,19 +49,7 @@ pub fn AuthorizationPage() -> impl IntoView {
                     Err(AppError::Unauthenticated) => {
                         view! { <Redirect path=login_then(&continue_path(&request())) /> }.into_any()
                     }
-                    Err(e) => {
-                        set_status(e.status());
-                        view! {
-                            <section class="card narrow">
-                                <h1>"Cannot sign you in"</h1>
-                                <p role="alert">{e.to_string()}</p>
-                                <a class="button" href="/">
-                                    "Go to Portcullis"
-                                </a>
-                            </section>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <CannotContinue title="Cannot sign you in" error /> }.into_any(),
                 }
             })}
         </Transition>

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::oidc_authorize::leave_for;
 use crate::api::applications::{load_logout, EndSession};
+use crate::ui::components::applications::CannotContinue;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 
 #[component]
@@ -87,25 +88,7 @@ pub fn LogoutPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let (Some(res), Ok(status)) = (
-                            use_context::<leptos_axum::ResponseOptions>(),
-                            http::StatusCode::from_u16(e.status()),
-                        ) {
-                            res.set_status(status);
-                        }
-                        view! {
-                            <section class="card narrow">
-                                <h1>"Cannot log you out here"</h1>
-                                <p role="alert">{e.to_string()}</p>
-                                <a class="button" href="/">
-                                    "Go to Portcullis"
-                                </a>
-                            </section>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <CannotContinue title="Cannot log you out here" error /> }.into_any(),
                 }
             })}
         </Transition>

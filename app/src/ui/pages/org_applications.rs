@@ -6,24 +6,24 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::app_card::{ApplicationCard, NewSecret};
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
 use crate::api::applications::{
     load_applications, DeleteApplication, RegenerateClientSecret, RegisterApplication, SetApplicationDisabled,
 };
 use crate::api::twofactor::FinishEnrollment;
-use crate::applications::{Application, ApplicationsPage, NewCredentials};
-use crate::model::{format_date, format_utc_time};
+use crate::applications::ApplicationsPage;
+use crate::error::AppError;
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
-use crate::ui::components::two_factor::copy_to_clipboard;
 
 #[derive(Clone, Copy)]
-struct Actions {
-    register: ServerAction<RegisterApplication>,
-    regenerate: ServerAction<RegenerateClientSecret>,
-    disable: ServerAction<SetApplicationDisabled>,
-    delete: ServerAction<DeleteApplication>,
+pub(super) struct Actions {
+    pub(super) register: ServerAction<RegisterApplication>,
+    pub(super) regenerate: ServerAction<RegenerateClientSecret>,
+    pub(super) disable: ServerAction<SetApplicationDisabled>,
+    pub(super) delete: ServerAction<DeleteApplication>,
 }
 
 #[component]
@@ -131,7 +131,6 @@ fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
 #[component]
 fn RegisterForm(slug: String, action: ServerAction<RegisterApplication>) -> impl IntoView {
     let error = last_error(action);
-    let uri_error = move |field: &'static str| move || error.get().and_then(|e| e.field_message(field));
     view! {
         <details class="panel register-app">
             <summary class="button primary">"Register an application"</summary>
@@ -145,38 +144,24 @@ fn RegisterForm(slug: String, action: ServerAction<RegisterApplication>) -> impl
                     hint="Shown to people when they sign in, e.g. \"Wiki\"."
                     error
                 />
-                <div class="field">
-                    <label for="app-redirect-uris">"Redirect URIs"</label>
-                    <textarea
-                        id="app-redirect-uris"
-                        name="redirect_uris"
-                        rows="2"
-                        required=true
-                        aria-describedby="app-redirect-uris-hint app-redirect-uris-error"
-                        placeholder="https://wiki.example.com/oauth/callback"
-                    ></textarea>
-                    <p class="hint" id="app-redirect-uris-hint">
-                        "One per line, matched exactly. https, or http on 127.0.0.1 or localhost."
-                    </p>
-                    <p class="field-error" id="app-redirect-uris-error" role="alert">
-                        {uri_error("redirect_uris")}
-                    </p>
-                </div>
-                <div class="field">
-                    <label for="app-logout-uris">"Post-logout redirect URIs"</label>
-                    <textarea
-                        id="app-logout-uris"
-                        name="post_logout_redirect_uris"
-                        rows="2"
-                        aria-describedby="app-logout-uris-hint app-logout-uris-error"
-                    ></textarea>
-                    <p class="hint" id="app-logout-uris-hint">
-                        "Optional. Where the application may send people after they log out."
-                    </p>
-                    <p class="field-error" id="app-logout-uris-error" role="alert">
-                        {uri_error("post_logout_redirect_uris")}
-                    </p>
-                </div>
+                <UriList
+                    id="app-redirect-uris"
+                    name="redirect_uris"
+                    label="Redirect URIs"
+                    hint="One per line, matched exactly. https, or http on 127.0.0.1 or localhost."
+                    placeholder="https://wiki.example.com/oauth/callback"
+                    required=true
+                    error
+                />
+                <UriList
+                    id="app-logout-uris"
+                    name="post_logout_redirect_uris"
+                    label="Post-logout redirect URIs"
+                    hint="Optional. Where the application may send people after they log out."
+                    placeholder=""
+                    required=false
+                    error
+                />
                 <div class="field checkbox">
                     <input id="app-public" type="checkbox" name="public" value="true" />
                     <label for="app-public">
@@ -193,212 +178,36 @@ fn RegisterForm(slug: String, action: ServerAction<RegisterApplication>) -> impl
     }
 }
 
-/// The credentials of the application just registered (or whose secret was just regenerated).
+/// A textarea of addresses, one per line, with its hint and its own error.
 #[component]
-fn Credentials(made: NewCredentials) -> impl IntoView {
-    let copied = RwSignal::new("");
-    let NewCredentials { client_id, client_secret } = made;
-    let id_copy = client_id.clone();
+fn UriList(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    placeholder: &'static str,
+    required: bool,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let described_by = format!("{hint_id} {error_id}");
     view! {
-        <div class="notice credentials" role="status">
-            <p>
-                <strong>"Client ID: "</strong>
-                <code aria-label="Client ID">{client_id}</code>
-                " "
-                <button
-                    type="button"
-                    class="button small"
-                    on:click=move |_| {
-                        copy_to_clipboard(&id_copy);
-                        copied.set("id");
-                    }
-                >
-                    {move || if copied.get() == "id" { "Copied" } else { "Copy" }}
-                </button>
+        <div class="field">
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows="2"
+                required=required
+                aria-describedby=described_by
+                placeholder=(!placeholder.is_empty()).then_some(placeholder)
+            ></textarea>
+            <p class="hint" id=hint_id>
+                {hint}
             </p>
-            {client_secret
-                .map(|secret| {
-                    let copy = secret.clone();
-                    view! {
-                        <p>
-                            <strong>"Client secret: "</strong>
-                            <code aria-label="Client secret">{secret}</code>
-                            " "
-                            <button
-                                type="button"
-                                class="button small"
-                                on:click=move |_| {
-                                    copy_to_clipboard(&copy);
-                                    copied.set("secret");
-                                }
-                            >
-                                {move || if copied.get() == "secret" { "Copied" } else { "Copy" }}
-                            </button>
-                        </p>
-                        <p>"Store the secret in the application's configuration now: it is shown only this once."</p>
-                    }
-                })}
+            <p class="field-error" id=error_id role="alert">
+                {move || error.get().and_then(|e| e.field_message(name))}
+            </p>
         </div>
-    }
-}
-
-#[component]
-fn NewSecret(action: ServerAction<RegisterApplication>) -> impl IntoView {
-    move || action.value().get().and_then(Result::ok).map(|made| view! { <Credentials made /> })
-}
-
-#[component]
-fn ApplicationCard(app: Application, slug: String, actions: Actions) -> impl IntoView {
-    let Application {
-        client_id,
-        name,
-        public,
-        redirect_uris,
-        require_two_factor,
-        disabled,
-        created_at,
-        recent_sign_ins,
-        ..
-    } = app;
-    let regenerated = {
-        let client_id = client_id.clone();
-        move || {
-            actions
-                .regenerate
-                .value()
-                .get()
-                .and_then(Result::ok)
-                .filter(|m| m.client_id == client_id)
-                .map(|made| view! { <Credentials made /> })
-        }
-    };
-    let (s1, s2, s3) = (slug.clone(), slug.clone(), slug);
-    let toggle_label = format!("{} {name}", if disabled { "Enable" } else { "Disable" });
-    let regenerate_label = format!("Regenerate secret of {name}");
-    let delete_label = format!("Delete {name}");
-    let confirm = format!("Yes, delete {name}");
-    let (labelled_by, heading_id) = (format!("app-{client_id}"), format!("app-{client_id}"));
-    let (c1, c2, c3) = (client_id.clone(), client_id.clone(), client_id.clone());
-    view! {
-        <article class="app-card" aria-labelledby=labelled_by>
-            <header class="org-header">
-                <h3 id=heading_id>{name}</h3>
-                <span class="badge">{if public { "Public" } else { "Confidential" }}</span>
-                {require_two_factor.then(|| view! { <span class="badge on">"Requires 2FA"</span> })}
-                {disabled.then(|| view! { <span class="badge off">"Disabled"</span> })}
-            </header>
-            <dl class="details">
-                <dt>"Client ID"</dt>
-                <dd>
-                    <code>{client_id}</code>
-                </dd>
-                <dt>"Redirect URIs"</dt>
-                <dd>{redirect_uris.join(", ")}</dd>
-                <dt>"Registered"</dt>
-                <dd>{format_date(created_at)}</dd>
-            </dl>
-            {regenerated}
-            <h4>"Recent sign-ins"</h4>
-            {if recent_sign_ins.is_empty() {
-                view! { <p class="empty">"Nobody has signed in yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="sign-ins">
-                        {recent_sign_ins
-                            .into_iter()
-                            .map(|s| {
-                                view! {
-                                    <li>
-                                        {format!(
-                                            "{} ({}), {} {}{}",
-                                            s.name,
-                                            s.email,
-                                            format_date(s.at),
-                                            format_utc_time(s.at),
-                                            if s.two_factor { ", with 2FA" } else { "" },
-                                        )}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-            <div class="manage">
-                <ActionForm action=actions.disable attr:class="inline-form">
-                    <input type="hidden" name="slug" value=s1 />
-                    <input type="hidden" name="client_id" value=c1 />
-                    <input type="hidden" name="disabled" value=(!disabled).to_string() />
-                    <button
-                        type="submit"
-                        class="button small"
-                        aria-label=toggle_label
-                        disabled=move || actions.disable.pending().get()
-                    >
-                        {if disabled { "Enable" } else { "Disable" }}
-                    </button>
-                </ActionForm>
-                {(!public)
-                    .then(|| {
-                        view! {
-                            <details class="panel inline-panel">
-                                <summary class="button small" aria-label=regenerate_label>
-                                    "Regenerate secret"
-                                </summary>
-                                <ActionForm action=actions.regenerate attr:class="inline-form">
-                                    <input type="hidden" name="slug" value=s2.clone() />
-                                    <input type="hidden" name="client_id" value=c2.clone() />
-                                    <label class="visually-hidden" for=format!("regen-password-{c2}")>
-                                        "Your password"
-                                    </label>
-                                    <input
-                                        id=format!("regen-password-{c2}")
-                                        type="password"
-                                        name="password"
-                                        placeholder="Your password"
-                                        autocomplete="current-password"
-                                        required=true
-                                    />
-                                    <label class="visually-hidden" for=format!("regen-code-{c2}")>
-                                        "Your authentication code"
-                                    </label>
-                                    <input
-                                        id=format!("regen-code-{c2}")
-                                        type="text"
-                                        name="code"
-                                        placeholder="Code (if you use 2FA)"
-                                        inputmode="numeric"
-                                        autocomplete="one-time-code"
-                                    />
-                                    <SubmitButton
-                                        label="Regenerate"
-                                        pending_label="Regenerating…"
-                                        pending=actions.regenerate.pending()
-                                        class="button small danger"
-                                    />
-                                </ActionForm>
-                            </details>
-                        }
-                    })}
-                <details class="panel inline-panel">
-                    <summary class="button small danger" aria-label=delete_label>
-                        "Delete"
-                    </summary>
-                    <p>"Everyone signed in to it through Portcullis loses access at once."</p>
-                    <ActionForm action=actions.delete attr:class="inline-form">
-                        <input type="hidden" name="slug" value=s3 />
-                        <input type="hidden" name="client_id" value=c3 />
-                        <button
-                            type="submit"
-                            class="button small danger"
-                            disabled=move || actions.delete.pending().get()
-                        >
-                            {confirm}
-                        </button>
-                    </ActionForm>
-                </details>
-            </div>
-        </article>
     }
 }

@@ -1,0 +1,194 @@
+//! One application on the Applications tab (its details, recent sign-ins,
+//! "Disable", "Regenerate secret", "Delete"), and the credentials shown once
+//! after registering it or regenerating its secret.
+
+use leptos::prelude::*;
+
+use super::org_applications::Actions;
+use crate::api::applications::RegisterApplication;
+use crate::applications::{Application, NewCredentials};
+use crate::model::{format_date, format_utc_time};
+use crate::ui::components::forms::{InlineReauth, SubmitButton};
+use crate::ui::components::two_factor::copy_to_clipboard;
+
+/// The credentials of the application just registered (or whose secret was just regenerated).
+#[component]
+fn Credentials(made: NewCredentials) -> impl IntoView {
+    let NewCredentials { client_id, client_secret } = made;
+    view! {
+        <div class="notice credentials" role="status">
+            <Copyable label="Client ID" value=client_id />
+            {client_secret
+                .map(|secret| {
+                    view! {
+                        <Copyable label="Client secret" value=secret />
+                        <p>"Store the secret in the application's configuration now: it is shown only this once."</p>
+                    }
+                })}
+        </div>
+    }
+}
+
+/// A labelled value with a "Copy" button that says "Copied" once it has.
+#[component]
+fn Copyable(label: &'static str, value: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = value.clone();
+    view! {
+        <p>
+            <strong>{format!("{label}: ")}</strong>
+            <code aria-label=label>{value}</code>
+            " "
+            <button
+                type="button"
+                class="button small"
+                on:click=move |_| {
+                    copy_to_clipboard(&copy);
+                    copied.set(true);
+                }
+            >
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+        </p>
+    }
+}
+
+#[component]
+pub(super) fn NewSecret(action: ServerAction<RegisterApplication>) -> impl IntoView {
+    move || action.value().get().and_then(Result::ok).map(|made| view! { <Credentials made /> })
+}
+
+#[component]
+pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) -> impl IntoView {
+    let Application {
+        client_id,
+        name,
+        public,
+        redirect_uris,
+        require_two_factor,
+        disabled,
+        created_at,
+        recent_sign_ins,
+        ..
+    } = app;
+    let regenerated = {
+        let client_id = client_id.clone();
+        move || {
+            actions
+                .regenerate
+                .value()
+                .get()
+                .and_then(Result::ok)
+                .filter(|m| m.client_id == client_id)
+                .map(|made| view! { <Credentials made /> })
+        }
+    };
+    let (s1, s2, s3) = (slug.clone(), slug.clone(), slug);
+    let toggle_label = format!("{} {name}", if disabled { "Enable" } else { "Disable" });
+    let regenerate_label = format!("Regenerate secret of {name}");
+    let delete_label = format!("Delete {name}");
+    let confirm = format!("Yes, delete {name}");
+    let (labelled_by, heading_id) = (format!("app-{client_id}"), format!("app-{client_id}"));
+    let (c1, c2, c3) = (client_id.clone(), client_id.clone(), client_id.clone());
+    view! {
+        <article class="app-card" aria-labelledby=labelled_by>
+            <header class="org-header">
+                <h3 id=heading_id>{name}</h3>
+                <span class="badge">{if public { "Public" } else { "Confidential" }}</span>
+                {require_two_factor.then(|| view! { <span class="badge on">"Requires 2FA"</span> })}
+                {disabled.then(|| view! { <span class="badge off">"Disabled"</span> })}
+            </header>
+            <dl class="details">
+                <dt>"Client ID"</dt>
+                <dd>
+                    <code>{client_id}</code>
+                </dd>
+                <dt>"Redirect URIs"</dt>
+                <dd>{redirect_uris.join(", ")}</dd>
+                <dt>"Registered"</dt>
+                <dd>{format_date(created_at)}</dd>
+            </dl>
+            {regenerated}
+            <h4>"Recent sign-ins"</h4>
+            {if recent_sign_ins.is_empty() {
+                view! { <p class="empty">"Nobody has signed in yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="sign-ins">
+                        {recent_sign_ins
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <li>
+                                        {format!(
+                                            "{} ({}), {} {}{}",
+                                            s.name,
+                                            s.email,
+                                            format_date(s.at),
+                                            format_utc_time(s.at),
+                                            if s.two_factor { ", with 2FA" } else { "" },
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <div class="manage">
+                <ActionForm action=actions.disable attr:class="inline-form">
+                    <input type="hidden" name="slug" value=s1 />
+                    <input type="hidden" name="client_id" value=c1 />
+                    <input type="hidden" name="disabled" value=(!disabled).to_string() />
+                    <button
+                        type="submit"
+                        class="button small"
+                        aria-label=toggle_label
+                        disabled=move || actions.disable.pending().get()
+                    >
+                        {if disabled { "Enable" } else { "Disable" }}
+                    </button>
+                </ActionForm>
+                {(!public)
+                    .then(|| {
+                        view! {
+                            <details class="panel inline-panel">
+                                <summary class="button small" aria-label=regenerate_label>
+                                    "Regenerate secret"
+                                </summary>
+                                <ActionForm action=actions.regenerate attr:class="inline-form">
+                                    <input type="hidden" name="slug" value=s2.clone() />
+                                    <input type="hidden" name="client_id" value=c2.clone() />
+                                    <InlineReauth id=format!("regen-{c2}") code_required=false />
+                                    <SubmitButton
+                                        label="Regenerate"
+                                        pending_label="Regenerating…"
+                                        pending=actions.regenerate.pending()
+                                        class="button small danger"
+                                    />
+                                </ActionForm>
+                            </details>
+                        }
+                    })}
+                <details class="panel inline-panel">
+                    <summary class="button small danger" aria-label=delete_label>
+                        "Delete"
+                    </summary>
+                    <p>"Everyone signed in to it through Portcullis loses access at once."</p>
+                    <ActionForm action=actions.delete attr:class="inline-form">
+                        <input type="hidden" name="slug" value=s3 />
+                        <input type="hidden" name="client_id" value=c3 />
+                        <button
+                            type="submit"
+                            class="button small danger"
+                            disabled=move || actions.delete.pending().get()
+                        >
+                            {confirm}
+                        </button>
+                    </ActionForm>
+                </details>
+            </div>
+        </article>
+    }
+}
