@@ -9,8 +9,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub enum Clock {
     #[default]
     System,
-    /// Seconds to add to the system time, read from a file on every call,
-    /// so a test can move time forward while the server runs.
+    /// Read from a file on every call, so a test can move time forward while
+    /// the server runs: `@<unix seconds>` is a stopped clock (exact: a TOTP
+    /// step never turns under a slow test), a bare number is an offset to
+    /// the system time.
     #[cfg(debug_assertions)]
     OffsetFile(std::path::PathBuf),
 }
@@ -23,8 +25,11 @@ impl Clock {
             Clock::System => system,
             #[cfg(debug_assertions)]
             Clock::OffsetFile(path) => {
-                let offset = std::fs::read_to_string(path).ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
-                system + offset
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                match text.trim().strip_prefix('@') {
+                    Some(stopped) => stopped.parse().unwrap_or(system),
+                    None => system + text.trim().parse::<i64>().unwrap_or(0),
+                }
             }
         }
     }

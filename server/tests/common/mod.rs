@@ -184,7 +184,9 @@ impl TestServer {
     pub async fn start(backend: Backend) -> Self {
         let TestDatabase { url: database_url, dir, scratch } = TestDatabase::create(backend).await;
         let clock_file = dir.join("clock-offset");
-        std::fs::write(&clock_file, "0").expect("clock file");
+        // The server's clock stands still until a test moves it: time-dependent checks are exact.
+        let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_secs();
+        std::fs::write(&clock_file, format!("@{started}")).expect("clock file");
         let child = spawn(&dir, &clock_file, &database_url, &[]);
         let server = Self {
             child: child.0,
@@ -275,9 +277,8 @@ impl TestServer {
 
     /// The server's current Unix time: the system clock plus the test offset.
     pub fn now(&self) -> i64 {
-        let offset: i64 = std::fs::read_to_string(&self.clock_file).unwrap().trim().parse().unwrap();
-        let system = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-        system + offset
+        let stopped = std::fs::read_to_string(&self.clock_file).unwrap();
+        stopped.trim().trim_start_matches('@').parse().unwrap()
     }
 
     /// The server's database, to check what is stored at rest.
@@ -288,8 +289,7 @@ impl TestServer {
 
     /// Moves the server's clock `secs` seconds forward from now on.
     pub fn advance_clock(&self, secs: i64) {
-        let current: i64 = std::fs::read_to_string(&self.clock_file).unwrap().trim().parse().unwrap();
-        std::fs::write(&self.clock_file, (current + secs).to_string()).unwrap();
+        std::fs::write(&self.clock_file, format!("@{}", self.now() + secs)).unwrap();
     }
 
     /// A new browser-like client with its own cookie jar.
