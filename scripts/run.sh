@@ -7,6 +7,6 @@ cd "$ROOT"
 source scripts/env.sh
 scripts/bootstrap.sh
 echo "[run] building (release; the first build takes a while)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 export LEPTOS_SITE_ROOT="$SITE_ROOT"
 exec "$CARGO_TARGET_DIR/release/portcullis" "$@"

@@ -2,6 +2,7 @@
 // Leptos view types nest deeply.
 #![recursion_limit = "256"]
 
+mod assets;
 mod config;
 mod demo;
 mod error;
@@ -194,6 +195,16 @@ fn leptos_options(config: &Config) -> LeptosOptions {
                 .build()
         });
     options.site_addr = config.site_addr;
+    // Hashed file names when cargo-leptos wrote a hash file next to the binary (`hash-files`).
+    let hash_file =
+        std::env::var("LEPTOS_HASH_FILE_NAME").map(Into::into).unwrap_or_else(|_| options.hash_file.clone());
+    let hash_path = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(hash_file.as_ref())))
+        .filter(|path| path.is_file());
+    options.hash_file = hash_file;
+    options.hash_files = hash_path.is_some();
+    app::ui::assets::init(hash_path.as_deref());
     options
 }
 

@@ -1,11 +1,13 @@
 //! The user interface: the app shell, routes, components and pages.
 
+#[cfg(feature = "ssr")]
+pub mod assets;
 pub mod auth;
 pub mod components;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -14,6 +16,11 @@ use components::nav::TopNav;
 use pages::*;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // In the shell (server only), not a leptos_meta Stylesheet: its name carries a hash the browser side does not know.
+    #[cfg(feature = "ssr")]
+    let stylesheet = assets::stylesheet();
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = "/pkg/portcullis.css";
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -22,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -41,7 +49,6 @@ pub fn App() -> impl IntoView {
     // Async SSR: every page arrives complete, so nothing jumps while it
     // hydrates and every form works before (or without) JavaScript.
     view! {
-        <Stylesheet id="leptos" href="/pkg/portcullis.css" />
         <Title formatter=page_title />
         <Router>
             <a class="skip-link" href="#main">

@@ -123,9 +123,10 @@ pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
 /// client, unregistered redirect URI): never a redirect.
 pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let (title, message) = (app::ui::escape_html(title), app::ui::escape_html(message));
+    let css = app::ui::assets::stylesheet();
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Portcullis</title><link rel=\"stylesheet\" href=\"/pkg/portcullis.css\"></head>\
+         <title>{title} · Portcullis</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main id=\"main\"><section class=\"card narrow\"><h1>{title}</h1><p role=\"alert\">{message}</p>\
          <a class=\"button\" href=\"/\">Go to Portcullis</a></section></main></body></html>"
     );
@@ -147,10 +148,11 @@ pub fn hand_over(headers: &HeaderMap, url: &str) -> Response {
         };
     }
     let url = app::ui::escape_html(url);
+    let css = app::ui::assets::stylesheet();
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Returning to the application · Portcullis</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/portcullis.css\"></head><body><main id=\"main\"><section class=\"card narrow\">\
+         <link rel=\"stylesheet\" href=\"{css}\"></head><body><main id=\"main\"><section class=\"card narrow\">\
          <h1>Returning to the application…</h1><p><a class=\"button primary\" href=\"{url}\">Continue</a></p></section></main></body></html>"
     );
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()

@@ -1,0 +1,117 @@
+//! `/pkg`: hashed names cached for a year, precompressed variants as the
+//! browser accepts them, revalidation without hashes, and the pages naming
+//! the hashed stylesheet.
+
+mod common;
+
+use common::{Backend, TestServer};
+use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, VARY};
+use reqwest::StatusCode;
+
+/// A scratch site root, removed afterwards.
+struct Site(std::path::PathBuf);
+
+impl Site {
+    fn new(name: &str) -> Self {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let dir = std::env::temp_dir().join(format!("portcullis-site-{name}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A site as `cargo leptos build --precompress` with `hash-files` leaves it,
+/// each variant with a body that tells which one was served.
+fn hashed_site(root: &std::path::Path) -> std::path::PathBuf {
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (name, body) in [
+        ("portcullis.Css9_x.css", "plain css"),
+        ("portcullis.Css9_x.css.gz", "gzip css"),
+        ("portcullis.Css9_x.css.br", "brotli css"),
+        ("portcullis.Wq1-z.wasm", "plain wasm"),
+    ] {
+        std::fs::write(pkg.join(name), body).unwrap();
+    }
+    let hash_file = root.join("hash.txt");
+    std::fs::write(&hash_file, "js: Js7\nwasm: Wq1-z\ncss: Css9_x\n").unwrap();
+    hash_file
+}
+
+#[tokio::test]
+async fn hashed_files_are_immutable_and_served_precompressed() {
+    let mut server = TestServer::start(Backend::Sqlite).await;
+    let site = Site::new("hashed");
+    let hash_file = hashed_site(site.path());
+    server
+        .restart(&[
+            ("LEPTOS_SITE_ROOT", site.path().to_str().unwrap()),
+            ("LEPTOS_HASH_FILE_NAME", hash_file.to_str().unwrap()),
+        ])
+        .await;
+    let http = reqwest::Client::new();
+    let css = format!("{}/pkg/portcullis.Css9_x.css", server.base);
+
+    for (accepts, encoding, body) in
+        [("br, gzip", Some("br"), "brotli css"), ("gzip", Some("gzip"), "gzip css"), ("identity", None, "plain css")]
+    {
+        let res = http.get(&css).header(ACCEPT_ENCODING, accepts).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert!(res.headers().get_all(VARY).iter().any(|v| v == "accept-encoding"), "Vary: accept-encoding");
+        assert_eq!(res.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap()), encoding, "{accepts}");
+        assert_eq!(res.text().await.unwrap(), body);
+    }
+    // No variant on disk: the file itself, still immutable.
+    let wasm = http
+        .get(format!("{}/pkg/portcullis.Wq1-z.wasm", server.base))
+        .header(ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (wasm.headers().get(CONTENT_ENCODING), wasm.headers()[CACHE_CONTROL].to_str().unwrap()),
+        (None, "public, max-age=31536000, immutable")
+    );
+    // A missing file is not cached for a year.
+    let missing = http.get(format!("{}/pkg/portcullis.Old.css", server.base)).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_ne!(
+        missing.headers().get(CACHE_CONTROL).map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
+
+    // Pages name the hashed stylesheet, and stay uncacheable.
+    let page = http.get(format!("{}/login", server.base)).send().await.unwrap();
+    assert_eq!(page.headers()[CACHE_CONTROL], "no-store");
+    assert!(page.text().await.unwrap().contains("href=\"/pkg/portcullis.Css9_x.css\""));
+}
+
+#[tokio::test]
+async fn without_hashed_names_the_browser_revalidates() {
+    let mut server = TestServer::start(Backend::Sqlite).await;
+    let site = Site::new("plain");
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/portcullis.css"), "plain css").unwrap();
+    let no_hash_file = site.path().join("absent-hash.txt");
+    server
+        .restart(&[
+            ("LEPTOS_SITE_ROOT", site.path().to_str().unwrap()),
+            ("LEPTOS_HASH_FILE_NAME", no_hash_file.to_str().unwrap()),
+        ])
+        .await;
+    let res = reqwest::get(format!("{}/pkg/portcullis.css", server.base)).await.unwrap();
+    assert_eq!((res.status(), res.headers()[CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "no-cache"));
+    let page = reqwest::get(format!("{}/login", server.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/pkg/portcullis.css\""));
+}
