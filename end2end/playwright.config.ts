@@ -17,4 +17,9 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
+  projects: [
+    { name: 'chromium', testIgnore: /no_js\.spec\.ts/ },
+    // The forms users fill without JavaScript (or before the wasm arrives).
+    { name: 'no-js', testMatch: /no_js\.spec\.ts/, use: { javaScriptEnabled: false } },
+  ],
 });

@@ -19,6 +19,17 @@ pub fn scope_description(scope: &str) -> Option<&'static str> {
 }
 
 /// Percent-encodes a query parameter's value (no library in the browser bundle for this).
+/// A `continue` target after login: a path on this site ("/…", not "//…",
+/// no backslash or control character), or nothing.
+pub fn local_path(target: &str) -> Option<&str> {
+    let ok = target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.contains('\\')
+        && !target.chars().any(char::is_control)
+        && target.len() <= 2000;
+    ok.then_some(target)
+}
+
 pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {

@@ -72,16 +72,7 @@ pub fn origin(uri: &str) -> Option<String> {
     }
 }
 
-/// A `continue` target after login: a path on this site ("/…", not "//…",
-/// no backslash or control character), or nothing.
-pub fn local_path(target: &str) -> Option<&str> {
-    let ok = target.starts_with('/')
-        && !target.starts_with("//")
-        && !target.contains('\\')
-        && !target.chars().any(char::is_control)
-        && target.len() <= MAX_LEN;
-    ok.then_some(target)
-}
+pub use crate::applications::local_path;
 
 #[cfg(test)]
 mod tests {

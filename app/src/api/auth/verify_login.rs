@@ -21,11 +21,18 @@ pub async fn verify_login(
     let done = account::verify_login(&visit.cx(), SecondStep { pending_token, code, recovery }).await?;
     set_cookie(&pending_logins::cookie(None, &visit.state.settings));
     hand_out_session(&visit.state, &done.session);
-    if done.backup_codes_left.is_none() {
-        match crate::oidc::redirect::local_path(&next) {
-            // Not a page of this app: the hydrated page navigates there itself.
-            Some(next) => crate::api::applications::redirect_plain_form(next),
-            None => leptos_axum::redirect("/"),
+    let next = crate::oidc::redirect::local_path(&next);
+    match (done.backup_codes_left, next) {
+        // Not a page of this app: the hydrated page navigates there itself.
+        (None, Some(next)) => crate::api::applications::redirect_plain_form(next),
+        (None, None) => leptos_axum::redirect("/"),
+        // A form posted without JavaScript gets the count on a page of its own.
+        (Some(left), next) => {
+            let shown = format!("/login/two-factor?codes_left={left}");
+            crate::api::applications::redirect_plain_form(&match next {
+                Some(next) => format!("{shown}&continue={}", crate::applications::encode_component(next)),
+                None => shown,
+            });
         }
     }
     Ok(SecondStepDone { backup_codes_left: done.backup_codes_left })

@@ -14,11 +14,7 @@ use crate::validate::PASSWORD_MIN;
 /// application's sign-in); anything else is ignored.
 pub fn continue_target() -> Signal<Option<String>> {
     let query = use_query_map();
-    Signal::derive(move || {
-        query.read().get("continue").filter(|c| {
-            c.starts_with('/') && !c.starts_with("//") && !c.contains('\\') && !c.chars().any(char::is_control)
-        })
-    })
+    Signal::derive(move || query.read().get("continue").filter(|c| crate::applications::local_path(c).is_some()))
 }
 
 #[component]

@@ -17,7 +17,15 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
     let recovery = move || query.read().get("recovery").is_some();
     let error = last_error(action);
     let message = move || error.get().and_then(|e| e.field_message("code"));
-    let codes_left = move || action.value().get().and_then(Result::ok).and_then(|done| done.backup_codes_left);
+    // After a backup code: from the action, or (a form posted without JavaScript) from the redirect's query.
+    let codes_left = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .and_then(|done| done.backup_codes_left)
+            .or_else(|| query.read().get("codes_left").and_then(|left| left.parse().ok()))
+    };
     let next = super::auth_forms::continue_target();
     let with_next = move |path: &str| match next.get() {
         Some(next) => format!(
