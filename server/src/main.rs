@@ -2,6 +2,7 @@
 // Leptos view types nest deeply.
 #![recursion_limit = "256"]
 
+mod api;
 mod config;
 mod demo;
 mod error;

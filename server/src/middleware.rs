@@ -55,7 +55,7 @@ fn same_origin(req: &Request, https: bool) -> bool {
 /// Server functions take the bodies our forms send, and nothing else: a
 /// `text/plain` or multipart POST is what a cross-site form would forge.
 pub async fn form_bodies_only(req: Request, next: Next) -> Response {
-    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+    if req.method() != Method::POST || !is_server_fn(req.uri().path()) {
         return next.run(req).await;
     }
     let headers = req.headers();
@@ -73,11 +73,16 @@ pub async fn form_bodies_only(req: Request, next: Next) -> Response {
     })
 }
 
+/// Server functions live under /api/, the REST API under /api/v1/ (JSON, its own errors).
+fn is_server_fn(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/v1/")
+}
+
 /// Server functions answer every error with 500 by default. Their body is an
 /// `AppError`, which knows its proper status: 4xx for the user's mistakes
 /// (including arguments that do not parse), 5xx only for ours.
 pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/");
+    let is_server_fn = is_server_fn(req.uri().path());
     let res = next.run(req).await;
     if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;

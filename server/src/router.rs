@@ -33,6 +33,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
         .merge(crate::oidc::routes())
+        .merge(crate::api::routes(router_state.app.clone()))
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
             let options = leptos_options;
             move || shell(options.clone())
