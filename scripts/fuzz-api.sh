@@ -2,12 +2,16 @@
 # Generated-input fuzzing of the REST API against its own OpenAPI document
 # (/api/v1/openapi.json) with Schemathesis (pinned in scripts/bootstrap.sh,
 # step 8): no 5xx, and every status, content type and body as documented.
-# Loopback only, bounded in time.
+# Loopback only, bounded in time. One worker: with two, Hypothesis 6 sometimes fails inside itself
+# ("AST constructor recursion depth mismatch"), a tool error rather than a finding.
 #
 #   scripts/fuzz-api.sh                          # starts a debug server on a throwaway SQLite database, 120 s
 #   scripts/fuzz-api.sh --max-time 45            # the short run scripts/test.sh makes
 #   scripts/fuzz-api.sh --url http://127.0.0.1:3000 --token pcl_pat_...   # a server already running
-# A token needs the scopes "read write admin:org"; without --token one is made on a fresh account.
+# A token needs the scopes "read write admin:org"; without --token one is made on a fresh account
+# that owns the organization "acme" (the document's example). PUT /orgs/{slug}/api-access is left
+# out: switched off, every later organization call would only meet its 403 (the integration tests
+# cover it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -36,7 +40,8 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "$BASE" ]; then
-  cargo build -q -p server --bin portcullis
+  # PORTCULLIS_BIN: a binary built already (scripts/test.sh passes the one its tests just built).
+  [ -n "${PORTCULLIS_BIN:-}" ] || cargo build -q -p server --bin portcullis
   SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/portcullis-fuzz.XXXXXX")"
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   BASE="http://127.0.0.1:$PORT"
@@ -54,7 +59,8 @@ case "$BASE" in
   *) echo "fuzzing only a server on this machine's loopback, not $BASE" >&2; exit 2 ;;
 esac
 if [ -z "$TOKEN" ]; then
-  TOKEN="$(scripts/api-token.sh "$BASE" "read write admin:org" fuzz)"
+  # The organization of the document's examples, so that generated calls reach the use cases.
+  TOKEN="$(scripts/api-token.sh "$BASE" "read write admin:org" acme)"
 fi
 
 say "fuzzing $BASE/api/v1 for at most ${MAX_TIME}s ($EXAMPLES examples per operation)"
@@ -62,8 +68,9 @@ set +e
 timeout --kill-after=10 "$((MAX_TIME + 30))" "$SCHEMATHESIS" run "$BASE/api/v1/openapi.json" --url "$BASE/api/v1" \
   -H "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --max-time "$MAX_TIME" --max-examples "$EXAMPLES" --workers 2 --request-timeout 10 --no-shrink \
-  --suppress-health-check all --seed "${FUZZ_SEED:-$RANDOM}"
+  --max-time "$MAX_TIME" --max-examples "$EXAMPLES" --workers 1 --request-timeout 10 --no-shrink \
+  --suppress-health-check all --seed "${FUZZ_SEED:-$RANDOM}" \
+  --exclude-path /orgs/{slug}/api-access
 STATUS=$?
 set -e
 if [ "$STATUS" -ne 0 ] && [ -n "$SCRATCH" ]; then

@@ -20,7 +20,7 @@ use super::input::{encode_cursor, id, Body, PageQuery};
 use super::ApiResult;
 
 /// The members, by user id.
-#[utoipa::path(get, path = "/orgs/{slug}/members", tag = "members", params(("slug" = String, Path), PageQuery),
+#[utoipa::path(get, path = "/orgs/{slug}/members", tag = "members", params(("slug" = String, Path, example = "acme", description = "The organization's address"), PageQuery),
     responses((status = 200, body = MemberPage), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn list(caller: Caller, Path(slug): Path<String>, uri: Uri) -> ApiResult<Json<MemberPage>> {
@@ -51,7 +51,7 @@ pub async fn list(caller: Caller, Path(slug): Path<String>, uri: Uri) -> ApiResu
 
 /// Invites a person by email with a role; the answer is the same whether or
 /// not an account uses the email, and nobody joins without accepting.
-#[utoipa::path(post, path = "/orgs/{slug}/members", tag = "members", params(("slug" = String, Path)),
+#[utoipa::path(post, path = "/orgs/{slug}/members", tag = "members", params(("slug" = String, Path, example = "acme", description = "The organization's address")),
     request_body = Invite,
     responses((status = 201, body = Invited), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
@@ -66,7 +66,7 @@ pub async fn invite(caller: Caller, Path(slug): Path<String>, body: Body) -> Api
 
 /// Changes a member's role; an organization always keeps an owner.
 #[utoipa::path(patch, path = "/orgs/{slug}/members/{user_id}", tag = "members",
-    params(("slug" = String, Path), ("user_id" = i64, Path)), request_body = ChangeRole,
+    params(("slug" = String, Path, example = "acme", description = "The organization's address"), ("user_id" = i64, Path, example = 2, description = "The member's user id")), request_body = ChangeRole,
     responses((status = 204), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
               (status = 413, body = ApiErrorBody), (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
@@ -84,7 +84,7 @@ pub async fn change_role(
 
 /// Removes a member; the last owner stays.
 #[utoipa::path(delete, path = "/orgs/{slug}/members/{user_id}", tag = "members",
-    params(("slug" = String, Path), ("user_id" = i64, Path)),
+    params(("slug" = String, Path, example = "acme", description = "The organization's address"), ("user_id" = i64, Path, example = 2, description = "The member's user id")),
     responses((status = 204), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
 pub async fn remove(caller: Caller, Path((slug, user_id)): Path<(String, String)>) -> ApiResult<StatusCode> {
@@ -97,7 +97,7 @@ pub async fn remove(caller: Caller, Path((slug, user_id)): Path<(String, String)
 /// Resets a member's two-factor authentication (a lost phone), with your
 /// own password and a current code: owners for anyone, admins for plain members.
 #[utoipa::path(post, path = "/orgs/{slug}/members/{user_id}/reset-two-factor", tag = "members",
-    params(("slug" = String, Path), ("user_id" = i64, Path)), request_body = Reauthentication,
+    params(("slug" = String, Path, example = "acme", description = "The organization's address"), ("user_id" = i64, Path, example = 2, description = "The member's user id")), request_body = Reauthentication,
     responses((status = 204), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
               (status = 413, body = ApiErrorBody), (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody),

@@ -31,7 +31,7 @@ pub async fn list(caller: Caller, uri: Uri) -> ApiResult<Json<OrgPage>> {
 }
 
 /// One organization you belong to.
-#[utoipa::path(get, path = "/orgs/{slug}", tag = "organizations", params(("slug" = String, Path)),
+#[utoipa::path(get, path = "/orgs/{slug}", tag = "organizations", params(("slug" = String, Path, example = "acme", description = "The organization's address")),
     responses((status = 200, body = Org), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody)))]
 pub async fn show(caller: Caller, Path(slug): Path<String>) -> ApiResult<Json<Org>> {
@@ -39,7 +39,7 @@ pub async fn show(caller: Caller, Path(slug): Path<String>) -> ApiResult<Json<Or
 }
 
 /// The organization's audit log, newest first: owners and admins.
-#[utoipa::path(get, path = "/orgs/{slug}/audit-log", tag = "organizations", params(("slug" = String, Path), PageQuery),
+#[utoipa::path(get, path = "/orgs/{slug}/audit-log", tag = "organizations", params(("slug" = String, Path, example = "acme", description = "The organization's address"), PageQuery),
     responses((status = 200, body = LogPage), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn audit_log(caller: Caller, Path(slug): Path<String>, uri: Uri) -> ApiResult<Json<LogPage>> {
@@ -51,7 +51,7 @@ pub async fn audit_log(caller: Caller, Path(slug): Path<String>, uri: Uri) -> Ap
 }
 
 /// "Require two-factor authentication": owners and admins.
-#[utoipa::path(get, path = "/orgs/{slug}/two-factor-requirement", tag = "organizations", params(("slug" = String, Path)),
+#[utoipa::path(get, path = "/orgs/{slug}/two-factor-requirement", tag = "organizations", params(("slug" = String, Path, example = "acme", description = "The organization's address")),
     responses((status = 200, body = Requirement), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
               (status = 404, body = ApiErrorBody)))]
 pub async fn requirement(caller: Caller, Path(slug): Path<String>) -> ApiResult<Json<Requirement>> {
@@ -63,7 +63,7 @@ pub async fn requirement(caller: Caller, Path(slug): Path<String>) -> ApiResult<
 
 /// Switches the requirement on (owners and admins, with every owner and you
 /// enrolled), or off / changes its grace period (owners, with password and code).
-#[utoipa::path(put, path = "/orgs/{slug}/two-factor-requirement", tag = "organizations", params(("slug" = String, Path)),
+#[utoipa::path(put, path = "/orgs/{slug}/two-factor-requirement", tag = "organizations", params(("slug" = String, Path, example = "acme", description = "The organization's address")),
     request_body = SetRequirement,
     responses((status = 200, body = Requirement), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody),
@@ -81,7 +81,7 @@ pub async fn set_requirement(caller: Caller, Path(slug): Path<String>, body: Bod
 /// "Allow personal access tokens and application passwords for this
 /// organization's data": owners only. Off, tokens and application
 /// passwords get 403 on the organization's routes (this one included).
-#[utoipa::path(put, path = "/orgs/{slug}/api-access", tag = "organizations", params(("slug" = String, Path)),
+#[utoipa::path(put, path = "/orgs/{slug}/api-access", tag = "organizations", params(("slug" = String, Path, example = "acme", description = "The organization's address")),
     request_body = ApiAccess,
     responses((status = 200, body = ApiAccess), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 413, body = ApiErrorBody),
