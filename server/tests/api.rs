@@ -221,6 +221,12 @@ async fn organization_routes_do_what_the_members_tab_does(backend: Backend) {
     assert_eq!((olivia["two_factor"].clone(), olivia["active_tokens"].clone()), (json!(true), json!(1)));
     assert_eq!(find(&members, "Pia")["email"], pia_email.as_str());
     let max_id = find(&members, "Max")["user_id"].as_i64().unwrap();
+    // The Members tab shows the same count to owners and admins, and nothing to plain members.
+    let tab = ok(&owner, "load_org", &[("slug", "acme")]).await;
+    let row = tab["members"].as_array().unwrap().iter().find(|m| m["name"] == "Olivia").cloned().unwrap();
+    assert_eq!(row["active_tokens"], 1, "{tab}");
+    let tab = ok(&pia, "load_org", &[("slug", "acme")]).await;
+    assert!(tab["members"].as_array().unwrap().iter().all(|m| m.get("active_tokens").is_none()), "{tab}");
     let pia_token = api::token(&pia, "read", 30).await;
     let seen_by_pia = api::get(&server, "/orgs/acme/members", &bearer(&pia_token)).await.body;
     let olivia = find(&seen_by_pia, "Olivia");

@@ -33,7 +33,7 @@ pub fn ApiAccessSection(slug: String, owner: bool, allowed: bool, action: Server
                             />
                             <label for="allow-api">{label}</label>
                         </div>
-                        <SubmitButton label="Save" pending_label="Saving…" pending=action.pending() />
+                        <SubmitButton label="Update API access" pending_label="Saving…" pending=action.pending() />
                     </ActionForm>
                 }
                     .into_any()

@@ -46,14 +46,12 @@ pub fn OrgSettingsPage() -> impl IntoView {
                 let audit = audit.await;
                 match settings.await {
                     Ok(settings) => {
+                        let slug = settings.org.slug.clone();
+                        let owner = settings.org.my_role == Role::Owner;
+                        let allowed = settings.allow_api_tokens;
                         view! {
-                            <ApiAccessSection
-                                slug=settings.org.slug.clone()
-                                owner=settings.org.my_role == Role::Owner
-                                allowed=settings.allow_api_tokens
-                                action=api_access
-                            />
                             <SettingsView settings save />
+                            <ApiAccessSection slug owner allowed action=api_access />
                             {audit
                                 .ok()
                                 .map(|page| {
