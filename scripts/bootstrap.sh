@@ -116,15 +116,21 @@ if [ -z "${PORTCULLIS_TEST_DATABASE_URL:-}" ] && ! postgres_answers; then
   fi
 fi
 
-# 8. Python's Authlib: a second OpenID Connect relying party for the tests, in a virtualenv in the cache
+# 8. Python's Authlib (a second OpenID Connect relying party for the tests) and Schemathesis
+# (scripts/fuzz-api.sh: generated input against the REST API's OpenAPI document), in a virtualenv in the cache
 AUTHLIB_VERSION=1.6.5
 REQUESTS_VERSION=2.34.2
+SCHEMATHESIS_VERSION=4.32.5
 VENV="$CACHE/venv"
 if ! "$VENV/bin/python" -c "import authlib, requests, sys; sys.exit(authlib.__version__ != '$AUTHLIB_VERSION')" 2>/dev/null; then
   command -v python3 >/dev/null || die "python3 is missing: install Python 3 (apt-get install python3 python3-venv)."
   say "installing Authlib $AUTHLIB_VERSION into $VENV (for the OpenID Connect tests)"
   python3 -m venv "$VENV" || die "python3 -m venv failed: apt-get install python3-venv"
   "$VENV/bin/pip" install -q --disable-pip-version-check "authlib==$AUTHLIB_VERSION" "requests==$REQUESTS_VERSION"
+fi
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION\$"; then
+  say "installing Schemathesis $SCHEMATHESIS_VERSION into $VENV (for scripts/fuzz-api.sh)"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 # 1c, continued: the background leptosfmt build must have succeeded.

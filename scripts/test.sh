@@ -25,6 +25,8 @@ step "unit tests: app (ssr)"
 cargo test -p app --features ssr
 step "integration tests: server (each on SQLite and on PostgreSQL)"
 cargo test -p server
+step "REST API fuzzing against its OpenAPI document (Schemathesis, short run)"
+PORTCULLIS_BIN="$CARGO_TARGET_DIR/debug/portcullis" scripts/fuzz-api.sh --max-time 45 --max-examples 15
 step "wasm32: frontend and app (hydrate), with clippy"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

@@ -16,6 +16,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Please log in to continue.")]
     Unauthenticated,
+    /// The REST API's refusal of the credentials a request carried (or their absence).
+    #[error("{message}")]
+    Unauthorized { message: String },
     #[error("{message}")]
     Forbidden { message: String },
     #[error("{message}")]
@@ -30,6 +33,9 @@ pub enum AppError {
     /// Every password check is taken: refused at once rather than queued for long.
     #[error("Portcullis is busy right now. Try again in a few seconds.")]
     Busy { retry_after_secs: u64 },
+    /// A request body over the limit.
+    #[error("{message}")]
+    PayloadTooLarge { message: String },
     /// A body of a kind the endpoint does not take.
     #[error("{message}")]
     UnsupportedMediaType { message: String },
@@ -63,7 +69,8 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::UnsupportedMediaType { .. } => 415,
-            Self::InvalidCredentials | Self::Unauthenticated => 401,
+            Self::InvalidCredentials | Self::Unauthenticated | Self::Unauthorized { .. } => 401,
+            Self::PayloadTooLarge { .. } => 413,
             Self::Forbidden { .. } | Self::TwoFactorRequired { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod api_access;
 pub mod applications;
 pub mod error;
 pub mod model;

@@ -93,6 +93,8 @@ pub struct OrgSettings {
     pub org: OrgSummary,
     pub require_two_factor: bool,
     pub grace_days: i64,
+    /// "Allow personal access tokens and application passwords for this organization's data".
+    pub allow_api_tokens: bool,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).
@@ -110,6 +112,10 @@ pub struct Member {
     /// members the field is absent from every response, not merely hidden.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_factor: Option<bool>,
+    /// Owners and admins only: how many live personal access tokens and
+    /// application passwords the member has (never the tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_tokens: Option<i64>,
 }
 
 /// The organization page: the organization and its members.

@@ -1,11 +1,13 @@
 //! Cross-cutting HTTP protections: CSRF, clickjacking, the content policy.
 
 use app::error::AppError;
+use app::server::events::RequestMeta;
+use app::server::{client_ip, AppState};
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{header, HeaderValue, Method, StatusCode};
+use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 
 /// What the protections need to know of the configuration.
 #[derive(Clone, Copy)]
@@ -55,7 +57,7 @@ fn same_origin(req: &Request, https: bool) -> bool {
 /// Server functions take the bodies our forms send, and nothing else: a
 /// `text/plain` or multipart POST is what a cross-site form would forge.
 pub async fn form_bodies_only(req: Request, next: Next) -> Response {
-    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+    if req.method() != Method::POST || !is_server_fn(req.uri().path()) {
         return next.run(req).await;
     }
     let headers = req.headers();
@@ -73,11 +75,16 @@ pub async fn form_bodies_only(req: Request, next: Next) -> Response {
     })
 }
 
+/// Server functions live under /api/, the REST API under /api/v1/ (JSON, its own errors).
+fn is_server_fn(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/v1/")
+}
+
 /// Server functions answer every error with 500 by default. Their body is an
 /// `AppError`, which knows its proper status: 4xx for the user's mistakes
 /// (including arguments that do not parse), 5xx only for ours.
 pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/");
+    let is_server_fn = is_server_fn(req.uri().path());
     let res = next.run(req).await;
     if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
@@ -149,4 +156,16 @@ pub async fn security_headers(State(web): State<Web>, mut req: Request, next: Ne
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     res
+}
+
+/// Where one request came from: the client's address (behind trusted proxies) and browser.
+pub fn request_meta(
+    state: &AppState,
+    peer: Option<&ConnectInfo<std::net::SocketAddr>>,
+    headers: &HeaderMap,
+) -> RequestMeta {
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = peer.map(|p| client_ip::client_ip(p.0.ip(), &forwarded, &state.settings.trusted_proxies));
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
+    RequestMeta { ip, user_agent }
 }

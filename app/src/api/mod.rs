@@ -5,4 +5,5 @@ pub mod applications;
 pub mod auth;
 pub mod invitations;
 pub mod orgs;
+pub mod tokens;
 pub mod twofactor;

@@ -21,10 +21,16 @@ pub enum SecurityEvent {
     ApplicationAllowed,
     ApplicationRevoked,
     ApplicationTokenReused,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    AppPasswordCreated,
+    AppPasswordRevoked,
+    /// A refused API authentication (wrong password over Basic is `LoginFailed`).
+    ApiAuthFailed,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 14] = [
+    pub const ALL: [SecurityEvent; 19] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -39,6 +45,11 @@ impl SecurityEvent {
         Self::ApplicationAllowed,
         Self::ApplicationRevoked,
         Self::ApplicationTokenReused,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
+        Self::AppPasswordCreated,
+        Self::AppPasswordRevoked,
+        Self::ApiAuthFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +68,11 @@ impl SecurityEvent {
             Self::ApplicationAllowed => "application_allowed",
             Self::ApplicationRevoked => "application_revoked",
             Self::ApplicationTokenReused => "application_token_reused",
+            Self::ApiTokenCreated => "api_token_created",
+            Self::ApiTokenRevoked => "api_token_revoked",
+            Self::AppPasswordCreated => "app_password_created",
+            Self::AppPasswordRevoked => "app_password_revoked",
+            Self::ApiAuthFailed => "api_auth_failed",
         }
     }
 }
@@ -80,10 +96,12 @@ pub enum AuditEvent {
     ApplicationDisabled,
     ApplicationEnabled,
     ApplicationDeleted,
+    ApiAccessAllowed,
+    ApiAccessDisallowed,
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 16] = [
+    pub const ALL: [AuditEvent; 18] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -100,6 +118,8 @@ impl AuditEvent {
         Self::ApplicationDisabled,
         Self::ApplicationEnabled,
         Self::ApplicationDeleted,
+        Self::ApiAccessAllowed,
+        Self::ApiAccessDisallowed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +140,8 @@ impl AuditEvent {
             Self::ApplicationDisabled => "application_disabled",
             Self::ApplicationEnabled => "application_enabled",
             Self::ApplicationDeleted => "application_deleted",
+            Self::ApiAccessAllowed => "api_access_allowed",
+            Self::ApiAccessDisallowed => "api_access_disallowed",
         }
     }
 }

@@ -36,6 +36,13 @@ pub fn event_label(kind: &str) -> &'static str {
         "application_disabled" => "Application disabled",
         "application_enabled" => "Application enabled",
         "application_deleted" => "Application deleted",
+        "api_token_created" => "Personal access token created",
+        "api_token_revoked" => "Personal access token revoked",
+        "app_password_created" => "Application password created",
+        "app_password_revoked" => "Application password revoked",
+        "api_auth_failed" => "Refused API sign-in (revoked, expired or not allowed)",
+        "api_access_allowed" => "Personal access tokens and application passwords allowed",
+        "api_access_disallowed" => "Personal access tokens and application passwords not allowed",
         _ => "Other event",
     }
 }

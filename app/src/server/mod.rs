@@ -1,6 +1,9 @@
 //! Server-only code: state, persistence, password hashing and sessions.
 //! Nothing here is compiled into the browser bundle.
 
+pub mod api_auth;
+pub mod api_logs;
+pub mod api_tokens;
 pub mod attempts;
 pub mod client_ip;
 pub mod clock;

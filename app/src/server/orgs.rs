@@ -93,6 +93,7 @@ pub async fn members(db: &Db, org_id: i64, manager_view: bool) -> AppResult<Vec<
                 email: if manager_view { Some(row.try_get("email")?) } else { None },
                 role: role_from(row.try_get("role")?)?,
                 two_factor: if manager_view { Some(row.try_get::<i64, _>("has_2fa")? == 1) } else { None },
+                active_tokens: None,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -205,7 +205,7 @@ pub async fn member_access(state: &AppState, session_token: Option<&str>, slug: 
 }
 
 /// The organization `slug` as `user`, a member of it, may see it.
-async fn member_org(state: &AppState, user: &User, slug: &str) -> AppResult<OrgSummary> {
+pub(crate) async fn member_org(state: &AppState, user: &User, slug: &str) -> AppResult<OrgSummary> {
     let org = orgs::find_for_member(&state.db, slug.trim(), user.id)
         .await?
         .ok_or_else(|| AppError::not_found("No organization with that address, or you are not a member of it."))?;

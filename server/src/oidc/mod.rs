@@ -9,7 +9,7 @@ mod token;
 
 use app::server::events::RequestMeta;
 use app::server::oidc::{Ctx, FEATURE_OFF};
-use app::server::{client_ip, AppState};
+use app::server::AppState;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -68,17 +68,9 @@ where
             return Err(feature_off(PAGE));
         }
         let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>();
-        let meta = meta(&state, peer, &parts.headers);
+        let meta = crate::middleware::request_meta(&state, peer, &parts.headers);
         Ok(Self { state, meta })
     }
-}
-
-/// Where one request came from: the client's address (behind trusted proxies) and browser.
-fn meta(state: &AppState, peer: Option<&ConnectInfo<std::net::SocketAddr>>, headers: &HeaderMap) -> RequestMeta {
-    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
-    let ip = peer.map(|p| client_ip::client_ip(p.0.ip(), &forwarded, &state.settings.trusted_proxies));
-    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
-    RequestMeta { ip, user_agent }
 }
 
 /// 404 while `--public-url` is not set: JSON for programs, a page for people.

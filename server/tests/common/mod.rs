@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+pub mod api;
 pub mod oidc;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);

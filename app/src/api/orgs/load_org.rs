@@ -12,7 +12,15 @@ pub async fn load_org(slug: String) -> Result<OrgPage, AppError> {
 
     let access = org_access(&slug).await?;
     let manager_view = policy::may_manage(access.org.my_role, ManagerTask::ManageMembers).is_ok();
-    let members = orgs::members(&access.state.db, access.org.id, manager_view).await?;
+    let mut members = orgs::members(&access.state.db, access.org.id, manager_view).await?;
+    if manager_view {
+        let now = access.state.clock.now();
+        let counts: std::collections::HashMap<i64, i64> =
+            crate::server::api_tokens::active_counts(&access.state.db, access.org.id, now).await?.into_iter().collect();
+        for m in &mut members {
+            m.active_tokens = Some(counts.get(&m.user_id).copied().unwrap_or(0));
+        }
+    }
     let two_factor_due = match access.org.two_factor_deadline {
         Some(deadline) if !credentials::is_enabled(&access.state.db, access.user.id).await? => Some(deadline),
         _ => None,

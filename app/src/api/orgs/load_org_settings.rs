@@ -13,5 +13,6 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
     let access = org_access(&slug).await?;
     policy::may_manage(access.org.my_role, ManagerTask::SeeSettings)?;
     let (require_two_factor, grace_days) = orgs::two_factor_policy(&access.state.db, access.org.id).await?;
-    Ok(OrgSettings { org: access.org, require_two_factor, grace_days })
+    let allow_api_tokens = crate::server::api_tokens::org_allows(&access.state.db, access.org.id).await?;
+    Ok(OrgSettings { org: access.org, require_two_factor, grace_days, allow_api_tokens })
 }

@@ -12,6 +12,7 @@
 //! its transaction is open (SQLite has one writer).
 
 pub mod account;
+pub mod api_tokens;
 pub mod backup_codes;
 pub mod enrollment;
 pub mod invitations;

@@ -1,3 +1,4 @@
+pub mod api_tokens;
 pub mod applications;
 pub mod forms;
 pub mod invitations;

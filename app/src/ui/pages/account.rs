@@ -6,7 +6,9 @@ use leptos_router::hooks::use_query_map;
 use super::signed_in_user;
 use crate::api::applications::{my_applications, RevokeApplication};
 use crate::api::auth::security_log;
+use crate::api::tokens::my_api_credentials;
 use crate::ui::auth::Auth;
+use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens, TokenActions};
 use crate::ui::components::applications::AllowedApplications;
 use crate::ui::components::log_table::LogTable;
 use crate::ui::components::two_factor::{TwoFactorSection, TwoFactorState};
@@ -18,6 +20,8 @@ pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let revoke = ServerAction::<RevokeApplication>::new();
     let apps = Resource::new(move || revoke.version().get(), |_| my_applications());
+    let tokens = TokenActions::new();
+    let credentials = Resource::new(move || tokens.version(), |_| my_api_credentials());
     let log = Resource::new(
         move || (query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), revoke.version().get()),
         |(page, _)| security_log(page),
@@ -35,6 +39,8 @@ pub fn AccountPage() -> impl IntoView {
                 let status = two_factor.status.await;
                 let log = log.await;
                 let apps = apps.await.unwrap_or_default();
+                let credentials = credentials.await.unwrap_or_default();
+                let two_factor_on = status.as_ref().is_ok_and(|s| s.enabled);
                 view! {
                     <div class="stack">
                         <section class="card">
@@ -47,6 +53,8 @@ pub fn AccountPage() -> impl IntoView {
                             </dl>
                         </section>
                         <TwoFactorSection user status state=two_factor />
+                        <PersonalAccessTokens items=credentials.tokens actions=tokens two_factor=two_factor_on />
+                        <ApplicationPasswords items=credentials.app_passwords actions=tokens two_factor=two_factor_on />
                         <AllowedApplications apps revoke />
                         <section class="card" aria-labelledby="log-title">
                             <h2 id="log-title">"Security log"</h2>

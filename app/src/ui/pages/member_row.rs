@@ -41,7 +41,7 @@ pub(super) fn MemberRow(
     resettable: bool,
     actions: MemberActions,
 ) -> impl IntoView {
-    let Member { user_id, name, email, role, two_factor } = member;
+    let Member { user_id, name, email, role, two_factor, active_tokens } = member;
     // The same rules the server applies: offer only what it would allow.
     let grantable: Vec<Role> =
         Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
@@ -99,6 +99,7 @@ pub(super) fn MemberRow(
                         </td>
                     }
                 })}
+            {active_tokens.map(|n| view! { <td data-label="API tokens">{n}</td> })}
             {manage
                 .then(|| {
                     view! {
@@ -153,7 +154,7 @@ mod tests {
     use super::*;
 
     fn member(user_id: i64, role: Role, two_factor: Option<bool>) -> Member {
-        Member { user_id, name: "Ann".into(), email: None, role, two_factor }
+        Member { user_id, name: "Ann".into(), email: None, role, two_factor, active_tokens: None }
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod member_row;
 mod not_found;
 mod oidc_authorize;
 mod oidc_logout;
+mod org_api_access;
 mod org_applications;
 mod org_members;
 mod org_membership;

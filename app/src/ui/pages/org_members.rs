@@ -250,6 +250,7 @@ fn OrgView(
                             {manage.then(|| view! { <th scope="col">"Email"</th> })}
                             <th scope="col">"Role"</th>
                             {manage.then(|| view! { <th scope="col">"2FA"</th> })}
+                            {manage.then(|| view! { <th scope="col">"API tokens"</th> })}
                             {manage
                                 .then(|| {
                                     view! {

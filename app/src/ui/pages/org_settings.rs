@@ -4,9 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::org_api_access::ApiAccessSection;
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
 use crate::api::orgs::{audit_log, load_org_settings, SetTwoFactorRequirement};
+use crate::api::tokens::SetApiAccess;
 use crate::api::twofactor::FinishEnrollment;
 use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
 use crate::ui::auth::Auth;
@@ -19,9 +21,10 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let auth = expect_context::<Auth>();
     let save = ServerAction::<SetTwoFactorRequirement>::new();
+    let api_access = ServerAction::<SetApiAccess>::new();
     let finish = ServerAction::<FinishEnrollment>::new();
     let settings = Resource::new(
-        move || (slug(), save.version().get(), finish.version().get()),
+        move || (slug(), save.version().get(), finish.version().get(), api_access.version().get()),
         |(slug, ..)| load_org_settings(slug),
     );
     let query = use_query_map();
@@ -43,8 +46,12 @@ pub fn OrgSettingsPage() -> impl IntoView {
                 let audit = audit.await;
                 match settings.await {
                     Ok(settings) => {
+                        let slug = settings.org.slug.clone();
+                        let owner = settings.org.my_role == Role::Owner;
+                        let allowed = settings.allow_api_tokens;
                         view! {
                             <SettingsView settings save />
+                            <ApiAccessSection slug owner allowed action=api_access />
                             {audit
                                 .ok()
                                 .map(|page| {
@@ -75,7 +82,7 @@ fn grace_label(days: i64) -> String {
 
 #[component]
 fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequirement>) -> impl IntoView {
-    let OrgSettings { org, require_two_factor, grace_days } = settings;
+    let OrgSettings { org, require_two_factor, grace_days, .. } = settings;
     let error = last_error(save);
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {

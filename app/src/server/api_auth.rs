@@ -1,0 +1,222 @@
+//! Who calls the REST API (/api/v1): a personal access token (`Bearer`), or
+//! HTTP Basic with an application password, or with the account's password
+//! while the account has no two-factor authentication. Failures count
+//! toward the login form's limits (per account and per address) and show in
+//! the account's security log.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::api_tokens::{self, Stored};
+use super::attempts::{self, Counter};
+use super::events::{self, RequestMeta, SecurityEvent};
+use super::{credentials, login_attempts, users, AppState};
+use crate::api_access::{CredentialKind, Scope};
+use crate::error::{AppError, AppResult};
+use crate::model::{format_date, OrgSummary, User};
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Token {
+        id: i64,
+    },
+    AppPassword {
+        id: i64,
+    },
+    /// The account's own password (accounts without 2FA only).
+    Password,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiCaller {
+    pub user: User,
+    pub via: Via,
+    pub scopes: Vec<Scope>,
+}
+
+impl ApiCaller {
+    /// Every route names the one scope it needs.
+    pub fn require(&self, scope: Scope) -> AppResult<()> {
+        if self.scopes.contains(&scope) {
+            return Ok(());
+        }
+        Err(AppError::forbidden(format!(
+            "This token does not have the \"{}\" scope this request needs. Create a token with it on your Account page.",
+            scope.as_str()
+        )))
+    }
+}
+
+fn unauthorized(message: impl Into<String>) -> AppError {
+    AppError::Unauthorized { message: message.into() }
+}
+
+pub fn two_factor_message(email: &str) -> String {
+    format!("Two-factor authentication is enabled for {email}: use a personal access token or an application password")
+}
+
+/// Authenticates the `Authorization` header of an API request.
+// `skip_all`: the header carries secrets.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(state: &AppState, meta: &RequestMeta, authorization: Option<&str>) -> AppResult<ApiCaller> {
+    let Some(header) = authorization else {
+        return Err(unauthorized(
+            "Authenticate with \"Authorization: Bearer <personal access token>\", or HTTP Basic with your email and \
+             an application password.",
+        ));
+    };
+    let (scheme, value) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
+    let value = value.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        bearer(state, meta, value).await
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        basic(state, meta, value).await
+    } else {
+        Err(unauthorized("Unsupported authorization scheme: use Bearer or Basic."))
+    }
+}
+
+/// The address's login allowance, read without taking an attempt: a token
+/// has 190 random bits, so only failures are counted.
+async fn address_waiting(state: &AppState, meta: &RequestMeta) -> AppResult<()> {
+    if let Some(ip) = meta.ip {
+        if let Some(secs) = attempts::waiting(&state.db, &Counter::login_address(ip), state.clock.now()).await? {
+            return Err(AppError::RateLimited { retry_after_secs: secs });
+        }
+    }
+    Ok(())
+}
+
+/// A failed token: one failure for the address, and a row in the owner's
+/// security log when the token was theirs (revoked, expired, misused).
+async fn failed(state: &AppState, meta: &RequestMeta, owner: Option<i64>, error: AppError) -> AppResult<ApiCaller> {
+    let now = state.clock.now();
+    if let Some(ip) = meta.ip {
+        // Counted as it stands; a wait already in force answers the same refusal.
+        if let Ok(reservation) = attempts::reserve(&state.db, Counter::login_address(ip), now).await {
+            drop(reservation);
+        }
+    }
+    if let Some(user_id) = owner {
+        events::record(&state.db, user_id, SecurityEvent::ApiAuthFailed, meta, now).await?;
+    }
+    Err(error)
+}
+
+async fn bearer(state: &AppState, meta: &RequestMeta, token: &str) -> AppResult<ApiCaller> {
+    address_waiting(state, meta).await?;
+    match api_tokens::recognise(token) {
+        Some(CredentialKind::PersonalAccessToken) => {}
+        Some(CredentialKind::ApplicationPassword) => {
+            let error = unauthorized("An application password works only with HTTP Basic, as your account's password.");
+            return failed(state, meta, None, error).await;
+        }
+        None => {
+            let error = unauthorized(
+                "That is not a Portcullis personal access token (pcl_pat_…): check that it was copied whole.",
+            );
+            return failed(state, meta, None, error).await;
+        }
+    }
+    let stored = api_tokens::find(&state.db, token).await?;
+    let Some(stored) = stored else {
+        return failed(state, meta, None, unauthorized("This token is not valid.")).await;
+    };
+    usable(state, meta, &stored).await?;
+    let user =
+        users::find_by_id(&state.db, stored.user_id).await?.ok_or_else(|| unauthorized("This token is not valid."))?;
+    api_tokens::touch(&state.db, &stored, meta.ip.map(|ip| ip.to_string()).as_deref(), state.clock.now()).await?;
+    Ok(ApiCaller { user, via: Via::Token { id: stored.id }, scopes: stored.scopes })
+}
+
+/// Not revoked, not expired.
+async fn usable(state: &AppState, meta: &RequestMeta, stored: &Stored) -> AppResult<()> {
+    let noun = match stored.kind {
+        CredentialKind::PersonalAccessToken => "token",
+        CredentialKind::ApplicationPassword => "application password",
+    };
+    if stored.revoked {
+        failed(state, meta, Some(stored.user_id), unauthorized(format!("This {noun} has been revoked."))).await?;
+    }
+    if let Some(expiry) = stored.expires_at.filter(|at| *at <= state.clock.now()) {
+        let error = unauthorized(format!("This {noun} expired on {}.", format_date(expiry)));
+        failed(state, meta, Some(stored.user_id), error).await?;
+    }
+    Ok(())
+}
+
+/// `email:password`, base64-encoded.
+fn decode_basic(value: &str) -> Option<(String, String)> {
+    let bytes = STANDARD.decode(value).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (email, password) = text.split_once(':')?;
+    Some((email.to_string(), password.to_string()))
+}
+
+// `skip_all`: the password never reaches a log line.
+#[tracing::instrument(skip_all)]
+async fn basic(state: &AppState, meta: &RequestMeta, value: &str) -> AppResult<ApiCaller> {
+    let Some((email, password)) = decode_basic(value) else {
+        return Err(unauthorized("The Basic credentials are malformed: send base64(email:password)."));
+    };
+    crate::validate::password_length(&password).map_err(|_| AppError::InvalidCredentials)?;
+    // The same allowance as the login form, for the account and the address.
+    let attempt = login_attempts::begin(state, &email, meta).await?;
+    if api_tokens::recognise(&password) == Some(CredentialKind::ApplicationPassword) {
+        let found = api_tokens::find(&state.db, &password).await?;
+        let owner = match &found {
+            Some(stored) => users::find_by_id(&state.db, stored.user_id).await?,
+            None => None,
+        };
+        let matches = |u: &User| u.email.eq_ignore_ascii_case(email.trim());
+        let (Some(stored), Some(user)) = (found, owner.filter(matches)) else {
+            attempt.failed(state, meta).await?;
+            return Err(AppError::InvalidCredentials);
+        };
+        if stored.kind != CredentialKind::ApplicationPassword {
+            attempt.failed(state, meta).await?;
+            return Err(AppError::InvalidCredentials);
+        }
+        attempt.succeeded(state).await?;
+        usable(state, meta, &stored).await?;
+        api_tokens::touch(&state.db, &stored, meta.ip.map(|ip| ip.to_string()).as_deref(), state.clock.now()).await?;
+        return Ok(ApiCaller { user, via: Via::AppPassword { id: stored.id }, scopes: stored.scopes });
+    }
+    let found = match crate::validate::email(&email) {
+        Ok(email) => users::find_with_hash(&state.db, &email).await?,
+        Err(_) => None,
+    };
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let right = match state.hasher.verify(password, hash).await {
+        Ok(right) => right,
+        Err(e) => {
+            attempt.abandoned(state).await?;
+            return Err(e);
+        }
+    };
+    let Some(user) = user.filter(|_| right) else {
+        attempt.failed(state, meta).await?;
+        return Err(AppError::InvalidCredentials);
+    };
+    attempt.succeeded(state).await?;
+    if credentials::is_enabled(&state.db, user.id).await? {
+        events::record(&state.db, user.id, SecurityEvent::ApiAuthFailed, meta, state.clock.now()).await?;
+        return Err(unauthorized(two_factor_message(&user.email)));
+    }
+    Ok(ApiCaller { user, via: Via::Password, scopes: Scope::ALL.to_vec() })
+}
+
+/// The organization gate for the API: the same `member_org` check as pages
+/// and server functions (membership, the two-factor requirement), then the
+/// organization's switch for tokens and application passwords.
+pub async fn org_access(state: &AppState, caller: &ApiCaller, slug: &str) -> AppResult<OrgSummary> {
+    let org = super::request::member_org(state, &caller.user, slug).await?;
+    if caller.via != Via::Password && !api_tokens::org_allows(&state.db, org.id).await? {
+        return Err(AppError::forbidden(format!(
+            "{} does not allow personal access tokens or application passwords for its data.",
+            org.name
+        )));
+    }
+    Ok(org)
+}

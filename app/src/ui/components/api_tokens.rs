@@ -1,0 +1,274 @@
+//! The Account page's "Personal access tokens" and "Application passwords":
+//! make one (after the password, and a code with 2FA on), see it once with
+//! "Copy", list them with their last use, revoke.
+
+use leptos::prelude::*;
+
+use crate::api::tokens::{CreateApiToken, CreateAppPassword, RevokeApiCredential};
+use crate::api_access::{ApiCredential, NewSecret, Scope, NO_EXPIRY_WARNING};
+use crate::model::format_date;
+use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::two_factor::copy_to_clipboard;
+
+/// The three actions of both sections; the lists reload after each.
+#[derive(Clone, Copy)]
+pub struct TokenActions {
+    pub create_token: ServerAction<CreateApiToken>,
+    pub create_app_password: ServerAction<CreateAppPassword>,
+    pub revoke: ServerAction<RevokeApiCredential>,
+}
+
+impl TokenActions {
+    pub fn new() -> Self {
+        Self {
+            create_token: ServerAction::new(),
+            create_app_password: ServerAction::new(),
+            revoke: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever a list may have changed.
+    pub fn version(&self) -> (usize, usize, usize) {
+        (self.create_token.version().get(), self.create_app_password.version().get(), self.revoke.version().get())
+    }
+}
+
+impl Default for TokenActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A secret just made, with "Copy": shown this once.
+#[component]
+fn ShownOnce(made: NewSecret, label: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = made.secret.clone();
+    view! {
+        <div class="notice credentials" role="status">
+            <p>
+                <strong>{format!("{label}: ")}</strong>
+                <code aria-label=label data-testid="new-secret">
+                    {made.secret}
+                </code>
+                " "
+                <button
+                    type="button"
+                    class="button small"
+                    on:click=move |_| {
+                        copy_to_clipboard(&copy);
+                        copied.set(true);
+                    }
+                >
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </p>
+            <p>"Copy it now: it is shown only this once, and Portcullis keeps only a hash of it."</p>
+        </div>
+    }
+}
+
+fn used(c: &ApiCredential) -> String {
+    match (c.last_used_at, &c.last_used_ip) {
+        (Some(at), Some(ip)) => format!("last used {} from {ip}", format_date(at)),
+        (Some(at), None) => format!("last used {}", format_date(at)),
+        _ => "never used".to_string(),
+    }
+}
+
+#[component]
+fn CredentialList(
+    items: Vec<ApiCredential>,
+    revoke: ServerAction<RevokeApiCredential>,
+    empty: &'static str,
+) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    view! {
+        <ul class="allowed-apps">
+            {items
+                .into_iter()
+                .map(|c| {
+                    let scopes: Vec<&str> = c.scopes.iter().map(|s| s.as_str()).collect();
+                    let expiry = match c.expires_at {
+                        Some(at) => format!("expires {}", format_date(at)),
+                        None => "never expires".to_string(),
+                    };
+                    view! {
+                        <li>
+                            <p>
+                                <strong>{c.name.clone()}</strong>
+                                {format!(" ({}), created {}", scopes.join(", "), format_date(c.created_at))}
+                            </p>
+                            <p class="muted">{format!("{}; {expiry}", used(&c))}</p>
+                            <ActionForm action=revoke attr:class="inline-form">
+                                <input type="hidden" name="id" value=c.id />
+                                <button
+                                    type="submit"
+                                    class="button small danger"
+                                    aria-label=format!("Revoke {}", c.name)
+                                    disabled=move || revoke.pending().get()
+                                >
+                                    "Revoke"
+                                </button>
+                            </ActionForm>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn Reauthenticate(
+    prefix: &'static str,
+    two_factor: bool,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let password_id = if prefix == "token" { "token-password" } else { "app-password-password" };
+    let code_id = if prefix == "token" { "token-code" } else { "app-password-code" };
+    view! {
+        <Field
+            label="Your password"
+            name="password"
+            kind="password"
+            autocomplete="current-password"
+            id=password_id
+            error
+        />
+        {two_factor
+            .then(|| {
+                view! {
+                    <Field
+                        label="Code from your authenticator app"
+                        name="code"
+                        autocomplete="one-time-code"
+                        id=code_id
+                        error
+                    />
+                }
+            })}
+    }
+}
+
+#[component]
+pub fn PersonalAccessTokens(items: Vec<ApiCredential>, actions: TokenActions, two_factor: bool) -> impl IntoView {
+    let action = actions.create_token;
+    let error = last_error(action);
+    let no_expiry = RwSignal::new(false);
+    view! {
+        <section class="card" aria-labelledby="tokens-title">
+            <h2 id="tokens-title">"Personal access tokens"</h2>
+            <p>
+                "For scripts and CI jobs calling the API at /api/v1: send " <code>"Authorization: Bearer <token>"</code>
+                ". They work with two-factor authentication on."
+            </p>
+            {move || {
+                action.value().get().and_then(Result::ok).map(|made| view! { <ShownOnce made label="Token" /> })
+            }}
+            <FormError error=last_error(actions.revoke) />
+            <CredentialList items revoke=actions.revoke empty="No personal access tokens." />
+            <details>
+                <summary>"Generate token"</summary>
+                <ActionForm action attr:class="form">
+                    <Field
+                        label="Name"
+                        name="name"
+                        id="token-name"
+                        hint="What it is for, e.g. \"CI deploy job\"."
+                        error
+                    />
+                    <fieldset class="field">
+                        <legend>"Scopes"</legend>
+                        {Scope::ALL
+                            .into_iter()
+                            .map(|scope| {
+                                let name = match scope {
+                                    Scope::Read => "read",
+                                    Scope::Write => "write",
+                                    Scope::AdminOrg => "admin_org",
+                                };
+                                let id = format!("token-scope-{name}");
+                                view! {
+                                    <div class="field checkbox">
+                                        <input
+                                            id=id.clone()
+                                            type="checkbox"
+                                            name=name
+                                            value="true"
+                                            checked=scope == Scope::Read
+                                        />
+                                        <label for=id>{format!("{} — {}", scope.as_str(), scope.describe())}</label>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                        <p class="field-error" role="alert">
+                            {move || error.get().and_then(|e| e.field_message("scopes"))}
+                        </p>
+                    </fieldset>
+                    <div class="field">
+                        <label for="token-expiry">"Expiration"</label>
+                        <select
+                            id="token-expiry"
+                            name="expires_in_days"
+                            on:change=move |ev| no_expiry.set(event_target_value(&ev) == "0")
+                        >
+                            <option value="30">"30 days"</option>
+                            <option value="90" selected=true>
+                                "90 days"
+                            </option>
+                            <option value="365">"365 days"</option>
+                            <option value="0">"No expiration"</option>
+                        </select>
+                        <p class="hint warning" role="status" class:hidden=move || !no_expiry.get()>
+                            {NO_EXPIRY_WARNING}
+                        </p>
+                    </div>
+                    <Reauthenticate prefix="token" two_factor error />
+                    <FormError error />
+                    <SubmitButton label="Generate token" pending_label="Generating…" pending=action.pending() />
+                </ActionForm>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+pub fn ApplicationPasswords(items: Vec<ApiCredential>, actions: TokenActions, two_factor: bool) -> impl IntoView {
+    let action = actions.create_app_password;
+    let error = last_error(action);
+    view! {
+        <section class="card" aria-labelledby="app-passwords-title">
+            <h2 id="app-passwords-title">"Application passwords"</h2>
+            <p>
+                "For programs that can send only an email and a password (HTTP Basic) to the API at /api/v1. \
+                 They never work in the login form."
+            </p>
+            {move || {
+                action
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|made| view! { <ShownOnce made label="Application password" /> })
+            }}
+            <CredentialList items revoke=actions.revoke empty="No application passwords." />
+            <details>
+                <summary>"Generate application password"</summary>
+                <ActionForm action attr:class="form">
+                    <Field label="Name" name="name" id="app-password-name" hint="The program that will use it." error />
+                    <Reauthenticate prefix="app" two_factor error />
+                    <FormError error />
+                    <SubmitButton
+                        label="Generate application password"
+                        pending_label="Generating…"
+                        pending=action.pending()
+                    />
+                </ActionForm>
+            </details>
+        </section>
+    }
+}
