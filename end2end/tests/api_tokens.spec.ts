@@ -22,7 +22,7 @@ test('a token made on the Account page calls the API until it is revoked', async
   await section.getByLabel('Your password').fill(PASSWORD);
   await section.getByRole('button', { name: 'Generate token' }).click();
 
-  const shown = section.getByTestId('new-secret');
+  const shown = section.getByLabel('Token', { exact: true });
   await expect(shown).toHaveText(/^pcl_pat_[0-9A-Za-z]{38}$/);
   const token = (await shown.textContent())!.trim();
   await section.getByRole('button', { name: 'Copy' }).click();

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use crate::api::tokens::{CreateApiToken, CreateAppPassword, RevokeApiCredential};
 use crate::api_access::{ApiCredential, NewSecret, Scope, NO_EXPIRY_WARNING};
 use crate::model::format_date;
+use crate::ui::components::copyable::Copyable;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
-use crate::ui::components::two_factor::copy_to_clipboard;
 
 /// The three actions of both sections; the lists reload after each.
 #[derive(Clone, Copy)]
@@ -42,27 +42,9 @@ impl Default for TokenActions {
 /// A secret just made, with "Copy": shown this once.
 #[component]
 fn ShownOnce(made: NewSecret, label: &'static str) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = made.secret.clone();
     view! {
         <div class="notice credentials" role="status">
-            <p>
-                <strong>{format!("{label}: ")}</strong>
-                <code aria-label=label data-testid="new-secret">
-                    {made.secret}
-                </code>
-                " "
-                <button
-                    type="button"
-                    class="button small"
-                    on:click=move |_| {
-                        copy_to_clipboard(&copy);
-                        copied.set(true);
-                    }
-                >
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
-                </button>
-            </p>
+            <Copyable label value=made.secret />
             <p>"Copy it now: it is shown only this once, and Portcullis keeps only a hash of it."</p>
         </div>
     }

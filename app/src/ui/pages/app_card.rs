@@ -8,8 +8,8 @@ use super::org_applications::Actions;
 use crate::api::applications::RegisterApplication;
 use crate::applications::{Application, NewCredentials};
 use crate::model::{format_date, format_utc_time};
+use crate::ui::components::copyable::Copyable;
 use crate::ui::components::forms::{InlineReauth, SubmitButton};
-use crate::ui::components::two_factor::copy_to_clipboard;
 
 /// The credentials of the application just registered (or whose secret was just regenerated).
 #[component]
@@ -26,30 +26,6 @@ fn Credentials(made: NewCredentials) -> impl IntoView {
                     }
                 })}
         </div>
-    }
-}
-
-/// A labelled value with a "Copy" button that says "Copied" once it has.
-#[component]
-fn Copyable(label: &'static str, value: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = value.clone();
-    view! {
-        <p>
-            <strong>{format!("{label}: ")}</strong>
-            <code aria-label=label>{value}</code>
-            " "
-            <button
-                type="button"
-                class="button small"
-                on:click=move |_| {
-                    copy_to_clipboard(&copy);
-                    copied.set(true);
-                }
-            >
-                {move || if copied.get() { "Copied" } else { "Copy" }}
-            </button>
-        </p>
     }
 }
 
