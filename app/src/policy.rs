@@ -20,6 +20,8 @@ pub enum Refusal {
     ResetNeedsOwnTwoFactor,
     TargetManagesAnotherOrg,
     OwnersOnlyLoosenRequirement,
+    /// Only owners decide whether tokens and application passwords reach the organization's data.
+    OwnersOnlyApiAccess,
     /// These owners (and perhaps the person acting) lack 2FA, so it cannot be required yet.
     MustEnrollFirst(Vec<User>),
     /// These organizations require 2FA, so it cannot be turned off.
@@ -89,6 +91,16 @@ pub fn may_remove(actor: Role, target: Role) -> Result<(), Refusal> {
 /// role, since it grants nothing yet.
 pub fn may_cancel_invitation(actor: Role, invited_role: Role) -> Result<(), Refusal> {
     may_invite(actor, invited_role)
+}
+
+/// "Allow personal access tokens and application passwords for this
+/// organization's data": owners only, either way, since a token outlives
+/// the admin who might switch it on.
+pub fn may_set_api_access(actor: Role) -> Result<(), Refusal> {
+    match actor {
+        Role::Owner => Ok(()),
+        _ => Err(Refusal::OwnersOnlyApiAccess),
+    }
 }
 
 /// Leaving an organization: anyone, except its last owner.
@@ -238,6 +250,13 @@ mod tests {
     const OFF: Requirement = Requirement { required: false, grace_days: 0 };
     fn on(grace_days: i64) -> Requirement {
         Requirement { required: true, grace_days }
+    }
+
+    #[test]
+    fn only_owners_decide_whether_tokens_reach_the_organizations_data() {
+        assert_eq!(may_set_api_access(Owner), Ok(()));
+        assert_eq!(may_set_api_access(Admin), Err(Refusal::OwnersOnlyApiAccess));
+        assert_eq!(may_set_api_access(Member), Err(Refusal::OwnersOnlyApiAccess));
     }
 
     #[test]

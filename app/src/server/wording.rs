@@ -44,6 +44,9 @@ impl From<Refusal> for AppError {
                 "This person is an owner or admin of another organization: their two-factor authentication cannot be \
                  reset from here. They can change it on their Account page.",
             ),
+            Refusal::OwnersOnlyApiAccess => {
+                forbidden("Only owners can allow or forbid personal access tokens and application passwords.")
+            }
             Refusal::OwnersOnlyLoosenRequirement => forbidden(
                 "Only owners can switch the two-factor requirement off or change its grace period once it is on.",
             ),

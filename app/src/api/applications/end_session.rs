@@ -20,7 +20,7 @@ pub async fn end_session(
     let cx = visit.cx();
     let next = account::after_logout(&cx, &request).await?.unwrap_or_else(|| "/login".to_string());
     if let Some(token) = session_token() {
-        sessions::delete(&cx.state.db, &token).await?;
+        crate::server::flows::account::log_out(&cx, &token).await?;
         forget_session();
     }
     set_cookie(&sessions::cookie(None, &cx.state.settings));

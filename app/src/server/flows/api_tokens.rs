@@ -135,11 +135,7 @@ pub async fn revoke(cx: &Ctx<'_>, user: &User, id: i64) -> AppResult<()> {
 /// "Allow personal access tokens and application passwords for this
 /// organization's data": owners only, audited.
 pub async fn set_org_api_access(cx: &Ctx<'_>, m: super::InOrg<'_>, allow: bool) -> AppResult<()> {
-    if m.org.my_role != crate::model::Role::Owner {
-        return Err(AppError::forbidden(
-            "Only owners can allow or forbid personal access tokens and application passwords.",
-        ));
-    }
+    crate::policy::may_set_api_access(m.org.my_role)?;
     let mut tx = cx.begin().await?;
     api_tokens::set_org_access(&mut *tx, m.org.id, allow).await?;
     let kind = if allow {
