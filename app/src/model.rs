@@ -156,6 +156,11 @@ pub struct PendingInvitation {
     pub expired: bool,
 }
 
+/// What the Members tab says once an invitation is sent.
+pub fn invitation_sent(email: &str) -> String {
+    format!("Invitation sent to {email}. They will see it when they log in, or after they sign up.")
+}
+
 /// The two-factor state of the signed-in user's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {

@@ -5,5 +5,7 @@ pub mod applications;
 pub mod auth;
 pub mod invitations;
 pub mod orgs;
+#[cfg(feature = "ssr")]
+pub(crate) mod plain_form;
 pub mod tokens;
 pub mod twofactor;

@@ -31,7 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -41,16 +41,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole app renders on the server (Leptos islands): pages are HTML whose
+/// forms post to server functions; only `#[island]` components hydrate.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(Auth::new());
 
     // Async SSR: every page arrives complete, so nothing jumps while it
     // hydrates and every form works before (or without) JavaScript.
     view! {
         <Title formatter=page_title />
         <Router>
+            <Frame />
+        </Router>
+    }
+}
+
+/// Inside the router, so that the actions see the error a plain form post
+/// came back with (`?__err=`) and show it by their form.
+#[component]
+fn Frame() -> impl IntoView {
+    provide_context(Auth::new());
+    view! {
             <a class="skip-link" href="#main">
                 "Skip to content"
             </a>
@@ -70,7 +82,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/oidc/logout") view=LogoutPage ssr=SsrMode::Async />
                 </Routes>
             </main>
-        </Router>
     }
 }
 

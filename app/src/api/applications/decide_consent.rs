@@ -13,6 +13,6 @@ pub async fn decide_consent(request: String, #[server(default)] allow: bool) -> 
     let visit = crate::server::request::visit()?;
     let cx = visit.cx();
     let next = authorize::consent(&cx, &request, session_token().as_deref(), allow).await?;
-    super::redirect_plain_form(&next);
+    crate::api::plain_form::redirect_plain_form(&next);
     Ok(next)
 }

@@ -24,6 +24,6 @@ pub async fn end_session(
         forget_session();
     }
     set_cookie(&sessions::cookie(None, &cx.state.settings));
-    super::redirect_plain_form(&next);
+    crate::api::plain_form::redirect_plain_form(&next);
     Ok(next)
 }

@@ -26,19 +26,6 @@ pub use register_application::*;
 pub use revoke_application::*;
 pub use set_application_disabled::*;
 
-/// Sends a plain form post (before hydration, or without JavaScript) on to
-/// `path` with a 302. Hydrated pages get the path as the answer and navigate
-/// there themselves with a full page load: the continuation is no page of
-/// this app, so the router must not handle it.
-#[cfg(feature = "ssr")]
-pub(crate) fn redirect_plain_form(path: &str) {
-    let parts = leptos::prelude::use_context::<http::request::Parts>();
-    let accept = parts.as_ref().and_then(|p| p.headers.get(http::header::ACCEPT)).and_then(|v| v.to_str().ok());
-    if accept.is_some_and(|a| a.contains("text/html")) {
-        leptos_axum::redirect(path);
-    }
-}
-
 /// The gate of the Applications tab: a member of the organization who manages it.
 #[cfg(feature = "ssr")]
 async fn manager(

@@ -38,7 +38,7 @@ pub async fn log_in(
             hand_out_session(&visit.state, &session);
             match &next {
                 // Not a page of this app: the hydrated login page navigates there itself.
-                Some(next) => crate::api::applications::redirect_plain_form(next),
+                Some(next) => crate::api::plain_form::redirect_plain_form(next),
                 None => leptos_axum::redirect("/"),
             }
             Ok(LoginOutcome::LoggedIn(user))

@@ -24,12 +24,12 @@ pub async fn verify_login(
     let next = crate::oidc::redirect::local_path(&next);
     match (done.backup_codes_left, next) {
         // Not a page of this app: the hydrated page navigates there itself.
-        (None, Some(next)) => crate::api::applications::redirect_plain_form(next),
+        (None, Some(next)) => crate::api::plain_form::redirect_plain_form(next),
         (None, None) => leptos_axum::redirect("/"),
         // A form posted without JavaScript gets the count on a page of its own.
         (Some(left), next) => {
             let shown = format!("/login/two-factor?codes_left={left}");
-            crate::api::applications::redirect_plain_form(&match next {
+            crate::api::plain_form::redirect_plain_form(&match next {
                 Some(next) => format!("{shown}&continue={}", crate::applications::encode_component(next)),
                 None => shown,
             });

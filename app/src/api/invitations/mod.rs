@@ -24,7 +24,9 @@ pub async fn accept_invitation(invitation_id: i64) -> Result<String, AppError> {
     use crate::server::request::session_access;
 
     let access = session_access().await?;
-    invitations::accept(&access.cx(), &access.user, invitation_id).await
+    let slug = invitations::accept(&access.cx(), &access.user, invitation_id).await?;
+    crate::api::plain_form::back_with_notice("joined", &slug);
+    Ok(slug)
 }
 
 #[server(endpoint = "decline_invitation")]

@@ -11,5 +11,6 @@ pub async fn add_member(slug: String, email: String, role: String) -> Result<Str
 
     let access = org_access(&slug).await?;
     let email = orgs::invite(&access.cx(), access.in_org(), &email, &role).await?;
-    Ok(format!("Invitation sent to {email}. They will see it when they log in, or after they sign up."))
+    crate::api::plain_form::back_with_notice("invited", &email);
+    Ok(crate::model::invitation_sent(&email))
 }

@@ -16,5 +16,7 @@ pub async fn set_two_factor_requirement(
 
     let access = org_access(&slug).await?;
     let input = RequirementInput { require, grace_days, password, code };
-    orgs::set_requirement(&access.cx(), access.in_org(), input).await
+    orgs::set_requirement(&access.cx(), access.in_org(), input).await?;
+    crate::api::plain_form::back_with_notice("saved", "two-factor");
+    Ok(())
 }

@@ -10,5 +10,7 @@ pub async fn set_api_access(slug: String, #[server(default)] allow: bool) -> Res
     use crate::server::request::org_access;
 
     let access = org_access(&slug).await?;
-    api_tokens::set_org_api_access(&access.cx(), access.in_org(), allow).await
+    api_tokens::set_org_api_access(&access.cx(), access.in_org(), allow).await?;
+    crate::api::plain_form::back_with_notice("saved", "api-access");
+    Ok(())
 }

@@ -4,39 +4,32 @@
 
 use leptos::prelude::*;
 
-use crate::api::tokens::{CreateApiToken, CreateAppPassword, RevokeApiCredential};
-use crate::api_access::{ApiCredential, NewSecret, Scope, NO_EXPIRY_WARNING};
+use crate::api::tokens::{my_api_credentials, CreateApiToken, CreateAppPassword, RevokeApiCredential};
+use crate::api_access::{ApiCredential, ApiCredentials, CredentialKind, NewSecret, Scope, NO_EXPIRY_WARNING};
 use crate::model::format_date;
 use crate::ui::components::copyable::Copyable;
-use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
 
-/// The three actions of both sections; the lists reload after each.
-#[derive(Clone, Copy)]
-pub struct TokenActions {
-    pub create_token: ServerAction<CreateApiToken>,
-    pub create_app_password: ServerAction<CreateAppPassword>,
-    pub revoke: ServerAction<RevokeApiCredential>,
-}
-
-impl TokenActions {
-    pub fn new() -> Self {
-        Self {
-            create_token: ServerAction::new(),
-            create_app_password: ServerAction::new(),
-            revoke: ServerAction::new(),
+/// A section's list, read again from the server after each change made here
+/// (islands: the rest of the page is server-rendered and stays as it is).
+fn live_list<A, B>(items: Vec<ApiCredential>, kind: CredentialKind, made: ServerAction<A>, revoke: ServerAction<B>) -> RwSignal<Vec<ApiCredential>>
+where
+    A: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    B::Output: Clone + Send + Sync + 'static,
+{
+    let list = RwSignal::new(items);
+    Effect::new(move |_| {
+        if matches!(made.value().get(), Some(Ok(_))) || matches!(revoke.value().get(), Some(Ok(_))) {
+            leptos::task::spawn_local(async move {
+                if let Ok(ApiCredentials { tokens, app_passwords }) = my_api_credentials().await {
+                    list.set(if kind == CredentialKind::PersonalAccessToken { tokens } else { app_passwords });
+                }
+            });
         }
-    }
-
-    /// Changes whenever a list may have changed.
-    pub fn version(&self) -> (usize, usize, usize) {
-        (self.create_token.version().get(), self.create_app_password.version().get(), self.revoke.version().get())
-    }
-}
-
-impl Default for TokenActions {
-    fn default() -> Self {
-        Self::new()
-    }
+    });
+    list
 }
 
 /// A secret just made, with "Copy": shown this once.
@@ -60,14 +53,16 @@ fn used(c: &ApiCredential) -> String {
 
 #[component]
 fn CredentialList(
-    items: Vec<ApiCredential>,
+    items: RwSignal<Vec<ApiCredential>>,
     revoke: ServerAction<RevokeApiCredential>,
     empty: &'static str,
 ) -> impl IntoView {
-    if items.is_empty() {
-        return view! { <p class="empty">{empty}</p> }.into_any();
-    }
-    view! {
+    move || {
+        let items = items.get();
+        if items.is_empty() {
+            return view! { <p class="empty">{empty}</p> }.into_any();
+        }
+        view! {
         <ul class="allowed-apps">
             {items
                 .into_iter()
@@ -100,8 +95,9 @@ fn CredentialList(
                 })
                 .collect_view()}
         </ul>
+        }
+        .into_any()
     }
-    .into_any()
 }
 
 #[component]
@@ -136,9 +132,12 @@ fn Reauthenticate(
     }
 }
 
-#[component]
-pub fn PersonalAccessTokens(items: Vec<ApiCredential>, actions: TokenActions, two_factor: bool) -> impl IntoView {
-    let action = actions.create_token;
+/// The Account page's "Personal access tokens" (an island: the new token is shown once, here).
+#[island]
+pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool) -> impl IntoView {
+    let action = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiCredential>::new();
+    let items = live_list(items, CredentialKind::PersonalAccessToken, action, revoke);
     let error = last_error(action);
     let no_expiry = RwSignal::new(false);
     view! {
@@ -151,8 +150,8 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, actions: TokenActions, tw
             {move || {
                 action.value().get().and_then(Result::ok).map(|made| view! { <ShownOnce made label="Token" /> })
             }}
-            <FormError error=last_error(actions.revoke) />
-            <CredentialList items revoke=actions.revoke empty="No personal access tokens." />
+            <FormError error=last_error(revoke) />
+            <CredentialList items revoke empty="No personal access tokens." />
             <details>
                 <summary>"Generate token"</summary>
                 <ActionForm action attr:class="form">
@@ -212,16 +211,20 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, actions: TokenActions, tw
                     </div>
                     <Reauthenticate prefix="token" two_factor error />
                     <FormError error />
-                    <SubmitButton label="Generate token" pending_label="Generating…" pending=action.pending() />
+                    <ActionButton label="Generate token" pending_label="Generating…" pending=action.pending() />
                 </ActionForm>
             </details>
         </section>
     }
+    .into_any()
 }
 
-#[component]
-pub fn ApplicationPasswords(items: Vec<ApiCredential>, actions: TokenActions, two_factor: bool) -> impl IntoView {
-    let action = actions.create_app_password;
+/// The Account page's "Application passwords" (an island, as the tokens).
+#[island]
+pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool) -> impl IntoView {
+    let action = ServerAction::<CreateAppPassword>::new();
+    let revoke = ServerAction::<RevokeApiCredential>::new();
+    let items = live_list(items, CredentialKind::ApplicationPassword, action, revoke);
     let error = last_error(action);
     view! {
         <section class="card" aria-labelledby="app-passwords-title">
@@ -237,14 +240,15 @@ pub fn ApplicationPasswords(items: Vec<ApiCredential>, actions: TokenActions, tw
                     .and_then(Result::ok)
                     .map(|made| view! { <ShownOnce made label="Application password" /> })
             }}
-            <CredentialList items revoke=actions.revoke empty="No application passwords." />
+            <FormError error=last_error(revoke) />
+            <CredentialList items revoke empty="No application passwords." />
             <details>
                 <summary>"Generate application password"</summary>
                 <ActionForm action attr:class="form">
                     <Field label="Name" name="name" id="app-password-name" hint="The program that will use it." error />
                     <Reauthenticate prefix="app" two_factor error />
                     <FormError error />
-                    <SubmitButton
+                    <ActionButton
                         label="Generate application password"
                         pending_label="Generating…"
                         pending=action.pending()
@@ -253,4 +257,5 @@ pub fn ApplicationPasswords(items: Vec<ApiCredential>, actions: TokenActions, tw
             </details>
         </section>
     }
+    .into_any()
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::two_factor::copy_to_clipboard;
+use super::browser::copy_to_clipboard;
 
 /// A labelled value with a "Copy" button that says "Copied" once it has.
 #[component]

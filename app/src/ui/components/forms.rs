@@ -91,8 +91,9 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// The submit button of a form inside an island, whose action says when it is working.
 #[component]
-pub fn SubmitButton(
+pub fn ActionButton(
     label: &'static str,
     pending_label: &'static str,
     #[prop(into)] pending: Signal<bool>,
@@ -102,6 +103,50 @@ pub fn SubmitButton(
         <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
             <span class="spinner" aria-hidden="true" class:hidden=move || !pending.get()></span>
             {move || if pending.get() { pending_label } else { label }}
+        </button>
+    }
+}
+
+/// The submit button of a plain form (server-rendered, posting to a server
+/// function): an island of its own that shows it is working from the moment its
+/// form is sent until the next page arrives. Without JavaScript it is a plain button.
+#[island]
+pub fn SubmitButton(
+    #[prop(into)] label: String,
+    #[prop(into)] pending_label: String,
+    /// "button primary" unless given.
+    #[prop(optional, into)]
+    class: Option<String>,
+) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "button primary".to_string());
+    let button = NodeRef::<leptos::html::Button>::new();
+    let pending = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use leptos::wasm_bindgen::{closure::Closure, JsCast};
+        let Some(form) = button.get().and_then(|b| b.form()) else { return };
+        let on_submit = Closure::<dyn Fn(leptos::web_sys::Event)>::new(move |ev: leptos::web_sys::Event| {
+            if !ev.default_prevented() {
+                pending.set(true);
+            }
+        });
+        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        on_submit.forget();
+        // Back to this page from the next one (the back/forward cache): ready again.
+        let on_show = Closure::<dyn Fn()>::new(move || pending.set(false));
+        let _ = leptos::prelude::window().add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+        on_show.forget();
+    });
+    view! {
+        <button
+            type="submit"
+            node_ref=button
+            class=class
+            disabled=move || pending.get()
+            aria-busy=move || pending.get().to_string()
+        >
+            <span class="spinner" aria-hidden="true" class:hidden=move || !pending.get()></span>
+            {move || if pending.get() { pending_label.clone() } else { label.clone() }}
         </button>
     }
 }

@@ -20,7 +20,13 @@ pub fn MyInvitations(
     decline: ServerAction<DeclineInvitation>,
 ) -> impl IntoView {
     let error = Signal::derive(move || last_error(accept).get().or_else(|| last_error(decline).get()));
-    let joined = move || accept.value().get().and_then(Result::ok);
+    // After a plain form post the page comes back with `?joined=<slug>`.
+    let query = leptos_router::hooks::use_query_map();
+    let joined = move || {
+        accept.value().get().and_then(Result::ok).or_else(|| {
+            query.read().get("joined").and_then(|slug| crate::validate::slug(&slug).ok())
+        })
+    };
     view! {
         <FormError error />
         {move || {

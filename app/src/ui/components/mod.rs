@@ -1,5 +1,6 @@
 pub mod api_tokens;
 pub mod applications;
+pub mod browser;
 pub mod copyable;
 pub mod forms;
 pub mod invitations;

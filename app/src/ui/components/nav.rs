@@ -4,21 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::api::auth::LogOut;
 use crate::model::{OrgSummary, User};
 use crate::ui::auth::Auth;
-
-/// Closes the `<details>` menu a click came from. The menus are `<details>`
-/// so they open before hydration and without JavaScript too.
-fn close_menu(ev: leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    let details = ev
-        .current_target()
-        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-        .and_then(|el| el.closest("details").ok().flatten());
-    if let Some(details) = details {
-        let _ = details.remove_attribute("open");
-    }
-}
 
 /// The organization in the URL, else the first the user belongs to.
 fn current_org(orgs: &[OrgSummary], path: &str) -> Option<OrgSummary> {
@@ -69,7 +57,7 @@ pub fn TopNav() -> impl IntoView {
 
 #[component]
 fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let log_out = ServerAction::<LogOut>::new();
     let location = use_location();
     let orgs = StoredValue::new(orgs);
     let current = move || current_org(&orgs.read_value(), &location.pathname.get());
@@ -94,7 +82,7 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                                                 <a
                                                     role="menuitem"
                                                     href=format!("/orgs/{}", o.slug)
-                                                    on:click=close_menu
+                                                   
                                                     aria-current=(o.id == org.id).then_some("true")
                                                 >
                                                     {o.name}
@@ -102,7 +90,7 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                                             }
                                         })
                                         .collect_view()}
-                                    <a role="menuitem" href="/orgs/new" on:click=close_menu>
+                                    <a role="menuitem" href="/orgs/new">
                                         "+ New organization"
                                     </a>
                                 </div>
@@ -134,10 +122,10 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                         <strong>{user.name.clone()}</strong>
                         <span class="muted">{user.email}</span>
                     </div>
-                    <a role="menuitem" href="/account" on:click=close_menu>
+                    <a role="menuitem" href="/account">
                         "Account"
                     </a>
-                    <ActionForm action=auth.log_out>
+                    <ActionForm action=log_out>
                         <button type="submit" role="menuitem" class="menu-button">
                             "Log out"
                         </button>

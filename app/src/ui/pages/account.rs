@@ -8,20 +8,20 @@ use crate::api::applications::{my_applications, RevokeApplication};
 use crate::api::auth::security_log;
 use crate::api::tokens::my_api_credentials;
 use crate::ui::auth::Auth;
-use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens, TokenActions};
+use crate::api::twofactor::get_two_factor_status;
+use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
 use crate::ui::components::log_table::LogTable;
-use crate::ui::components::two_factor::{TwoFactorSection, TwoFactorState};
+use crate::ui::components::two_factor::TwoFactorSection;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let two_factor = TwoFactorState::new();
+    let two_factor = Resource::new(|| (), |_| get_two_factor_status());
     let query = use_query_map();
     let revoke = ServerAction::<RevokeApplication>::new();
     let apps = Resource::new(move || revoke.version().get(), |_| my_applications());
-    let tokens = TokenActions::new();
-    let credentials = Resource::new(move || tokens.version(), |_| my_api_credentials());
+    let credentials = Resource::new(|| (), |_| my_api_credentials());
     let log = Resource::new(
         move || (query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), revoke.version().get()),
         |(page, _)| security_log(page),
@@ -36,7 +36,7 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(user) => user,
                     Err(view) => return view,
                 };
-                let status = two_factor.status.await;
+                let status = two_factor.await;
                 let log = log.await;
                 let apps = apps.await.unwrap_or_default();
                 let credentials = credentials.await.unwrap_or_default();
@@ -52,9 +52,19 @@ pub fn AccountPage() -> impl IntoView {
                                 <dd>{user.email.clone()}</dd>
                             </dl>
                         </section>
-                        <TwoFactorSection user status state=two_factor />
-                        <PersonalAccessTokens items=credentials.tokens actions=tokens two_factor=two_factor_on />
-                        <ApplicationPasswords items=credentials.app_passwords actions=tokens two_factor=two_factor_on />
+                        {match status {
+                            Ok(status) => view! { <TwoFactorSection account=user.email.clone() status /> }.into_any(),
+                            Err(e) => {
+                                view! {
+                                    <p class="form-error" role="alert">
+                                        {e.to_string()}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        }}
+                        <PersonalAccessTokens items=credentials.tokens two_factor=two_factor_on />
+                        <ApplicationPasswords items=credentials.app_passwords two_factor=two_factor_on />
                         <AllowedApplications apps revoke />
                         <section class="card" aria-labelledby="log-title">
                             <h2 id="log-title">"Security log"</h2>

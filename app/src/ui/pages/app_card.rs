@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 
 use super::org_applications::Actions;
-use crate::api::applications::RegisterApplication;
+use crate::api::applications::RegenerateClientSecret;
 use crate::applications::{Application, NewCredentials};
 use crate::model::{format_date, format_utc_time};
 use crate::ui::components::copyable::Copyable;
-use crate::ui::components::forms::{InlineReauth, SubmitButton};
+use crate::ui::components::forms::{last_error, ActionButton, FormError, InlineReauth};
 
 /// The credentials of the application just registered (or whose secret was just regenerated).
 #[component]
-fn Credentials(made: NewCredentials) -> impl IntoView {
+pub(super) fn Credentials(made: NewCredentials) -> impl IntoView {
     let NewCredentials { client_id, client_secret } = made;
     view! {
         <div class="notice credentials" role="status">
@@ -29,9 +29,32 @@ fn Credentials(made: NewCredentials) -> impl IntoView {
     }
 }
 
-#[component]
-pub(super) fn NewSecret(action: ServerAction<RegisterApplication>) -> impl IntoView {
-    move || action.value().get().and_then(Result::ok).map(|made| view! { <Credentials made /> })
+/// "Regenerate secret" behind the password (an island: the new secret is shown once, here).
+#[island]
+fn RegenerateSecret(slug: String, client_id: String, name: String) -> impl IntoView {
+    let action = ServerAction::<RegenerateClientSecret>::new();
+    let error = last_error(action);
+    let made = move || action.value().get().and_then(Result::ok).map(|made| view! { <Credentials made /> });
+    view! {
+        <details class="panel inline-panel">
+            <summary class="button small" aria-label=format!("Regenerate secret of {name}")>
+                "Regenerate secret"
+            </summary>
+            <ActionForm action attr:class="inline-form">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="client_id" value=client_id.clone() />
+                <InlineReauth id=format!("regen-{client_id}") code_required=false />
+                <ActionButton
+                    label="Regenerate"
+                    pending_label="Regenerating…"
+                    pending=action.pending()
+                    class="button small danger"
+                />
+            </ActionForm>
+            <FormError error />
+        </details>
+        {made}
+    }
 }
 
 #[component]
@@ -47,21 +70,9 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
         recent_sign_ins,
         ..
     } = app;
-    let regenerated = {
-        let client_id = client_id.clone();
-        move || {
-            actions
-                .regenerate
-                .value()
-                .get()
-                .and_then(Result::ok)
-                .filter(|m| m.client_id == client_id)
-                .map(|made| view! { <Credentials made /> })
-        }
-    };
     let (s1, s2, s3) = (slug.clone(), slug.clone(), slug);
+    let regenerate_name = name.clone();
     let toggle_label = format!("{} {name}", if disabled { "Enable" } else { "Disable" });
-    let regenerate_label = format!("Regenerate secret of {name}");
     let delete_label = format!("Delete {name}");
     let confirm = format!("Yes, delete {name}");
     let (labelled_by, heading_id) = (format!("app-{client_id}"), format!("app-{client_id}"));
@@ -84,7 +95,6 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                 <dt>"Registered"</dt>
                 <dd>{format_date(created_at)}</dd>
             </dl>
-            {regenerated}
             <h4>"Recent sign-ins"</h4>
             {if recent_sign_ins.is_empty() {
                 view! { <p class="empty">"Nobody has signed in yet."</p> }.into_any()
@@ -128,24 +138,7 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                 </ActionForm>
                 {(!public)
                     .then(|| {
-                        view! {
-                            <details class="panel inline-panel">
-                                <summary class="button small" aria-label=regenerate_label>
-                                    "Regenerate secret"
-                                </summary>
-                                <ActionForm action=actions.regenerate attr:class="inline-form">
-                                    <input type="hidden" name="slug" value=s2.clone() />
-                                    <input type="hidden" name="client_id" value=c2.clone() />
-                                    <InlineReauth id=format!("regen-{c2}") code_required=false />
-                                    <SubmitButton
-                                        label="Regenerate"
-                                        pending_label="Regenerating…"
-                                        pending=actions.regenerate.pending()
-                                        class="button small danger"
-                                    />
-                                </ActionForm>
-                            </details>
-                        }
+                        view! { <RegenerateSecret slug=s2.clone() client_id=c2.clone() name=regenerate_name.clone() /> }
                     })}
                 <details class="panel inline-panel">
                     <summary class="button small danger" aria-label=delete_label>

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::ui::auth::Auth;
+use crate::api::auth::{LogIn, SignUp};
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 use crate::validate::PASSWORD_MIN;
 
@@ -19,15 +19,9 @@ pub fn continue_target() -> Signal<Option<String>> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = expect_context::<Auth>().log_in;
+    let action = ServerAction::<LogIn>::new();
     let error = last_error(action);
     let next = continue_target();
-    // Logged in (no second step) on the way to an application: a full page load, it is no page of this app.
-    Effect::new(move |_| {
-        if let (Some(Ok(crate::model::LoginOutcome::LoggedIn(_))), Some(next)) = (action.value().get(), next.get()) {
-            super::oidc_authorize::leave_for(&next);
-        }
-    });
     view! {
         <Title text="Log In" />
         <section class="card narrow">
@@ -38,7 +32,7 @@ pub fn LoginPage() -> impl IntoView {
                 <FormError error />
                 <Field label="Email" name="email" kind="email" autocomplete="username" error />
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
-                <SubmitButton label="Log In" pending_label="Logging in…" pending=action.pending() />
+                <SubmitButton label="Log In" pending_label="Logging in…" />
             </ActionForm>
             <p class="muted">"New to Portcullis? " <A href="/signup">"Sign up"</A></p>
         </section>
@@ -47,7 +41,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let action = expect_context::<Auth>().sign_up;
+    let action = ServerAction::<SignUp>::new();
     let error = last_error(action);
     view! {
         <Title text="Sign up" />
@@ -66,7 +60,7 @@ pub fn SignupPage() -> impl IntoView {
                     minlength=PASSWORD_MIN as u32
                     error
                 />
-                <SubmitButton label="Sign up" pending_label="Creating your account…" pending=action.pending() />
+                <SubmitButton label="Sign up" pending_label="Creating your account…" />
             </ActionForm>
             <p class="muted">"Already have an account? " <A href="/login">"Log In"</A></p>
         </section>

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::auth::{notice, DismissNotice};
-use crate::api::invitations::{my_invitations, DeclineInvitation};
+use crate::api::invitations::{my_invitations, AcceptInvitation, DeclineInvitation};
 use crate::model::OrgSummary;
 use crate::ui::auth::Auth;
 use crate::ui::components::invitations::MyInvitations;
@@ -13,7 +13,7 @@ pub fn HomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let dismiss = ServerAction::<DismissNotice>::new();
     let notice = Resource::new(move || dismiss.version().get(), |_| notice());
-    let (accept, decline) = (auth.accept_invitation, ServerAction::<DeclineInvitation>::new());
+    let (accept, decline) = (ServerAction::<AcceptInvitation>::new(), ServerAction::<DeclineInvitation>::new());
     let invitations = Resource::new(move || (accept.version().get(), decline.version().get()), |_| my_invitations());
     view! {
         <Title text="" />

@@ -80,7 +80,6 @@ pub(super) fn MemberRow(
                             <SubmitButton
                                 label="Change"
                                 pending_label="Saving…"
-                                pending=actions.change.pending()
                                 class="button small"
                             />
                         </ActionForm>
@@ -135,7 +134,6 @@ pub(super) fn MemberRow(
                                                 <SubmitButton
                                                     label="Reset"
                                                     pending_label="Resetting…"
-                                                    pending=actions.reset.pending()
                                                     class="button small danger"
                                                 />
                                             </ActionForm>

@@ -9,35 +9,19 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::applications::{load_authorization, DecideConsent};
-use crate::api::twofactor::FinishEnrollment;
 use crate::applications::{continue_path, login_then, scope_description, AuthorizationPrompt};
 use crate::error::AppError;
 use crate::ui::components::applications::{set_status, CannotContinue};
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 use crate::ui::components::two_factor::EnrollButton;
 
-/// A full navigation (not the router's): to the continuation, or to an application.
-pub fn leave_for(path: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = leptos::prelude::window().location().set_href(path);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = path;
-}
 
 #[component]
 pub fn AuthorizationPage() -> impl IntoView {
     let query = use_query_map();
     let request = move || query.read().get("request").unwrap_or_default();
-    let finish = ServerAction::<FinishEnrollment>::new();
     let decide = ServerAction::<DecideConsent>::new();
-    let prompt = Resource::new(move || (request(), finish.version().get()), |(r, _)| load_authorization(r));
-    Effect::new(move |_| {
-        if let Some(Ok(next)) = decide.value().get() {
-            leave_for(&next);
-        }
-    });
+    let prompt = Resource::new(request, load_authorization);
     view! {
         <Title text="Sign in to an application" />
         <Transition fallback=|| {
@@ -45,7 +29,7 @@ pub fn AuthorizationPage() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match prompt.await {
-                    Ok(prompt) => view! { <PromptView prompt request=request() decide finish /> }.into_any(),
+                    Ok(prompt) => view! { <PromptView prompt request=request() decide /> }.into_any(),
                     Err(AppError::Unauthenticated) => {
                         view! { <Redirect path=login_then(&continue_path(&request())) /> }.into_any()
                     }
@@ -61,7 +45,6 @@ fn PromptView(
     prompt: AuthorizationPrompt,
     request: String,
     decide: ServerAction<DecideConsent>,
-    finish: ServerAction<FinishEnrollment>,
 ) -> impl IntoView {
     match prompt {
         AuthorizationPrompt::Consent { app, org, scopes } => {
@@ -95,7 +78,7 @@ fn PromptView(
                 <section class="card narrow">
                     <h1>"Two-factor authentication required"</h1>
                     <p role="alert">{why}</p>
-                    <EnrollButton account finish />
+                    <EnrollButton account />
                 </section>
             }
             .into_any()
@@ -139,7 +122,7 @@ fn Consent(
                 <ActionForm action=decide attr:class="inline-form">
                     <input type="hidden" name="request" value=request />
                     <input type="hidden" name="allow" value="true" />
-                    <SubmitButton label="Allow" pending_label="Continuing…" pending=decide.pending() />
+                    <SubmitButton label="Allow" pending_label="Continuing…" />
                 </ActionForm>
                 <ActionForm action=decide attr:class="inline-form">
                     <input type="hidden" name="request" value=deny_request />

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::oidc_authorize::leave_for;
 use crate::api::applications::{load_logout, EndSession};
 use crate::ui::components::applications::CannotContinue;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
@@ -19,11 +18,6 @@ pub fn LogoutPage() -> impl IntoView {
         move || (param("id_token_hint"), param("client_id"), param("post_logout_redirect_uri"), param("state"));
     let end = ServerAction::<EndSession>::new();
     let prompt = Resource::new(params, |(hint, client, uri, state)| load_logout(hint, client, uri, state));
-    Effect::new(move |_| {
-        if let Some(Ok(next)) = end.value().get() {
-            leave_for(&next);
-        }
-    });
     let error = last_error(end);
     view! {
         <Title text="Log out" />
@@ -53,7 +47,6 @@ pub fn LogoutPage() -> impl IntoView {
                                         <SubmitButton
                                             label="Log out"
                                             pending_label="Logging out…"
-                                            pending=end.pending()
                                         />
                                     </ActionForm>
                                     <a

@@ -9,6 +9,9 @@ use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 #[component]
 pub fn ApiAccessSection(slug: String, owner: bool, allowed: bool, action: ServerAction<SetApiAccess>) -> impl IntoView {
     let error = last_error(action);
+    // After a plain form post the page comes back with `?saved=api-access`.
+    let query = leptos_router::hooks::use_query_map();
+    let saved = move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("saved").as_deref() == Some("api-access");
     let label = "Allow personal access tokens and application passwords for this organization's data";
     view! {
         <section class="card wide" aria-labelledby="api-access-title">
@@ -33,7 +36,10 @@ pub fn ApiAccessSection(slug: String, owner: bool, allowed: bool, action: Server
                             />
                             <label for="allow-api">{label}</label>
                         </div>
-                        <SubmitButton label="Update API access" pending_label="Saving…" pending=action.pending() />
+                        <SubmitButton label="Update API access" pending_label="Saving…" />
+                        <p class="success" role="status">
+                            {move || saved().then_some("Saved.")}
+                        </p>
                     </ActionForm>
                 }
                     .into_any()

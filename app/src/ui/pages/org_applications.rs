@@ -6,22 +6,20 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::app_card::{ApplicationCard, NewSecret};
+use super::app_card::{ApplicationCard, Credentials};
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
 use crate::api::applications::{
-    load_applications, DeleteApplication, RegenerateClientSecret, RegisterApplication, SetApplicationDisabled,
+    load_applications, DeleteApplication, RegisterApplication, SetApplicationDisabled,
 };
-use crate::api::twofactor::FinishEnrollment;
 use crate::applications::ApplicationsPage;
 use crate::error::AppError;
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
 
+/// The cards' plain forms; their errors show above the list.
 #[derive(Clone, Copy)]
 pub(super) struct Actions {
-    pub(super) register: ServerAction<RegisterApplication>,
-    pub(super) regenerate: ServerAction<RegenerateClientSecret>,
     pub(super) disable: ServerAction<SetApplicationDisabled>,
     pub(super) delete: ServerAction<DeleteApplication>,
 }
@@ -31,25 +29,8 @@ pub fn OrgApplicationsPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let auth = expect_context::<Auth>();
-    let finish = ServerAction::<FinishEnrollment>::new();
-    let actions = Actions {
-        register: ServerAction::new(),
-        regenerate: ServerAction::new(),
-        disable: ServerAction::new(),
-        delete: ServerAction::new(),
-    };
-    let page = Resource::new(
-        move || {
-            let versions = (
-                actions.register.version().get(),
-                actions.regenerate.version().get(),
-                actions.disable.version().get(),
-                actions.delete.version().get(),
-            );
-            (slug(), versions, finish.version().get())
-        },
-        |(slug, ..)| load_applications(slug),
-    );
+    let actions = Actions { disable: ServerAction::new(), delete: ServerAction::new() };
+    let page = Resource::new(slug, load_applications);
     view! {
         <Transition fallback=|| {
             view! { <p class="loading">"Loading…"</p> }
@@ -61,7 +42,7 @@ pub fn OrgApplicationsPage() -> impl IntoView {
                 };
                 match page.await {
                     Ok(page) => view! { <ApplicationsView page actions /> }.into_any(),
-                    Err(e) => view! { <OrgError error=e account=user.email finish /> }.into_any(),
+                    Err(e) => view! { <OrgError error=e account=user.email /> }.into_any(),
                 }
             })}
         </Transition>
@@ -72,12 +53,7 @@ pub fn OrgApplicationsPage() -> impl IntoView {
 fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
     let ApplicationsPage { org, applications, issuer } = page;
     let slug = org.slug.clone();
-    let row_error = Signal::derive(move || {
-        last_error(actions.regenerate)
-            .get()
-            .or_else(|| last_error(actions.disable).get())
-            .or_else(|| last_error(actions.delete).get())
-    });
+    let row_error = Signal::derive(move || last_error(actions.disable).get().or_else(|| last_error(actions.delete).get()));
     let empty = applications.is_empty();
     view! {
         <Title text=format!("{} applications", org.name) />
@@ -114,8 +90,7 @@ fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
                         .into_any()
                 }
             }}
-            <RegisterForm slug=slug.clone() action=actions.register />
-            <NewSecret action=actions.register />
+            <RegisterForm slug=slug.clone() />
             <h2>"Applications"</h2>
             <FormError error=row_error />
             {empty.then(|| view! { <p class="empty">"No applications yet."</p> })}
@@ -128,9 +103,23 @@ fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
     .into_any()
 }
 
-#[component]
-fn RegisterForm(slug: String, action: ServerAction<RegisterApplication>) -> impl IntoView {
+/// "Register an application", and its credentials once registered (an
+/// island: the secret is shown this once, in the browser).
+#[island]
+fn RegisterForm(slug: String) -> impl IntoView {
+    let action = ServerAction::<RegisterApplication>::new();
     let error = last_error(action);
+    let tab = format!("/orgs/{slug}/applications");
+    let made = move || {
+        action.value().get().and_then(Result::ok).map(|made| {
+            view! {
+                <Credentials made />
+                <a class="button primary" href=tab.clone()>
+                    "Done"
+                </a>
+            }
+        })
+    };
     view! {
         <details class="panel register-app">
             <summary class="button primary">"Register an application"</summary>
@@ -172,9 +161,10 @@ fn RegisterForm(slug: String, action: ServerAction<RegisterApplication>) -> impl
                     <input id="app-2fa" type="checkbox" name="require_two_factor" value="true" />
                     <label for="app-2fa">"Require two-factor authentication for this application"</label>
                 </div>
-                <SubmitButton label="Register" pending_label="Registering…" pending=action.pending() />
+                <ActionButton label="Register" pending_label="Registering…" pending=action.pending() />
             </ActionForm>
         </details>
+        {made}
     }
 }
 

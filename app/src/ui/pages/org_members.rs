@@ -8,7 +8,6 @@ use super::member_row::{offers_reset_to, MemberActions, MemberRow};
 use super::org_membership::{InviteForm, LeaveOrgForm, PendingInvitations};
 use super::signed_in_user;
 use crate::api::orgs::{load_org, org_invitations, CancelInvitation, LeaveOrg};
-use crate::api::twofactor::FinishEnrollment;
 use crate::error::AppError;
 use crate::model::{format_date, Member, OrgPage, PendingInvitation};
 use crate::policy::{self, ManagerTask};
@@ -27,8 +26,6 @@ pub fn OrgMembersPage() -> impl IntoView {
         reset: ServerAction::new(),
     };
     let auth = expect_context::<Auth>();
-    // Enrolling from a "2FA required" page or banner reloads the page: the user continues where they were going.
-    let finish = ServerAction::<FinishEnrollment>::new();
     let page = Resource::new(
         move || {
             let versions = (
@@ -37,7 +34,7 @@ pub fn OrgMembersPage() -> impl IntoView {
                 actions.remove.version().get(),
                 actions.reset.version().get(),
             );
-            (slug(), versions, finish.version().get())
+            (slug(), versions)
         },
         |(slug, ..)| load_org(slug),
     );
@@ -47,12 +44,6 @@ pub fn OrgMembersPage() -> impl IntoView {
         move || (slug(), actions.add.version().get(), cancel.version().get()),
         |(slug, ..)| org_invitations(slug),
     );
-    // A member removed or a role changed may change the switcher's list.
-    Effect::new(move |_| {
-        if actions.remove.version().get() > 0 || actions.change.version().get() > 0 {
-            auth.refetch_orgs();
-        }
-    });
 
     view! {
         <Transition fallback=|| {
@@ -69,11 +60,11 @@ pub fn OrgMembersPage() -> impl IntoView {
                         let membership = Membership {
                             invitations,
                             cancel,
-                            leave: auth.leave_org,
+                            leave: ServerAction::new(),
                         };
-                        view! { <OrgView page actions my_id=user.id account=user.email finish membership /> }.into_any()
+                        view! { <OrgView page actions my_id=user.id account=user.email membership /> }.into_any()
                     }
-                    Err(e) => view! { <OrgError error=e account=user.email finish /> }.into_any(),
+                    Err(e) => view! { <OrgError error=e account=user.email /> }.into_any(),
                 }
             })}
         </Transition>
@@ -81,7 +72,7 @@ pub fn OrgMembersPage() -> impl IntoView {
 }
 
 #[component]
-pub fn OrgError(error: AppError, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+pub fn OrgError(error: AppError, account: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(status) = http::StatusCode::from_u16(error.status()) {
@@ -98,7 +89,7 @@ pub fn OrgError(error: AppError, account: String, finish: ServerAction<FinishEnr
                         "{org} requires two-factor authentication. Set it up to continue; your other organizations and your account are not affected.",
                     )}
                 </p>
-                <EnrollButton account finish />
+                <EnrollButton account />
             </section>
         }
         .into_any();
@@ -170,7 +161,6 @@ fn OrgView(
     actions: MemberActions,
     my_id: i64,
     account: String,
-    finish: ServerAction<FinishEnrollment>,
     membership: Membership,
 ) -> impl IntoView {
     let OrgPage { org, members, two_factor_due } = page;
@@ -211,7 +201,7 @@ fn OrgView(
                     view! {
                         <div class="notice" role="status">
                             <p>{format!("{} requires two-factor authentication by {}.", org.name, format_date(due))}</p>
-                            <EnrollButton account=account.clone() finish />
+                            <EnrollButton account=account.clone() />
                         </div>
                     }
                 })}

@@ -11,7 +11,18 @@ use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 #[component]
 pub fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<AddMember>) -> impl IntoView {
     let error = last_error(action);
-    let sent = move || action.value().get().and_then(Result::ok);
+    // After a plain form post the page comes back with `?invited=<email>`.
+    let query = leptos_router::hooks::use_query_map();
+    let sent = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| {
+                let email = query.read().get("invited").and_then(|e| crate::validate::email(&e).ok())?;
+                Some(crate::model::invitation_sent(&email))
+            })
+    };
     view! {
         <section class="add-member" aria-labelledby="add-member-title">
             <h2 id="add-member-title">"Invite a member"</h2>
@@ -37,7 +48,7 @@ pub fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<AddMember
                             .collect_view()}
                     </select>
                 </div>
-                <SubmitButton label="Send invitation" pending_label="Sending…" pending=action.pending() />
+                <SubmitButton label="Send invitation" pending_label="Sending…" />
             </ActionForm>
             <FormError error />
             <p class="success" role="status">

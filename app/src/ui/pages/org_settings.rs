@@ -9,7 +9,6 @@ use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
 use crate::api::orgs::{audit_log, load_org_settings, SetTwoFactorRequirement};
 use crate::api::tokens::SetApiAccess;
-use crate::api::twofactor::FinishEnrollment;
 use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
@@ -22,9 +21,8 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let save = ServerAction::<SetTwoFactorRequirement>::new();
     let api_access = ServerAction::<SetApiAccess>::new();
-    let finish = ServerAction::<FinishEnrollment>::new();
     let settings = Resource::new(
-        move || (slug(), save.version().get(), finish.version().get(), api_access.version().get()),
+        move || (slug(), save.version().get(), api_access.version().get()),
         |(slug, ..)| load_org_settings(slug),
     );
     let query = use_query_map();
@@ -65,7 +63,7 @@ pub fn OrgSettingsPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <OrgError error=e account=user.email finish /> }.into_any(),
+                    Err(e) => view! { <OrgError error=e account=user.email /> }.into_any(),
                 }
             })}
         </Transition>
@@ -84,7 +82,11 @@ fn grace_label(days: i64) -> String {
 fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequirement>) -> impl IntoView {
     let OrgSettings { org, require_two_factor, grace_days, .. } = settings;
     let error = last_error(save);
-    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    // After a plain form post the page comes back with `?saved=two-factor`.
+    let query = use_query_map();
+    let saved = move || {
+        matches!(save.value().get(), Some(Ok(()))) || query.read().get("saved").as_deref() == Some("two-factor")
+    };
     view! {
         <Title text=format!("{} settings", org.name) />
         <section class="card wide">
@@ -173,7 +175,7 @@ fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequiremen
                                 .into_any()
                         }
                     }}
-                    <SubmitButton label="Save" pending_label="Saving…" pending=save.pending() />
+                    <SubmitButton label="Save" pending_label="Saving…" />
                     <p class="success" role="status">
                         {move || saved().then_some("Saved.")}
                     </p>

@@ -2,12 +2,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::RequireUser;
-use crate::ui::auth::Auth;
+use crate::api::orgs::CreateOrg;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]
 pub fn NewOrgPage() -> impl IntoView {
-    let action = expect_context::<Auth>().create_org;
+    let action = ServerAction::<CreateOrg>::new();
     let error = last_error(action);
     view! {
         <Title text="New organization" />
@@ -29,7 +29,6 @@ pub fn NewOrgPage() -> impl IntoView {
                         <SubmitButton
                             label="Create organization"
                             pending_label="Creating…"
-                            pending=action.pending()
                         />
                     </ActionForm>
                 </section>

@@ -7,12 +7,12 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::ui::auth::Auth;
+use crate::api::auth::VerifyLogin;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 
 #[component]
 pub fn TwoFactorLoginPage() -> impl IntoView {
-    let action = expect_context::<Auth>().verify_login;
+    let action = ServerAction::<VerifyLogin>::new();
     let query = use_query_map();
     let recovery = move || query.read().get("recovery").is_some();
     let error = last_error(action);
@@ -35,14 +35,6 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
         ),
         None => path.to_string(),
     };
-    // On the way to an application: a full page load, it is no page of this app.
-    Effect::new(move |_| {
-        if let (Some(Ok(done)), Some(next)) = (action.value().get(), next.get()) {
-            if done.backup_codes_left.is_none() {
-                super::oidc_authorize::leave_for(&next);
-            }
-        }
-    });
 
     view! {
         <Title text="Two-factor authentication" />
@@ -81,7 +73,7 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
                                     {message}
                                 </p>
                             </div>
-                            <SubmitButton label="Submit" pending_label="Checking…" pending=action.pending() />
+                            <SubmitButton label="Submit" pending_label="Checking…" />
                         </ActionForm>
                         <p class="muted">
                             {move || {

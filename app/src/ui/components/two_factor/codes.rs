@@ -2,24 +2,7 @@
 
 use leptos::prelude::*;
 
-/// Copies text to the clipboard (browser only).
-pub fn copy_to_clipboard(text: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = leptos::web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
-}
-
-fn today() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        crate::model::format_date((js_sys::Date::now() / 1000.0) as i64)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
+use crate::ui::components::browser::{copy_to_clipboard, today};
 
 /// The text file "Download Codes" saves.
 pub fn codes_file(account: &str, codes: &[String]) -> String {

@@ -2,12 +2,20 @@ use leptos::prelude::*;
 
 use super::enroll_dialog::EnrollDialog;
 use crate::api::twofactor::FinishEnrollment;
+use crate::ui::components::browser::reload_page;
 
-/// A button that opens the enrollment dialog, for pages that ask for 2FA
-/// (an organization that requires it). `finish` lets the page reload itself.
-#[component]
-pub fn EnrollButton(account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+/// A button that opens the enrollment dialog, for pages that ask for 2FA (an
+/// organization or an application that requires it). Once 2FA is on, the
+/// page loads again and the person continues where they were going.
+#[island]
+pub fn EnrollButton(account: String) -> impl IntoView {
     let open = RwSignal::new(false);
+    let finish = ServerAction::<FinishEnrollment>::new();
+    Effect::new(move |_| {
+        if matches!(finish.value().get(), Some(Ok(()))) {
+            reload_page();
+        }
+    });
     view! {
         <button type="button" class="button primary" on:click=move |_| open.set(true)>
             "Set up two-factor authentication"

@@ -5,11 +5,12 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::codes::{copy_to_clipboard, BackupCodeList};
+use super::codes::BackupCodeList;
+use crate::ui::components::browser::copy_to_clipboard;
 use crate::api::twofactor::{
     CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
 };
-use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
 
 #[component]
 pub fn EnrollDialog(
@@ -119,7 +120,7 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
             </div>
             <div class="dialog-actions">
-                <SubmitButton label="Continue" pending_label="Checking…" pending=start.pending() />
+                <ActionButton label="Continue" pending_label="Checking…" pending=start.pending() />
             </div>
         </ActionForm>
     }
@@ -209,7 +210,7 @@ fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
                 </p>
             </div>
             <div class="dialog-actions">
-                <SubmitButton label="Check Code" pending_label="Checking…" pending=check.pending() />
+                <ActionButton label="Check Code" pending_label="Checking…" pending=check.pending() />
             </div>
         </ActionForm>
     }

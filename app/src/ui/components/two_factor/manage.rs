@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::codes::BackupCodeList;
 use crate::api::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
-use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
 
 #[component]
 fn CodeField(
@@ -37,7 +37,7 @@ pub fn RevealForm() -> impl IntoView {
                     error
                     hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."
                 />
-                <SubmitButton label="Reveal codes" pending_label="Checking…" pending=action.pending() />
+                <ActionButton label="Reveal codes" pending_label="Checking…" pending=action.pending() />
             </ActionForm>
             {move || {
                 action
@@ -79,9 +79,8 @@ pub fn RevealForm() -> impl IntoView {
 }
 
 #[component]
-pub fn RegenerateForm(action: ServerAction<RegenerateCodes>) -> impl IntoView {
+pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String) -> impl IntoView {
     let error = last_error(action);
-    let account = expect_context::<crate::ui::auth::Auth>().user;
     view! {
         <details class="panel">
             <summary class="button">"Regenerate codes"</summary>
@@ -90,7 +89,7 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>) -> impl IntoView {
                 <FormError error />
                 <PasswordField id="regenerate-password" error />
                 <CodeField id="regenerate-code" error hint="The 6-digit code your authenticator app shows now." />
-                <SubmitButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending() />
+                <ActionButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending() />
             </ActionForm>
             {move || {
                 action
@@ -98,12 +97,11 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>) -> impl IntoView {
                     .get()
                     .and_then(Result::ok)
                     .map(|codes| {
-                        let email = account.get().and_then(Result::ok).flatten().map(|u| u.email).unwrap_or_default();
                         view! {
                             <p class="success" role="status">
                                 "New backup codes. Save them now: they are not shown again like this."
                             </p>
-                            <BackupCodeList codes account=email />
+                            <BackupCodeList codes account=account.clone() />
                         }
                     })
             }}
@@ -122,7 +120,7 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
                 <FormError error />
                 <PasswordField id="disable-password" error />
                 <CodeField id="disable-code" error hint="A code from your authenticator app, or a backup code." />
-                <SubmitButton
+                <ActionButton
                     label="Disable 2FA"
                     pending_label="Disabling…"
                     pending=action.pending()

@@ -7,6 +7,5 @@ mod enroll_dialog;
 mod manage;
 mod section;
 
-pub use codes::copy_to_clipboard;
 pub use enroll_button::EnrollButton;
-pub use section::{TwoFactorSection, TwoFactorState};
+pub use section::TwoFactorSection;

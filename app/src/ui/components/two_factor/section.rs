@@ -2,72 +2,56 @@ use leptos::prelude::*;
 
 use super::enroll_dialog::EnrollDialog;
 use super::manage::{DisableForm, RegenerateForm, RevealForm};
-use crate::api::twofactor::{get_two_factor_status, DisableTwoFactor, FinishEnrollment, RegenerateCodes};
-use crate::error::AppError;
-use crate::model::{format_date, TwoFactorStatus, User};
+use crate::api::twofactor::{DisableTwoFactor, FinishEnrollment, RegenerateCodes};
+use crate::model::{format_date, TwoFactorStatus};
+use crate::ui::components::browser::reload_page;
 
-/// The section's resource and actions. Created by the page outside any
-/// Suspense, so that server and browser create resources in the same order.
-#[derive(Clone, Copy)]
-pub struct TwoFactorState {
-    finish: ServerAction<FinishEnrollment>,
-    regenerate: ServerAction<RegenerateCodes>,
-    disable: ServerAction<DisableTwoFactor>,
-    pub status: Resource<Result<TwoFactorStatus, AppError>>,
-    dialog_open: RwSignal<bool>,
-}
-
-impl TwoFactorState {
-    pub fn new() -> Self {
-        let finish = ServerAction::<FinishEnrollment>::new();
-        let regenerate = ServerAction::<RegenerateCodes>::new();
-        let disable = ServerAction::<DisableTwoFactor>::new();
-        let status = Resource::new(
-            move || (finish.version().get(), regenerate.version().get(), disable.version().get()),
-            |_| get_two_factor_status(),
-        );
-        Self { finish, regenerate, disable, status, dialog_open: RwSignal::new(false) }
-    }
-}
-
-impl Default for TwoFactorState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Renders with the status already loaded by the page (one Suspense level:
-/// nested ones hydrate in a racy order).
-#[component]
-pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, state: TwoFactorState) -> impl IntoView {
-    let TwoFactorState { finish, regenerate, disable, dialog_open, .. } = state;
-    let body = match status {
-        Ok(s) if s.enabled => view! { <Enabled status=s regenerate disable /> }.into_any(),
-        Ok(_) => view! {
-            <div class="toggle-row">
-                <span id="tfa-toggle-label">"Two Factor Auth"</span>
-                <button
-                    type="button"
-                    class="switch"
-                    role="switch"
-                    aria-checked="false"
-                    aria-labelledby="tfa-toggle-label"
-                    on:click=move |_| dialog_open.set(true)
-                >
-                    <span class="switch-knob" aria-hidden="true"></span>
-                </button>
-                <span class="muted">"Off"</span>
-            </div>
+/// The Account page's section: an island, since the enrollment dialog, the
+/// revealed and the regenerated codes live in the browser. Turning 2FA on or
+/// off reloads the page, whose other sections depend on it.
+#[island]
+pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoView {
+    let finish = ServerAction::<FinishEnrollment>::new();
+    let regenerate = ServerAction::<RegenerateCodes>::new();
+    let disable = ServerAction::<DisableTwoFactor>::new();
+    let dialog_open = RwSignal::new(false);
+    let status = RwSignal::new(status);
+    Effect::new(move |_| {
+        if matches!(finish.value().get(), Some(Ok(()))) || matches!(disable.value().get(), Some(Ok(()))) {
+            reload_page();
         }
-        .into_any(),
-        Err(e) => view! {
-            <p class="form-error" role="alert">
-                {e.to_string()}
-            </p>
+    });
+    // A new set of codes replaces the old one.
+    Effect::new(move |_| {
+        if let Some(Ok(codes)) = regenerate.value().get() {
+            let n = u32::try_from(codes.len()).unwrap_or(u32::MAX);
+            status.update(|s| (s.codes_left, s.codes_total) = (n, n));
         }
-        .into_any(),
+    });
+    let dialog_account = account.clone();
+    let body = move || {
+        if status.with(|s| s.enabled) {
+            view! { <Enabled status regenerate disable account=account.clone() /> }.into_any()
+        } else {
+            view! {
+                <div class="toggle-row">
+                    <span id="tfa-toggle-label">"Two Factor Auth"</span>
+                    <button
+                        type="button"
+                        class="switch"
+                        role="switch"
+                        aria-checked="false"
+                        aria-labelledby="tfa-toggle-label"
+                        on:click=move |_| dialog_open.set(true)
+                    >
+                        <span class="switch-knob" aria-hidden="true"></span>
+                    </button>
+                    <span class="muted">"Off"</span>
+                </div>
+            }
+            .into_any()
+        }
     };
-    let account = user.email;
     view! {
         <section class="card" aria-labelledby="tfa-title">
             <h2 id="tfa-title">"Two-Factor Authentication"</h2>
@@ -76,7 +60,7 @@ pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, s
             </p>
             {body}
             <Show when=move || dialog_open.get()>
-                <EnrollDialog account=account.clone() finish on_close=move || dialog_open.set(false) />
+                <EnrollDialog account=dialog_account.clone() finish on_close=move || dialog_open.set(false) />
             </Show>
         </section>
     }
@@ -84,12 +68,13 @@ pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, s
 
 #[component]
 fn Enabled(
-    status: TwoFactorStatus,
+    status: RwSignal<TwoFactorStatus>,
     regenerate: ServerAction<RegenerateCodes>,
     disable: ServerAction<DisableTwoFactor>,
+    account: String,
 ) -> impl IntoView {
-    let since = status.enabled_at.map(format_date).unwrap_or_default();
-    let low = status.codes_left <= 1;
+    let since = status.with_untracked(|s| s.enabled_at.map(format_date).unwrap_or_default());
+    let left = move || status.with(|s| format!("Backup codes: {} of {} left", s.codes_left, s.codes_total));
     view! {
         <div class="toggle-row">
             <span>"Two Factor Auth"</span>
@@ -98,10 +83,10 @@ fn Enabled(
             </span>
             <span class="status-on">{format!("Enabled since {since}")}</span>
         </div>
-        <p class:warning=low>{format!("Backup codes: {} of {} left", status.codes_left, status.codes_total)}</p>
+        <p class:warning=move || status.with(|s| s.codes_left <= 1)>{left}</p>
         <div class="manage">
             <RevealForm />
-            <RegenerateForm action=regenerate />
+            <RegenerateForm action=regenerate account />
             <DisableForm action=disable />
         </div>
     }
