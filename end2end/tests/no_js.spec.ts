@@ -54,5 +54,7 @@ test('sign up, create an organization, log in with a recovery code, log out, the
   const invitee = uniqueEmail('Omar');
   await page.getByRole('region', { name: 'Invite a member' }).getByLabel('Email').fill(invitee);
   await page.getByRole('button', { name: 'Send invitation' }).click();
-  await expect(page.getByText(invitee)).toBeVisible();
+  // The page that answers the post says so, and lists the invitation as pending.
+  await expect(page.getByText(`Invitation sent to ${invitee}.`)).toBeVisible();
+  await expect(page.getByText(invitee, { exact: true })).toBeVisible();
 });

@@ -21,7 +21,9 @@ where
 {
     let list = RwSignal::new(items);
     Effect::new(move |_| {
-        if matches!(made.value().get(), Some(Ok(_))) || matches!(revoke.value().get(), Some(Ok(_))) {
+        // Both read on every run, so that both stay tracked.
+        let (made, revoked) = (made.value().get(), revoke.value().get());
+        if matches!(made, Some(Ok(_))) || matches!(revoked, Some(Ok(_))) {
             leptos::task::spawn_local(async move {
                 if let Ok(ApiCredentials { tokens, app_passwords }) = my_api_credentials().await {
                     list.set(if kind == CredentialKind::PersonalAccessToken { tokens } else { app_passwords });

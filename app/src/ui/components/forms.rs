@@ -109,7 +109,8 @@ pub fn ActionButton(
 
 /// The submit button of a plain form (server-rendered, posting to a server
 /// function): an island of its own that shows it is working from the moment its
-/// form is sent until the next page arrives. Without JavaScript it is a plain button.
+/// form is sent until the next page arrives, and keeps what was typed when that
+/// page comes back with an error (`kept_form`). Without JavaScript it is a plain button.
 #[island]
 pub fn SubmitButton(
     #[prop(into)] label: String,
@@ -125,8 +126,11 @@ pub fn SubmitButton(
     Effect::new(move |_| {
         use leptos::wasm_bindgen::{closure::Closure, JsCast};
         let Some(form) = button.get().and_then(|b| b.form()) else { return };
+        super::kept_form::restore(&form);
+        let sent = form.clone();
         let on_submit = Closure::<dyn Fn(leptos::web_sys::Event)>::new(move |ev: leptos::web_sys::Event| {
             if !ev.default_prevented() {
+                super::kept_form::keep(&sent);
                 pending.set(true);
             }
         });

@@ -4,6 +4,8 @@ pub mod browser;
 pub mod copyable;
 pub mod forms;
 pub mod invitations;
+#[cfg(feature = "hydrate")]
+mod kept_form;
 pub mod log_table;
 pub mod nav;
 pub mod two_factor;

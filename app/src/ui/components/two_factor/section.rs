@@ -17,7 +17,8 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     let dialog_open = RwSignal::new(false);
     let status = RwSignal::new(status);
     Effect::new(move |_| {
-        if matches!(finish.value().get(), Some(Ok(()))) || matches!(disable.value().get(), Some(Ok(()))) {
+        let (finished, disabled) = (finish.value().get(), disable.value().get());
+        if matches!(finished, Some(Ok(()))) || matches!(disabled, Some(Ok(()))) {
             reload_page();
         }
     });
