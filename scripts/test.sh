@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests per crate and feature, a
-# wasm32 check of the browser crate, then Playwright in Chromium against a
-# freshly built site on a throwaway database, on SQLite and on PostgreSQL.
+# wasm32 check of the browser crate, the release bundle's size budget, then
+# Playwright in Chromium against the release site on a throwaway database, on
+# SQLite and on PostgreSQL.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -30,8 +31,13 @@ PORTCULLIS_BIN="$CARGO_TARGET_DIR/debug/portcullis" scripts/fuzz-api.sh --max-ti
 step "wasm32: frontend and app (hydrate), with clippy"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-step "build the site"
-cargo leptos build
+step "build the site as users get it (release wasm through wasm-opt, hashed, precompressed) and check its size"
+cargo leptos build --release --precompress --frontend-only
+scripts/bundle-size.sh
+step "build the server (debug, as the Rust tests above)"
+cargo leptos build --server-only
+# The release front end's hash file (its hashed file names) is next to the release binary; the server reads it next to its own.
+cp "$CARGO_TARGET_DIR/release/hash.txt" "$CARGO_TARGET_DIR/debug/hash.txt"
 
 # Playwright against a debug server on a throwaway database: $1 names the
 # backend, $2 is a DATABASE_URL (empty: SQLite in the temp data dir).

@@ -1,3 +1,5 @@
+// The Account page's view type (islands included) is deep: this test crate links the whole app.
+#![recursion_limit = "256"]
 //! "Require two-factor authentication": the owner precondition, enforcement
 //! on every organization route, the grace period, and switching it off.
 

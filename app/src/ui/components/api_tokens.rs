@@ -2,13 +2,14 @@
 //! make one (after the password, and a code with 2FA on), see it once with
 //! "Copy", list them with their last use, revoke.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::tokens::{my_api_credentials, CreateApiToken, CreateAppPassword, RevokeApiCredential};
 use crate::api_access::{ApiCredential, ApiCredentials, CredentialKind, NewSecret, Scope, NO_EXPIRY_WARNING};
 use crate::model::format_date;
 use crate::ui::components::copyable::Copyable;
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 /// A section's list, read again from the server after each change made here
 /// (islands: the rest of the page is server-rendered and stays as it is).
@@ -62,9 +63,9 @@ fn CredentialList(
     move || {
         let items = items.get();
         if items.is_empty() {
-            return view! { <p class="empty">{empty}</p> }.into_any();
+            return Either::Left(view! { <p class="empty">{empty}</p> });
         }
-        view! {
+        Either::Right(view! {
         <ul class="allowed-apps">
             {items
                 .into_iter()
@@ -81,7 +82,7 @@ fn CredentialList(
                                 {format!(" ({}), created {}", scopes.join(", "), format_date(c.created_at))}
                             </p>
                             <p class="muted">{format!("{}; {expiry}", used(&c))}</p>
-                            <ActionForm action=revoke attr:class="inline-form">
+                            <IslandForm action=revoke attr:class="inline-form">
                                 <input type="hidden" name="id" value=c.id />
                                 <button
                                     type="submit"
@@ -91,14 +92,13 @@ fn CredentialList(
                                 >
                                     "Revoke"
                                 </button>
-                            </ActionForm>
+                            </IslandForm>
                         </li>
                     }
                 })
                 .collect_view()}
         </ul>
-        }
-        .into_any()
+        })
     }
 }
 
@@ -156,7 +156,7 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool) -> impl
             <CredentialList items revoke empty="No personal access tokens." />
             <details>
                 <summary>"Generate token"</summary>
-                <ActionForm action attr:class="form">
+                <IslandForm action attr:class="form">
                     <Field
                         label="Name"
                         name="name"
@@ -214,11 +214,10 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool) -> impl
                     <Reauthenticate prefix="token" two_factor error />
                     <FormError error />
                     <ActionButton label="Generate token" pending_label="Generating…" pending=action.pending() />
-                </ActionForm>
+                </IslandForm>
             </details>
         </section>
     }
-    .into_any()
 }
 
 /// The Account page's "Application passwords" (an island, as the tokens).
@@ -246,7 +245,7 @@ pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool) -> impl
             <CredentialList items revoke empty="No application passwords." />
             <details>
                 <summary>"Generate application password"</summary>
-                <ActionForm action attr:class="form">
+                <IslandForm action attr:class="form">
                     <Field label="Name" name="name" id="app-password-name" hint="The program that will use it." error />
                     <Reauthenticate prefix="app" two_factor error />
                     <FormError error />
@@ -255,9 +254,8 @@ pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool) -> impl
                         pending_label="Generating…"
                         pending=action.pending()
                     />
-                </ActionForm>
+                </IslandForm>
             </details>
         </section>
     }
-    .into_any()
 }

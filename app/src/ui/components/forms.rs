@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
@@ -13,6 +14,33 @@ where
     S::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// Leptos's `ActionForm` for islands: the same form, which posts to the server
+/// function without JavaScript and dispatches the action with it, but whose
+/// children keep their type. `ActionForm` erases them into an `AnyView`, which
+/// brings every form's async-hydration code into the wasm, unused.
+#[component]
+pub fn IslandForm<S, V>(action: ServerAction<S>, children: TypedChildren<V>) -> impl IntoView
+where
+    S: ServerFn<Error = AppError> + DeserializeOwned + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match <S as leptos::form::FromFormData>::from_event(&ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            Err(e) => action.value().set(Some(Err(AppError::BadRequest { message: e.to_string() }))),
+        }
+    };
+    view! {
+        <form action=S::url() method="post" on:submit=on_submit>
+            {children.into_inner()()}
+        </form>
+    }
 }
 
 #[component]

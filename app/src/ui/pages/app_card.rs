@@ -9,7 +9,7 @@ use crate::api::applications::RegenerateClientSecret;
 use crate::applications::{Application, NewCredentials};
 use crate::model::{format_date, format_utc_time};
 use crate::ui::components::copyable::Copyable;
-use crate::ui::components::forms::{last_error, ActionButton, FormError, InlineReauth};
+use crate::ui::components::forms::{last_error, ActionButton, FormError, InlineReauth, IslandForm};
 
 /// The credentials of the application just registered (or whose secret was just regenerated).
 #[component]
@@ -40,7 +40,7 @@ fn RegenerateSecret(slug: String, client_id: String, name: String) -> impl IntoV
             <summary class="button small" aria-label=format!("Regenerate secret of {name}")>
                 "Regenerate secret"
             </summary>
-            <ActionForm action attr:class="inline-form">
+            <IslandForm action attr:class="inline-form">
                 <input type="hidden" name="slug" value=slug />
                 <input type="hidden" name="client_id" value=client_id.clone() />
                 <InlineReauth id=format!("regen-{client_id}") code_required=false />
@@ -50,7 +50,7 @@ fn RegenerateSecret(slug: String, client_id: String, name: String) -> impl IntoV
                     pending=action.pending()
                     class="button small danger"
                 />
-            </ActionForm>
+            </IslandForm>
             <FormError error />
         </details>
         {made}

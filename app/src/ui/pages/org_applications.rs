@@ -15,7 +15,7 @@ use crate::api::applications::{
 use crate::applications::ApplicationsPage;
 use crate::error::AppError;
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 /// The cards' plain forms; their errors show above the list.
 #[derive(Clone, Copy)]
@@ -123,7 +123,7 @@ fn RegisterForm(slug: String) -> impl IntoView {
     view! {
         <details class="panel register-app">
             <summary class="button primary">"Register an application"</summary>
-            <ActionForm action=action>
+            <IslandForm action=action>
                 <input type="hidden" name="slug" value=slug />
                 <FormError error />
                 <Field
@@ -162,7 +162,7 @@ fn RegisterForm(slug: String) -> impl IntoView {
                     <label for="app-2fa">"Require two-factor authentication for this application"</label>
                 </div>
                 <ActionButton label="Register" pending_label="Registering…" pending=action.pending() />
-            </ActionForm>
+            </IslandForm>
         </details>
         {made}
     }

@@ -2,6 +2,7 @@
 //! step 3 save the backup codes. A native modal <dialog>: the page behind is
 //! inert, focus stays inside, and Esc cancels.
 
+use leptos::either::{EitherOf3, EitherOf4};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::ui::components::browser::copy_to_clipboard;
 use crate::api::twofactor::{
     CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
 };
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 #[component]
 pub fn EnrollDialog(
@@ -84,10 +85,10 @@ pub fn EnrollDialog(
                 {move || format!("Step {} of 3", step())}
             </p>
             {move || match step() {
-                1 if needs_password() => view! { <PasswordStep start /> }.into_any(),
-                1 => view! { <ScanStep start on_next=move || next_clicked.set(true) /> }.into_any(),
-                2 => view! { <CheckStep check /> }.into_any(),
-                _ => view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish /> }.into_any(),
+                1 if needs_password() => EitherOf4::A(view! { <PasswordStep start /> }),
+                1 => EitherOf4::B(view! { <ScanStep start on_next=move || next_clicked.set(true) /> }),
+                2 => EitherOf4::C(view! { <CheckStep check /> }),
+                _ => EitherOf4::D(view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish /> }),
             }}
         </dialog>
     }
@@ -114,7 +115,7 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
     });
     view! {
         <p>"For your security, enter your password again before setting up two-factor authentication."</p>
-        <ActionForm action=start>
+        <IslandForm action=start>
             <FormError error />
             <div node_ref=input>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
@@ -122,7 +123,7 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
             <div class="dialog-actions">
                 <ActionButton label="Continue" pending_label="Checking…" pending=start.pending() />
             </div>
-        </ActionForm>
+        </IslandForm>
     }
 }
 
@@ -136,7 +137,7 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
         {move || match start.value().get() {
             Some(Ok(s)) => {
                 let key = s.setup_key.clone();
-                view! {
+                EitherOf3::A(view! {
                     <div class="qr" inner_html=s.qr_svg.clone()></div>
                     <p class="muted">"No camera? Choose \"Enter a setup key\" in the app and type this key:"</p>
                     <div class="setup-key-row">
@@ -154,17 +155,15 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
                             {move || if copied.get() { "Copied" } else { "Copy key" }}
                         </button>
                     </div>
-                }
-                    .into_any()
+                })
             }
-            Some(Err(_)) => ().into_any(),
+            Some(Err(_)) => EitherOf3::B(()),
             None => {
-                view! {
+                EitherOf3::C(view! {
                     <p class="loading" role="status">
                         "Preparing your key…"
                     </p>
-                }
-                    .into_any()
+                })
             }
         }}
         <div class="dialog-actions">
@@ -191,7 +190,7 @@ fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
     let error = last_error(check);
     let message = move || error.get().map(|e| e.to_string());
     view! {
-        <ActionForm action=check>
+        <IslandForm action=check>
             <div class="field" class:invalid=move || message().is_some()>
                 <label for="enroll-code">"Enter the code displayed by your app"</label>
                 <input
@@ -212,7 +211,7 @@ fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
             <div class="dialog-actions">
                 <ActionButton label="Check Code" pending_label="Checking…" pending=check.pending() />
             </div>
-        </ActionForm>
+        </IslandForm>
     }
 }
 

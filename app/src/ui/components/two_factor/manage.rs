@@ -1,10 +1,11 @@
 //! Reveal, regenerate and disable: each behind the password and a code.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::codes::BackupCodeList;
 use crate::api::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError};
+use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 #[component]
 fn CodeField(
@@ -29,7 +30,7 @@ pub fn RevealForm() -> impl IntoView {
     view! {
         <details class="panel">
             <summary class="button">"Reveal codes"</summary>
-            <ActionForm action=action>
+            <IslandForm action=action>
                 <FormError error />
                 <PasswordField id="reveal-password" error />
                 <CodeField
@@ -38,7 +39,7 @@ pub fn RevealForm() -> impl IntoView {
                     hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."
                 />
                 <ActionButton label="Reveal codes" pending_label="Checking…" pending=action.pending() />
-            </ActionForm>
+            </IslandForm>
             {move || {
                 action
                     .value()
@@ -51,22 +52,20 @@ pub fn RevealForm() -> impl IntoView {
                                     .into_iter()
                                     .map(|c| {
                                         if c.used {
-                                            view! {
+                                            Either::Left(view! {
                                                 <li class="used">
                                                     <s>
                                                         <code>{c.code}</code>
                                                     </s>
                                                     <span class="visually-hidden">" (used)"</span>
                                                 </li>
-                                            }
-                                                .into_any()
+                                            })
                                         } else {
-                                            view! {
+                                            Either::Right(view! {
                                                 <li>
                                                     <code>{c.code}</code>
                                                 </li>
-                                            }
-                                                .into_any()
+                                            })
                                         }
                                     })
                                     .collect_view()}
@@ -85,12 +84,12 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String) ->
         <details class="panel">
             <summary class="button">"Regenerate codes"</summary>
             <p class="muted">"Your current backup codes stop working at once."</p>
-            <ActionForm action=action>
+            <IslandForm action=action>
                 <FormError error />
                 <PasswordField id="regenerate-password" error />
                 <CodeField id="regenerate-code" error hint="The 6-digit code your authenticator app shows now." />
                 <ActionButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending() />
-            </ActionForm>
+            </IslandForm>
             {move || {
                 action
                     .value()
@@ -116,7 +115,7 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
         <details class="panel">
             <summary class="button danger">"Disable 2FA"</summary>
             <p class="muted">"You stay signed in here; your other sessions end."</p>
-            <ActionForm action=action>
+            <IslandForm action=action>
                 <FormError error />
                 <PasswordField id="disable-password" error />
                 <CodeField id="disable-code" error hint="A code from your authenticator app, or a backup code." />
@@ -126,7 +125,7 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
                     pending=action.pending()
                     class="button danger"
                 />
-            </ActionForm>
+            </IslandForm>
         </details>
     }
 }

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::enroll_dialog::EnrollDialog;
@@ -32,9 +33,9 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     let dialog_account = account.clone();
     let body = move || {
         if status.with(|s| s.enabled) {
-            view! { <Enabled status regenerate disable account=account.clone() /> }.into_any()
+            Either::Left(view! { <Enabled status regenerate disable account=account.clone() /> })
         } else {
-            view! {
+            Either::Right(view! {
                 <div class="toggle-row">
                     <span id="tfa-toggle-label">"Two Factor Auth"</span>
                     <button
@@ -49,8 +50,7 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
                     </button>
                     <span class="muted">"Off"</span>
                 </div>
-            }
-            .into_any()
+            })
         }
     };
     view! {
