@@ -44,7 +44,8 @@ pub fn back_with_notice(name: &str, value: &str) {
 /// The referer's path and query (it must be on this site: a path, or a URL whose
 /// path is local), without earlier errors or notices, plus `name=value`.
 fn page_with_notice(referer: &str, name: &str, value: &str) -> Option<String> {
-    let url = url::Url::parse(referer).or_else(|_| url::Url::parse("http://local").and_then(|b| b.join(referer))).ok()?;
+    let url =
+        url::Url::parse(referer).or_else(|_| url::Url::parse("http://local").and_then(|b| b.join(referer))).ok()?;
     let kept: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| k != "__err" && k != "__path" && k != name)
@@ -64,14 +65,24 @@ mod tests {
     #[test]
     fn the_notice_replaces_an_earlier_error_and_notice_and_keeps_the_rest() {
         assert_eq!(
-            page_with_notice("http://127.0.0.1:3000/orgs/acme?filter=enabled&__err=x&__path=%2Fapi%2Fa&saved=old", "saved", "1"),
+            page_with_notice(
+                "http://127.0.0.1:3000/orgs/acme?filter=enabled&__err=x&__path=%2Fapi%2Fa&saved=old",
+                "saved",
+                "1"
+            ),
             Some("/orgs/acme?filter=enabled&saved=1".to_string())
         );
-        assert_eq!(page_with_notice("/orgs/acme/settings", "saved", "api access"), Some("/orgs/acme/settings?saved=api+access".to_string()));
+        assert_eq!(
+            page_with_notice("/orgs/acme/settings", "saved", "api access"),
+            Some("/orgs/acme/settings?saved=api+access".to_string())
+        );
     }
 
     #[test]
     fn only_the_path_of_a_referer_is_used() {
-        assert_eq!(page_with_notice("https://evil.example/orgs/acme", "saved", "1"), Some("/orgs/acme?saved=1".to_string()));
+        assert_eq!(
+            page_with_notice("https://evil.example/orgs/acme", "saved", "1"),
+            Some("/orgs/acme?saved=1".to_string())
+        );
     }
 }

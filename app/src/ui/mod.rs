@@ -63,25 +63,25 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     provide_context(Auth::new());
     view! {
-            <a class="skip-link" href="#main">
-                "Skip to content"
-            </a>
-            <TopNav />
-            <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/login/two-factor") view=TwoFactorLoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async />
-                    <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async />
-                    <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/orgs/:slug/applications") view=OrgApplicationsPage ssr=SsrMode::Async />
-                    <Route path=path!("/oidc/authorize/prompt") view=AuthorizationPage ssr=SsrMode::Async />
-                    <Route path=path!("/oidc/logout") view=LogoutPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <TopNav />
+        <main id="main" tabindex="-1">
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/two-factor") view=TwoFactorLoginPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async />
+                <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async />
+                <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/orgs/:slug/applications") view=OrgApplicationsPage ssr=SsrMode::Async />
+                <Route path=path!("/oidc/authorize/prompt") view=AuthorizationPage ssr=SsrMode::Async />
+                <Route path=path!("/oidc/logout") view=LogoutPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
     }
 }
 

@@ -13,7 +13,12 @@ use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, I
 
 /// A section's list, read again from the server after each change made here
 /// (islands: the rest of the page is server-rendered and stays as it is).
-fn live_list<A, B>(items: Vec<ApiCredential>, kind: CredentialKind, made: ServerAction<A>, revoke: ServerAction<B>) -> RwSignal<Vec<ApiCredential>>
+fn live_list<A, B>(
+    items: Vec<ApiCredential>,
+    kind: CredentialKind,
+    made: ServerAction<A>,
+    revoke: ServerAction<B>,
+) -> RwSignal<Vec<ApiCredential>>
 where
     A: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
@@ -66,38 +71,38 @@ fn CredentialList(
             return Either::Left(view! { <p class="empty">{empty}</p> });
         }
         Either::Right(view! {
-        <ul class="allowed-apps">
-            {items
-                .into_iter()
-                .map(|c| {
-                    let scopes: Vec<&str> = c.scopes.iter().map(|s| s.as_str()).collect();
-                    let expiry = match c.expires_at {
-                        Some(at) => format!("expires {}", format_date(at)),
-                        None => "never expires".to_string(),
-                    };
-                    view! {
-                        <li>
-                            <p>
-                                <strong>{c.name.clone()}</strong>
-                                {format!(" ({}), created {}", scopes.join(", "), format_date(c.created_at))}
-                            </p>
-                            <p class="muted">{format!("{}; {expiry}", used(&c))}</p>
-                            <IslandForm action=revoke attr:class="inline-form">
-                                <input type="hidden" name="id" value=c.id />
-                                <button
-                                    type="submit"
-                                    class="button small danger"
-                                    aria-label=format!("Revoke {}", c.name)
-                                    disabled=move || revoke.pending().get()
-                                >
-                                    "Revoke"
-                                </button>
-                            </IslandForm>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
+            <ul class="allowed-apps">
+                {items
+                    .into_iter()
+                    .map(|c| {
+                        let scopes: Vec<&str> = c.scopes.iter().map(|s| s.as_str()).collect();
+                        let expiry = match c.expires_at {
+                            Some(at) => format!("expires {}", format_date(at)),
+                            None => "never expires".to_string(),
+                        };
+                        view! {
+                            <li>
+                                <p>
+                                    <strong>{c.name.clone()}</strong>
+                                    {format!(" ({}), created {}", scopes.join(", "), format_date(c.created_at))}
+                                </p>
+                                <p class="muted">{format!("{}; {expiry}", used(&c))}</p>
+                                <IslandForm action=revoke attr:class="inline-form">
+                                    <input type="hidden" name="id" value=c.id />
+                                    <button
+                                        type="submit"
+                                        class="button small danger"
+                                        aria-label=format!("Revoke {}", c.name)
+                                        disabled=move || revoke.pending().get()
+                                    >
+                                        "Revoke"
+                                    </button>
+                                </IslandForm>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
         })
     }
 }

@@ -166,7 +166,8 @@ pub fn SubmitButton(
         on_submit.forget();
         // Back to this page from the next one (the back/forward cache): ready again.
         let on_show = Closure::<dyn Fn()>::new(move || pending.set(false));
-        let _ = leptos::prelude::window().add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+        let _ =
+            leptos::prelude::window().add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
         on_show.forget();
     });
     view! {

@@ -23,9 +23,11 @@ pub fn MyInvitations(
     // After a plain form post the page comes back with `?joined=<slug>`.
     let query = leptos_router::hooks::use_query_map();
     let joined = move || {
-        accept.value().get().and_then(Result::ok).or_else(|| {
-            query.read().get("joined").and_then(|slug| crate::validate::slug(&slug).ok())
-        })
+        accept
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| query.read().get("joined").and_then(|slug| crate::validate::slug(&slug).ok()))
     };
     view! {
         <FormError error />

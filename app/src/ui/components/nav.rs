@@ -82,7 +82,7 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                                                 <a
                                                     role="menuitem"
                                                     href=format!("/orgs/{}", o.slug)
-                                                   
+
                                                     aria-current=(o.id == org.id).then_some("true")
                                                 >
                                                     {o.name}

@@ -77,11 +77,7 @@ pub(super) fn MemberRow(
                                     })
                                     .collect_view()}
                             </select>
-                            <SubmitButton
-                                label="Change"
-                                pending_label="Saving…"
-                                class="button small"
-                            />
+                            <SubmitButton label="Change" pending_label="Saving…" class="button small" />
                         </ActionForm>
                     }
                         .into_any()

@@ -15,7 +15,6 @@ use crate::ui::components::applications::{set_status, CannotContinue};
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 use crate::ui::components::two_factor::EnrollButton;
 
-
 #[component]
 pub fn AuthorizationPage() -> impl IntoView {
     let query = use_query_map();
@@ -41,11 +40,7 @@ pub fn AuthorizationPage() -> impl IntoView {
 }
 
 #[component]
-fn PromptView(
-    prompt: AuthorizationPrompt,
-    request: String,
-    decide: ServerAction<DecideConsent>,
-) -> impl IntoView {
+fn PromptView(prompt: AuthorizationPrompt, request: String, decide: ServerAction<DecideConsent>) -> impl IntoView {
     match prompt {
         AuthorizationPrompt::Consent { app, org, scopes } => {
             view! { <Consent app org scopes request decide /> }.into_any()

@@ -44,10 +44,7 @@ pub fn LogoutPage() -> impl IntoView {
                                         <input type="hidden" name="client_id" value=client />
                                         <input type="hidden" name="post_logout_redirect_uri" value=uri />
                                         <input type="hidden" name="state" value=state />
-                                        <SubmitButton
-                                            label="Log out"
-                                            pending_label="Logging out…"
-                                        />
+                                        <SubmitButton label="Log out" pending_label="Logging out…" />
                                     </ActionForm>
                                     <a
                                         class="button"

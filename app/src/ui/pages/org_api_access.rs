@@ -11,7 +11,9 @@ pub fn ApiAccessSection(slug: String, owner: bool, allowed: bool, action: Server
     let error = last_error(action);
     // After a plain form post the page comes back with `?saved=api-access`.
     let query = leptos_router::hooks::use_query_map();
-    let saved = move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("saved").as_deref() == Some("api-access");
+    let saved = move || {
+        matches!(action.value().get(), Some(Ok(()))) || query.read().get("saved").as_deref() == Some("api-access")
+    };
     let label = "Allow personal access tokens and application passwords for this organization's data";
     view! {
         <section class="card wide" aria-labelledby="api-access-title">

@@ -9,9 +9,7 @@ use leptos_router::hooks::use_params_map;
 use super::app_card::{ApplicationCard, Credentials};
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
-use crate::api::applications::{
-    load_applications, DeleteApplication, RegisterApplication, SetApplicationDisabled,
-};
+use crate::api::applications::{load_applications, DeleteApplication, RegisterApplication, SetApplicationDisabled};
 use crate::applications::ApplicationsPage;
 use crate::error::AppError;
 use crate::ui::auth::Auth;
@@ -53,7 +51,8 @@ pub fn OrgApplicationsPage() -> impl IntoView {
 fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
     let ApplicationsPage { org, applications, issuer } = page;
     let slug = org.slug.clone();
-    let row_error = Signal::derive(move || last_error(actions.disable).get().or_else(|| last_error(actions.delete).get()));
+    let row_error =
+        Signal::derive(move || last_error(actions.disable).get().or_else(|| last_error(actions.delete).get()));
     let empty = applications.is_empty();
     view! {
         <Title text=format!("{} applications", org.name) />

@@ -14,14 +14,10 @@ pub fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<AddMember
     // After a plain form post the page comes back with `?invited=<email>`.
     let query = leptos_router::hooks::use_query_map();
     let sent = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .or_else(|| {
-                let email = query.read().get("invited").and_then(|e| crate::validate::email(&e).ok())?;
-                Some(crate::model::invitation_sent(&email))
-            })
+        action.value().get().and_then(Result::ok).or_else(|| {
+            let email = query.read().get("invited").and_then(|e| crate::validate::email(&e).ok())?;
+            Some(crate::model::invitation_sent(&email))
+        })
     };
     view! {
         <section class="add-member" aria-labelledby="add-member-title">

@@ -26,10 +26,7 @@ pub fn NewOrgPage() -> impl IntoView {
                             hint="Lowercase letters, digits and hyphens; used in links. Left empty, it is made from the name."
                             error
                         />
-                        <SubmitButton
-                            label="Create organization"
-                            pending_label="Creating…"
-                        />
+                        <SubmitButton label="Create organization" pending_label="Creating…" />
                     </ActionForm>
                 </section>
             }

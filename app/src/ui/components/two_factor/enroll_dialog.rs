@@ -7,10 +7,10 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::codes::BackupCodeList;
-use crate::ui::components::browser::copy_to_clipboard;
 use crate::api::twofactor::{
     CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
 };
+use crate::ui::components::browser::copy_to_clipboard;
 use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 #[component]
@@ -88,7 +88,11 @@ pub fn EnrollDialog(
                 1 if needs_password() => EitherOf4::A(view! { <PasswordStep start /> }),
                 1 => EitherOf4::B(view! { <ScanStep start on_next=move || next_clicked.set(true) /> }),
                 2 => EitherOf4::C(view! { <CheckStep check /> }),
-                _ => EitherOf4::D(view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish /> }),
+                _ => {
+                    EitherOf4::D(
+                        view! { <SaveStep codes=codes().unwrap_or_default() account=account.clone() finish /> },
+                    )
+                }
             }}
         </dialog>
     }
@@ -137,33 +141,37 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
         {move || match start.value().get() {
             Some(Ok(s)) => {
                 let key = s.setup_key.clone();
-                EitherOf3::A(view! {
-                    <div class="qr" inner_html=s.qr_svg.clone()></div>
-                    <p class="muted">"No camera? Choose \"Enter a setup key\" in the app and type this key:"</p>
-                    <div class="setup-key-row">
-                        <code class="setup-key" aria-label="Setup key">
-                            {s.setup_key}
-                        </code>
-                        <button
-                            type="button"
-                            class="button small"
-                            on:click=move |_| {
-                                copy_to_clipboard(&key.replace(' ', ""));
-                                copied.set(true);
-                            }
-                        >
-                            {move || if copied.get() { "Copied" } else { "Copy key" }}
-                        </button>
-                    </div>
-                })
+                EitherOf3::A(
+                    view! {
+                        <div class="qr" inner_html=s.qr_svg.clone()></div>
+                        <p class="muted">"No camera? Choose \"Enter a setup key\" in the app and type this key:"</p>
+                        <div class="setup-key-row">
+                            <code class="setup-key" aria-label="Setup key">
+                                {s.setup_key}
+                            </code>
+                            <button
+                                type="button"
+                                class="button small"
+                                on:click=move |_| {
+                                    copy_to_clipboard(&key.replace(' ', ""));
+                                    copied.set(true);
+                                }
+                            >
+                                {move || if copied.get() { "Copied" } else { "Copy key" }}
+                            </button>
+                        </div>
+                    },
+                )
             }
             Some(Err(_)) => EitherOf3::B(()),
             None => {
-                EitherOf3::C(view! {
-                    <p class="loading" role="status">
-                        "Preparing your key…"
-                    </p>
-                })
+                EitherOf3::C(
+                    view! {
+                        <p class="loading" role="status">
+                            "Preparing your key…"
+                        </p>
+                    },
+                )
             }
         }}
         <div class="dialog-actions">

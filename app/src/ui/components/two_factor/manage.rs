@@ -52,20 +52,24 @@ pub fn RevealForm() -> impl IntoView {
                                     .into_iter()
                                     .map(|c| {
                                         if c.used {
-                                            Either::Left(view! {
-                                                <li class="used">
-                                                    <s>
-                                                        <code>{c.code}</code>
-                                                    </s>
-                                                    <span class="visually-hidden">" (used)"</span>
-                                                </li>
-                                            })
+                                            Either::Left(
+                                                view! {
+                                                    <li class="used">
+                                                        <s>
+                                                            <code>{c.code}</code>
+                                                        </s>
+                                                        <span class="visually-hidden">" (used)"</span>
+                                                    </li>
+                                                },
+                                            )
                                         } else {
-                                            Either::Right(view! {
-                                                <li>
-                                                    <code>{c.code}</code>
-                                                </li>
-                                            })
+                                            Either::Right(
+                                                view! {
+                                                    <li>
+                                                        <code>{c.code}</code>
+                                                    </li>
+                                                },
+                                            )
                                         }
                                     })
                                     .collect_view()}
