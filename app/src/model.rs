@@ -159,8 +159,15 @@ pub struct PendingInvitation {
 /// The two-factor state of the signed-in user's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
+    /// An authenticator app or a security key.
     pub enabled: bool,
+    /// When the authenticator app was set up.
     pub enabled_at: Option<i64>,
+    /// Which methods are active: the app, and how many security keys.
+    #[serde(default)]
+    pub authenticator_app: bool,
+    #[serde(default)]
+    pub security_keys: u32,
     pub codes_left: u32,
     pub codes_total: u32,
 }
