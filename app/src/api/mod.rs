@@ -5,5 +5,6 @@ pub mod applications;
 pub mod auth;
 pub mod invitations;
 pub mod orgs;
+pub mod security_keys;
 pub mod tokens;
 pub mod twofactor;
