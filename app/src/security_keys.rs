@@ -53,6 +53,15 @@ pub struct SecurityKeys {
     pub keys: Vec<SecurityKey>,
 }
 
+/// What the login pages offer: passkeys at all (WebAuthn on), and at the
+/// second step the pending login's own methods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginMethods {
+    pub webauthn: bool,
+    pub authenticator_app: bool,
+    pub security_keys: bool,
+}
+
 /// A key's name: what "Add a security key" and "Rename" accept.
 pub const NAME_MAX: usize = 64;
 
@@ -62,7 +71,10 @@ pub fn validate_name(raw: &str) -> Result<String, crate::error::AppError> {
         return Err(crate::error::AppError::validation("name", "Give the key a name, like \"YubiKey\" or \"Laptop\"."));
     }
     if name.chars().count() > NAME_MAX {
-        return Err(crate::error::AppError::validation("name", format!("A key's name has at most {NAME_MAX} characters.")));
+        return Err(crate::error::AppError::validation(
+            "name",
+            format!("A key's name has at most {NAME_MAX} characters."),
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(crate::error::AppError::validation("name", "A key's name cannot contain control characters."));

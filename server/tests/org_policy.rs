@@ -42,7 +42,7 @@ const ORG_SCOPED: [&str; 18] = [
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 /// The OpenID Connect ones act on the user's own sign-ins and consents: the
 /// organization's rules are applied by the authorization flow itself.
-const ACCOUNT_LEVEL: [&str; 40] = [
+const ACCOUNT_LEVEL: [&str; 41] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -83,6 +83,7 @@ const ACCOUNT_LEVEL: [&str; 40] = [
     "finish_key_login",
     "start_passkey_login",
     "finish_passkey_login",
+    "login_methods",
 ];
 
 #[test]

@@ -40,7 +40,9 @@ async fn add_key(client: &Client, key: &mut SoftAuthenticator, name: &str) -> Va
 async fn second_step(client: &Client, answer: impl FnOnce(&Value) -> Value) -> (StatusCode, Value) {
     let start = ok(client, "start_key_login", &[]).await;
     let credential = answer(&start["options"]).to_string();
-    client.call("finish_key_login", &[("ceremony", start["ceremony"].as_str().unwrap()), ("credential", &credential)]).await
+    client
+        .call("finish_key_login", &[("ceremony", start["ceremony"].as_str().unwrap()), ("credential", &credential)])
+        .await
 }
 
 async fn passkey_sign_in(client: &Client, answer: impl FnOnce(&Value) -> Value) -> (StatusCode, Value) {
@@ -136,11 +138,14 @@ async fn bad_answers_are_refused_store_nothing_and_count_toward_the_lockout(back
     server.advance_clock(301);
     let c = pending_login(&server, &email).await; // the first pending login expired too
     let late = key.authenticate(&start["options"]).to_string();
-    let (status, _) = c.call("finish_key_login", &[("ceremony", start["ceremony"].as_str().unwrap()), ("credential", &late)]).await;
+    let (status, _) =
+        c.call("finish_key_login", &[("ceremony", start["ceremony"].as_str().unwrap()), ("credential", &late)]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "expired, and bound to another pending login");
     // 3. Malformed.
     let start = ok(&c, "start_key_login", &[]).await;
-    let (status, _) = c.call("finish_key_login", &[("ceremony", start["ceremony"].as_str().unwrap()), ("credential", "{\"id\":")]).await;
+    let (status, _) = c
+        .call("finish_key_login", &[("ceremony", start["ceremony"].as_str().unwrap()), ("credential", "{\"id\":")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // 4. An unknown credential.
     let mut stranger = SoftAuthenticator::new(&origin(&server));
@@ -173,7 +178,8 @@ async fn bad_answers_are_refused_store_nothing_and_count_toward_the_lockout(back
     let cloned = Quirks { counter: Some(1), ..Quirks::default() };
     let (status, _) = second_step(&c, |o| key.authenticate_with(o, &cloned)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "counter regression");
-    let warnings = count(&server, "SELECT COUNT(*) FROM security_events WHERE kind = 'security_key_clone_warning'").await;
+    let warnings =
+        count(&server, "SELECT COUNT(*) FROM security_events WHERE kind = 'security_key_clone_warning'").await;
     assert_eq!(warnings, 1);
     // Three more failures make five: the account's second factor pauses.
     for _ in 0..3 {
@@ -218,7 +224,8 @@ async fn a_passkey_signs_in_alone_and_satisfies_an_organization_requiring_two_fa
     let answer = max_key.authenticate(&start["options"]).to_string();
     let ceremony = start["ceremony"].as_str().unwrap();
     ok(&c2, "finish_passkey_login", &[("ceremony", ceremony), ("credential", &answer)]).await;
-    let (status, _) = server.client().call("finish_passkey_login", &[("ceremony", ceremony), ("credential", &answer)]).await;
+    let (status, _) =
+        server.client().call("finish_passkey_login", &[("ceremony", ceremony), ("credential", &answer)]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "replayed");
 
     // Keys are 2FA: the owner may require it, and a member whose only factor is a key gets in.
@@ -280,7 +287,8 @@ async fn removing_renaming_and_what_an_organization_allows(backend: Backend) {
     assert!(audit.contains("Allowed second factors changed"), "{audit}");
 
     // Without the requirement, the last key goes and 2FA with it: a wrong password first changes nothing.
-    ok(&ann, "set_allowed_factors", &[("slug", "acme"), ("security_keys", "true"), ("authenticator_app", "true")]).await;
+    ok(&ann, "set_allowed_factors", &[("slug", "acme"), ("security_keys", "true"), ("authenticator_app", "true")])
+        .await;
     let (status, _) = ann.call("leave_org", &[("slug", "acme")]).await;
     assert!(status.is_client_error(), "the last owner stays");
     let (lone, lone_email) = server.user("Lone").await;
@@ -296,7 +304,10 @@ async fn removing_renaming_and_what_an_organization_allows(backend: Backend) {
     assert_eq!((status["enabled"].clone(), status["codes_left"].clone()), (json!(false), json!(0)));
     assert!(!lone.me().await.is_null(), "the session continues with a fresh id");
     let c = server.client();
-    assert_eq!(ok(&c, "log_in", &[("email", &lone_email), ("password", PASSWORD)]).await["LoggedIn"]["email"], lone_email.as_str());
+    assert_eq!(
+        ok(&c, "log_in", &[("email", &lone_email), ("password", PASSWORD)]).await["LoggedIn"]["email"],
+        lone_email.as_str()
+    );
     let _ = email;
 }
 

@@ -186,9 +186,9 @@ impl From<Refused> for AppError {
                  way to sign in.",
             ),
             Refused::KeyAlreadyRegistered => AppError::conflict("This security key is registered already."),
-            Refused::NoSecurityKeys => AppError::conflict(
-                "This account has no security key. Use your authenticator app or a recovery code.",
-            ),
+            Refused::NoSecurityKeys => {
+                AppError::conflict("This account has no security key. Use your authenticator app or a recovery code.")
+            }
             Refused::KeyNotFound => AppError::not_found("No such security key: it may have been removed already."),
         }
     }

@@ -67,7 +67,12 @@ async fn refuse(cx: &Ctx<'_>, attempt: KeyAttempt, error: Option<&WebauthnError>
 /// The key's answer at the second step: the ceremony, the pending login, the
 /// key's new counter, the new session and the log rows commit together.
 #[tracing::instrument(skip_all)]
-pub async fn finish_second_step(cx: &Ctx<'_>, pending_token: &str, ceremony: &str, answer: &str) -> AppResult<LoginDone> {
+pub async fn finish_second_step(
+    cx: &Ctx<'_>,
+    pending_token: &str,
+    ceremony: &str,
+    answer: &str,
+) -> AppResult<LoginDone> {
     let rp = rp(cx.state)?;
     let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
     let attempt = second_factor::key_attempt(cx.state, user_id, cx.meta).await?;
@@ -132,15 +137,17 @@ pub async fn finish_passkey(
         ceremonies::claim(cx.db(), ceremony, Kind::Passkey, "", cx.now).await?.ok_or(Refused::KeyRequestGone)?;
     let answer: PublicKeyCredential = serde_json::from_str(answer).map_err(|_| Refused::KeyAnswerMalformed)?;
     // Nobody's key, as far as we know: no account to count the failure against.
-    let (handle, raw_id) = rp.webauthn.identify_discoverable_authentication(&answer).map_err(|_| Refused::KeyNotAccepted)?;
+    let (handle, raw_id) =
+        rp.webauthn.identify_discoverable_authentication(&answer).map_err(|_| Refused::KeyNotAccepted)?;
     let key = keys::find_discoverable(cx.db(), raw_id, &handle.to_string()).await?.ok_or(Refused::KeyNotAccepted)?;
     let attempt = second_factor::key_attempt(cx.state, key.user_id, cx.meta).await?;
     let state: DiscoverableAuthentication = ceremonies::state_of(&claimed)?;
-    let result = match rp.webauthn.finish_discoverable_authentication(&answer, state, &[DiscoverableKey::from(&key.passkey)]) {
-        Ok(result) if result.user_verified() => result,
-        Ok(_) => return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await),
-        Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
-    };
+    let result =
+        match rp.webauthn.finish_discoverable_authentication(&answer, state, &[DiscoverableKey::from(&key.passkey)]) {
+            Ok(result) if result.user_verified() => result,
+            Ok(_) => return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await),
+            Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
+        };
     let user = users::find_by_id(cx.db(), key.user_id).await?.ok_or(Refused::KeyNotAccepted)?;
     let mut tx = cx.begin().await?;
     if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {

@@ -39,15 +39,14 @@ pub async fn start_registration(
     let handle = user_handle(&mut tx, s.user.id).await?;
     let registered = keys::passkeys(&mut *tx, s.user.id).await?;
     let exclude = registered.iter().map(|k| k.passkey.cred_id().clone()).collect();
-    let (options, state) = rp
-        .webauthn
-        .start_passkey_registration(handle, &s.user.email, &s.user.name, Some(exclude))
-        .map_err(|e| {
+    let (options, state) =
+        rp.webauthn.start_passkey_registration(handle, &s.user.email, &s.user.name, Some(exclude)).map_err(|e| {
             tracing::error!(error = %e, "could not start a WebAuthn registration");
             crate::error::AppError::Internal
         })?;
-    let id = ceremonies::create(&mut tx, Kind::Register, s.session_hash, (Some(s.user.id), Some(&name)), &state, cx.now)
-        .await?;
+    let id =
+        ceremonies::create(&mut tx, Kind::Register, s.session_hash, (Some(s.user.id), Some(&name)), &state, cx.now)
+            .await?;
     if challenge.is_some() {
         sessions::mark_authenticated(&mut *tx, s.session_hash, cx.now).await?;
     }
@@ -84,8 +83,7 @@ pub async fn finish_registration(cx: &Ctx<'_>, s: InSession<'_>, ceremony: &str,
         .await?
         .filter(|c| c.user_id == Some(s.user.id))
         .ok_or(Refused::KeyRequestGone)?;
-    let answer: RegisterPublicKeyCredential =
-        serde_json::from_str(answer).map_err(|_| Refused::KeyAnswerMalformed)?;
+    let answer: RegisterPublicKeyCredential = serde_json::from_str(answer).map_err(|_| Refused::KeyAnswerMalformed)?;
     let state: PasskeyRegistration = ceremonies::state_of(&claimed)?;
     let passkey = rp.webauthn.finish_passkey_registration(&answer, &state).map_err(|e| {
         tracing::info!(error = %e, "a security key registration was refused");
@@ -131,12 +129,7 @@ pub async fn rename(cx: &Ctx<'_>, s: InSession<'_>, id: i64, name: &str) -> AppR
 /// other sessions end, this one gets a fresh id), in the same commit.
 // `skip_all`: codes and the password never reach a log line.
 #[tracing::instrument(skip_all)]
-pub async fn remove(
-    cx: &Ctx<'_>,
-    s: InSession<'_>,
-    id: i64,
-    input: Reauthentication,
-) -> AppResult<Option<NewSession>> {
+pub async fn remove(cx: &Ctx<'_>, s: InSession<'_>, id: i64, input: Reauthentication) -> AppResult<Option<NewSession>> {
     let challenge = reauthenticate(cx, s.user, input, Accept::Either).await?;
     let mut authorized = cx.begin_with_code(challenge).await?;
     let tx = &mut authorized.tx;
@@ -147,7 +140,9 @@ pub async fn remove(
     // Decided inside the transaction, on what is left: two removals at once cannot both pass.
     let (totp, keys_left) = credentials::factors(&mut **tx, s.user.id).await?;
     let left = keys_left + i64::from(totp);
-    if let Err(refusal) = policy::may_remove_second_factor(left, orgs::requiring_two_factor(&mut **tx, s.user.id).await?) {
+    if let Err(refusal) =
+        policy::may_remove_second_factor(left, orgs::requiring_two_factor(&mut **tx, s.user.id).await?)
+    {
         authorized.abandon(cx).await?;
         return Err(Refused::from(refusal).into());
     }

@@ -95,7 +95,11 @@ pub async fn claim<'c>(
     if row.try_get::<i64, _>("expires_at")? <= now {
         return Ok(None);
     }
-    Ok(Some(Claimed { user_id: row.try_get("user_id")?, key_name: row.try_get("key_name")?, state: row.try_get("state")? }))
+    Ok(Some(Claimed {
+        user_id: row.try_get("user_id")?,
+        key_name: row.try_get("key_name")?,
+        state: row.try_get("state")?,
+    }))
 }
 
 pub async fn delete_expired(db: &crate::server::Db, now: i64) -> AppResult<u64> {

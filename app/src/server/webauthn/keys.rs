@@ -43,7 +43,12 @@ fn stored_from(row: &sqlx::any::AnyRow) -> AppResult<Stored> {
         tracing::error!(error = %e, "a stored passkey does not parse");
         AppError::Internal
     })?;
-    Ok(Stored { id: row.try_get("id")?, user_id: row.try_get("user_id")?, passkey, sign_count: row.try_get("sign_count")? })
+    Ok(Stored {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        passkey,
+        sign_count: row.try_get("sign_count")?,
+    })
 }
 
 /// Stores a registered key; `Ok(false)` when its credential id is registered

@@ -5,4 +5,5 @@ pub mod forms;
 pub mod invitations;
 pub mod log_table;
 pub mod nav;
+pub mod security_keys;
 pub mod two_factor;

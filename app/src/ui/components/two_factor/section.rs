@@ -42,7 +42,7 @@ impl Default for TwoFactorState {
 pub fn TwoFactorSection(user: User, status: Result<TwoFactorStatus, AppError>, state: TwoFactorState) -> impl IntoView {
     let TwoFactorState { finish, regenerate, disable, dialog_open, .. } = state;
     let body = match status {
-        Ok(s) if s.enabled => view! { <Enabled status=s regenerate disable /> }.into_any(),
+        Ok(s) if s.enabled => view! { <Enabled status=s regenerate disable dialog_open /> }.into_any(),
         Ok(_) => view! {
             <div class="toggle-row">
                 <span id="tfa-toggle-label">"Two Factor Auth"</span>
@@ -87,22 +87,37 @@ fn Enabled(
     status: TwoFactorStatus,
     regenerate: ServerAction<RegenerateCodes>,
     disable: ServerAction<DisableTwoFactor>,
+    dialog_open: RwSignal<bool>,
 ) -> impl IntoView {
-    let since = status.enabled_at.map(format_date).unwrap_or_default();
+    let since = match status.enabled_at {
+        Some(at) => format!("Enabled since {}", format_date(at)),
+        None => "Enabled".to_string(),
+    };
     let low = status.codes_left <= 1;
+    let methods = crate::ui::components::security_keys::active_methods(&status);
+    // With security keys only, the app can be added beside them.
+    let add_app = (!status.authenticator_app).then(|| {
+        view! {
+            <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
+                "Set up an authenticator app"
+            </button>
+        }
+    });
     view! {
         <div class="toggle-row">
             <span>"Two Factor Auth"</span>
             <span class="switch on" role="img" aria-label="On">
                 <span class="switch-knob"></span>
             </span>
-            <span class="status-on">{format!("Enabled since {since}")}</span>
+            <span class="status-on">{since}</span>
         </div>
+        <p>{methods}</p>
         <p class:warning=low>{format!("Backup codes: {} of {} left", status.codes_left, status.codes_total)}</p>
         <div class="manage">
             <RevealForm />
             <RegenerateForm action=regenerate />
             <DisableForm action=disable />
+            {add_app}
         </div>
     }
 }
