@@ -95,6 +95,8 @@ pub struct OrgSettings {
     pub grace_days: i64,
     /// "Allow personal access tokens and application passwords for this organization's data".
     pub allow_api_tokens: bool,
+    /// "Allowed second factors".
+    pub allowed_factors: crate::policy::AllowedFactors,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).

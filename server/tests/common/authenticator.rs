@@ -112,7 +112,7 @@ pub struct SoftAuthenticator {
 impl SoftAuthenticator {
     /// A security key bound to this device, for pages at `origin` (`http://localhost:1234`).
     pub fn new(origin: &str) -> Self {
-        let rp_id = reqwest::Url::parse(origin).unwrap().host_str().unwrap().to_string();
+        let rp_id = url::Url::parse(origin).unwrap().host_str().unwrap().to_string();
         Self { origin: origin.to_string(), rp_id, synced: false, credentials: Vec::new() }
     }
 

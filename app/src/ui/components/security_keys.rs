@@ -183,6 +183,31 @@ pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
     }
 }
 
+/// The Settings tab's "Allowed second factors": a plain form (owners and admins).
+#[component]
+pub fn AllowedFactorsSection(slug: String, allowed: crate::policy::AllowedFactors) -> impl IntoView {
+    view! {
+        <section class="card wide" aria-labelledby="factors-title">
+            <h2 id="factors-title">"Allowed second factors"</h2>
+            <p class="muted">
+                "When the organization requires two-factor authentication, members comply with a second factor of a kind allowed here."
+            </p>
+            <form method="post" action="/api/set_allowed_factors" class="inline-form">
+                <input type="hidden" name="slug" value=slug />
+                <label>
+                    <input type="checkbox" name="authenticator_app" value="true" checked=allowed.authenticator_app />
+                    "Authenticator app"
+                </label>
+                <label>
+                    <input type="checkbox" name="security_keys" value="true" checked=allowed.security_keys />
+                    "Security keys and passkeys"
+                </label>
+                <button type="submit">"Save allowed factors"</button>
+            </form>
+        </section>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
