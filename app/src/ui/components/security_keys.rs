@@ -202,7 +202,7 @@ pub fn AllowedFactorsSection(slug: String, allowed: crate::policy::AllowedFactor
                     <input type="checkbox" name="security_keys" value="true" checked=allowed.security_keys />
                     "Security keys and passkeys"
                 </label>
-                <button type="submit">"Save allowed factors"</button>
+                <button type="submit">"Update allowed factors"</button>
             </form>
         </section>
     }

@@ -19,7 +19,7 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
     let action = expect_context::<Auth>().verify_login;
     let methods = Resource::new(|| (), |_| load_login_methods());
     let query = use_query_map();
-    let recovery = move || query.read().get("recovery").is_some();
+    let recovery = Signal::derive(move || query.read().get("recovery").is_some());
     let error = last_error(action);
     let message = Signal::derive(move || error.get().and_then(|e| e.field_message("code")));
     // After a backup code: from the action, or (a form posted without JavaScript) from the redirect's query.
@@ -61,24 +61,24 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 let methods = methods.await.unwrap_or_default();
                                 let key_only = methods.security_keys && !methods.authenticator_app;
-                                let key_first = (key_only && !recovery())
+                                let key_first = (key_only && !recovery.get())
                                     .then(|| view! { <KeySecondStep next=next.get() /> });
-                                let key_later = (methods.security_keys && !key_only && !recovery())
+                                let key_later = (methods.security_keys && !key_only && !recovery.get())
                                     .then(|| view! { <KeySecondStep next=next.get() /> });
-                                let to_key = (methods.security_keys && recovery())
+                                let to_key = (methods.security_keys && recovery.get())
                                     .then(|| {
                                         view! {
                                             <A href=with_next("/login/two-factor")>"Use your security key"</A>
                                             " · "
                                         }
                                     });
-                                let to_app = (recovery() && methods.authenticator_app)
+                                let to_app = (recovery.get() && methods.authenticator_app)
                                     .then(|| {
                                         view! {
                                             <A href=with_next("/login/two-factor")>"Use your authenticator app"</A>
                                         }
                                     });
-                                let to_recovery = (!recovery())
+                                let to_recovery = (!recovery.get())
                                     .then(|| {
                                         view! {
                                             <A href=with_next("/login/two-factor?recovery")>"Use a recovery code"</A>
@@ -86,8 +86,8 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
                                     });
                                 view! {
                                     {key_first}
-                                    <Show when=move || !key_only || recovery()>
-                                        <CodeForm action recovery=Signal::derive(recovery) next error message />
+                                    <Show when=move || !key_only || recovery.get()>
+                                        <CodeForm action recovery next error message />
                                     </Show>
                                     {key_later}
                                     <p class="muted">{to_key} {to_app} {to_recovery}</p>
