@@ -8,6 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 scripts/bootstrap.sh
+# A CI checkout is new each time: incremental caches would never be reused, only fill the disk.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
@@ -40,14 +42,17 @@ cargo leptos build --server-only
 cp "$CARGO_TARGET_DIR/release/hash.txt" "$CARGO_TARGET_DIR/debug/hash.txt"
 
 # Playwright against a debug server on a throwaway database: $1 names the
-# backend, $2 is a DATABASE_URL (empty: SQLite in the temp data dir).
+# backend, $2 is a DATABASE_URL (empty: SQLite in the temp data dir); $3, the
+# host name the browser uses (default 127.0.0.1), and further arguments go to
+# Playwright. WebAuthn needs a domain name: webauthn.spec.ts runs at localhost.
 run_e2e() {
-  step "Playwright end-to-end tests (Chromium, $1)"
+  local HOST="${3:-127.0.0.1}"
+  step "Playwright end-to-end tests (Chromium, $1, $HOST${4:+, $4})"
   DATA_DIR="$(mktemp -d)"
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   # The loopback is trusted as a proxy so that the tests can sign accounts up "from" many addresses.
   # The server is its own OpenID Connect issuer: openid-client signs in through it.
-  DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://127.0.0.1:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
+  DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -55,7 +60,7 @@ run_e2e() {
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA_DIR/server.log"; echo "the server did not start"; exit 1; }
     sleep 0.1
   done
-  if ! (cd end2end && PORTCULLIS_URL="http://127.0.0.1:$PORT" npx playwright test); then
+  if ! (cd end2end && PORTCULLIS_URL="http://$HOST:$PORT" npx playwright test "${@:4}"); then
     echo "--- server log ---"; tail -50 "$DATA_DIR/server.log"; exit 1
   fi
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
@@ -74,6 +79,7 @@ cleanup() {
 trap cleanup EXIT
 
 run_e2e SQLite ""
+run_e2e SQLite "" localhost webauthn.spec.ts --project chromium
 
 if command -v psql >/dev/null && psql -q "$PG_ADMIN" -c "SELECT 1" >/dev/null 2>&1; then
   PG_DB="portcullis_e2e_$$"

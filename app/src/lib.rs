@@ -12,6 +12,7 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod oidc;
 pub mod policy;
+pub mod security_keys;
 pub mod ui;
 pub mod validate;
 

@@ -95,6 +95,8 @@ pub struct OrgSettings {
     pub grace_days: i64,
     /// "Allow personal access tokens and application passwords for this organization's data".
     pub allow_api_tokens: bool,
+    /// "Allowed second factors".
+    pub allowed_factors: crate::policy::AllowedFactors,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).
@@ -164,8 +166,15 @@ pub fn invitation_sent(email: &str) -> String {
 /// The two-factor state of the signed-in user's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
+    /// An authenticator app or a security key.
     pub enabled: bool,
+    /// When the authenticator app was set up.
     pub enabled_at: Option<i64>,
+    /// Which methods are active: the app, and how many security keys.
+    #[serde(default)]
+    pub authenticator_app: bool,
+    #[serde(default)]
+    pub security_keys: u32,
     pub codes_left: u32,
     pub codes_total: u32,
 }

@@ -26,6 +26,8 @@ pub enum Refusal {
     MustEnrollFirst(Vec<User>),
     /// These organizations require 2FA, so it cannot be turned off.
     RequiredBy(Vec<String>),
+    /// "Allowed second factors" must keep at least one.
+    NoFactorAllowed,
 }
 
 /// What only owners and admins of an organization do or see.
@@ -242,6 +244,44 @@ pub fn may_disable_two_factor(requiring_orgs: Vec<String>) -> Result<(), Refusal
     }
 }
 
+/// Removing one second factor (a security key): refused when it is the
+/// account's last and an organization of the user requires 2FA, as turning
+/// 2FA off is.
+pub fn may_remove_second_factor(factors_left_after: i64, requiring_orgs: Vec<String>) -> Result<(), Refusal> {
+    if factors_left_after > 0 {
+        Ok(())
+    } else {
+        may_disable_two_factor(requiring_orgs)
+    }
+}
+
+/// An organization's "Allowed second factors".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AllowedFactors {
+    pub authenticator_app: bool,
+    pub security_keys: bool,
+}
+
+impl AllowedFactors {
+    pub const ALL: Self = Self { authenticator_app: true, security_keys: true };
+}
+
+/// At least one kind of second factor stays allowed.
+pub fn may_set_allowed_factors(actor: Role, allowed: AllowedFactors) -> Result<(), Refusal> {
+    may_manage(actor, ManagerTask::ChangeSettings)?;
+    if allowed.authenticator_app || allowed.security_keys {
+        Ok(())
+    } else {
+        Err(Refusal::NoFactorAllowed)
+    }
+}
+
+/// A member satisfies an organization's 2FA requirement with a second factor
+/// of a kind it allows (a passkey is a security key).
+pub fn satisfies_requirement(allowed: AllowedFactors, has_authenticator_app: bool, security_keys: i64) -> bool {
+    (allowed.authenticator_app && has_authenticator_app) || (allowed.security_keys && security_keys > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,6 +494,32 @@ mod tests {
             Err(Refusal::MustEnrollFirst(vec![actor.clone()])),
             "an owner lacking it is named once"
         );
+    }
+
+    #[test]
+    fn the_last_second_factor_stays_while_an_organization_requires_two_factor() {
+        let acme = || vec!["Acme".to_string()];
+        assert_eq!(may_remove_second_factor(0, acme()), Err(Refusal::RequiredBy(acme())));
+        assert_eq!(may_remove_second_factor(1, acme()), Ok(()), "another key or the app remains");
+        assert_eq!(may_remove_second_factor(0, vec![]), Ok(()), "nobody requires it: 2FA goes off");
+    }
+
+    #[test]
+    fn an_organization_allows_at_least_one_kind_of_second_factor() {
+        let none = AllowedFactors { authenticator_app: false, security_keys: false };
+        assert_eq!(may_set_allowed_factors(Owner, none), Err(Refusal::NoFactorAllowed));
+        let keys_only = AllowedFactors { authenticator_app: false, security_keys: true };
+        assert_eq!(may_set_allowed_factors(Admin, keys_only), Ok(()));
+        assert!(may_set_allowed_factors(Member, keys_only).is_err());
+    }
+
+    #[test]
+    fn a_member_complies_only_with_a_second_factor_the_organization_allows() {
+        let keys_only = AllowedFactors { authenticator_app: false, security_keys: true };
+        assert!(satisfies_requirement(AllowedFactors::ALL, true, 0));
+        assert!(satisfies_requirement(AllowedFactors::ALL, false, 1), "a key alone is 2FA");
+        assert!(!satisfies_requirement(keys_only, true, 0), "the app is not allowed");
+        assert!(satisfies_requirement(keys_only, true, 2));
     }
 
     #[test]

@@ -21,7 +21,7 @@ on_both_backends!(
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 17] = [
+const ORG_SCOPED: [&str; 18] = [
     "load_org",
     "load_org_settings",
     "add_member",
@@ -39,11 +39,12 @@ const ORG_SCOPED: [&str; 17] = [
     "set_application_disabled",
     "delete_application",
     "set_api_access",
+    "set_allowed_factors",
 ];
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 /// The OpenID Connect ones act on the user's own sign-ins and consents: the
 /// organization's rules are applied by the authorization flow itself.
-const ACCOUNT_LEVEL: [&str; 31] = [
+const ACCOUNT_LEVEL: [&str; 41] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -75,6 +76,16 @@ const ACCOUNT_LEVEL: [&str; 31] = [
     "create_api_token",
     "create_app_password",
     "revoke_api_credential",
+    "security_keys",
+    "start_key_registration",
+    "finish_key_registration",
+    "rename_security_key",
+    "remove_security_key",
+    "start_key_login",
+    "finish_key_login",
+    "start_passkey_login",
+    "finish_passkey_login",
+    "login_methods",
 ];
 
 #[test]
@@ -136,6 +147,7 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         "cancel_invitation" => vec![("slug", "acme"), ("invitation_id", "1")],
         "set_two_factor_requirement" => vec![("slug", "acme"), ("require", "false"), ("grace_days", "0")],
         "set_api_access" => vec![("slug", "acme"), ("allow", "false")],
+        "set_allowed_factors" => vec![("slug", "acme"), ("authenticator_app", "true")],
         "register_application" => {
             vec![("slug", "acme"), ("name", "Wiki"), ("redirect_uris", "https://wiki.example.com/cb")]
         }

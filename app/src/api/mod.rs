@@ -7,5 +7,6 @@ pub mod invitations;
 pub mod orgs;
 #[cfg(feature = "ssr")]
 pub(crate) mod plain_form;
+pub mod security_keys;
 pub mod tokens;
 pub mod twofactor;

@@ -16,12 +16,16 @@ use crate::server::sessions::Proof;
 pub const ACR_PASSWORD: &str = "urn:portcullis:acr:pwd";
 pub const ACR_TOTP: &str = "urn:portcullis:acr:pwd+totp";
 pub const ACR_BACKUP_CODE: &str = "urn:portcullis:acr:pwd+backup_code";
+pub const ACR_KEY: &str = "urn:portcullis:acr:pwd+hwk";
+pub const ACR_PASSKEY: &str = "urn:portcullis:acr:passkey";
 
 pub fn amr(proof: Proof) -> Vec<&'static str> {
-    if proof.used_second_factor() {
-        vec!["pwd", "otp"]
-    } else {
-        vec!["pwd"]
+    match proof {
+        Proof::Password => vec!["pwd"],
+        Proof::PasswordAndTotp | Proof::PasswordAndBackupCode => vec!["pwd", "otp"],
+        // RFC 8176: a hardware-secured key; "user" for the verification it made (PIN or biometrics).
+        Proof::PasswordAndKey => vec!["pwd", "hwk"],
+        Proof::Passkey => vec!["hwk", "user"],
     }
 }
 
@@ -30,6 +34,8 @@ pub fn acr(proof: Proof) -> &'static str {
         Proof::Password => ACR_PASSWORD,
         Proof::PasswordAndTotp => ACR_TOTP,
         Proof::PasswordAndBackupCode => ACR_BACKUP_CODE,
+        Proof::PasswordAndKey => ACR_KEY,
+        Proof::Passkey => ACR_PASSKEY,
     }
 }
 
@@ -152,6 +158,10 @@ mod tests {
         let c = id_token_claims(&token(Proof::Password), &person(), &scopes, &[]);
         assert_eq!(c["amr"], json!(["pwd"]));
         assert_eq!(c["acr"], ACR_PASSWORD);
+        let c = id_token_claims(&token(Proof::Passkey), &person(), &scopes, &[]);
+        assert_eq!((c["amr"].clone(), c["acr"].clone()), (json!(["hwk", "user"]), json!(ACR_PASSKEY)));
+        let c = id_token_claims(&token(Proof::PasswordAndKey), &person(), &scopes, &[]);
+        assert_eq!(c["amr"], json!(["pwd", "hwk"]));
         let c = id_token_claims(&token(Proof::PasswordAndBackupCode), &person(), &scopes, &[]);
         assert_eq!((c["amr"].clone(), c["acr"].clone()), (json!(["pwd", "otp"]), json!(ACR_BACKUP_CODE)));
     }

@@ -41,7 +41,37 @@ pub async fn load<'c>(
     Ok(Some(TotpCredential { secret: TotpSecret::from_bytes(secret), enabled_at: row.try_get("enabled_at")? }))
 }
 
+/// The SQL condition "the user `{user}` has 2FA": an authenticator app or a security key.
+pub fn has_two_factor_sql(user: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM totp_credentials t WHERE t.user_id = {user}) \
+         OR EXISTS (SELECT 1 FROM webauthn_credentials w WHERE w.user_id = {user}))"
+    )
+}
+
+/// 2FA is on: the account has an authenticator app or at least one security key.
 pub async fn is_enabled<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<bool> {
+    let row = sqlx::query(&format!("SELECT 1 AS one WHERE {}", has_two_factor_sql("$1")))
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Which second factors the account has: (authenticator app, number of security keys).
+pub async fn factors<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<(bool, i64)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE user_id = $1) AS totp, \
+         (SELECT COUNT(*) FROM webauthn_credentials WHERE user_id = $1) AS keys",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get::<i64, _>("totp")? > 0, row.try_get("keys")?))
+}
+
+/// The authenticator app is set up (security keys aside).
+pub async fn has_totp<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<bool> {
     let row = sqlx::query("SELECT 1 AS one FROM totp_credentials WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
@@ -168,6 +198,7 @@ pub async fn enable(
 pub async fn disable_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM totp_credentials WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    super::webauthn::keys::delete_all(&mut **tx, user_id).await?;
     Ok(())
 }
 
@@ -180,20 +211,25 @@ pub async fn disable_for_reset(
     (target_id, target_role): (i64, crate::model::Role),
     (actor_id, actor_role): (i64, crate::model::Role),
 ) -> AppResult<bool> {
-    let removed = sqlx::query(
-        "DELETE FROM totp_credentials WHERE user_id = $2 \
-         AND EXISTS (SELECT 1 FROM memberships t WHERE t.org_id = $1 AND t.user_id = $2 AND t.role = $3) \
-         AND EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = $1 AND a.user_id = $4 AND a.role = $5) \
-         AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = $2 AND o.org_id <> $1 AND o.role IN ('owner', 'admin'))",
-    )
-    .bind(org_id)
-    .bind(target_id)
-    .bind(target_role.as_str())
-    .bind(actor_id)
-    .bind(actor_role.as_str())
-    .execute(&mut **tx)
-    .await?;
-    if removed.rows_affected() != 1 {
+    // Both kinds of factor go (the app and every security key), on the same conditions.
+    let mut removed = 0;
+    for table in ["totp_credentials", "webauthn_credentials"] {
+        let done = sqlx::query(&format!(
+            "DELETE FROM {table} WHERE user_id = $2 \
+             AND EXISTS (SELECT 1 FROM memberships t WHERE t.org_id = $1 AND t.user_id = $2 AND t.role = $3) \
+             AND EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = $1 AND a.user_id = $4 AND a.role = $5) \
+             AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = $2 AND o.org_id <> $1 AND o.role IN ('owner', 'admin'))"
+        ))
+        .bind(org_id)
+        .bind(target_id)
+        .bind(target_role.as_str())
+        .bind(actor_id)
+        .bind(actor_role.as_str())
+        .execute(&mut **tx)
+        .await?;
+        removed += done.rows_affected();
+    }
+    if removed == 0 {
         return Ok(false);
     }
     sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(target_id).execute(&mut **tx).await?;

@@ -27,10 +27,17 @@ pub enum SecurityEvent {
     AppPasswordRevoked,
     /// A refused API authentication (wrong password over Basic is `LoginFailed`).
     ApiAuthFailed,
+    SecurityKeyAdded,
+    SecurityKeyRenamed,
+    SecurityKeyRemoved,
+    SecurityKeyUsed,
+    SecurityKeyFailed,
+    /// A key's counter went backwards: it may have been cloned.
+    SecurityKeyCloneWarning,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 19] = [
+    pub const ALL: [SecurityEvent; 25] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -50,6 +57,12 @@ impl SecurityEvent {
         Self::AppPasswordCreated,
         Self::AppPasswordRevoked,
         Self::ApiAuthFailed,
+        Self::SecurityKeyAdded,
+        Self::SecurityKeyRenamed,
+        Self::SecurityKeyRemoved,
+        Self::SecurityKeyUsed,
+        Self::SecurityKeyFailed,
+        Self::SecurityKeyCloneWarning,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +86,12 @@ impl SecurityEvent {
             Self::AppPasswordCreated => "app_password_created",
             Self::AppPasswordRevoked => "app_password_revoked",
             Self::ApiAuthFailed => "api_auth_failed",
+            Self::SecurityKeyAdded => "security_key_added",
+            Self::SecurityKeyRenamed => "security_key_renamed",
+            Self::SecurityKeyRemoved => "security_key_removed",
+            Self::SecurityKeyUsed => "security_key_used",
+            Self::SecurityKeyFailed => "security_key_failed",
+            Self::SecurityKeyCloneWarning => "security_key_clone_warning",
         }
     }
 }
@@ -98,10 +117,11 @@ pub enum AuditEvent {
     ApplicationDeleted,
     ApiAccessAllowed,
     ApiAccessDisallowed,
+    AllowedFactorsChanged,
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 18] = [
+    pub const ALL: [AuditEvent; 19] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -120,6 +140,7 @@ impl AuditEvent {
         Self::ApplicationDeleted,
         Self::ApiAccessAllowed,
         Self::ApiAccessDisallowed,
+        Self::AllowedFactorsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +163,7 @@ impl AuditEvent {
             Self::ApplicationDeleted => "application_deleted",
             Self::ApiAccessAllowed => "api_access_allowed",
             Self::ApiAccessDisallowed => "api_access_disallowed",
+            Self::AllowedFactorsChanged => "allowed_factors_changed",
         }
     }
 }

@@ -43,6 +43,13 @@ pub fn event_label(kind: &str) -> &'static str {
         "api_auth_failed" => "Refused API sign-in (revoked, expired or not allowed)",
         "api_access_allowed" => "Personal access tokens and application passwords allowed",
         "api_access_disallowed" => "Personal access tokens and application passwords not allowed",
+        "security_key_added" => "Security key added",
+        "security_key_renamed" => "Security key renamed",
+        "security_key_removed" => "Security key removed",
+        "security_key_used" => "Signed in with a security key",
+        "security_key_failed" => "Security key refused",
+        "security_key_clone_warning" => "Security key refused: its counter went backwards (it may have been copied)",
+        "allowed_factors_changed" => "Allowed second factors changed",
         _ => "Other event",
     }
 }

@@ -25,6 +25,7 @@ pub mod request;
 pub mod second_factor;
 pub mod sessions;
 pub mod users;
+pub mod webauthn;
 pub mod wording;
 
 use std::sync::Arc;
@@ -72,11 +73,21 @@ pub struct AppState {
     /// Derived from the server's secret key: seal TOTP secrets and backup codes.
     pub keys: Arc<Keys>,
     pub address_limiter: attempts::AddressLimiter,
+    /// Security keys and passkeys; `None` (off) without a public URL naming a domain.
+    pub webauthn: Option<Arc<webauthn::RelyingParty>>,
 }
 
 impl AppState {
     pub fn new(db: Db, hasher: PasswordHasher, clock: Clock, settings: Settings, keys: Keys) -> Self {
+        let webauthn = match webauthn::relying_party(settings.public_url.as_deref()) {
+            Ok(rp) => Some(Arc::new(rp)),
+            Err(why) => {
+                tracing::info!("security keys and passkeys are off: {why}");
+                None
+            }
+        };
         Self {
+            webauthn,
             db,
             hasher,
             clock,
@@ -95,7 +106,8 @@ impl AppState {
             + enrollments::delete_expired(&self.db, now).await?
             + attempts::delete_expired(&self.db, now).await?
             + oidc::grants::delete_expired(&self.db, now).await?
-            + oidc::keys::delete_retired(&self.db, now).await?)
+            + oidc::keys::delete_retired(&self.db, now).await?
+            + webauthn::ceremonies::delete_expired(&self.db, now).await?)
     }
 }
 

@@ -77,11 +77,12 @@ pub async fn find_for_member(db: &Db, slug: &str, user_id: i64) -> AppResult<Opt
 
 /// The members. `manager_view` (owners and admins only) adds emails and each one's 2FA status.
 pub async fn members(db: &Db, org_id: i64, manager_view: bool) -> AppResult<Vec<Member>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, m.role, CAST(CASE WHEN t.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_2fa \
-         FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN totp_credentials t ON t.user_id = u.id \
+    let rows = sqlx::query(&format!(
+        "SELECT u.id, u.name, u.email, m.role, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) AS has_2fa \
+         FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.org_id = $1 ORDER BY u.name, u.id",
-    )
+        super::credentials::has_two_factor_sql("u.id")
+    ))
     .bind(org_id)
     .fetch_all(db)
     .await?;
@@ -305,11 +306,12 @@ pub async fn set_two_factor_policy(
 
 /// Owners of the organization without 2FA.
 pub async fn owners_without_two_factor(db: &Db, org_id: i64) -> AppResult<Vec<User>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT u.id, u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
-         LEFT JOIN totp_credentials t ON t.user_id = u.id WHERE m.org_id = $1 AND m.role = 'owner' AND t.user_id IS NULL \
+         WHERE m.org_id = $1 AND m.role = 'owner' AND NOT {} \
          ORDER BY u.name",
-    )
+        super::credentials::has_two_factor_sql("u.id")
+    ))
     .bind(org_id)
     .fetch_all(db)
     .await?;
@@ -320,7 +322,10 @@ pub async fn owners_without_two_factor(db: &Db, org_id: i64) -> AppResult<Vec<Us
 }
 
 /// Names of the organizations of `user_id` that require 2FA.
-pub async fn requiring_two_factor(db: &Db, user_id: i64) -> AppResult<Vec<String>> {
+pub async fn requiring_two_factor<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+) -> AppResult<Vec<String>> {
     let rows = sqlx::query(
         "SELECT o.name FROM organizations o JOIN memberships m ON m.org_id = o.id \
          WHERE m.user_id = $1 AND o.require_two_factor = 1 ORDER BY o.name",
@@ -329,6 +334,35 @@ pub async fn requiring_two_factor(db: &Db, user_id: i64) -> AppResult<Vec<String
     .fetch_all(db)
     .await?;
     Ok(rows.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?)
+}
+
+/// The organization's "Allowed second factors".
+pub async fn allowed_factors<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    org_id: i64,
+) -> AppResult<crate::policy::AllowedFactors> {
+    let row = sqlx::query("SELECT allow_totp, allow_webauthn FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    Ok(crate::policy::AllowedFactors {
+        authenticator_app: row.try_get::<i64, _>("allow_totp")? == 1,
+        security_keys: row.try_get::<i64, _>("allow_webauthn")? == 1,
+    })
+}
+
+pub async fn set_allowed_factors<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    org_id: i64,
+    allowed: crate::policy::AllowedFactors,
+) -> AppResult<()> {
+    sqlx::query("UPDATE organizations SET allow_totp = $1, allow_webauthn = $2 WHERE id = $3")
+        .bind(i64::from(allowed.authenticator_app))
+        .bind(i64::from(allowed.security_keys))
+        .bind(org_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Writes one row of the organization's audit log; pass the transaction of

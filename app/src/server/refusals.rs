@@ -57,6 +57,18 @@ pub enum Refused {
     },
     /// The session or the pending login expired, or was used: log in again.
     SignedOut,
+    /// No public URL with a domain name: WebAuthn is off on this server.
+    SecurityKeysOff,
+    /// The ceremony expired, was used already, or belongs to another login.
+    KeyRequestGone,
+    /// The browser's answer does not parse as a WebAuthn credential.
+    KeyAnswerMalformed,
+    /// The answer was checked and refused (signature, origin, relying party,
+    /// unknown key, counter, user verification).
+    KeyNotAccepted,
+    KeyAlreadyRegistered,
+    NoSecurityKeys,
+    KeyNotFound,
 }
 
 /// Which write would have left an organization without an owner.

@@ -211,11 +211,18 @@ pub(crate) async fn member_org(state: &AppState, user: &User, slug: &str) -> App
         .ok_or_else(|| AppError::not_found("No organization with that address, or you are not a member of it."))?;
     // An organization requiring 2FA refuses members without it once the grace period is over.
     if let Some(deadline) = org.two_factor_deadline {
-        if state.clock.now() >= deadline && !credentials::is_enabled(&state.db, user.id).await? {
+        if state.clock.now() >= deadline && !complies(state, org.id, user.id).await? {
             return Err(AppError::TwoFactorRequired { org: org.name, slug: org.slug });
         }
     }
     Ok(org)
+}
+
+/// The member has a second factor of a kind the organization allows.
+pub async fn complies(state: &AppState, org_id: i64, user_id: i64) -> AppResult<bool> {
+    let (totp, keys) = credentials::factors(&state.db, user_id).await?;
+    let allowed = orgs::allowed_factors(&state.db, org_id).await?;
+    Ok(crate::policy::satisfies_requirement(allowed, totp, keys))
 }
 
 /// Hands a session a use case made (or gave a fresh id) to the browser.

@@ -80,6 +80,16 @@ async fn end_attempt(
     outcome: Outcome,
     meta: &RequestMeta,
 ) -> AppResult<()> {
+    end_attempt_as(state, attempt, (user_id, SecurityEvent::FailedCode), outcome, meta).await
+}
+
+async fn end_attempt_as(
+    state: &AppState,
+    attempt: Reservation,
+    (user_id, failure): (i64, SecurityEvent),
+    outcome: Outcome,
+    meta: &RequestMeta,
+) -> AppResult<()> {
     let now = state.clock.now();
     match outcome {
         Outcome::OwnFactor => return attempt.succeeded(&state.db).await,
@@ -88,7 +98,7 @@ async fn end_attempt(
     }
     state.address_limiter.record_failure(meta.ip, user_id, now);
     let mut tx = super::db::begin_write(&state.db).await?;
-    events::record(&mut *tx, user_id, SecurityEvent::FailedCode, meta, now).await?;
+    events::record(&mut *tx, user_id, failure, meta, now).await?;
     if attempt.locked(now) {
         events::record(&mut *tx, user_id, SecurityEvent::Lockout, meta, now).await?;
     }
@@ -229,6 +239,41 @@ pub async fn verify_enrollment_code(
     let outcome = if step.is_some() { Outcome::NoFailure } else { Outcome::Failed };
     end_attempt(state, attempt, user_id, outcome, meta).await?;
     Ok(step.ok_or(Refused::WrongEnrollmentCode { code, email: email.to_string(), server_time: now })?)
+}
+
+/// One attempt with a security key (the login's second step, a passkey
+/// sign-in): counted on the same per-account allowance as codes, so wrong,
+/// replayed or malformed answers lead to the same lockout.
+#[must_use]
+pub struct KeyAttempt {
+    attempt: Reservation,
+    user_id: i64,
+}
+
+pub async fn key_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<KeyAttempt> {
+    Ok(KeyAttempt { attempt: begin_attempt(state, user_id, meta).await?, user_id })
+}
+
+impl KeyAttempt {
+    /// The account's own key answered: the count clears.
+    pub async fn passed(self, state: &AppState) -> AppResult<()> {
+        self.attempt.succeeded(&state.db).await
+    }
+
+    /// Counts and logs the failure (`event`: refused, or a clone warning);
+    /// returns `refusal`, the error to answer with.
+    pub async fn failed(
+        self,
+        state: &AppState,
+        meta: &RequestMeta,
+        event: SecurityEvent,
+        refusal: Refused,
+    ) -> crate::error::AppError {
+        match end_attempt_as(state, self.attempt, (self.user_id, event), Outcome::Failed, meta).await {
+            Ok(()) => refusal.into(),
+            Err(e) => e,
+        }
+    }
 }
 
 pub async fn require_enabled(state: &AppState, user_id: i64) -> AppResult<()> {

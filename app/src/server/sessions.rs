@@ -33,6 +33,10 @@ pub enum Proof {
     Password,
     PasswordAndTotp,
     PasswordAndBackupCode,
+    /// Password, then a security key or passkey.
+    PasswordAndKey,
+    /// A passkey alone, with user verification (PIN or biometrics): both factors.
+    Passkey,
 }
 
 impl Proof {
@@ -41,6 +45,8 @@ impl Proof {
             Self::Password => "pwd",
             Self::PasswordAndTotp => "pwd+totp",
             Self::PasswordAndBackupCode => "pwd+backup_code",
+            Self::PasswordAndKey => "pwd+hwk",
+            Self::Passkey => "passkey",
         }
     }
 
@@ -49,6 +55,8 @@ impl Proof {
         match value {
             "pwd+totp" => Self::PasswordAndTotp,
             "pwd+backup_code" => Self::PasswordAndBackupCode,
+            "pwd+hwk" => Self::PasswordAndKey,
+            "passkey" => Self::Passkey,
             _ => Self::Password,
         }
     }

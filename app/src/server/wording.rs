@@ -57,6 +57,10 @@ impl From<Refusal> for AppError {
                     names.join(", ")
                 ))
             }
+            Refusal::NoFactorAllowed => AppError::validation(
+                "allowed_factors",
+                "Allow at least one kind of second factor: the authenticator app, security keys, or both.",
+            ),
             Refusal::RequiredBy(orgs) => forbidden(&format!(
                 "Two-factor authentication cannot be turned off: {} require{} it.",
                 orgs.join(", "),
@@ -166,6 +170,26 @@ impl From<Refused> for AppError {
                 ),
             ),
             Refused::SignedOut => AppError::Unauthenticated,
+            Refused::SecurityKeysOff => AppError::not_found(
+                "Security keys and passkeys are not available on this server: its administrator has to set \
+                 PORTCULLIS_PUBLIC_URL to the address you use, with a domain name.",
+            ),
+            Refused::KeyRequestGone => AppError::BadRequest {
+                message: "This security key request expired or was used already. Try again.".to_string(),
+            },
+            Refused::KeyAnswerMalformed => AppError::BadRequest {
+                message: "Your browser's answer from the security key could not be read. Try again.".to_string(),
+            },
+            Refused::KeyNotAccepted => AppError::validation(
+                "key",
+                "Your security key was not accepted. Use a key registered to your account on this site, or another \
+                 way to sign in.",
+            ),
+            Refused::KeyAlreadyRegistered => AppError::conflict("This security key is registered already."),
+            Refused::NoSecurityKeys => {
+                AppError::conflict("This account has no security key. Use your authenticator app or a recovery code.")
+            }
+            Refused::KeyNotFound => AppError::not_found("No such security key: it may have been removed already."),
         }
     }
 }

@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
+                // Security keys and passkeys: plain JavaScript, no wasm (public/webauthn.js).
+                <script type="module" src="/webauthn.js" nonce=use_nonce()></script>
                 <MetaTags />
             </head>
             <body>

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub mod api;
+pub mod authenticator;
 pub mod oidc;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -330,8 +331,13 @@ fn command(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str
     command
 }
 
+/// `{port}` in a value of `env` is the port the server listens on
+/// (`PORTCULLIS_PUBLIC_URL=http://localhost:{port}`: WebAuthn needs a domain name).
 fn spawn(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, String) {
     let port = free_port();
+    let env: Vec<(&str, String)> = env.iter().map(|(k, v)| (*k, v.replace("{port}", &port.to_string()))).collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = env.as_slice();
     let mut command = command(dir, clock_file, database_url, env);
     // The server is its own OpenID Connect issuer, unless a test says otherwise.
     if !env.iter().any(|(k, _)| *k == "PORTCULLIS_PUBLIC_URL") {

@@ -14,5 +14,6 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
     policy::may_manage(access.org.my_role, ManagerTask::SeeSettings)?;
     let (require_two_factor, grace_days) = orgs::two_factor_policy(&access.state.db, access.org.id).await?;
     let allow_api_tokens = crate::server::api_tokens::org_allows(&access.state.db, access.org.id).await?;
-    Ok(OrgSettings { org: access.org, require_two_factor, grace_days, allow_api_tokens })
+    let allowed_factors = orgs::allowed_factors(&access.state.db, access.org.id).await?;
+    Ok(OrgSettings { org: access.org, require_two_factor, grace_days, allow_api_tokens, allowed_factors })
 }

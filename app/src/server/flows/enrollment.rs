@@ -19,25 +19,10 @@ use crate::twofactor::totp::TotpSecret;
 #[tracing::instrument(skip_all)]
 pub async fn start(cx: &Ctx<'_>, s: InSession<'_>, password: Option<String>) -> AppResult<TotpSecret> {
     let state = cx.state;
-    if credentials::is_enabled(cx.db(), s.user.id).await? {
+    if credentials::has_totp(cx.db(), s.user.id).await? {
         return Err(Refused::TwoFactorAlreadyOn.into());
     }
-    let challenge = match password {
-        Some(password) => Some(
-            second_factor::challenge(state, s.user.id, None, cx.meta)
-                .await?
-                .password(state, &s.user.email, password, cx.meta)
-                .await?,
-        ),
-        None => {
-            let authenticated_at =
-                sessions::authenticated_at(cx.db(), s.session_hash).await?.ok_or(Refused::SignedOut)?;
-            if policy::must_reauthenticate(authenticated_at, cx.now) {
-                return Err(Refused::PasswordNeededForEnrollment.into());
-            }
-            None
-        }
-    };
+    let challenge = recent_password(cx, s, password).await?;
     let mut tx = cx.begin().await?;
     if challenge.is_some() {
         sessions::mark_authenticated(&mut *tx, s.session_hash, cx.now).await?;
@@ -50,13 +35,41 @@ pub async fn start(cx: &Ctx<'_>, s: InSession<'_>, password: Option<String>) -> 
     Ok(secret)
 }
 
+/// A session whose password was given within the last minutes goes on; an
+/// older one gives it again (`password`), as one attempt on the account's
+/// counter, which the caller closes after its change commits (and then marks
+/// the session authenticated again).
+pub(super) async fn recent_password(
+    cx: &Ctx<'_>,
+    s: InSession<'_>,
+    password: Option<String>,
+) -> AppResult<Option<second_factor::Challenge>> {
+    let state = cx.state;
+    match password {
+        Some(password) => Ok(Some(
+            second_factor::challenge(state, s.user.id, None, cx.meta)
+                .await?
+                .password(state, &s.user.email, password, cx.meta)
+                .await?,
+        )),
+        None => {
+            let authenticated_at =
+                sessions::authenticated_at(cx.db(), s.session_hash).await?.ok_or(Refused::SignedOut)?;
+            if policy::must_reauthenticate(authenticated_at, cx.now) {
+                return Err(Refused::PasswordNeededForEnrollment.into());
+            }
+            Ok(None)
+        }
+    }
+}
+
 /// Step 2, "Check Code": a right code returns the backup codes (the same
 /// ones again on a retry or a double click).
 // `skip_all`: codes never reach a log line.
 #[tracing::instrument(skip_all)]
 pub async fn check_code(cx: &Ctx<'_>, s: InSession<'_>, code: &str) -> AppResult<Vec<String>> {
     let state = cx.state;
-    if credentials::is_enabled(cx.db(), s.user.id).await? {
+    if credentials::has_totp(cx.db(), s.user.id).await? {
         enrollments::delete(cx.db(), s.session_hash).await?;
         return Err(Refused::EnrollmentVoided.into());
     }

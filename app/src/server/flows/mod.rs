@@ -16,8 +16,10 @@ pub mod api_tokens;
 pub mod backup_codes;
 pub mod enrollment;
 pub mod invitations;
+pub mod key_login;
 pub mod member_reset;
 pub mod orgs;
+pub mod security_keys;
 pub mod two_factor;
 
 use super::events::RequestMeta;

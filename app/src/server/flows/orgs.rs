@@ -196,3 +196,19 @@ fn requirement_audit(from: Requirement, to: Requirement, confirmed_by_owner: boo
     let confirmed = "confirmed by the owner with password and code";
     (kind, if detail.is_empty() { confirmed.to_string() } else { format!("{detail}; {confirmed}") })
 }
+
+/// "Allowed second factors" (Settings tab): owners and admins, at least one
+/// kind; enforcement (`request::complies`) reads it on the next request.
+pub async fn set_allowed_factors(cx: &Ctx<'_>, m: InOrg<'_>, allowed: policy::AllowedFactors) -> AppResult<()> {
+    policy::may_set_allowed_factors(m.org.my_role, allowed)?;
+    let mut tx = cx.begin().await?;
+    orgs::set_allowed_factors(&mut *tx, m.org.id, allowed).await?;
+    let detail = match (allowed.authenticator_app, allowed.security_keys) {
+        (true, true) => "authenticator app, security keys",
+        (true, false) => "authenticator app",
+        _ => "security keys",
+    };
+    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::AllowedFactorsChanged, detail, cx.now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -8,4 +8,5 @@ pub mod invitations;
 mod kept_form;
 pub mod log_table;
 pub mod nav;
+pub mod security_keys;
 pub mod two_factor;

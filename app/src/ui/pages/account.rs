@@ -6,12 +6,14 @@ use leptos_router::hooks::use_query_map;
 use super::signed_in_user;
 use crate::api::applications::{my_applications, RevokeApplication};
 use crate::api::auth::security_log;
+use crate::api::security_keys::load_security_keys;
 use crate::api::tokens::my_api_credentials;
 use crate::api::twofactor::get_two_factor_status;
 use crate::ui::auth::Auth;
 use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
 use crate::ui::components::log_table::LogTable;
+use crate::ui::components::security_keys::SecurityKeysSection;
 use crate::ui::components::two_factor::TwoFactorSection;
 
 #[component]
@@ -22,6 +24,7 @@ pub fn AccountPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeApplication>::new();
     let apps = Resource::new(move || revoke.version().get(), |_| my_applications());
     let credentials = Resource::new(|| (), |_| my_api_credentials());
+    let keys = Resource::new(|| (), |_| load_security_keys());
     let log = Resource::new(
         move || (query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), revoke.version().get()),
         |(page, _)| security_log(page),
@@ -40,6 +43,7 @@ pub fn AccountPage() -> impl IntoView {
                 let log = log.await;
                 let apps = apps.await.unwrap_or_default();
                 let credentials = credentials.await.unwrap_or_default();
+                let keys = keys.await;
                 let two_factor_on = status.as_ref().is_ok_and(|s| s.enabled);
                 view! {
                     <div class="stack">
@@ -63,6 +67,7 @@ pub fn AccountPage() -> impl IntoView {
                                     .into_any()
                             }
                         }}
+                        <SecurityKeysSection keys />
                         <PersonalAccessTokens items=credentials.tokens two_factor=two_factor_on />
                         <ApplicationPasswords items=credentials.app_passwords two_factor=two_factor_on />
                         <AllowedApplications apps revoke />

@@ -7,7 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{LogIn, SignUp};
+use crate::api::security_keys::load_login_methods;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
+use crate::ui::components::security_keys::PasskeySignIn;
 use crate::validate::PASSWORD_MIN;
 
 /// `?continue=`: a path on this site to go on to after logging in (an
@@ -22,6 +24,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<LogIn>::new();
     let error = last_error(action);
     let next = continue_target();
+    let methods = Resource::new(|| (), |_| load_login_methods());
     view! {
         <Title text="Log In" />
         <section class="card narrow">
@@ -30,10 +33,16 @@ pub fn LoginPage() -> impl IntoView {
             <ActionForm action=action>
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
                 <FormError error />
-                <Field label="Email" name="email" kind="email" autocomplete="username" error />
+                <Field label="Email" name="email" kind="email" autocomplete="username webauthn" error />
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
                 <SubmitButton label="Log In" pending_label="Logging in…" />
             </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let on = methods.await.is_ok_and(|m| m.webauthn);
+                    on.then(|| view! { <PasskeySignIn next=next.get_untracked() /> })
+                })}
+            </Suspense>
             <p class="muted">"New to Portcullis? " <A href="/signup">"Sign up"</A></p>
         </section>
     }

@@ -13,6 +13,7 @@ use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 use crate::ui::components::log_table::LogTable;
+use crate::ui::components::security_keys::AllowedFactorsSection;
 
 #[component]
 pub fn OrgSettingsPage() -> impl IntoView {
@@ -47,8 +48,10 @@ pub fn OrgSettingsPage() -> impl IntoView {
                         let slug = settings.org.slug.clone();
                         let owner = settings.org.my_role == Role::Owner;
                         let allowed = settings.allow_api_tokens;
+                        let factors = settings.allowed_factors;
                         view! {
                             <SettingsView settings save />
+                            <AllowedFactorsSection slug=slug.clone() allowed=factors />
                             <ApiAccessSection slug owner allowed action=api_access />
                             {audit
                                 .ok()

@@ -1,6 +1,8 @@
 //! The second login step: "Enter the code displayed by your authenticator
 //! app", or a backup code after "Use a recovery code". The mode lives in the
-//! URL (?recovery), so the switch works without JavaScript too.
+//! URL (?recovery), so the switch works without JavaScript too. With
+//! security keys, "Use your security key" (public/webauthn.js), first when
+//! it is the account's only method.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,15 +10,18 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::VerifyLogin;
+use crate::api::security_keys::load_login_methods;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
+use crate::ui::components::security_keys::KeySecondStep;
 
 #[component]
 pub fn TwoFactorLoginPage() -> impl IntoView {
     let action = ServerAction::<VerifyLogin>::new();
+    let methods = Resource::new(|| (), |_| load_login_methods());
     let query = use_query_map();
-    let recovery = move || query.read().get("recovery").is_some();
+    let recovery = Signal::derive(move || query.read().get("recovery").is_some());
     let error = last_error(action);
-    let message = move || error.get().and_then(|e| e.field_message("code"));
+    let message = Signal::derive(move || error.get().and_then(|e| e.field_message("code")));
     // After a backup code: from the action, or (a form posted without JavaScript) from the redirect's query.
     let codes_left = move || {
         action
@@ -44,53 +49,92 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
                 Some(left) => view! { <BackupCodesLeft left next=next.get() /> }.into_any(),
                 None => {
                     view! {
-                        <ActionForm action=action>
-                            <FormError error />
-                            <input type="hidden" name="recovery" value=move || recovery().to_string() />
-                            <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
-                            <div class="field" class:invalid=move || message().is_some()>
-                                <label for="login-code">
-                                    {move || {
-                                        if recovery() {
-                                            "Enter one of your backup codes"
-                                        } else {
-                                            "Enter the code displayed by your authenticator app"
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let methods = methods.await.unwrap_or_default();
+                                let key_only = methods.security_keys && !methods.authenticator_app;
+                                let key_first = (key_only && !recovery.get())
+                                    .then(|| view! { <KeySecondStep next=next.get() /> });
+                                let key_later = (methods.security_keys && !key_only && !recovery.get())
+                                    .then(|| view! { <KeySecondStep next=next.get() /> });
+                                let to_key = (methods.security_keys && recovery.get())
+                                    .then(|| {
+                                        view! {
+                                            <A href=with_next("/login/two-factor")>"Use your security key"</A>
+                                            " · "
                                         }
-                                    }}
-                                </label>
-                                <input
-                                    id="login-code"
-                                    name="code"
-                                    required=true
-                                    autofocus=true
-                                    inputmode=move || if recovery() { "text" } else { "numeric" }
-                                    autocomplete=move || if recovery() { "off" } else { "one-time-code" }
-                                    placeholder=move || if recovery() { "xxxxx-xxxxx" } else { "123456" }
-                                    aria-invalid=move || message().is_some().then_some("true")
-                                    aria-describedby="login-code-error"
-                                />
-                                <p class="field-error" id="login-code-error" role="alert">
-                                    {message}
-                                </p>
-                            </div>
-                            <SubmitButton label="Submit" pending_label="Checking…" />
-                        </ActionForm>
-                        <p class="muted">
-                            {move || {
-                                if recovery() {
-                                    view! { <A href=with_next("/login/two-factor")>"Use your authenticator app"</A> }
-                                        .into_any()
-                                } else {
-                                    view! { <A href=with_next("/login/two-factor?recovery")>"Use a recovery code"</A> }
-                                        .into_any()
+                                    });
+                                let to_app = (recovery.get() && methods.authenticator_app)
+                                    .then(|| {
+                                        view! {
+                                            <A href=with_next("/login/two-factor")>"Use your authenticator app"</A>
+                                        }
+                                    });
+                                let to_recovery = (!recovery.get())
+                                    .then(|| {
+                                        view! {
+                                            <A href=with_next("/login/two-factor?recovery")>"Use a recovery code"</A>
+                                        }
+                                    });
+                                view! {
+                                    {key_first}
+                                    <Show when=move || !key_only || recovery.get()>
+                                        <CodeForm action recovery next error message />
+                                    </Show>
+                                    {key_later}
+                                    <p class="muted">{to_key} {to_app} {to_recovery}</p>
                                 }
-                            }}
-                        </p>
+                            })}
+                        </Suspense>
                     }
                         .into_any()
                 }
             }}
         </section>
+    }
+}
+
+/// The code form: the app's code, or a backup code after "Use a recovery code".
+#[component]
+fn CodeForm(
+    action: ServerAction<crate::api::auth::VerifyLogin>,
+    recovery: Signal<bool>,
+    next: Signal<Option<String>>,
+    error: Signal<Option<crate::error::AppError>>,
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=action>
+            <FormError error />
+            <input type="hidden" name="recovery" value=move || recovery.get().to_string() />
+            <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
+            <div class="field" class:invalid=move || message.get().is_some()>
+                <label for="login-code">
+                    {move || {
+                        if recovery.get() {
+                            "Enter one of your backup codes"
+                        } else {
+                            "Enter the code displayed by your authenticator app"
+                        }
+                    }}
+                </label>
+                <input
+                    id="login-code"
+                    name="code"
+                    required=true
+                    autofocus=true
+                    inputmode=move || if recovery.get() { "text" } else { "numeric" }
+                    autocomplete=move || if recovery.get() { "off" } else { "one-time-code" }
+                    placeholder=move || if recovery.get() { "xxxxx-xxxxx" } else { "123456" }
+                    aria-invalid=move || message.get().is_some().then_some("true")
+                    aria-describedby="login-code-error"
+                />
+                <p class="field-error" id="login-code-error" role="alert">
+                    {message}
+                </p>
+            </div>
+            <SubmitButton label="Submit" pending_label="Checking…" />
+        </ActionForm>
     }
 }
 

@@ -33,7 +33,7 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     let dialog_account = account.clone();
     let body = move || {
         if status.with(|s| s.enabled) {
-            Either::Left(view! { <Enabled status regenerate disable account=account.clone() /> })
+            Either::Left(view! { <Enabled status regenerate disable account=account.clone() dialog_open /> })
         } else {
             Either::Right(view! {
                 <div class="toggle-row">
@@ -73,22 +73,37 @@ fn Enabled(
     regenerate: ServerAction<RegenerateCodes>,
     disable: ServerAction<DisableTwoFactor>,
     account: String,
+    dialog_open: RwSignal<bool>,
 ) -> impl IntoView {
-    let since = status.with_untracked(|s| s.enabled_at.map(format_date).unwrap_or_default());
+    let since = status.with_untracked(|s| match s.enabled_at {
+        Some(at) => format!("Enabled since {}", format_date(at)),
+        None => "Enabled".to_string(),
+    });
     let left = move || status.with(|s| format!("Backup codes: {} of {} left", s.codes_left, s.codes_total));
+    let methods = move || status.with(crate::ui::components::security_keys::active_methods);
+    // With security keys only, the app can be added beside them.
+    let add_app = status.with_untracked(|s| !s.authenticator_app).then(|| {
+        view! {
+            <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
+                "Set up an authenticator app"
+            </button>
+        }
+    });
     view! {
         <div class="toggle-row">
             <span>"Two Factor Auth"</span>
             <span class="switch on" role="img" aria-label="On">
                 <span class="switch-knob"></span>
             </span>
-            <span class="status-on">{format!("Enabled since {since}")}</span>
+            <span class="status-on">{since}</span>
         </div>
+        <p>{methods}</p>
         <p class:warning=move || status.with(|s| s.codes_left <= 1)>{left}</p>
         <div class="manage">
             <RevealForm />
             <RegenerateForm action=regenerate account />
             <DisableForm action=disable />
+            {add_app}
         </div>
     }
 }

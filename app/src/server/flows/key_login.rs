@@ -1,0 +1,166 @@
+//! Logging in with a security key: as the second step after the password
+//! ("Use your security key"), or with a passkey alone ("Sign in with a
+//! passkey", which verifies the user and so counts as both factors).
+//!
+//! Every answer is one attempt on the account's second-factor counter (a
+//! malformed, replayed, expired or refused answer is a failure, logged), the
+//! challenge is used once whatever happens, and the key's counter must move
+//! forward: one that went backwards is refused and logged as a clone warning.
+
+use webauthn_rs::prelude::{
+    DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication, PublicKeyCredential, WebauthnError,
+};
+
+use super::account::LoginDone;
+use super::{Ctx, NewSession};
+use crate::error::{AppError, AppResult};
+use crate::model::User;
+use crate::security_keys::KeyCeremony;
+use crate::server::events::{self, SecurityEvent};
+use crate::server::refusals::Refused;
+use crate::server::second_factor::{self, KeyAttempt};
+use crate::server::sessions::{self, token_hash, Proof};
+use crate::server::webauthn::ceremonies::{self, Kind};
+use crate::server::webauthn::{keys, rp};
+use crate::server::{pending_logins, users};
+
+fn options(value: impl serde::Serialize, id: String) -> AppResult<KeyCeremony> {
+    let options = serde_json::to_value(value).map_err(|_| AppError::Internal)?;
+    Ok(KeyCeremony { ceremony: id, options })
+}
+
+fn internal(e: WebauthnError) -> AppError {
+    tracing::error!(error = %e, "could not start a WebAuthn authentication");
+    AppError::Internal
+}
+
+/// "Use your security key": a challenge for the keys of the pending login's account.
+pub async fn start_second_step(cx: &Ctx<'_>, pending_token: &str) -> AppResult<KeyCeremony> {
+    let rp = rp(cx.state)?;
+    let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
+    let stored = keys::passkeys(cx.db(), user_id).await?;
+    if stored.is_empty() {
+        return Err(Refused::NoSecurityKeys.into());
+    }
+    let passkeys: Vec<_> = stored.into_iter().map(|k| k.passkey).collect();
+    let (challenge, state) = rp.webauthn.start_passkey_authentication(&passkeys).map_err(internal)?;
+    let mut tx = cx.begin().await?;
+    let binding = token_hash(pending_token);
+    let id = ceremonies::create(&mut tx, Kind::SecondFactor, &binding, (Some(user_id), None), &state, cx.now).await?;
+    tx.commit().await?;
+    options(challenge, id)
+}
+
+/// A refused answer: counted, logged (a clone warning when the counter went
+/// backwards), and answered with `refusal`.
+async fn refuse(cx: &Ctx<'_>, attempt: KeyAttempt, error: Option<&WebauthnError>, refusal: Refused) -> AppError {
+    let event = match error {
+        Some(WebauthnError::CredentialPossibleCompromise) => SecurityEvent::SecurityKeyCloneWarning,
+        _ => SecurityEvent::SecurityKeyFailed,
+    };
+    if let Some(e) = error {
+        tracing::info!(error = %e, "a security key's answer was refused");
+    }
+    attempt.failed(cx.state, cx.meta, event, refusal).await
+}
+
+/// The key's answer at the second step: the ceremony, the pending login, the
+/// key's new counter, the new session and the log rows commit together.
+#[tracing::instrument(skip_all)]
+pub async fn finish_second_step(
+    cx: &Ctx<'_>,
+    pending_token: &str,
+    ceremony: &str,
+    answer: &str,
+) -> AppResult<LoginDone> {
+    let rp = rp(cx.state)?;
+    let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
+    let attempt = second_factor::key_attempt(cx.state, user_id, cx.meta).await?;
+    let binding = token_hash(pending_token);
+    let claimed = ceremonies::claim(cx.db(), ceremony, Kind::SecondFactor, &binding, cx.now).await?;
+    let Some(claimed) = claimed.filter(|c| c.user_id == Some(user_id)) else {
+        return Err(refuse(cx, attempt, None, Refused::KeyRequestGone).await);
+    };
+    let Ok(answer) = serde_json::from_str::<PublicKeyCredential>(answer) else {
+        return Err(refuse(cx, attempt, None, Refused::KeyAnswerMalformed).await);
+    };
+    let state: PasskeyAuthentication = ceremonies::state_of(&claimed)?;
+    let result = match rp.webauthn.finish_passkey_authentication(&answer, &state) {
+        Ok(result) => result,
+        Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
+    };
+    let stored = keys::passkeys(cx.db(), user_id).await?;
+    let Some(key) = stored.iter().find(|k| k.passkey.cred_id() == result.cred_id()) else {
+        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
+    };
+    let mut tx = cx.begin().await?;
+    if !keys::record_use(&mut *tx, key, &result, cx.now).await? {
+        tx.rollback().await?;
+        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
+    }
+    if !pending_logins::consume(&mut *tx, pending_token).await? {
+        tx.rollback().await?;
+        attempt.passed(cx.state).await?;
+        return Err(Refused::SignedOut.into());
+    }
+    let token = sessions::create(&mut *tx, user_id, Proof::PasswordAndKey, cx.now, &cx.state.settings).await?;
+    events::record(&mut *tx, user_id, SecurityEvent::SecurityKeyUsed, cx.meta, cx.now).await?;
+    events::record(&mut *tx, user_id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
+    tx.commit().await?;
+    attempt.passed(cx.state).await?;
+    Ok(LoginDone { session: NewSession { token }, backup_codes_left: None })
+}
+
+/// "Sign in with a passkey": a challenge for any discoverable credential of
+/// this site (the authenticator says whose). Bound to nothing but its id.
+pub async fn start_passkey(cx: &Ctx<'_>) -> AppResult<KeyCeremony> {
+    let rp = rp(cx.state)?;
+    let (challenge, state) = rp.webauthn.start_discoverable_authentication().map_err(internal)?;
+    let mut tx = cx.begin().await?;
+    let id = ceremonies::create(&mut tx, Kind::Passkey, "", (None, None), &state, cx.now).await?;
+    tx.commit().await?;
+    options(challenge, id)
+}
+
+/// The passkey's answer: the account is the one whose user handle and
+/// credential the answer names; user verification is required. Whatever
+/// session the browser brought ends here; the new one says it began with a passkey.
+#[tracing::instrument(skip_all)]
+pub async fn finish_passkey(
+    cx: &Ctx<'_>,
+    previous_session: Option<&str>,
+    ceremony: &str,
+    answer: &str,
+) -> AppResult<(User, NewSession)> {
+    let rp = rp(cx.state)?;
+    let claimed =
+        ceremonies::claim(cx.db(), ceremony, Kind::Passkey, "", cx.now).await?.ok_or(Refused::KeyRequestGone)?;
+    let answer: PublicKeyCredential = serde_json::from_str(answer).map_err(|_| Refused::KeyAnswerMalformed)?;
+    // Nobody's key, as far as we know: no account to count the failure against.
+    let (handle, raw_id) =
+        rp.webauthn.identify_discoverable_authentication(&answer).map_err(|_| Refused::KeyNotAccepted)?;
+    let key = keys::find_discoverable(cx.db(), raw_id, &handle.to_string()).await?.ok_or(Refused::KeyNotAccepted)?;
+    let attempt = second_factor::key_attempt(cx.state, key.user_id, cx.meta).await?;
+    let state: DiscoverableAuthentication = ceremonies::state_of(&claimed)?;
+    let result =
+        match rp.webauthn.finish_discoverable_authentication(&answer, state, &[DiscoverableKey::from(&key.passkey)]) {
+            Ok(result) if result.user_verified() => result,
+            Ok(_) => return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await),
+            Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
+        };
+    let user = users::find_by_id(cx.db(), key.user_id).await?.ok_or(Refused::KeyNotAccepted)?;
+    let mut tx = cx.begin().await?;
+    if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {
+        tx.rollback().await?;
+        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
+    }
+    if let Some(previous) = previous_session {
+        sessions::delete(&mut *tx, previous).await?;
+    }
+    let token = sessions::create(&mut *tx, user.id, Proof::Passkey, cx.now, &cx.state.settings).await?;
+    events::record(&mut *tx, user.id, SecurityEvent::SecurityKeyUsed, cx.meta, cx.now).await?;
+    events::record(&mut *tx, user.id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
+    tx.commit().await?;
+    attempt.passed(cx.state).await?;
+    Ok((user, NewSession { token }))
+}

@@ -1,0 +1,229 @@
+//! "Security keys and passkeys": server-rendered markup only. The ceremonies
+//! run in `public/webauthn.js`, which wires up the `data-webauthn` elements;
+//! rename and remove are plain forms posting to server functions, so they
+//! work without JavaScript. No signals, effects or actions here.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{format_date, TwoFactorStatus};
+use crate::security_keys::{SecurityKeys, NAME_MAX};
+
+/// The Account page's section: the keys, "Add a security key", rename, remove.
+#[component]
+pub fn SecurityKeysSection(keys: Result<SecurityKeys, AppError>) -> impl IntoView {
+    let body = match keys {
+        Err(e) => view! {
+            <p class="form-error" role="alert">
+                {e.to_string()}
+            </p>
+        }
+        .into_any(),
+        Ok(keys) if !keys.available => view! {
+            <p class="muted">
+                "Security keys and passkeys are not available on this server: its administrator has to set PORTCULLIS_PUBLIC_URL to the address you use, with a domain name."
+            </p>
+        }
+        .into_any(),
+        Ok(keys) => view! { <KeyList keys /> }.into_any(),
+    };
+    view! {
+        <section class="card" id="security-keys" aria-labelledby="keys-title">
+            <h2 id="keys-title">"Security keys and passkeys"</h2>
+            <p class="muted">
+                "A security key (a USB or NFC token) or a passkey (on your phone, computer or password manager) is a second factor that cannot be phished. A passkey can also sign you in on its own."
+            </p>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn KeyList(keys: SecurityKeys) -> impl IntoView {
+    let origin = keys.origin.clone().unwrap_or_default();
+    let rows = keys
+        .keys
+        .into_iter()
+        .map(|key| {
+            let id = key.id.to_string();
+            let last_used = key.last_used_at.map(format_date).unwrap_or_else(|| "Never".to_string());
+            view! {
+                <tr>
+                    <td>{key.name.clone()}</td>
+                    <td>{key.kind.label()}</td>
+                    <td>{format_date(key.created_at)}</td>
+                    <td>{last_used}</td>
+                    <td class="key-actions">
+                        <details>
+                            <summary>"Rename"</summary>
+                            <form method="post" action="/api/rename_security_key" class="inline-form">
+                                <input type="hidden" name="id" value=id.clone() />
+                                <label>
+                                    "New name"
+                                    <input name="name" required=true maxlength=NAME_MAX.to_string() value=key.name />
+                                </label>
+                                <button type="submit">"Rename"</button>
+                            </form>
+                        </details>
+                        <details>
+                            <summary>"Remove"</summary>
+                            <form method="post" action="/api/remove_security_key" class="inline-form">
+                                <input type="hidden" name="id" value=id />
+                                <label>
+                                    "Password"
+                                    <input
+                                        type="password"
+                                        name="password"
+                                        required=true
+                                        autocomplete="current-password"
+                                    />
+                                </label>
+                                <label>
+                                    "Code from your authenticator app, or a backup code"
+                                    <input name="code" required=true autocomplete="one-time-code" />
+                                </label>
+                                <button type="submit" class="danger">
+                                    "Remove"
+                                </button>
+                            </form>
+                        </details>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div data-webauthn-scope="" data-origin=origin>
+            <table class="keys">
+                <caption class="visually-hidden">"Your security keys and passkeys"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Added"</th>
+                        <th scope="col">"Last used"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <form data-webauthn="register" class="inline-form">
+                <label>
+                    "Name" <input name="name" required=true maxlength=NAME_MAX.to_string() placeholder="YubiKey" />
+                </label>
+                <label>
+                    "Password (if you logged in more than 5 minutes ago)"
+                    <input type="password" name="password" autocomplete="current-password" />
+                </label>
+                <button type="submit" class="primary">
+                    "Add a security key"
+                </button>
+            </form>
+            <noscript>
+                <p class="muted">"Adding a security key needs JavaScript."</p>
+            </noscript>
+            <p class="form-error" role="alert" data-webauthn-error="" hidden=true></p>
+            <div data-webauthn-codes="" hidden=true>
+                <h3>"Save your backup codes"</h3>
+                <p>
+                    "Two-factor authentication is on. If you lose your security key, each of these codes lets you log in once. They are shown only now: download them or write them down."
+                </p>
+                <ol class="backup-codes" data-webauthn-code-list=""></ol>
+                <div class="actions">
+                    <button type="button" data-webauthn-download="">
+                        "Download Codes"
+                    </button>
+                    <button type="button" class="primary" data-webauthn-saved="">
+                        "I've Saved my Codes"
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// "Active methods: authenticator app, 2 security keys", for the Two Factor Auth section.
+pub fn active_methods(status: &TwoFactorStatus) -> String {
+    let mut methods = Vec::new();
+    if status.authenticator_app {
+        methods.push("authenticator app".to_string());
+    }
+    match status.security_keys {
+        0 => {}
+        1 => methods.push("1 security key".to_string()),
+        n => methods.push(format!("{n} security keys")),
+    }
+    format!("Active methods: {}", methods.join(", "))
+}
+
+/// The login's second step, with a key: "Use your security key".
+/// `next`: where to continue afterwards.
+#[component]
+pub fn KeySecondStep(next: Option<String>) -> impl IntoView {
+    view! {
+        <div data-webauthn-scope="" data-next=next.unwrap_or_default() class="key-step">
+            <button type="button" class="button primary" data-webauthn="second-step">
+                "Use your security key"
+            </button>
+            <p class="form-error" role="alert" data-webauthn-error="" hidden=true></p>
+        </div>
+    }
+}
+
+/// "Sign in with a passkey" on the login page.
+#[component]
+pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
+    view! {
+        <div data-webauthn-scope="" data-next=next.unwrap_or_default() class="key-step">
+            <button type="button" class="button" data-webauthn="passkey">
+                "Sign in with a passkey"
+            </button>
+            <p class="form-error" role="alert" data-webauthn-error="" hidden=true></p>
+        </div>
+    }
+}
+
+/// The Settings tab's "Allowed second factors": a plain form (owners and admins).
+#[component]
+pub fn AllowedFactorsSection(slug: String, allowed: crate::policy::AllowedFactors) -> impl IntoView {
+    view! {
+        <section class="card wide" aria-labelledby="factors-title">
+            <h2 id="factors-title">"Allowed second factors"</h2>
+            <p class="muted">
+                "When the organization requires two-factor authentication, members comply with a second factor of a kind allowed here."
+            </p>
+            <form method="post" action="/api/set_allowed_factors" class="inline-form">
+                <input type="hidden" name="slug" value=slug />
+                <label>
+                    <input type="checkbox" name="authenticator_app" value="true" checked=allowed.authenticator_app />
+                    "Authenticator app"
+                </label>
+                <label>
+                    <input type="checkbox" name="security_keys" value="true" checked=allowed.security_keys />
+                    "Security keys and passkeys"
+                </label>
+                <button type="submit">"Update allowed factors"</button>
+            </form>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_active_methods_are_named_and_counted() {
+        let status = |app, keys| TwoFactorStatus {
+            enabled: true,
+            enabled_at: None,
+            authenticator_app: app,
+            security_keys: keys,
+            codes_left: 5,
+            codes_total: 5,
+        };
+        assert_eq!(active_methods(&status(true, 0)), "Active methods: authenticator app");
+        assert_eq!(active_methods(&status(true, 2)), "Active methods: authenticator app, 2 security keys");
+        assert_eq!(active_methods(&status(false, 1)), "Active methods: 1 security key");
+    }
+}
