@@ -31,6 +31,19 @@ for component in rustfmt clippy; do
   fi
 done
 
+# 1d. OpenSSL headers and pkg-config: webauthn-rs (security keys and passkeys) links OpenSSL through openssl-sys
+if ! { command -v pkg-config >/dev/null && pkg-config --exists openssl; }; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "OpenSSL headers are missing: run 'apt-get install libssl-dev pkg-config' as root, or install sudo."
+    SUDO="sudo"
+  fi
+  command -v apt-get >/dev/null || die "OpenSSL headers are missing and apt-get is not available: install libssl-dev and pkg-config."
+  say "installing Debian libssl-dev and pkg-config"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libssl-dev pkg-config >/dev/null
+fi
+
 # 1c. leptosfmt, which formats `view!` macros (rustfmt leaves them alone) and which scripts/test.sh
 # gates on. It builds in the background while the steps below run, and the end of this script
 # waits for it. Its own throwaway target dir (cargo install's default) so that it never waits
