@@ -174,7 +174,9 @@ fn OrgView(
     });
     let my_role = org.my_role;
     let query = use_query_map();
-    let filter = move || TwoFactorFilter::from_query(query.read().get("filter"));
+    // Only managers see 2FA status, so only their list filters on it.
+    let filter =
+        move || if manage { TwoFactorFilter::from_query(query.read().get("filter")) } else { TwoFactorFilter::All };
     let total = members.len();
     let protected = members.iter().filter(|m| m.two_factor == Some(true)).count();
     let members = StoredValue::new(members);
