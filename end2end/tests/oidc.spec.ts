@@ -49,6 +49,9 @@ async function enroll(page: Page): Promise<OTPAuth.TOTP> {
   await dialog.getByRole('button', { name: 'Check Code' }).click();
   await dialog.getByRole('button', { name: "I've Saved my Codes" }).click();
   await expect(dialog).toBeHidden();
+  // 2FA on: the page loads again, and says so.
+  await expect(page.getByText(/Enabled since \d{4}-\d{2}-\d{2}/)).toBeVisible();
+  await hydrated(page);
   return totp;
 }
 
