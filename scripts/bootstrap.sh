@@ -17,6 +17,20 @@ command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain
 command -v rustup >/dev/null || die "rustup is missing: Portcullis needs rustup to add the wasm32 target."
 command -v npm >/dev/null || die "npm is missing: install Node.js 18+ with npm (apt-get install nodejs npm)."
 
+# Installs Debian packages, as root or through sudo; $1 says why they are needed.
+apt_install() {
+  local why="$1" sudo=""
+  shift
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "$why: run 'apt-get install $*' as root, or install sudo."
+    sudo="sudo"
+  fi
+  command -v apt-get >/dev/null || die "$why and apt-get is not available: install $*."
+  say "installing Debian $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 # 1. wasm target
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   say "adding rust target wasm32-unknown-unknown"
@@ -33,15 +47,7 @@ done
 
 # 1d. OpenSSL headers and pkg-config: webauthn-rs (security keys and passkeys) links OpenSSL through openssl-sys
 if ! { command -v pkg-config >/dev/null && pkg-config --exists openssl; }; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || die "OpenSSL headers are missing: run 'apt-get install libssl-dev pkg-config' as root, or install sudo."
-    SUDO="sudo"
-  fi
-  command -v apt-get >/dev/null || die "OpenSSL headers are missing and apt-get is not available: install libssl-dev and pkg-config."
-  say "installing Debian libssl-dev and pkg-config"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libssl-dev pkg-config >/dev/null
+  apt_install "OpenSSL headers are missing" libssl-dev pkg-config
 fi
 
 # 1c. leptosfmt, which formats `view!` macros (rustfmt leaves them alone) and which scripts/test.sh
@@ -90,15 +96,7 @@ fi
 
 # 5. Chromium for Playwright (never Playwright's own browser download)
 if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || die "Chromium is missing: run 'apt-get install chromium' as root, or install sudo."
-    SUDO="sudo"
-  fi
-  command -v apt-get >/dev/null || die "Chromium is missing and apt-get is not available: install Chromium at /usr/bin/chromium (or set CHROMIUM_PATH)."
-  say "installing Debian chromium"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  apt_install "Chromium is missing (or set CHROMIUM_PATH)" chromium
 fi
 
 # 6. end2end npm packages
