@@ -119,6 +119,16 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// What a page shows in place of something it could not load.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    view! {
+        <p class="form-error" role="alert">
+            {error.to_string()}
+        </p>
+    }
+}
+
 /// The submit button of a form inside an island, whose action says when it is working.
 #[component]
 pub fn ActionButton(

@@ -8,16 +8,13 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{format_date, TwoFactorStatus};
 use crate::security_keys::{SecurityKeys, NAME_MAX};
+use crate::ui::components::forms::LoadError;
 
 /// The Account page's section: the keys, "Add a security key", rename, remove.
 #[component]
 pub fn SecurityKeysSection(keys: Result<SecurityKeys, AppError>) -> impl IntoView {
     let body = match keys {
-        Err(e) => view! {
-            <p class="form-error" role="alert">
-                {e.to_string()}
-            </p>
-        }
+        Err(e) => view! { <LoadError error=e /> }
         .into_any(),
         Ok(keys) if !keys.available => view! {
             <p class="muted">

@@ -12,6 +12,7 @@ use crate::api::twofactor::get_two_factor_status;
 use crate::ui::auth::Auth;
 use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
+use crate::ui::components::forms::LoadError;
 use crate::ui::components::log_table::LogTable;
 use crate::ui::components::security_keys::SecurityKeysSection;
 use crate::ui::components::two_factor::TwoFactorSection;
@@ -58,14 +59,7 @@ pub fn AccountPage() -> impl IntoView {
                         </section>
                         {match status {
                             Ok(status) => view! { <TwoFactorSection account=user.email.clone() status /> }.into_any(),
-                            Err(e) => {
-                                view! {
-                                    <p class="form-error" role="alert">
-                                        {e.to_string()}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                            Err(e) => view! { <LoadError error=e /> }.into_any(),
                         }}
                         <SecurityKeysSection keys />
                         <PersonalAccessTokens items=credentials.tokens two_factor=two_factor_on />
@@ -78,14 +72,7 @@ pub fn AccountPage() -> impl IntoView {
                                     view! { <LogTable page caption="Security log" param="log" audit=false /> }
                                         .into_any()
                                 }
-                                Err(e) => {
-                                    view! {
-                                        <p class="form-error" role="alert">
-                                            {e.to_string()}
-                                        </p>
-                                    }
-                                        .into_any()
-                                }
+                                Err(e) => view! { <LoadError error=e /> }.into_any(),
                             }}
                         </section>
                     </div>

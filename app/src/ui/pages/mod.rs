@@ -31,6 +31,7 @@ use leptos_router::components::Redirect;
 
 use crate::model::User;
 use crate::ui::auth::Auth;
+use crate::ui::components::forms::LoadError;
 
 /// The signed-in user, or the view to show instead (a redirect to "Log In").
 /// Pages with resources of their own await this and them in one Suspend.
@@ -38,12 +39,7 @@ pub async fn signed_in_user(auth: Auth) -> Result<User, AnyView> {
     match auth.user.await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(view! { <Redirect path="/login" /> }.into_any()),
-        Err(e) => Err(view! {
-            <p class="form-error" role="alert">
-                {e.to_string()}
-            </p>
-        }
-        .into_any()),
+        Err(e) => Err(view! { <LoadError error=e /> }.into_any()),
     }
 }
 
@@ -62,14 +58,7 @@ pub fn RequireUser<V: IntoView + 'static>(children: impl Fn(User) -> V + Send + 
                     match auth.user.await {
                         Ok(Some(user)) => children(user).into_any(),
                         Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <p class="form-error" role="alert">
-                                    {e.to_string()}
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
                     }
                 })
             }}
