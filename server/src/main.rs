@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod error;
 mod export;
+mod flash;
 mod middleware;
 mod oidc;
 mod router;

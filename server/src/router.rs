@@ -41,6 +41,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         })
         // The 404 page is the app too: it needs the same request context.
         .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(provide_state, shell))
+        .layer(axum::middleware::from_fn_with_state(web, crate::flash::flash))
         .layer(axum::middleware::from_fn(middleware::server_fn_error_status))
         .layer(axum::middleware::from_fn(middleware::form_bodies_only))
         .layer(axum::middleware::from_fn_with_state(web, middleware::reject_cross_site))

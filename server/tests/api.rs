@@ -132,9 +132,19 @@ async fn basic_with_the_password_stops_at_two_factor_and_an_application_password
     let listed = ok(&user, "my_api_credentials", &[]).await;
     let id = listed["app_passwords"][0]["id"].to_string();
     ok(&user, "revoke_api_credential", &[("id", &id)]).await;
-    let gone = api::get(&server, "/me", &Auth::Basic(email.clone(), app_password)).await;
-    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
-    assert!(gone.body["message"].as_str().unwrap().contains("revoked"), "{}", gone.body);
+    let gone = Auth::Basic(email.clone(), app_password);
+    let refused = api::get(&server, "/me", &gone).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    // The words of a wrong password: "revoked" would confirm that email and password belong together.
+    assert_eq!(refused.body["message"], "Invalid email or password", "{}", refused.body);
+    // And it counts as one: the account's login allowance (5 a day) runs out, it is never reset.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(api::get(&server, "/me", &gone).await.status);
+    }
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let log = ok(&user, "security_log", &[("page", "0")]).await.to_string();
+    assert!(log.contains("API"), "the owner sees the attempts: {log}");
 }
 
 /// The next 30-second step's code: a TOTP step is used once.
@@ -290,9 +300,16 @@ async fn the_organization_switch_refuses_tokens_and_application_passwords(backen
         assert!(answer.body["message"].as_str().unwrap().contains("does not allow personal access tokens"));
         assert_eq!(api::get(&server, "/me", &auth).await.status, StatusCode::OK, "the account is still theirs");
     }
+    // Nor is the organization listed to them.
+    let slugs = |body: serde_json::Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|o| o["slug"].as_str().unwrap().to_string()).collect()
+    };
+    ok(&max, "create_org", &[("name", "Max's Lab"), ("slug", "lab")]).await;
+    assert_eq!(slugs(api::get(&server, "/orgs", &bearer(&token)).await.body), ["lab"]);
     // The account's own password (no 2FA) is not a token.
     let basic = Auth::Basic(max_email.clone(), PASSWORD.to_string());
     assert_eq!(api::get(&server, "/orgs/acme/members", &basic).await.status, StatusCode::OK);
+    assert_eq!(slugs(api::get(&server, "/orgs", &basic).await.body), ["acme", "lab"]);
     ok(&owner, "set_api_access", &[("slug", "acme"), ("allow", "true")]).await;
     assert_eq!(api::get(&server, "/orgs/acme/members", &bearer(&token)).await.status, StatusCode::OK);
     let log = ok(&owner, "audit_log", &[("slug", "acme")]).await;

@@ -15,6 +15,8 @@ on_both_backends!(
     the_origin_check_compares_the_scheme_and_https_gets_hsts,
     the_notice_stays_until_dismissed_with_a_post,
     unknown_paths_answer_404_with_the_signed_in_page_around_them,
+    a_link_cannot_put_words_on_a_page_only_the_servers_one_shot_flash_can,
+    a_plain_forms_redirect_never_follows_a_foreign_referer,
 );
 
 const SCRIPT: &str = "</title><script>alert(1)</script>";
@@ -327,4 +329,85 @@ async fn a_fresh_data_dir_and_database_are_private_and_a_404_logs_no_error() {
     }
     assert_eq!(modes.3.unwrap(), 0o600, "key file");
     assert!(!stderr.contains("ERROR"), "a 404 is not an error:\n{stderr}");
+}
+
+/// A plain form post as a browser without JavaScript sends it, from `referer`.
+async fn plain_post(client: &Client, name: &str, referer: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client
+        .http
+        .post(format!("{}/api/{name}", client.base))
+        .header("Accept", "text/html")
+        .header("Referer", referer)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location_of(res: &reqwest::Response) -> String {
+    res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+async fn a_link_cannot_put_words_on_a_page_only_the_servers_one_shot_flash_can(backend: Backend) {
+    use base64::Engine;
+    let server = TestServer::start(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    // Crafted links: the sentence is never shown.
+    let lie = r#"{"code":"forbidden","message":"Call IT at 555 0100 and read them your backup codes"}"#;
+    let err = base64::engine::general_purpose::URL_SAFE.encode(lie);
+    let anonymous = server.client();
+    for (page_path, action) in [("/login", "log_in"), ("/signup", "sign_up"), ("/login/two-factor", "verify_login")] {
+        let html = page(&anonymous, &format!("{page_path}?__path=%2Fapi%2F{action}&__err={err}")).await;
+        assert!(!html.contains("Call IT"), "{page_path} shows a sentence from its URL:\n{html}");
+    }
+    let html = page(&owner, "/orgs/acme?invited=anyone%40evil.test").await;
+    assert!(!html.contains("Invitation sent to"), "{html}");
+
+    // A plain form's refusal comes back through the flash cookie, once, in our words.
+    let base = server.base.clone();
+    let res =
+        plain_post(&anonymous, "log_in", &format!("{base}/login"), &[("email", "x@example.com"), ("password", "nope")])
+            .await;
+    let next = location_of(&res);
+    assert_eq!(next, "/login?__path=%2Fapi%2Flog_in", "the error is not in the URL");
+    assert!(res.headers()["set-cookie"].to_str().unwrap().starts_with("portcullis_flash="));
+    assert!(page(&anonymous, &next).await.contains("Invalid email or password"));
+    assert!(!page(&anonymous, &next).await.contains("Invalid email or password"), "shown once");
+
+    // A notice too.
+    let res = plain_post(
+        &owner,
+        "add_member",
+        &format!("{base}/orgs/acme"),
+        &[("slug", "acme"), ("email", "ann@example.com"), ("role", "member")],
+    )
+    .await;
+    let next = location_of(&res);
+    assert_eq!(next, "/orgs/acme");
+    assert!(page(&owner, &next).await.contains("Invitation sent to ann@example.com"));
+    assert!(!page(&owner, &next).await.contains("Invitation sent to"), "shown once");
+}
+
+async fn a_plain_forms_redirect_never_follows_a_foreign_referer(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    let anonymous = server.client();
+    // An error's redirect, and a notice's.
+    let res = plain_post(
+        &anonymous,
+        "log_in",
+        "https://evil.example/login",
+        &[("email", "x@example.com"), ("password", "x")],
+    )
+    .await;
+    assert_eq!(location_of(&res), "/");
+    let invite = [("slug", "acme"), ("email", "bob@example.com"), ("role", "member")];
+    let res = plain_post(&owner, "add_member", "https://evil.example/orgs/acme", &invite).await;
+    let next = location_of(&res);
+    assert!(next.starts_with('/') && !next.starts_with("//"), "{next}");
+    // Our own pages, by path or by URL, are fine.
+    let res = plain_post(&owner, "add_member", &format!("{}/orgs/acme?filter=all", server.base), &invite).await;
+    assert_eq!(location_of(&res), "/orgs/acme?filter=all");
 }

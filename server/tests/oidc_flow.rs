@@ -7,13 +7,14 @@ mod common;
 use common::oidc::{self, code_in, redeem, refresh, register, sign_in, token, tokens_for, userinfo, verified, Attempt};
 use common::{code_now, enroll, ok, pending_login, Backend, TestServer, PASSWORD};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 on_both_backends!(
     a_password_and_totp_login_signs_in_with_pkce_and_a_verified_id_token,
     a_replayed_code_fails_and_revokes_what_the_first_redemption_issued,
     wrong_verifier_wrong_redirect_uri_and_expired_codes_are_refused,
     refresh_tokens_rotate_and_a_reused_one_revokes_the_family,
+    a_refresh_may_ask_for_less_and_gets_only_that,
     revocation_ends_tokens_of_the_calling_client_only,
     client_authentication_is_checked_and_failures_are_limited,
 );
@@ -192,6 +193,34 @@ async fn revoke(server: &TestServer, app: &oidc::App, token: &str) -> StatusCode
     res.status()
 }
 
+async fn refresh_with(server: &TestServer, app: &oidc::App, refresh_token: &str, scope: &str) -> (StatusCode, Value) {
+    token(server, app, &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("scope", scope)]).await
+}
+
+async fn a_refresh_may_ask_for_less_and_gets_only_that(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (browser, email, app) = setup(&server).await;
+    let tokens = tokens_for(&server, &browser, &app).await;
+    let (status, narrow) = refresh_with(&server, &app, tokens["refresh_token"].as_str().unwrap(), "openid email").await;
+    assert_eq!(status, StatusCode::OK, "{narrow}");
+    assert_eq!(narrow["scope"], "openid email", "RFC 6749 section 6: the narrower scope");
+    let (status, claims) = userinfo(&server, narrow["access_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(claims["email"], email.as_str());
+    assert!(claims.get("name").is_none() && claims.get("orgs").is_none(), "{claims}");
+    let (_, id_claims) = verified(&server, narrow["id_token"].as_str().unwrap()).await;
+    assert!(id_claims.get("orgs").is_none(), "{id_claims}");
+    // The refresh token keeps the grant's scope; wider than the grant stays refused.
+    let (status, body) =
+        refresh_with(&server, &app, narrow["refresh_token"].as_str().unwrap(), "openid email offline_access").await;
+    assert!(status.is_client_error(), "{body}");
+    let (status, full) = refresh(&server, &app, narrow["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert_eq!(full["scope"], tokens["scope"]);
+    let (_, claims) = userinfo(&server, full["access_token"].as_str().unwrap()).await;
+    assert!(claims.get("orgs").is_some(), "{claims}");
+}
+
 async fn revocation_ends_tokens_of_the_calling_client_only(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (browser, _, app) = setup(&server).await;
@@ -218,7 +247,9 @@ async fn revocation_ends_tokens_of_the_calling_client_only(backend: Backend) {
 }
 
 async fn client_authentication_is_checked_and_failures_are_limited(backend: Backend) {
-    let server = TestServer::start(backend).await;
+    let mut server = TestServer::start(backend).await;
+    // The tests' client stands behind a trusted proxy: X-Forwarded-For names the address.
+    server.restart(&[("PORTCULLIS_TRUSTED_PROXIES", "127.0.0.1")]).await;
     let (browser, _, app) = setup(&server).await;
     let http = reqwest::Client::new();
     let attempt = Attempt::new();
@@ -240,30 +271,34 @@ async fn client_authentication_is_checked_and_failures_are_limited(backend: Back
     let wrong = oidc::App { client_id: app.client_id.clone(), secret: None };
     let (status, body) = token(&server, &wrong, &form).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
-    // Wrong secrets: 401 with a Basic challenge, then waits.
+    // Wrong secrets from one address: 401 with a Basic challenge, then waits for that address.
     let bad = oidc::App { client_id: app.client_id.clone(), secret: Some("pcs_wrong".into()) };
-    for _ in 0..20 {
-        let res = http
-            .post(format!("{}/oidc/token", server.base))
-            .basic_auth(&bad.client_id, bad.secret.as_deref())
+    let from = |address: &'static str, app: &oidc::App| {
+        http.post(format!("{}/oidc/token", server.base))
+            .header("x-forwarded-for", address)
+            .basic_auth(&app.client_id, app.secret.as_deref())
             .form(&form)
-            .send()
-            .await
-            .unwrap();
+    };
+    for _ in 0..20 {
+        let res = from("203.0.113.9", &bad).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
     }
-    let res = http
-        .post(format!("{}/oidc/token", server.base))
-        .basic_auth(&app.client_id, Some(&secret))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right secret waits");
+    let res = from("203.0.113.9", &bad).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "that address waits");
     assert!(res.headers().get("retry-after").is_some());
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"], "temporarily_unavailable");
+    // The client_id is public: nobody's wrong secrets keep the application out. Its right secret
+    // authenticates (the code was redeemed above: invalid_grant, not invalid_client), from anywhere.
+    for address in ["198.51.100.7", "203.0.113.9"] {
+        let res = from(address, &app).send().await.unwrap();
+        let status = res.status();
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{address}");
+    }
+    let res = from("198.51.100.7", &bad).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "another address has its own count");
     server.advance_clock(31);
     let (status, body) = token(&server, &app, &[("grant_type", "password"), ("username", "x")]).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")));

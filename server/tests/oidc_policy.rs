@@ -15,10 +15,14 @@ use serde_json::json;
 on_both_backends!(
     a_non_member_gets_a_page_and_the_application_access_denied,
     an_organization_requiring_two_factor_sends_members_to_enroll_then_on,
+    a_factor_the_organization_does_not_allow_gets_no_tokens_for_its_applications,
     an_application_requiring_two_factor_wants_the_second_factor_used,
     prompt_none_never_shows_a_page,
     max_age_and_prompt_login_ask_for_the_password_again,
+    a_password_given_for_another_step_is_no_login_for_an_application,
     malformed_requests_get_the_named_error_and_never_a_500,
+    anonymous_requests_store_nothing_and_are_limited_per_address,
+    a_request_handle_works_only_in_the_browser_that_started_it,
     without_a_public_url_the_endpoints_say_the_feature_is_off,
 );
 
@@ -103,6 +107,31 @@ async fn an_organization_requiring_two_factor_sends_members_to_enroll_then_on(ba
     assert_eq!(status, StatusCode::OK);
     let (_, claims) = verified(&server, tokens["id_token"].as_str().unwrap()).await;
     assert_eq!(claims["amr"], json!(["pwd"]), "enrolling is no second factor used at login: {claims}");
+}
+
+async fn a_factor_the_organization_does_not_allow_gets_no_tokens_for_its_applications(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, app) = acme(&server).await;
+    let (member, email) = server.user("Max").await;
+    join_org(&owner, &member, "acme", &email, "member").await;
+    enroll(&server, &member).await;
+    let tokens = oidc::tokens_for(&server, &member, &app).await;
+    ok(&owner, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "0")]).await;
+    ok(&owner, "set_allowed_factors", &[("slug", "acme"), ("security_keys", "true")]).await;
+    // The organization's pages refuse the member: the app is not an allowed factor.
+    let (status, _) = member.call("load_org", &[("slug", "acme")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // So do its applications, as for a member without 2FA.
+    let next = location(&authorize(&member, &Attempt::new().query(&app, &[])).await);
+    let prompt = ok(&member, "load_authorization", &[("request", &handle_in(&next))]).await;
+    assert_eq!(prompt["EnrollTwoFactor"]["org"], "Acme", "{prompt}");
+    let attempt = Attempt::new();
+    let params = params_of(&location(&authorize(&member, &attempt.query(&app, &[("prompt", "none")])).await));
+    assert_eq!((params["error"].as_str(), params["state"].as_str()), ("interaction_required", attempt.state.as_str()));
+    let (status, body) = oidc::refresh(&server, &app, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    let (status, _) = oidc::userinfo(&server, tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 async fn an_application_requiring_two_factor_wants_the_second_factor_used(backend: Backend) {
@@ -190,6 +219,30 @@ async fn max_age_and_prompt_login_ask_for_the_password_again(backend: Backend) {
     assert!(params_of(&url).contains_key("code"), "{url}");
 }
 
+async fn a_password_given_for_another_step_is_no_login_for_an_application(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, app) = acme(&server).await;
+    let (member, email) = server.user("Max").await;
+    join_org(&owner, &member, "acme", &email, "member").await;
+    sign_in(&member, &Attempt::new().query(&app, &[])).await;
+    let login_time = server.now();
+    let waiting = location(&authorize(&member, &Attempt::new().query(&app, &[("prompt", "login")])).await);
+    assert!(waiting.starts_with("/login?continue="), "{waiting}");
+    server.advance_clock(400);
+    // The password again, for setting up 2FA: a re-authentication for that step, not a login.
+    ok(&member, "start_enrollment", &[("password", PASSWORD)]).await;
+    let next = location(&member.get(&oidc_continue(&handle_in(&waiting))).await);
+    assert!(next.starts_with("/login?continue="), "prompt=login still wants a login: {next}");
+    let next = location(&authorize(&member, &Attempt::new().query(&app, &[("max_age", "300")])).await);
+    assert!(next.starts_with("/login?continue="), "max_age counts from the login: {next}");
+    let attempt = Attempt::new();
+    let url = location(&authorize(&member, &attempt.query(&app, &[])).await);
+    let (_, tokens) = redeem(&server, &app, &code_in(&server, &url, &attempt), &attempt.verifier).await;
+    let (_, claims) = verified(&server, tokens["id_token"].as_str().unwrap()).await;
+    assert_eq!(claims["auth_time"].as_i64(), Some(login_time), "auth_time is the login's: {claims}");
+    assert_eq!(claims["amr"], json!(["pwd"]));
+}
+
 async fn malformed_requests_get_the_named_error_and_never_a_500(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (owner, app) = acme(&server).await;
@@ -267,6 +320,59 @@ async fn malformed_requests_get_the_named_error_and_never_a_500(backend: Backend
     }
     let (status, body) = oidc::token(&server, &app, &[("grant_type", "authorization_code"), ("code", "pcc_x")]).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+}
+
+async fn anonymous_requests_store_nothing_and_are_limited_per_address(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (_, app) = acme(&server).await;
+    let long_state = "s".repeat(2000);
+    let mut statuses = Vec::new();
+    for _ in 0..130 {
+        let anonymous = server.client();
+        let res = authorize(&anonymous, &Attempt::new().query(&app, &[("state", &long_state)])).await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(res.headers().get("retry-after").is_some());
+        } else {
+            assert!(location(&res).starts_with("/login?continue="));
+        }
+        statuses.push(res.status());
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(refused, 10, "120 a minute per address");
+    // Nothing was stored: the requests are sealed into their handles.
+    let db = server.db().await;
+    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM used_handles").fetch_one(&db).await.unwrap();
+    assert_eq!(used, 0);
+    // An overlong state is refused to the application.
+    server.advance_clock(60);
+    let attempt = Attempt::new();
+    let res = authorize(&server.client(), &attempt.query(&app, &[("state", &"s".repeat(2001))])).await;
+    assert_eq!(params_of(&location(&res))["error"], "invalid_request");
+}
+
+async fn a_request_handle_works_only_in_the_browser_that_started_it(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, app) = acme(&server).await;
+    let (member, email) = server.user("Max").await;
+    join_org(&owner, &member, "acme", &email, "member").await;
+    let attempt = Attempt::new();
+    let next = location(&authorize(&member, &attempt.query(&app, &[])).await);
+    let handle = handle_in(&next);
+    // The owner, signed in elsewhere, is handed the member's link.
+    let (status, _) = owner.call("load_authorization", &[("request", &handle)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = owner.call("decide_consent", &[("request", &handle), ("allow", "true")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = owner.get(&oidc_continue(&handle)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(location(&res).is_empty());
+    // In the member's browser it goes on, and is used once.
+    let path = ok(&member, "decide_consent", &[("request", &handle), ("allow", "true")]).await;
+    let url = location(&member.get(path.as_str().unwrap()).await);
+    let (status, _) = redeem(&server, &app, &code_in(&server, &url, &attempt), &attempt.verifier).await;
+    assert_eq!(status, StatusCode::OK);
+    let again = member.get(&oidc_continue(&handle)).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST, "completed already");
 }
 
 async fn without_a_public_url_the_endpoints_say_the_feature_is_off(backend: Backend) {

@@ -44,7 +44,7 @@ const ORG_SCOPED: [&str; 18] = [
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 /// The OpenID Connect ones act on the user's own sign-ins and consents: the
 /// organization's rules are applied by the authorization flow itself.
-const ACCOUNT_LEVEL: [&str; 41] = [
+const ACCOUNT_LEVEL: [&str; 43] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -79,6 +79,8 @@ const ACCOUNT_LEVEL: [&str; 41] = [
     "security_keys",
     "start_key_registration",
     "finish_key_registration",
+    "start_key_confirmation",
+    "finish_key_confirmation",
     "rename_security_key",
     "remove_security_key",
     "start_key_login",

@@ -14,6 +14,9 @@ on_both_backends!(
     bad_answers_are_refused_store_nothing_and_count_toward_the_lockout,
     a_passkey_signs_in_alone_and_satisfies_an_organization_requiring_two_factor,
     removing_renaming_and_what_an_organization_allows,
+    an_organization_allowing_the_app_only_gives_a_key_only_member_no_tokens,
+    anonymous_passkey_sign_ins_store_nothing_and_are_limited_per_address,
+    adding_a_factor_to_a_protected_account_needs_a_current_second_factor,
     an_admin_reset_removes_the_members_keys,
     without_a_domain_in_the_public_url_security_keys_are_off,
 );
@@ -31,6 +34,22 @@ fn origin(server: &TestServer) -> String {
 
 async fn add_key(client: &Client, key: &mut SoftAuthenticator, name: &str) -> Value {
     let start = ok(client, "start_key_registration", &[("name", name)]).await;
+    let answer = key.register(&start["options"]);
+    let ceremony = start["ceremony"].as_str().unwrap();
+    ok(client, "finish_key_registration", &[("ceremony", ceremony), ("credential", &answer.to_string())]).await
+}
+
+/// "Confirm with your security key": the next protection change within minutes may go ahead.
+async fn confirm_with(client: &Client, key: &mut SoftAuthenticator) {
+    let start = ok(client, "start_key_confirmation", &[]).await;
+    let answer = key.authenticate(&start["options"]).to_string();
+    let ceremony = start["ceremony"].as_str().unwrap();
+    ok(client, "finish_key_confirmation", &[("ceremony", ceremony), ("credential", &answer)]).await;
+}
+
+/// Adds `key` to an account with 2FA, proven with a code from its app.
+async fn add_key_with_code(client: &Client, key: &mut SoftAuthenticator, name: &str, code: &str) -> Value {
+    let start = ok(client, "start_key_registration", &[("name", name), ("password", PASSWORD), ("code", code)]).await;
     let answer = key.register(&start["options"]);
     let ceremony = start["ceremony"].as_str().unwrap();
     ok(client, "finish_key_registration", &[("ceremony", ceremony), ("credential", &answer.to_string())]).await
@@ -75,14 +94,16 @@ async fn a_first_key_turns_two_factor_on_and_then_logs_in_as_the_second_step(bac
     assert_eq!((status["security_keys"].clone(), status["codes_left"].clone()), (json!(1), json!(5)));
     assert!(!ann.me().await.is_null(), "the session went on, with a fresh id");
 
-    // A second key: no new codes.
+    // A second key, confirmed with the first: no new codes.
     let mut laptop = SoftAuthenticator::synced(&origin(&server));
+    confirm_with(&ann, &mut key).await;
     let second = add_key(&ann, &mut laptop, "Laptop").await;
     assert_eq!(second["backup_codes"], json!([]));
     assert_eq!(second["key"]["kind"], "synced_passkey");
     let keys = ok(&ann, "security_keys", &[]).await;
     assert_eq!((keys["available"].clone(), keys["keys"].as_array().unwrap().len()), (json!(true), 2));
     // The same key again is refused by the exclude list... or, if an authenticator ignores it, here.
+    confirm_with(&ann, &mut key).await;
     let start = ok(&ann, "start_key_registration", &[("name", "Again")]).await;
     assert_eq!(start["options"]["publicKey"]["excludeCredentials"].as_array().unwrap().len(), 2);
 
@@ -274,11 +295,13 @@ async fn removing_renaming_and_what_an_organization_allows(backend: Backend) {
     let (status, body) = bob.call("load_org", &[("slug", "acme")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let mut bob_key = SoftAuthenticator::new(&origin(&server));
-    let bob_added = add_key(&bob, &mut bob_key, "Bob's key").await;
+    server.advance_clock(30); // the enrollment's step is used
+    let code_now = common::code_now(&server, &enrolled.secret);
+    let bob_added = add_key_with_code(&bob, &mut bob_key, "Bob's key", &code_now).await;
     assert_eq!(bob_added["backup_codes"], json!([]), "2FA was on already");
     ok(&bob, "load_org", &[("slug", "acme")]).await;
     // Bob keeps the app, so his key may go (password and a code from the app).
-    server.advance_clock(30); // the enrollment's step is used
+    server.advance_clock(30);
     let code_now = common::code_now(&server, &enrolled.secret);
     let bob_id = bob_added["key"]["id"].to_string();
     ok(&bob, "remove_security_key", &[("id", &bob_id), ("password", PASSWORD), ("code", &code_now)]).await;
@@ -309,6 +332,122 @@ async fn removing_renaming_and_what_an_organization_allows(backend: Backend) {
         lone_email.as_str()
     );
     let _ = email;
+}
+
+async fn an_organization_allowing_the_app_only_gives_a_key_only_member_no_tokens(backend: Backend) {
+    use common::oidc::{self, authorize, handle_in, location, params_of, Attempt};
+    let server = keys_server(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    enroll(&server, &owner).await;
+    let app = oidc::register(&owner, "acme", false, &[]).await;
+    let (max, max_email) = server.user("Max").await;
+    join_org(&owner, &max, "acme", &max_email, "member").await;
+    add_key(&max, &mut SoftAuthenticator::new(&origin(&server)), "YubiKey").await;
+    let attempt = Attempt::new();
+    let url = oidc::sign_in(&max, &attempt.query(&app, &[])).await;
+    let (status, tokens) = oidc::redeem(&server, &app, &params_of(&url)["code"], &attempt.verifier).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+
+    ok(&owner, "set_two_factor_requirement", &[("slug", "acme"), ("require", "true"), ("grace_days", "0")]).await;
+    ok(&owner, "set_allowed_factors", &[("slug", "acme"), ("authenticator_app", "true")]).await;
+    let (status, _) = max.call("load_org", &[("slug", "acme")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a key is not the app");
+    let next = location(&authorize(&max, &Attempt::new().query(&app, &[])).await);
+    let prompt = ok(&max, "load_authorization", &[("request", &handle_in(&next))]).await;
+    assert_eq!(prompt["EnrollTwoFactor"]["org"], "Acme", "{prompt}");
+    let silent = location(&authorize(&max, &Attempt::new().query(&app, &[("prompt", "none")])).await);
+    assert_eq!(params_of(&silent)["error"], "interaction_required", "{silent}");
+    let (status, body) = oidc::refresh(&server, &app, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    let (status, _) = oidc::userinfo(&server, tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn anonymous_passkey_sign_ins_store_nothing_and_are_limited_per_address(backend: Backend) {
+    let server = keys_server(backend).await;
+    let (ann, _) = server.user("Ann").await;
+    let mut key = SoftAuthenticator::synced(&origin(&server));
+    add_key(&ann, &mut key, "Phone").await;
+    let anonymous = server.client();
+    let mut refused = 0;
+    for _ in 0..125 {
+        let (status, _) = anonymous.call("start_passkey_login", &[]).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        } else {
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    assert_eq!(refused, 5, "120 a minute per address");
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM webauthn_ceremonies").await, 0, "nothing stored");
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM used_handles").await, 0);
+    // A sealed ceremony still signs in, once.
+    server.advance_clock(60);
+    let c = server.client();
+    let start = ok(&c, "start_passkey_login", &[]).await;
+    let answer = key.authenticate(&start["options"]).to_string();
+    let ceremony = start["ceremony"].as_str().unwrap();
+    ok(&c, "finish_passkey_login", &[("ceremony", ceremony), ("credential", &answer)]).await;
+    let (status, _) =
+        server.client().call("finish_passkey_login", &[("ceremony", ceremony), ("credential", &answer)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "replayed");
+    let mut forged = ceremony.to_string();
+    forged.push('A');
+    let (status, _) =
+        server.client().call("finish_passkey_login", &[("ceremony", &forged), ("credential", &answer)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn adding_a_factor_to_a_protected_account_needs_a_current_second_factor(backend: Backend) {
+    let server = keys_server(backend).await;
+    // An account with the authenticator app, signed in on two browsers; one cookie is stolen.
+    let (ann, email) = server.user("Ann").await;
+    let factors = enroll(&server, &ann).await;
+    let other = pending_login(&server, &email).await;
+    server.advance_clock(30);
+    ok(&other, "verify_login", &[("code", &common::code_now(&server, &factors.secret))]).await;
+    let stolen = ann.on(&server);
+    for args in [vec![("name", "Mine")], vec![("name", "Mine"), ("password", PASSWORD)]] {
+        let (status, body) = stolen.call("start_key_registration", &args).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("code")), "{body}");
+    }
+    let wrong = [("name", "Mine"), ("password", PASSWORD), ("code", "000000")];
+    let (status, _) = stolen.call("start_key_registration", &wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM webauthn_ceremonies").await, 0, "nothing started");
+    // The owner, with a code from the app: the key is added, the other browser signed out, the owner told.
+    server.advance_clock(30);
+    let code = common::code_now(&server, &factors.secret);
+    let mut phone = SoftAuthenticator::synced(&origin(&server));
+    let added = add_key_with_code(&ann, &mut phone, "Phone", &code).await;
+    assert_eq!(added["backup_codes"], json!([]));
+    assert!(other.me().await.is_null(), "the other session ended");
+    assert!(!ann.me().await.is_null(), "this one goes on, with a fresh id");
+    let notice = ok(&ann, "notice", &[]).await;
+    assert!(notice.as_str().unwrap().contains("\"Phone\") was added to your account"), "{notice}");
+
+    // An account whose 2FA is keys only confirms with a key: to add another, and to set up the app.
+    let (bob, _) = server.user("Bob").await;
+    let mut bob_key = SoftAuthenticator::new(&origin(&server));
+    add_key(&bob, &mut bob_key, "YubiKey").await;
+    let (status, body) = bob.call("start_key_registration", &[("name", "Second"), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("confirm with one of your security keys"), "{body}");
+    let (status, body) = bob.call("start_enrollment", &[("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the app too: {body}");
+    confirm_with(&bob, &mut bob_key).await;
+    ok(&bob, "start_enrollment", &[]).await;
+    // A confirmation is good for one change...
+    let (status, _) = bob.call("start_key_registration", &[("name", "Second")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "used by the enrollment");
+    // ... within five minutes.
+    confirm_with(&bob, &mut bob_key).await;
+    server.advance_clock(301);
+    let (status, _) = bob.call("start_key_registration", &[("name", "Second"), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "expired");
+    let entries = log_entries(&bob).await;
+    assert!(entries.iter().any(|e| e == "Confirmed with a security key"), "{entries:?}");
 }
 
 async fn an_admin_reset_removes_the_members_keys(backend: Backend) {

@@ -68,7 +68,7 @@ impl World {
 
     /// Turns 2FA on through the three enrollment steps; the session gets a fresh id.
     async fn enroll(&self, person: &mut Person) -> TotpSecret {
-        let secret = enrollment::start(&self.cx(), person.in_session(), None).await.unwrap();
+        let secret = enrollment::start(&self.cx(), person.in_session(), None, None).await.unwrap();
         let code = self.code(&secret, 0);
         enrollment::check_code(&self.cx(), person.in_session(), &code).await.unwrap();
         let session = enrollment::finish(&self.cx(), person.in_session()).await.unwrap();
@@ -148,7 +148,7 @@ async fn a_failed_log_write_keeps_the_old_backup_codes(backend: Backend) {
 async fn a_failed_log_write_finishes_no_enrollment(backend: Backend) {
     let world = World::new(backend).await;
     let ann = world.person("Ann").await;
-    let secret = enrollment::start(&world.cx(), ann.in_session(), None).await.unwrap();
+    let secret = enrollment::start(&world.cx(), ann.in_session(), None, None).await.unwrap();
     enrollment::check_code(&world.cx(), ann.in_session(), &world.code(&secret, 0)).await.unwrap();
 
     world.break_inserts_into("security_events").await;

@@ -2,7 +2,7 @@
 //! (pages are server-rendered; only islands run in the browser), and a plain
 //! post wants a page next, where a `fetch` from an island wants the data.
 
-use http::header::{ACCEPT, REFERER};
+use http::header::{ACCEPT, HOST, REFERER};
 use leptos::prelude::use_context;
 
 fn parts() -> Option<http::request::Parts> {
@@ -32,20 +32,24 @@ pub fn back_with_notice(name: &str, value: &str) {
     if !is_plain_form() {
         return;
     }
-    let Some(back) = parts().and_then(|p| p.headers.get(REFERER).and_then(|v| v.to_str().ok()).map(str::to_string))
-    else {
-        return;
-    };
-    if let Some(path) = page_with_notice(&back, name, value) {
+    let Some(parts) = parts() else { return };
+    let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+    let (Some(back), Some(host)) = (header(REFERER), header(HOST)) else { return };
+    if let Some(path) = page_with_notice(back, host, name, value) {
         leptos_axum::redirect(&path);
     }
 }
 
-/// The referer's path and query (it must be on this site: a path, or a URL whose
-/// path is local), without earlier errors or notices, plus `name=value`.
-fn page_with_notice(referer: &str, name: &str, value: &str) -> Option<String> {
-    let url =
-        url::Url::parse(referer).or_else(|_| url::Url::parse("http://local").and_then(|b| b.join(referer))).ok()?;
+/// The referer's path and query (it must be on this site: a path, or a URL of
+/// this host), without earlier errors or notices, plus `name=value`. The notice
+/// itself travels in the flash cookie (see the server's `flash` middleware).
+fn page_with_notice(referer: &str, host: &str, name: &str, value: &str) -> Option<String> {
+    let url = match url::Url::parse(referer) {
+        // Another site's page (or this path on another host) is not ours to send the browser to.
+        Ok(url) if authority(&url) != Some(host.to_ascii_lowercase()) => return None,
+        Ok(url) => url,
+        Err(_) => url::Url::parse("http://local").and_then(|b| b.join(referer)).ok()?,
+    };
     let kept: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| k != "__err" && k != "__path" && k != name)
@@ -58,6 +62,15 @@ fn page_with_notice(referer: &str, name: &str, value: &str) -> Option<String> {
     Some(format!("{path}?{}", query.finish()))
 }
 
+/// `host[:port]` as a `Host` header names it.
+fn authority(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::page_with_notice;
@@ -67,21 +80,24 @@ mod tests {
         assert_eq!(
             page_with_notice(
                 "http://127.0.0.1:3000/orgs/acme?filter=enabled&__err=x&__path=%2Fapi%2Fa&saved=old",
+                "127.0.0.1:3000",
                 "saved",
                 "1"
             ),
             Some("/orgs/acme?filter=enabled&saved=1".to_string())
         );
         assert_eq!(
-            page_with_notice("/orgs/acme/settings", "saved", "api access"),
+            page_with_notice("/orgs/acme/settings", "127.0.0.1:3000", "saved", "api access"),
             Some("/orgs/acme/settings?saved=api+access".to_string())
         );
     }
 
     #[test]
-    fn only_the_path_of_a_referer_is_used() {
+    fn only_the_path_of_a_same_origin_referer_is_used() {
+        assert_eq!(page_with_notice("https://evil.example/orgs/acme", "id.example.com", "saved", "1"), None);
+        assert_eq!(page_with_notice("http://id.example.com:8080/orgs/acme", "id.example.com", "saved", "1"), None);
         assert_eq!(
-            page_with_notice("https://evil.example/orgs/acme", "saved", "1"),
+            page_with_notice("https://id.example.com/orgs/acme", "id.example.com", "saved", "1"),
             Some("/orgs/acme?saved=1".to_string())
         );
     }

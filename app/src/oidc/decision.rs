@@ -25,9 +25,11 @@ pub struct Facts {
     pub session: Option<Session>,
     /// A member of the application's organization.
     pub member: bool,
+    /// Any second factor (what an application's own requirement asks for).
     pub has_two_factor: bool,
-    /// The organization requires 2FA and the grace period is over.
-    pub org_requires_two_factor: bool,
+    /// The organization requires 2FA, the grace period is over, and the member
+    /// has no second factor of a kind it allows: its pages refuse them too.
+    pub org_refuses_member: bool,
     /// "Require two-factor authentication for this application".
     pub app_requires_two_factor: bool,
     /// The remembered "Allow": whether it covers the scopes, and when it was given.
@@ -67,7 +69,7 @@ pub fn decide(f: &Facts) -> Decision {
     if !f.member {
         return ask(Decision::NotMember);
     }
-    if (f.org_requires_two_factor || f.app_requires_two_factor) && !f.has_two_factor {
+    if f.org_refuses_member || (f.app_requires_two_factor && !f.has_two_factor) {
         return ask(Decision::EnrollTwoFactor);
     }
     if f.app_requires_two_factor && !session.second_factor_used {
@@ -96,7 +98,7 @@ mod tests {
             session: Some(Session { authenticated_at: 500, second_factor_used: true, logged_in_since_request: false }),
             member: true,
             has_two_factor: true,
-            org_requires_two_factor: false,
+            org_refuses_member: false,
             app_requires_two_factor: false,
             consent: Some((true, 100)),
         }
@@ -141,7 +143,16 @@ mod tests {
     #[test]
     fn two_factor_requirements_send_people_to_enroll_or_to_use_it() {
         let without = Facts { has_two_factor: false, ..facts() };
-        assert_eq!(decide(&Facts { org_requires_two_factor: true, ..without }), Decision::EnrollTwoFactor);
+        assert_eq!(decide(&Facts { org_refuses_member: true, ..without }), Decision::EnrollTwoFactor);
+        assert_eq!(
+            decide(&Facts { org_refuses_member: true, ..facts() }),
+            Decision::EnrollTwoFactor,
+            "a factor the organization does not allow is no 2FA for it"
+        );
+        assert_eq!(
+            decide(&Facts { org_refuses_member: true, prompt: none(), ..facts() }),
+            Decision::Refuse(ErrorCode::InteractionRequired)
+        );
         assert_eq!(decide(&Facts { app_requires_two_factor: true, ..without }), Decision::EnrollTwoFactor);
         assert_eq!(
             decide(&Facts { app_requires_two_factor: true, prompt: none(), ..without }),

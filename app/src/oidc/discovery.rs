@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::claims::{ACR_BACKUP_CODE, ACR_PASSWORD, ACR_TOTP};
+use super::claims::acr;
 use super::scope::Scope;
+use crate::server::sessions::Proof;
 
 pub const AUTHORIZE: &str = "/oidc/authorize";
 pub const TOKEN: &str = "/oidc/token";
@@ -58,7 +59,8 @@ pub fn document(issuer: &str) -> Value {
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
-        "acr_values_supported": [ACR_PASSWORD, ACR_TOTP, ACR_BACKUP_CODE],
+        // Every value a token can carry: one per way a session begins.
+        "acr_values_supported": Proof::ALL.iter().map(|p| acr(*p)).collect::<Vec<_>>(),
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash",
                              "name", "email", "email_verified", "orgs"],
         "claims_parameter_supported": false,
@@ -90,5 +92,16 @@ mod tests {
         assert_eq!(doc["token_endpoint"], "https://id.example.com/oidc/token");
         assert_eq!(doc["id_token_signing_alg_values_supported"], json!(["ES256"]));
         assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+    }
+
+    #[test]
+    fn discovery_publishes_every_acr_a_token_can_carry() {
+        let doc = document("https://id.example.com");
+        let published = doc["acr_values_supported"].as_array().unwrap();
+        for proof in Proof::ALL {
+            assert!(published.contains(&json!(acr(proof))), "{proof:?}");
+        }
+        assert!(published.contains(&json!("urn:portcullis:acr:pwd+hwk")));
+        assert!(published.contains(&json!("urn:portcullis:acr:passkey")));
     }
 }

@@ -130,20 +130,25 @@ async fn bearer(state: &AppState, meta: &RequestMeta, token: &str) -> AppResult<
     Ok(ApiCaller { user, via: Via::Token { id: stored.id }, scopes: stored.scopes })
 }
 
-/// Not revoked, not expired.
-async fn usable(state: &AppState, meta: &RequestMeta, stored: &Stored) -> AppResult<()> {
+/// Why a stored credential no longer works: revoked, or expired.
+fn unusable(stored: &Stored, now: i64) -> Option<String> {
     let noun = match stored.kind {
         CredentialKind::PersonalAccessToken => "token",
         CredentialKind::ApplicationPassword => "application password",
     };
     if stored.revoked {
-        failed(state, meta, Some(stored.user_id), unauthorized(format!("This {noun} has been revoked."))).await?;
+        return Some(format!("This {noun} has been revoked."));
     }
-    if let Some(expiry) = stored.expires_at.filter(|at| *at <= state.clock.now()) {
-        let error = unauthorized(format!("This {noun} expired on {}.", format_date(expiry)));
-        failed(state, meta, Some(stored.user_id), error).await?;
+    let expiry = stored.expires_at.filter(|at| *at <= now)?;
+    Some(format!("This {noun} expired on {}.", format_date(expiry)))
+}
+
+/// Not revoked, not expired.
+async fn usable(state: &AppState, meta: &RequestMeta, stored: &Stored) -> AppResult<()> {
+    match unusable(stored, state.clock.now()) {
+        Some(why) => failed(state, meta, Some(stored.user_id), unauthorized(why)).await.map(drop),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// `email:password`, base64-encoded.
@@ -178,8 +183,14 @@ async fn basic(state: &AppState, meta: &RequestMeta, value: &str) -> AppResult<A
             attempt.failed(state, meta).await?;
             return Err(AppError::InvalidCredentials);
         }
+        // A revoked or expired application password is a wrong password: counted, and answered
+        // with the same words (saying "revoked" would confirm that email and password belong together).
+        if unusable(&stored, state.clock.now()).is_some() {
+            events::record(&state.db, user.id, SecurityEvent::ApiAuthFailed, meta, state.clock.now()).await?;
+            attempt.failed(state, meta).await?;
+            return Err(AppError::InvalidCredentials);
+        }
         attempt.succeeded(state).await?;
-        usable(state, meta, &stored).await?;
         api_tokens::touch(&state.db, &stored, meta.ip.map(|ip| ip.to_string()).as_deref(), state.clock.now()).await?;
         return Ok(ApiCaller { user, via: Via::AppPassword { id: stored.id }, scopes: stored.scopes });
     }

@@ -77,9 +77,11 @@ impl Counter {
         Self { scope: Scope::LoginAddress, subject: address_key(ip).to_string() }
     }
 
-    /// By the client id as presented (only for registered confidential clients).
-    pub fn client_auth(client_id: &str) -> Self {
-        Self { scope: Scope::ClientAuth, subject: client_id.to_string() }
+    /// By the client id as presented (only for registered confidential clients)
+    /// and the address the wrong secrets come from.
+    pub fn client_auth(client_id: &str, ip: Option<IpAddr>) -> Self {
+        let from = ip.map(|ip| address_key(ip).to_string()).unwrap_or_default();
+        Self { scope: Scope::ClientAuth, subject: format!("{client_id} {from}") }
     }
 
     pub fn sign_up_address(ip: IpAddr) -> Self {

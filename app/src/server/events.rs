@@ -31,13 +31,15 @@ pub enum SecurityEvent {
     SecurityKeyRenamed,
     SecurityKeyRemoved,
     SecurityKeyUsed,
+    /// A key confirmed a protection change (adding an authenticator).
+    SecurityKeyConfirmed,
     SecurityKeyFailed,
     /// A key's counter went backwards: it may have been cloned.
     SecurityKeyCloneWarning,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 25] = [
+    pub const ALL: [SecurityEvent; 26] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -61,6 +63,7 @@ impl SecurityEvent {
         Self::SecurityKeyRenamed,
         Self::SecurityKeyRemoved,
         Self::SecurityKeyUsed,
+        Self::SecurityKeyConfirmed,
         Self::SecurityKeyFailed,
         Self::SecurityKeyCloneWarning,
     ];
@@ -90,6 +93,7 @@ impl SecurityEvent {
             Self::SecurityKeyRenamed => "security_key_renamed",
             Self::SecurityKeyRemoved => "security_key_removed",
             Self::SecurityKeyUsed => "security_key_used",
+            Self::SecurityKeyConfirmed => "security_key_confirmed",
             Self::SecurityKeyFailed => "security_key_failed",
             Self::SecurityKeyCloneWarning => "security_key_clone_warning",
         }

@@ -47,6 +47,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "security_key_renamed" => "Security key renamed",
         "security_key_removed" => "Security key removed",
         "security_key_used" => "Signed in with a security key",
+        "security_key_confirmed" => "Confirmed with a security key",
         "security_key_failed" => "Security key refused",
         "security_key_clone_warning" => "Security key refused: its counter went backwards (it may have been copied)",
         "allowed_factors_changed" => "Allowed second factors changed",

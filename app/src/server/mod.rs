@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod attempts;
 pub mod client_ip;
 pub mod clock;
+pub mod compliance;
 pub mod credentials;
 pub mod db;
 pub mod enrollments;
@@ -22,8 +23,10 @@ pub mod password;
 pub mod pending_logins;
 pub mod refusals;
 pub mod request;
+pub mod sealed;
 pub mod second_factor;
 pub mod sessions;
+pub mod start_limiter;
 pub mod users;
 pub mod webauthn;
 pub mod wording;
@@ -73,6 +76,8 @@ pub struct AppState {
     /// Derived from the server's secret key: seal TOTP secrets and backup codes.
     pub keys: Arc<Keys>,
     pub address_limiter: attempts::AddressLimiter,
+    /// Authorization requests and passkey sign-ins started per address.
+    pub start_limiter: start_limiter::StartLimiter,
     /// Security keys and passkeys; `None` (off) without a public URL naming a domain.
     pub webauthn: Option<Arc<webauthn::RelyingParty>>,
 }
@@ -94,6 +99,7 @@ impl AppState {
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             address_limiter: attempts::AddressLimiter::default(),
+            start_limiter: start_limiter::StartLimiter::default(),
         }
     }
 

@@ -24,8 +24,23 @@ fn summary_from_row(row: &AnyRow) -> Result<OrgSummary, sqlx::Error> {
         name: row.try_get("name")?,
         slug: row.try_get("slug")?,
         my_role: role_from(row.try_get("role")?)?,
-        two_factor_deadline: (required == 1).then(|| since.unwrap_or(0) + grace_days * 86_400),
+        two_factor_deadline: deadline(required, since, grace_days),
     })
+}
+
+/// When an organization's 2FA requirement starts refusing members without it.
+fn deadline(required: i64, since: Option<i64>, grace_days: i64) -> Option<i64> {
+    (required == 1).then(|| since.unwrap_or(0) + grace_days * 86_400)
+}
+
+/// The organization's 2FA deadline (`None`: 2FA not required), whoever asks.
+pub async fn two_factor_deadline(db: &Db, org_id: i64) -> AppResult<Option<i64>> {
+    let row = sqlx::query("SELECT require_two_factor, grace_days, required_since FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(deadline(row.try_get("require_two_factor")?, row.try_get("required_since")?, row.try_get("grace_days")?))
 }
 
 /// Creates the organization with `owner_id` as its first owner, inside the

@@ -69,6 +69,10 @@ pub enum Refused {
     KeyAlreadyRegistered,
     NoSecurityKeys,
     KeyNotFound,
+    /// Adding an authenticator to an account with 2FA: a code from its app is needed.
+    CodeNeededToAddFactor,
+    /// ... or, for an account whose second factors are keys only, a key confirmed first.
+    KeyConfirmationNeeded,
 }
 
 /// Which write would have left an organization without an owner.

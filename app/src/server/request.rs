@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 
 use super::events::RequestMeta;
 use super::flows::{Ctx, InSession, NewSession};
-use super::{client_ip, credentials, orgs, pending_logins, sessions, AppState};
+use super::{client_ip, orgs, pending_logins, sessions, AppState};
 use crate::error::{AppError, AppResult};
 use crate::model::{OrgSummary, User};
 
@@ -26,6 +26,14 @@ fn headers() -> http::HeaderMap {
 
 pub fn session_token() -> Option<String> {
     sessions::token_from_headers(&headers(), sessions::COOKIE_NAME)
+}
+
+/// The cookies an authorization request is read with: the session and the browser's binding.
+pub fn authorization_cookies() -> super::oidc::authorize::Cookies {
+    super::oidc::authorize::Cookies {
+        session: session_token(),
+        binding: sessions::token_from_headers(&headers(), super::oidc::requests::BINDING_COOKIE),
+    }
 }
 
 pub fn pending_login_token() -> Option<String> {
@@ -220,9 +228,7 @@ pub(crate) async fn member_org(state: &AppState, user: &User, slug: &str) -> App
 
 /// The member has a second factor of a kind the organization allows.
 pub async fn complies(state: &AppState, org_id: i64, user_id: i64) -> AppResult<bool> {
-    let (totp, keys) = credentials::factors(&state.db, user_id).await?;
-    let allowed = orgs::allowed_factors(&state.db, org_id).await?;
-    Ok(crate::policy::satisfies_requirement(allowed, totp, keys))
+    super::compliance::complies(&state.db, org_id, user_id).await
 }
 
 /// Hands a session a use case made (or gave a fresh id) to the browser.

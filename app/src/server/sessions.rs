@@ -40,6 +40,9 @@ pub enum Proof {
 }
 
 impl Proof {
+    pub const ALL: [Proof; 5] =
+        [Self::Password, Self::PasswordAndTotp, Self::PasswordAndBackupCode, Self::PasswordAndKey, Self::Passkey];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Password => "pwd",
@@ -137,30 +140,68 @@ pub async fn delete<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, token
     Ok(())
 }
 
-/// When the owner of this session last gave their password (at login, or when asked again).
-pub async fn authenticated_at<'c>(
+/// When the owner of this session last gave their password: at login, or
+/// again when a sensitive step asked for it.
+pub async fn password_given_at<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     hash: &str,
 ) -> AppResult<Option<i64>> {
-    let row = sqlx::query("SELECT authenticated_at FROM sessions WHERE token_hash = $1")
+    let row = sqlx::query("SELECT authenticated_at, reauthenticated_at FROM sessions WHERE token_hash = $1")
         .bind(hash)
         .fetch_optional(db)
         .await?;
-    Ok(row.map(|r| r.try_get("authenticated_at")).transpose()?)
+    let Some(row) = row else { return Ok(None) };
+    let login: i64 = row.try_get("authenticated_at")?;
+    let again: Option<i64> = row.try_get("reauthenticated_at")?;
+    Ok(Some(again.map_or(login, |again| again.max(login))))
 }
 
-/// The password was just given again in this session.
+/// The password was just given again in this session, for a sensitive step.
+/// Not a login: the session's `authenticated_at` (OpenID Connect's
+/// `auth_time`, what prompt=login and max_age ask about) stays.
 pub async fn mark_authenticated<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     hash: &str,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE token_hash = $2")
+    sqlx::query("UPDATE sessions SET reauthenticated_at = $1 WHERE token_hash = $2")
         .bind(now)
         .bind(hash)
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// A security key was just confirmed in this session: good for the next
+/// protection change within a few minutes (`take_key_confirmation`).
+pub async fn mark_key_confirmed<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    hash: &str,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query("UPDATE sessions SET second_factor_confirmed_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Uses up a key confirmation made at `since` or later: true once (a conditional UPDATE).
+pub async fn take_key_confirmation<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    hash: &str,
+    since: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET second_factor_confirmed_at = NULL \
+         WHERE token_hash = $1 AND second_factor_confirmed_at IS NOT NULL AND second_factor_confirmed_at >= $2",
+    )
+    .bind(hash)
+    .bind(since)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// After 2FA was turned on or off: every other session of the user ends, and

@@ -190,6 +190,15 @@ impl From<Refused> for AppError {
                 AppError::conflict("This account has no security key. Use your authenticator app or a recovery code.")
             }
             Refused::KeyNotFound => AppError::not_found("No such security key: it may have been removed already."),
+            Refused::CodeNeededToAddFactor => AppError::validation(
+                "code",
+                "Two-factor authentication is on: enter the 6-digit code your authenticator app shows now, or confirm \
+                 with one of your security keys.",
+            ),
+            Refused::KeyConfirmationNeeded => AppError::validation(
+                "code",
+                "Two-factor authentication is on: confirm with one of your security keys first.",
+            ),
         }
     }
 }
@@ -205,6 +214,15 @@ pub fn reset_notice(actor: &User, actor_role: Role, org: &OrgSummary, now: i64) 
         actor.name,
         actor.email,
         org.name,
+        format_date(now),
+    )
+}
+
+/// What the owner reads on every browser after a key was added to an account that had 2FA.
+pub fn security_key_added(name: &str, now: i64) -> String {
+    format!(
+        "A security key or passkey (\"{name}\") was added to your account on {}, and your other sessions were signed \
+         out. If this was not you, remove it on your Account page and change your password.",
         format_date(now),
     )
 }

@@ -14,14 +14,23 @@ use super::dto::{ApiAccess, ApiErrorBody, LogPage, Org, OrgPage, Requirement, Se
 use super::input::{encode_cursor, Body, PageQuery};
 use super::ApiResult;
 
-/// The organizations you belong to.
+/// The organizations you belong to that this credential may use.
 #[utoipa::path(get, path = "/orgs", tag = "organizations", params(PageQuery),
     responses((status = 200, body = OrgPage), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
               (status = 403, body = ApiErrorBody)))]
 pub async fn list(caller: Caller, uri: Uri) -> ApiResult<Json<OrgPage>> {
     caller.require(Scope::Read)?;
     let page = PageQuery::from_uri(&uri)?;
-    let mut all = orgs::list_for_user(&caller.state.db, caller.caller.user.id).await?;
+    let mut all = Vec::new();
+    // Only those this caller may use: an organization that shuts tokens out, or that
+    // requires a second factor this member lacks, is not listed to them either.
+    for org in orgs::list_for_user(&caller.state.db, caller.caller.user.id).await? {
+        match app::server::api_auth::org_access(&caller.state, &caller.caller, &org.slug).await {
+            Ok(usable) => all.push(usable),
+            Err(refused) if refused.status() == 403 => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     all.sort_by_key(|o| o.id);
     let mut items: Vec<_> = all.into_iter().filter(|o| page.after.is_none_or(|after| o.id > after)).collect();
     let more = items.len() as i64 > page.limit;

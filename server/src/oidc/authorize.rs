@@ -4,10 +4,12 @@
 use app::oidc::authorize::Params;
 use app::oidc::redirect::with_params;
 use app::server::oidc::account;
-use app::server::oidc::authorize::{self, Outcome};
+use app::server::oidc::authorize::{self, Cookies, Outcome};
+use app::server::oidc::requests;
+use app::server::sessions::token_from_headers;
 use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
-use http::{header, HeaderMap, StatusCode};
+use http::{header, HeaderMap, HeaderValue, StatusCode};
 
 use super::{feature_off, hand_over, page, session_token, Browser};
 
@@ -26,12 +28,15 @@ fn respond(headers: &HeaderMap, result: app::error::AppResult<Outcome>) -> Respo
         Ok(Outcome::Prompt { handle, .. }) => see_other(&with_params(PROMPT_PAGE, &[("request", &handle)])),
         Err(e) if e.status() == 404 => feature_off(true),
         Err(e) => {
-            tracing::warn!(error = %e, "authorization failed");
-            page(
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                "Cannot sign you in",
-                &e.to_string(),
-            )
+            if e.status() >= 500 {
+                tracing::warn!(error = %e, "authorization failed");
+            }
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut res = page(status, "Cannot sign you in", &e.to_string());
+            if let Some(secs) = e.retry_after_secs() {
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            res
         }
     }
 }
@@ -40,9 +45,23 @@ fn see_other(path: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, path.to_string())]).into_response()
 }
 
+fn cookies(headers: &HeaderMap) -> Cookies {
+    Cookies { session: session_token(headers), binding: token_from_headers(headers, requests::BINDING_COOKIE) }
+}
+
 pub async fn authorize(endpoint: Browser, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    let token = session_token(&headers);
-    respond(&headers, authorize::start(&endpoint.cx(), &params(query), token.as_deref()).await)
+    let mut cookies = cookies(&headers);
+    // The browser's binding, made at its first authorization: requests are sealed to it.
+    let fresh = cookies.binding.is_none().then(requests::new_binding);
+    cookies.binding = cookies.binding.or_else(|| fresh.clone());
+    let cx = endpoint.cx();
+    let mut res = respond(&headers, authorize::start(&cx, &params(query), &cookies).await);
+    if let Some(binding) = fresh {
+        if let Ok(value) = HeaderValue::from_str(&requests::binding_cookie(&binding, &cx.state.settings)) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    res
 }
 
 /// After login, consent or enrollment: the stored request goes on.
@@ -55,8 +74,7 @@ pub async fn resume(endpoint: Browser, headers: HeaderMap, RawQuery(query): RawQ
             "The link is incomplete: go back to the application and sign in again.",
         );
     };
-    let token = session_token(&headers);
-    respond(&headers, authorize::proceed(&endpoint.cx(), handle, token.as_deref(), true).await)
+    respond(&headers, authorize::proceed(&endpoint.cx(), handle, &cookies(&headers), true).await)
 }
 
 fn single<'a>(params: &'a Params, name: &str) -> Option<&'a str> {

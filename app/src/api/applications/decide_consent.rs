@@ -8,11 +8,11 @@ use crate::error::AppError;
 #[server(endpoint = "decide_consent")]
 pub async fn decide_consent(request: String, #[server(default)] allow: bool) -> Result<String, AppError> {
     use crate::server::oidc::authorize;
-    use crate::server::request::session_token;
+    use crate::server::request::authorization_cookies;
 
     let visit = crate::server::request::visit()?;
     let cx = visit.cx();
-    let next = authorize::consent(&cx, &request, session_token().as_deref(), allow).await?;
+    let next = authorize::consent(&cx, &request, &authorization_cookies(), allow).await?;
     crate::api::plain_form::redirect_plain_form(&next);
     Ok(next)
 }

@@ -9,11 +9,11 @@ use crate::error::AppError;
 #[server(endpoint = "load_authorization")]
 pub async fn load_authorization(request: String) -> Result<AuthorizationPrompt, AppError> {
     use crate::server::oidc::authorize::{self, Outcome};
-    use crate::server::request::session_token;
+    use crate::server::request::authorization_cookies;
 
     let visit = crate::server::request::visit()?;
     let cx = visit.cx();
-    match authorize::proceed(&cx, &request, session_token().as_deref(), false).await? {
+    match authorize::proceed(&cx, &request, &authorization_cookies(), false).await? {
         Outcome::Prompt { prompt, .. } => Ok(prompt),
         Outcome::Login { .. } => Err(AppError::Unauthenticated),
         Outcome::Return(url) => Ok(AuthorizationPrompt::Ready { app: "the application".into(), next: url }),

@@ -4,6 +4,7 @@
 //! JSON back, so these server functions pass the same CSRF, form-body and
 //! error-status middleware as every other. Rename and remove are plain forms.
 
+mod confirm_with_key;
 mod finish_key_login;
 mod finish_key_registration;
 mod finish_passkey_login;
@@ -16,6 +17,7 @@ mod start_key_login;
 mod start_key_registration;
 mod start_passkey_login;
 
+pub use confirm_with_key::*;
 pub use finish_key_login::*;
 pub use finish_key_registration::*;
 pub use finish_passkey_login::*;

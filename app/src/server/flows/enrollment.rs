@@ -8,30 +8,33 @@ use crate::policy;
 use crate::server::enrollments::{self, Enrollment};
 use crate::server::events::{self, SecurityEvent};
 use crate::server::refusals::Refused;
-use crate::server::second_factor::{self, Claim};
+use crate::server::second_factor;
 use crate::server::{credentials, sessions};
 use crate::twofactor::backup_codes;
 use crate::twofactor::totp::TotpSecret;
 
 /// Step 1: a new secret, bound to this session. A session that last gave
-/// its password more than a few minutes ago gives it again (`password`).
+/// its password more than a few minutes ago gives it again (`password`); an
+/// account with security keys confirms with one first (`adding_a_factor`).
 // `skip_all`: the password and the secret never reach a log line.
 #[tracing::instrument(skip_all)]
-pub async fn start(cx: &Ctx<'_>, s: InSession<'_>, password: Option<String>) -> AppResult<TotpSecret> {
+pub async fn start(
+    cx: &Ctx<'_>,
+    s: InSession<'_>,
+    password: Option<String>,
+    code: Option<String>,
+) -> AppResult<TotpSecret> {
     let state = cx.state;
     if credentials::has_totp(cx.db(), s.user.id).await? {
         return Err(Refused::TwoFactorAlreadyOn.into());
     }
-    let challenge = recent_password(cx, s, password).await?;
-    let mut tx = cx.begin().await?;
-    if challenge.is_some() {
-        sessions::mark_authenticated(&mut *tx, s.session_hash, cx.now).await?;
+    // An account whose 2FA is security keys confirms with one of them first.
+    let mut change = super::adding_a_factor::prove(cx, s, password, code).await?.begin(cx).await?;
+    if change.gave_password() {
+        sessions::mark_authenticated(&mut **change.tx(), s.session_hash, cx.now).await?;
     }
-    let secret = enrollments::start(&mut tx, &state.keys, s.session_hash, s.user.id, cx.now).await?;
-    tx.commit().await?;
-    if let Some(challenge) = challenge {
-        challenge.passed(state, Claim::NotAsked).await?;
-    }
+    let secret = enrollments::start(change.tx(), &state.keys, s.session_hash, s.user.id, cx.now).await?;
+    change.commit(cx).await?;
     Ok(secret)
 }
 
@@ -54,7 +57,7 @@ pub(super) async fn recent_password(
         )),
         None => {
             let authenticated_at =
-                sessions::authenticated_at(cx.db(), s.session_hash).await?.ok_or(Refused::SignedOut)?;
+                sessions::password_given_at(cx.db(), s.session_hash).await?.ok_or(Refused::SignedOut)?;
             if policy::must_reauthenticate(authenticated_at, cx.now) {
                 return Err(Refused::PasswordNeededForEnrollment.into());
             }

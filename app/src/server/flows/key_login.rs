@@ -18,18 +18,19 @@ use crate::model::User;
 use crate::security_keys::KeyCeremony;
 use crate::server::events::{self, SecurityEvent};
 use crate::server::refusals::Refused;
+use crate::server::sealed;
 use crate::server::second_factor::{self, KeyAttempt};
 use crate::server::sessions::{self, token_hash, Proof};
 use crate::server::webauthn::ceremonies::{self, Kind};
-use crate::server::webauthn::{keys, rp};
+use crate::server::webauthn::{keys, rp, CEREMONY_SECS};
 use crate::server::{pending_logins, users};
 
-fn options(value: impl serde::Serialize, id: String) -> AppResult<KeyCeremony> {
+pub(super) fn options(value: impl serde::Serialize, id: String) -> AppResult<KeyCeremony> {
     let options = serde_json::to_value(value).map_err(|_| AppError::Internal)?;
     Ok(KeyCeremony { ceremony: id, options })
 }
 
-fn internal(e: WebauthnError) -> AppError {
+pub(super) fn internal(e: WebauthnError) -> AppError {
     tracing::error!(error = %e, "could not start a WebAuthn authentication");
     AppError::Internal
 }
@@ -53,7 +54,12 @@ pub async fn start_second_step(cx: &Ctx<'_>, pending_token: &str) -> AppResult<K
 
 /// A refused answer: counted, logged (a clone warning when the counter went
 /// backwards), and answered with `refusal`.
-async fn refuse(cx: &Ctx<'_>, attempt: KeyAttempt, error: Option<&WebauthnError>, refusal: Refused) -> AppError {
+pub(super) async fn refuse(
+    cx: &Ctx<'_>,
+    attempt: KeyAttempt,
+    error: Option<&WebauthnError>,
+    refusal: Refused,
+) -> AppError {
     let event = match error {
         Some(WebauthnError::CredentialPossibleCompromise) => SecurityEvent::SecurityKeyCloneWarning,
         _ => SecurityEvent::SecurityKeyFailed,
@@ -112,15 +118,19 @@ pub async fn finish_second_step(
 }
 
 /// "Sign in with a passkey": a challenge for any discoverable credential of
-/// this site (the authenticator says whose). Bound to nothing but its id.
+/// this site (the authenticator says whose). Anyone may ask for one, so
+/// nothing is stored: the ceremony's state is sealed into its id, which is
+/// used once when the answer comes. Limited per address.
 pub async fn start_passkey(cx: &Ctx<'_>) -> AppResult<KeyCeremony> {
     let rp = rp(cx.state)?;
+    cx.state.start_limiter.check(cx.meta.ip, cx.now)?;
     let (challenge, state) = rp.webauthn.start_discoverable_authentication().map_err(internal)?;
-    let mut tx = cx.begin().await?;
-    let id = ceremonies::create(&mut tx, Kind::Passkey, "", (None, None), &state, cx.now).await?;
-    tx.commit().await?;
+    let id = sealed::seal(&cx.state.keys, PASSKEY_PURPOSE, PASSKEY_PREFIX, &state, cx.now + CEREMONY_SECS)?;
     options(challenge, id)
 }
+
+const PASSKEY_PREFIX: &str = "pck_";
+const PASSKEY_PURPOSE: &str = "webauthn-passkey-sign-in";
 
 /// The passkey's answer: the account is the one whose user handle and
 /// credential the answer names; user verification is required. Whatever
@@ -133,15 +143,19 @@ pub async fn finish_passkey(
     answer: &str,
 ) -> AppResult<(User, NewSession)> {
     let rp = rp(cx.state)?;
-    let claimed =
-        ceremonies::claim(cx.db(), ceremony, Kind::Passkey, "", cx.now).await?.ok_or(Refused::KeyRequestGone)?;
+    let (state, expires_at): (DiscoverableAuthentication, i64) =
+        sealed::open(&cx.state.keys, PASSKEY_PURPOSE, PASSKEY_PREFIX, ceremony, cx.now)
+            .ok_or(Refused::KeyRequestGone)?;
+    // Used once, whatever the answer.
+    if !sealed::use_once(cx.db(), &sealed::hash(ceremony), expires_at).await? {
+        return Err(Refused::KeyRequestGone.into());
+    }
     let answer: PublicKeyCredential = serde_json::from_str(answer).map_err(|_| Refused::KeyAnswerMalformed)?;
     // Nobody's key, as far as we know: no account to count the failure against.
     let (handle, raw_id) =
         rp.webauthn.identify_discoverable_authentication(&answer).map_err(|_| Refused::KeyNotAccepted)?;
     let key = keys::find_discoverable(cx.db(), raw_id, &handle.to_string()).await?.ok_or(Refused::KeyNotAccepted)?;
     let attempt = second_factor::key_attempt(cx.state, key.user_id, cx.meta).await?;
-    let state: DiscoverableAuthentication = ceremonies::state_of(&claimed)?;
     let result =
         match rp.webauthn.finish_discoverable_authentication(&answer, state, &[DiscoverableKey::from(&key.passkey)]) {
             Ok(result) if result.user_verified() => result,

@@ -12,10 +12,12 @@
 //! its transaction is open (SQLite has one writer).
 
 pub mod account;
+pub mod adding_a_factor;
 pub mod api_tokens;
 pub mod backup_codes;
 pub mod enrollment;
 pub mod invitations;
+pub mod key_confirmation;
 pub mod key_login;
 pub mod member_reset;
 pub mod orgs;

@@ -5,39 +5,40 @@
 
 use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
 
+use super::adding_a_factor;
 use super::backup_codes::{reauthenticate, Reauthentication};
-use super::enrollment::recent_password;
 use super::{Ctx, InSession, NewSession};
 use crate::error::AppResult;
 use crate::policy;
 use crate::security_keys::{validate_name, KeyCeremony, SecurityKey};
 use crate::server::events::{self, SecurityEvent};
 use crate::server::refusals::Refused;
-use crate::server::second_factor::{Accept, Claim};
+use crate::server::second_factor::Accept;
 use crate::server::webauthn::ceremonies::{self, Kind};
 use crate::server::webauthn::{keys, rp, user_handle};
-use crate::server::{credentials, orgs, sessions};
+use crate::server::{credentials, orgs, sessions, users, wording};
 use crate::twofactor::backup_codes;
 
 /// "Add a security key": the registration's options for the browser. A
 /// session whose password is older than a few minutes gives it again, as
-/// for the authenticator app. User verification is required (webauthn-rs's
-/// passkeys), and the key is asked to be discoverable when it can, so that it
-/// can sign in alone.
-// `skip_all`: the password never reaches a log line.
+/// for the authenticator app; an account with 2FA also proves a current
+/// second factor (`adding_a_factor`). User verification is required
+/// (webauthn-rs's passkeys), and the key is asked to be discoverable when it
+/// can, so that it can sign in alone.
+// `skip_all`: the password and code never reach a log line.
 #[tracing::instrument(skip_all)]
 pub async fn start_registration(
     cx: &Ctx<'_>,
     s: InSession<'_>,
     name: &str,
-    password: Option<String>,
+    (password, code): (Option<String>, Option<String>),
 ) -> AppResult<KeyCeremony> {
     let rp = rp(cx.state)?;
     let name = validate_name(name)?;
-    let challenge = recent_password(cx, s, password).await?;
-    let mut tx = cx.begin().await?;
-    let handle = user_handle(&mut tx, s.user.id).await?;
-    let registered = keys::passkeys(&mut *tx, s.user.id).await?;
+    let mut change = adding_a_factor::prove(cx, s, password, code).await?.begin(cx).await?;
+    let tx = change.tx();
+    let handle = user_handle(tx, s.user.id).await?;
+    let registered = keys::passkeys(&mut **tx, s.user.id).await?;
     let exclude = registered.iter().map(|k| k.passkey.cred_id().clone()).collect();
     let (options, state) =
         rp.webauthn.start_passkey_registration(handle, &s.user.email, &s.user.name, Some(exclude)).map_err(|e| {
@@ -45,15 +46,11 @@ pub async fn start_registration(
             crate::error::AppError::Internal
         })?;
     let id =
-        ceremonies::create(&mut tx, Kind::Register, s.session_hash, (Some(s.user.id), Some(&name)), &state, cx.now)
-            .await?;
-    if challenge.is_some() {
-        sessions::mark_authenticated(&mut *tx, s.session_hash, cx.now).await?;
+        ceremonies::create(tx, Kind::Register, s.session_hash, (Some(s.user.id), Some(&name)), &state, cx.now).await?;
+    if change.gave_password() {
+        sessions::mark_authenticated(&mut **change.tx(), s.session_hash, cx.now).await?;
     }
-    tx.commit().await?;
-    if let Some(challenge) = challenge {
-        challenge.passed(cx.state, Claim::NotAsked).await?;
-    }
+    change.commit(cx).await?;
     let mut options = serde_json::to_value(options).map_err(|_| crate::error::AppError::Internal)?;
     // A discoverable credential when the authenticator can make one: it then signs in alone.
     if let Some(selection) = options.pointer_mut("/publicKey/authenticatorSelection").and_then(|v| v.as_object_mut()) {
@@ -68,7 +65,7 @@ pub struct KeyAdded {
     pub key: SecurityKey,
     /// The first key turned 2FA on: the new backup codes, shown once now.
     pub backup_codes: Vec<String>,
-    /// ... and this session's fresh id (the account's other sessions ended).
+    /// This session's fresh id (the account's other sessions ended).
     pub session: Option<NewSession>,
 }
 
@@ -94,15 +91,19 @@ pub async fn finish_registration(cx: &Ctx<'_>, s: InSession<'_>, ceremony: &str,
     let was_on = credentials::is_enabled(&mut *tx, s.user.id).await?;
     let key = keys::insert(&mut tx, s.user.id, &name, &passkey, cx.now).await?.ok_or(Refused::KeyAlreadyRegistered)?;
     events::record(&mut *tx, s.user.id, SecurityEvent::SecurityKeyAdded, cx.meta, cx.now).await?;
-    let (codes, session) = if was_on {
-        (Vec::new(), None)
+    let codes = if was_on {
+        // A new way in to an account already protected: its owner hears of it on every browser.
+        users::set_notice(&mut *tx, s.user.id, &wording::security_key_added(&name, cx.now)).await?;
+        Vec::new()
     } else {
         let codes = backup_codes::generate();
         credentials::replace_backup_codes(&mut tx, &cx.state.keys, s.user.id, &codes).await?;
-        let token = sessions::replace_all_for_user(&mut tx, s.user.id, s.session_hash, cx.now).await?;
         events::record(&mut *tx, s.user.id, SecurityEvent::TwoFactorEnabled, cx.meta, cx.now).await?;
-        (codes, Some(NewSession { token }))
+        codes
     };
+    // The account's other sessions end: whoever holds one did not add this key.
+    let token = sessions::replace_all_for_user(&mut tx, s.user.id, s.session_hash, cx.now).await?;
+    let session = Some(NewSession { token });
     tx.commit().await?;
     Ok(KeyAdded { key, backup_codes: codes, session })
 }

@@ -14,7 +14,7 @@ use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::redirect::with_params;
 use crate::server::events::{self, SecurityEvent};
 use crate::server::sessions::{self, Proof};
-use crate::server::{credentials, orgs};
+use crate::server::{compliance, credentials, orgs};
 
 pub const CONTINUE_PATH: &str = "/oidc/authorize/continue";
 pub const RETURN_PATH: &str = "/oidc/authorize/return";
@@ -30,6 +30,14 @@ pub enum Outcome {
     Return(String),
     /// An error page: the request cannot be answered to any application.
     Page(String),
+}
+
+/// What the browser's cookies bring to an authorization: its session, and the
+/// binding its requests are sealed to (`requests::BINDING_COOKIE`).
+#[derive(Debug, Clone, Default)]
+pub struct Cookies {
+    pub session: Option<String>,
+    pub binding: Option<String>,
 }
 
 pub fn continue_path(handle: &str) -> String {
@@ -57,7 +65,7 @@ pub fn denied_path(client_id: &str, redirect_uri: &str, state: Option<&str>) -> 
 }
 
 /// `GET /oidc/authorize`: validates the request, stores it and decides.
-pub async fn start(cx: &Ctx<'_>, params: &Params, session_token: Option<&str>) -> AppResult<Outcome> {
+pub async fn start(cx: &Ctx<'_>, params: &Params, cookies: &Cookies) -> AppResult<Outcome> {
     let issuer = cx.issuer()?.to_string();
     let client_id = match authorize::client_id(params) {
         Ok(id) => id,
@@ -76,9 +84,12 @@ pub async fn start(cx: &Ctx<'_>, params: &Params, session_token: Option<&str>) -
             Ok(Outcome::Return(error_url(&issuer, &redirect_uri, state.as_deref(), &error)))
         }
         Ok(request) => {
-            let session_hash = session_token.map(sessions::token_hash);
-            let handle = requests::create(&cx.state.db, client.id, &request, session_hash.as_deref(), cx.now).await?;
-            proceed(cx, &handle, session_token, true).await
+            cx.state.start_limiter.check(cx.meta.ip, cx.now)?;
+            let session_hash = cookies.session.as_deref().map(sessions::token_hash);
+            let Some(binding) = cookies.binding.as_deref() else { return Err(crate::error::AppError::Internal) };
+            let bound = (session_hash.as_deref(), binding);
+            let handle = requests::create(&cx.state.keys, client.id, &request, bound, cx.now)?;
+            proceed(cx, &handle, cookies, true).await
         }
     }
 }
@@ -92,28 +103,25 @@ struct Loaded {
     facts: Facts,
 }
 
-async fn load(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>) -> AppResult<Option<Loaded>> {
+async fn load(cx: &Ctx<'_>, handle: &str, cookies: &Cookies) -> AppResult<Option<Loaded>> {
     let db = &cx.state.db;
-    let Some(stored) = requests::load(db, handle, cx.now).await? else { return Ok(None) };
+    let binding = cookies.binding.as_deref();
+    let Some(stored) = requests::load(db, &cx.state.keys, handle, binding, cx.now).await? else { return Ok(None) };
+    let session_token = cookies.session.as_deref();
     let Some(client) = clients::find_by_id(db, stored.client).await? else { return Ok(None) };
-    let org =
-        sqlx::query("SELECT name, require_two_factor, grace_days, required_since FROM organizations WHERE id = $1")
-            .bind(client.org_id)
-            .fetch_one(db)
-            .await?;
-    let org_name: String = org.try_get("name")?;
-    let deadline = (org.try_get::<i64, _>("require_two_factor")? == 1).then(|| {
-        org.try_get::<Option<i64>, _>("required_since").ok().flatten().unwrap_or(0)
-            + org.try_get::<i64, _>("grace_days").unwrap_or(0) * 86_400
-    });
+    let org_name: String =
+        sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(client.org_id).fetch_one(db).await?;
     let user = match session_token {
         Some(token) => session_user(cx, token).await?,
         None => None,
     };
-    let (mut member, mut has_two_factor, mut consent) = (false, false, None);
+    let (mut member, mut has_two_factor, mut org_refuses) = (false, false, false);
+    let mut consent = None;
     if let Some((user, ..)) = &user {
         member = orgs::role_of(db, client.org_id, user.id).await?.is_some();
         has_two_factor = credentials::is_enabled(db, user.id).await?;
+        // The organization's own answer, allowed factors included: the same as its pages give.
+        org_refuses = compliance::refused_by_requirement(db, client.org_id, user.id, cx.now).await?;
         consent = consents::find(db, user.id, client.id)
             .await?
             .map(|(scopes, granted_at)| (scopes.covers(&stored.request.scopes), granted_at));
@@ -133,7 +141,7 @@ async fn load(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>) -> AppRes
         }),
         member,
         has_two_factor,
-        org_requires_two_factor: deadline.is_some_and(|d| cx.now >= d),
+        org_refuses_member: org_refuses,
         app_requires_two_factor: client.require_two_factor,
         consent,
     };
@@ -164,9 +172,9 @@ fn gone() -> Outcome {
 /// Decides, and when nothing is left to ask and `issue` is set, issues the code.
 // `skip_all`: request handles and codes never reach a log line.
 #[tracing::instrument(skip_all)]
-pub async fn proceed(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, issue: bool) -> AppResult<Outcome> {
+pub async fn proceed(cx: &Ctx<'_>, handle: &str, cookies: &Cookies, issue: bool) -> AppResult<Outcome> {
     let issuer = cx.issuer()?.to_string();
-    let Some(loaded) = load(cx, handle, session_token).await? else { return Ok(gone()) };
+    let Some(loaded) = load(cx, handle, cookies).await? else { return Ok(gone()) };
     let Loaded { stored, client, org_name, user, facts } = loaded;
     let request = &stored.request;
     if client.disabled {
@@ -189,7 +197,7 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, is
             AuthorizationPrompt::EnrollTwoFactor {
                 app,
                 org: org_name,
-                by_app: client.require_two_factor && !facts.org_requires_two_factor,
+                by_app: client.require_two_factor && !facts.org_refuses_member,
                 account: user.map(|(u, ..)| u.email).unwrap_or_default(),
             },
         ),
@@ -203,7 +211,7 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, is
         ),
         Decision::Refuse(code) => {
             let mut conn = cx.state.db.acquire().await?;
-            requests::consume(&mut conn, &stored.id_hash).await?;
+            requests::consume(&mut conn, &stored).await?;
             let error = OAuthError::new(code, refusal_words(code));
             Outcome::Return(error_url(&issuer, &request.redirect_uri, request.state.as_deref(), &error))
         }
@@ -211,7 +219,7 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, is
         Decision::Issue => {
             let Some((user, proof, auth_time)) = user else { return Ok(gone()) };
             let mut tx = cx.begin().await?;
-            if !requests::consume(&mut tx, &stored.id_hash).await? {
+            if !requests::consume(&mut tx, &stored).await? {
                 return Ok(gone());
             }
             let scope = request.scopes.to_string();
@@ -255,9 +263,9 @@ fn refusal_words(code: ErrorCode) -> &'static str {
 /// "Allow" or "Deny" on the consent page, allowed only while consent is
 /// what the request waits for. Returns the path on our site the browser goes
 /// to next: the continuation (which issues the code), or the refusal.
-pub async fn consent(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, allow: bool) -> AppResult<String> {
+pub async fn consent(cx: &Ctx<'_>, handle: &str, cookies: &Cookies, allow: bool) -> AppResult<String> {
     let expired = || AppError::not_found("This sign-in request has expired or was completed already.");
-    let Some(loaded) = load(cx, handle, session_token).await? else { return Err(expired()) };
+    let Some(loaded) = load(cx, handle, cookies).await? else { return Err(expired()) };
     if decision::decide(&loaded.facts) != Decision::Consent {
         return Ok(continue_path(handle));
     }
@@ -270,7 +278,7 @@ pub async fn consent(cx: &Ctx<'_>, handle: &str, session_token: Option<&str>, al
         tx.commit().await?;
         return Ok(continue_path(handle));
     }
-    requests::consume(&mut tx, &loaded.stored.id_hash).await?;
+    requests::consume(&mut tx, &loaded.stored).await?;
     tx.commit().await?;
     Ok(denied_path(&loaded.client.client_id, &request.redirect_uri, request.state.as_deref()))
 }

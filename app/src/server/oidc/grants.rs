@@ -46,20 +46,30 @@ pub struct Issued {
 }
 
 /// A fresh access and refresh token for the grant.
-pub async fn issue(conn: &mut sqlx::AnyConnection, grant_id: &str, now: i64) -> AppResult<Issued> {
+/// A new access and refresh token of the grant. `narrower`: the access token's
+/// own scope, when a refresh asked for less (the refresh token keeps the grant's).
+pub async fn issue(
+    conn: &mut sqlx::AnyConnection,
+    grant_id: &str,
+    narrower: Option<&str>,
+    now: i64,
+) -> AppResult<Issued> {
     let access_token = tokens::new(Kind::AccessToken);
     let refresh_token = tokens::new(Kind::RefreshToken);
-    for (kind, token, name, lifetime) in [
-        (Kind::AccessToken, &access_token, "access", tokens::ACCESS_TOKEN_SECS),
-        (Kind::RefreshToken, &refresh_token, "refresh", tokens::REFRESH_TOKEN_SECS),
+    for (kind, token, name, lifetime, scope) in [
+        (Kind::AccessToken, &access_token, "access", tokens::ACCESS_TOKEN_SECS, narrower),
+        (Kind::RefreshToken, &refresh_token, "refresh", tokens::REFRESH_TOKEN_SECS, None),
     ] {
-        sqlx::query("INSERT INTO oidc_tokens (token_hash, grant_id, kind, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(tokens::hash(kind, token).unwrap_or_default())
-            .bind(grant_id)
-            .bind(name)
-            .bind(now + lifetime)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO oidc_tokens (token_hash, grant_id, kind, expires_at, scope) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(tokens::hash(kind, token).unwrap_or_default())
+        .bind(grant_id)
+        .bind(name)
+        .bind(now + lifetime)
+        .bind(scope)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(Issued { access_token, refresh_token })
 }
@@ -77,7 +87,7 @@ pub async fn find(db: &Db, kind: Kind, token: &str, now: i64) -> AppResult<Optio
     let Some(hash) = tokens::hash(kind, token) else { return Ok(None) };
     let name = if kind == Kind::AccessToken { "access" } else { "refresh" };
     let row = sqlx::query(
-        "SELECT g.id, g.client_id, g.user_id, g.scope, g.auth_time, g.proof, t.expires_at, t.used_at \
+        "SELECT g.id, g.client_id, g.user_id, COALESCE(t.scope, g.scope) AS scope, g.auth_time, g.proof, t.expires_at, t.used_at \
          FROM oidc_tokens t JOIN oidc_grants g ON g.id = t.grant_id WHERE t.token_hash = $1 AND t.kind = $2",
     )
     .bind(&hash)
@@ -141,7 +151,7 @@ pub async fn revoke_all(conn: &mut sqlx::AnyConnection, user_id: i64, client: i6
 pub async fn delete_expired(db: &Db, now: i64) -> AppResult<u64> {
     let mut deleted = 0;
     for (sql, at) in [
-        ("DELETE FROM oidc_requests WHERE expires_at <= $1", now),
+        ("DELETE FROM used_handles WHERE expires_at <= $1", now),
         ("DELETE FROM oidc_codes WHERE expires_at <= $1", now - 3600),
         ("DELETE FROM oidc_tokens WHERE expires_at <= $1", now),
         ("DELETE FROM oidc_grants WHERE created_at <= $1 AND NOT EXISTS (SELECT 1 FROM oidc_tokens t WHERE t.grant_id = oidc_grants.id)", now - 3600),

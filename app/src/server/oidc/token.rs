@@ -13,7 +13,7 @@ use crate::oidc::scope::Scopes;
 use crate::oidc::tokens::{self, Kind};
 use crate::server::attempts::{self, Counter};
 use crate::server::events::{self, SecurityEvent};
-use crate::server::{credentials, orgs};
+use crate::server::{compliance, credentials, orgs};
 
 type OAuthResult<T> = Result<T, OAuthError>;
 
@@ -26,7 +26,8 @@ pub struct Presented {
 }
 
 /// Authenticates the client: confidential ones by their secret (failures
-/// counted per client, waits after 20 an hour), public ones by id alone.
+/// counted per client and address, waits after 20 an hour, never for the
+/// right secret), public ones by id alone.
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(cx: &Ctx<'_>, presented: &Presented) -> OAuthResult<clients::Client> {
     let (client_id, secret) = match (&presented.basic, &presented.client_id, &presented.client_secret) {
@@ -52,12 +53,15 @@ pub async fn authenticate(cx: &Ctx<'_>, presented: &Presented) -> OAuthResult<cl
         (None, Some(_)) => Err(OAuthError::invalid_client("This is a public client: it has no secret.")),
         (Some(_), None) => Err(unknown()),
         (Some(stored), Some(given)) => {
-            let counter = Counter::client_auth(&client.client_id);
-            if let Some(wait) = attempts::waiting(&cx.state.db, &counter, cx.now).await? {
-                return Err(crate::error::AppError::RateLimited { retry_after_secs: wait }.into());
-            }
+            // The right secret always authenticates: `client_id` is public, so a lockout of the
+            // client would let anyone stop its sign-ins. A 256-bit secret is not guessed anyway;
+            // failures only slow down the address that makes them.
             if tokens::secret_matches(given, stored) {
                 return Ok(client);
+            }
+            let counter = Counter::client_auth(&client.client_id, cx.meta.ip);
+            if let Some(wait) = attempts::waiting(&cx.state.db, &counter, cx.now).await? {
+                return Err(crate::error::AppError::RateLimited { retry_after_secs: wait }.into());
             }
             // Kept, not released: the failure stays counted (a wait starts after too many).
             let _failure = attempts::reserve(&cx.state.db, counter, cx.now).await?;
@@ -125,7 +129,7 @@ async fn redeem_code(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + 
         return Err(invalid());
     }
     grants::insert(&mut tx, &grant, cx.now).await?;
-    let issued = grants::issue(&mut tx, &grant.id, cx.now).await?;
+    let issued = grants::issue(&mut tx, &grant.id, None, cx.now).await?;
     tx.commit().await?;
     respond(cx, client, &grant, &issued, found.nonce.as_deref(), prepared)
 }
@@ -158,11 +162,17 @@ async fn refresh(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + Sync
     if found.expired {
         return Err(invalid());
     }
+    // RFC 6749 §6: a refresh may ask for less than was granted; the new access
+    // token (and this answer) carry only that, the refresh token keeps the grant's.
+    let mut narrower = None;
     if let Some(requested) = form.get("scope") {
         let granted = Scopes::parse(&found.grant.scope).map_err(|_| invalid())?;
         let asked = Scopes::parse(requested).map_err(|e| OAuthError::new(ErrorCode::InvalidScope, e.to_string()))?;
         if !granted.covers(&asked) {
             return Err(OAuthError::new(ErrorCode::InvalidScope, "A refresh cannot widen the scope."));
+        }
+        if !asked.covers(&granted) {
+            narrower = Some(asked.to_string());
         }
     }
     let prepared = prepare_id_token(cx, client, &found.grant).await?;
@@ -172,9 +182,10 @@ async fn refresh(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + Sync
         revoke_family(cx, &found.grant).await?;
         return Err(invalid());
     }
-    let issued = grants::issue(&mut tx, &found.grant.id, cx.now).await?;
+    let issued = grants::issue(&mut tx, &found.grant.id, narrower.as_deref(), cx.now).await?;
     tx.commit().await?;
-    respond(cx, client, &found.grant, &issued, None, prepared)
+    let grant = Grant { scope: narrower.unwrap_or_else(|| found.grant.scope.clone()), ..found.grant };
+    respond(cx, client, &grant, &issued, None, prepared)
 }
 
 /// A rotated refresh token came again: someone holds a copy. The whole family goes.
@@ -205,12 +216,10 @@ async fn prepare_id_token(cx: &Ctx<'_>, client: &clients::Client, grant: &Grant)
         return Err(OAuthError::invalid_grant("The user is no longer a member of the application's organization."));
     };
     let memberships = orgs::list_for_user(db, user.id).await?;
-    let org_requires = memberships
-        .iter()
-        .find(|o| o.id == client.org_id)
-        .and_then(|o| o.two_factor_deadline)
-        .is_some_and(|deadline| cx.now >= deadline);
-    if (client.require_two_factor || org_requires) && !credentials::is_enabled(db, user.id).await? {
+    // The organization's rule (allowed factors included) as its pages apply it; the application's, any factor.
+    let refused = compliance::refused_by_requirement(db, client.org_id, user.id, cx.now).await?
+        || (client.require_two_factor && !credentials::is_enabled(db, user.id).await?);
+    if refused {
         return Err(OAuthError::invalid_grant("The user no longer has the two-factor authentication required."));
     }
     let orgs =

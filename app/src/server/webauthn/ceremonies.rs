@@ -15,8 +15,8 @@ pub enum Kind {
     Register,
     /// The login's second step: bound to the pending login.
     SecondFactor,
-    /// "Sign in with a passkey": bound to nothing but its id.
-    Passkey,
+    /// Confirming a protection change with a security key: bound to the session.
+    Confirm,
 }
 
 impl Kind {
@@ -24,7 +24,7 @@ impl Kind {
         match self {
             Self::Register => "register",
             Self::SecondFactor => "second_factor",
-            Self::Passkey => "passkey",
+            Self::Confirm => "confirm",
         }
     }
 }
@@ -47,13 +47,11 @@ pub async fn create<'c>(
     state: &impl serde::Serialize,
     now: i64,
 ) -> AppResult<String> {
-    if kind != Kind::Passkey {
-        sqlx::query("DELETE FROM webauthn_ceremonies WHERE kind = $1 AND binding = $2")
-            .bind(kind.as_str())
-            .bind(binding)
-            .execute(&mut **tx)
-            .await?;
-    }
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE kind = $1 AND binding = $2")
+        .bind(kind.as_str())
+        .bind(binding)
+        .execute(&mut **tx)
+        .await?;
     let id = new_token();
     let state = serde_json::to_string(state).map_err(|_| AppError::Internal)?;
     sqlx::query(

@@ -1,4 +1,4 @@
-//! A plain form that comes back with an error (`?__err=`, a fresh page from the
+//! A plain form that comes back with an error (`?__path=`, a fresh page from the
 //! server) would lose what the person typed: the submit button keeps the form's
 //! visible fields in the tab's session storage when it is sent, and puts them
 //! back when the page that answers names this form's server function as failed.
@@ -78,7 +78,8 @@ pub fn restore(form: &HtmlFormElement) {
     let search = leptos::prelude::window().location().search().unwrap_or_default();
     let failed = leptos::web_sys::UrlSearchParams::new_with_str(&search)
         .ok()
-        .is_some_and(|q| q.has("__err") && q.get("__path").as_deref() == Some(path.as_str()));
+        // The error itself came in the flash cookie (never in the URL); `__path` names the form that failed.
+        .is_some_and(|q| q.get("__path").as_deref() == Some(path.as_str()));
     let Some(record) = kept.filter(|_| failed).and_then(|json| js_sys::JSON::parse(&json).ok()) else { return };
     for el in fields(form) {
         let Some(id) = field_id(&el) else { continue };

@@ -26,7 +26,7 @@ pub fn EnrollDialog(
     let next_clicked = RwSignal::new(false);
     let finished_at = finish.version().get_untracked();
 
-    start.dispatch(StartEnrollment { password: String::new() });
+    start.dispatch(StartEnrollment { password: String::new(), code: String::new() });
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
             if !d.open() {
