@@ -4,7 +4,9 @@
 // up what carries data-webauthn="..." through event delegation on the document,
 // so it also works on pages the router renders later:
 //
-//   <form data-webauthn="register">           "Add a security key" (inputs: name, password)
+//   <form data-webauthn="register">           "Add a security key" (inputs: name, password, code;
+//                                             data-confirm="key": confirm with a registered key first)
+//   <button data-webauthn="confirm">          "Confirm with your security key" (before setting up the app)
 //   <button data-webauthn="second-step">      "Use your security key" at the login's second step
 //   <button data-webauthn="passkey">          "Sign in with a passkey" on the login page
 //
@@ -159,13 +161,23 @@ function showCodes(scope, codes) {
   box.querySelector("[data-webauthn-saved]")?.addEventListener("click", () => location.reload());
 }
 
+// An account with 2FA confirms a protection change with one of its keys (or a code from its app).
+async function confirmWithKey(scope) {
+  checkOrigin(scope);
+  const started = await call("start_key_confirmation", {});
+  const credential = await navigator.credentials.get(requestOptions(started.options));
+  await call("finish_key_confirmation", { ceremony: started.ceremony, credential: answer(credential) });
+}
+
 async function register(form) {
   const scope = scopeOf(form);
   checkOrigin(scope);
   const data = new FormData(form);
+  if (form.dataset.confirm === "key") await confirmWithKey(scope);
   const started = await call("start_key_registration", {
     name: data.get("name") || "",
     password: data.get("password") || "",
+    code: data.get("code") || "",
   });
   const credential = await navigator.credentials.create(creationOptions(started.options));
   const added = await call("finish_key_registration", { ceremony: started.ceremony, credential: answer(credential) });
@@ -232,6 +244,14 @@ document.addEventListener("click", (event) => {
   } else if (button.dataset.webauthn === "passkey") {
     event.preventDefault();
     run(button, () => signIn(button, "start_passkey_login", "finish_passkey_login"));
+  } else if (button.dataset.webauthn === "confirm") {
+    event.preventDefault();
+    run(button, async () => {
+      const scope = scopeOf(button);
+      await confirmWithKey(scope);
+      const done = scope.querySelector("[data-webauthn-done]");
+      if (done) done.hidden = false;
+    });
   }
 });
 

@@ -158,9 +158,23 @@ pub struct PendingInvitation {
     pub expired: bool,
 }
 
-/// What the Members tab says once an invitation is sent.
-pub fn invitation_sent(email: &str) -> String {
-    format!("Invitation sent to {email}. They will see it when they log in, or after they sign up.")
+/// An invitation as sent: the one-time code is shown to the inviter only now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationSent {
+    pub email: String,
+    pub code: String,
+    /// What the Members tab says.
+    pub message: String,
+}
+
+impl InvitationSent {
+    pub fn new(email: String, code: String) -> Self {
+        let message = format!(
+            "Invitation sent to {email}. They will see it when they log in, or after they sign up, and accept it with \
+             this invitation code: {code}. Give it to them yourself (it is shown only now)."
+        );
+        Self { email, code, message }
+    }
 }
 
 /// The two-factor state of the signed-in user's account.

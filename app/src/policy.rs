@@ -28,6 +28,8 @@ pub enum Refusal {
     RequiredBy(Vec<String>),
     /// "Allowed second factors" must keep at least one.
     NoFactorAllowed,
+    /// Allowing a kind of second factor that was not allowed is for owners (admins may only tighten).
+    OwnersOnlyLoosenFactors,
 }
 
 /// What only owners and admins of an organization do or see.
@@ -266,13 +268,31 @@ impl AllowedFactors {
     pub const ALL: Self = Self { authenticator_app: true, security_keys: true };
 }
 
-/// At least one kind of second factor stays allowed.
-pub fn may_set_allowed_factors(actor: Role, allowed: AllowedFactors) -> Result<(), Refusal> {
+/// What a change of "Allowed second factors" is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorsChange {
+    /// Allows no kind that was not allowed: owners and admins.
+    Tighten,
+    /// Allows a kind that was not (a weaker rule): owners, with their password and a code.
+    Loosen,
+}
+
+/// At least one kind of second factor stays allowed; allowing another kind
+/// is for owners, as switching the requirement off is.
+pub fn may_change_allowed_factors(
+    actor: Role,
+    from: AllowedFactors,
+    to: AllowedFactors,
+) -> Result<FactorsChange, Refusal> {
     may_manage(actor, ManagerTask::ChangeSettings)?;
-    if allowed.authenticator_app || allowed.security_keys {
-        Ok(())
-    } else {
-        Err(Refusal::NoFactorAllowed)
+    if !to.authenticator_app && !to.security_keys {
+        return Err(Refusal::NoFactorAllowed);
+    }
+    let loosens = (to.authenticator_app && !from.authenticator_app) || (to.security_keys && !from.security_keys);
+    match (loosens, actor) {
+        (false, _) => Ok(FactorsChange::Tighten),
+        (true, Role::Owner) => Ok(FactorsChange::Loosen),
+        (true, _) => Err(Refusal::OwnersOnlyLoosenFactors),
     }
 }
 
@@ -507,10 +527,24 @@ mod tests {
     #[test]
     fn an_organization_allows_at_least_one_kind_of_second_factor() {
         let none = AllowedFactors { authenticator_app: false, security_keys: false };
-        assert_eq!(may_set_allowed_factors(Owner, none), Err(Refusal::NoFactorAllowed));
         let keys_only = AllowedFactors { authenticator_app: false, security_keys: true };
-        assert_eq!(may_set_allowed_factors(Admin, keys_only), Ok(()));
-        assert!(may_set_allowed_factors(Member, keys_only).is_err());
+        let all = AllowedFactors::ALL;
+        assert_eq!(may_change_allowed_factors(Owner, all, none), Err(Refusal::NoFactorAllowed));
+        assert!(may_change_allowed_factors(Member, all, keys_only).is_err());
+        assert_eq!(may_change_allowed_factors(Admin, all, keys_only), Ok(FactorsChange::Tighten));
+        assert_eq!(may_change_allowed_factors(Admin, keys_only, keys_only), Ok(FactorsChange::Tighten), "unchanged");
+    }
+
+    #[test]
+    fn allowing_another_kind_of_second_factor_is_for_owners() {
+        let keys_only = AllowedFactors { authenticator_app: false, security_keys: true };
+        let app_only = AllowedFactors { authenticator_app: true, security_keys: false };
+        assert_eq!(
+            may_change_allowed_factors(Admin, keys_only, AllowedFactors::ALL),
+            Err(Refusal::OwnersOnlyLoosenFactors)
+        );
+        assert_eq!(may_change_allowed_factors(Admin, keys_only, app_only), Err(Refusal::OwnersOnlyLoosenFactors));
+        assert_eq!(may_change_allowed_factors(Owner, keys_only, app_only), Ok(FactorsChange::Loosen));
     }
 
     #[test]

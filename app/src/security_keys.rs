@@ -51,6 +51,8 @@ pub struct SecurityKeys {
     /// The origin WebAuthn works on (`https://id.example.com`), when available.
     pub origin: Option<String>,
     pub keys: Vec<SecurityKey>,
+    /// The account has the authenticator app: adding a key asks for its code.
+    pub authenticator_app: bool,
 }
 
 /// What the login pages offer: passkeys at all (WebAuthn on), and at the

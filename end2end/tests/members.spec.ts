@@ -11,7 +11,11 @@ test('the owner invites, the member logs in and accepts, then appears in the lis
   await hydrated(owner);
   await owner.getByLabel('Email').fill(memberEmail);
   await owner.getByRole('button', { name: 'Send invitation' }).click();
-  await expect(owner.getByText(`Invitation sent to ${memberEmail}.`)).toBeVisible();
+  const sent = owner.getByText(`Invitation sent to ${memberEmail}.`);
+  await expect(sent).toBeVisible();
+  // The one-time code the invitee accepts with is shown to the inviter, once.
+  const code = (await sent.textContent())?.match(/invitation code: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/)?.[1];
+  expect(code).toBeTruthy();
   // Pending, not a member: listed apart, with the email the owner typed.
   const pending = owner.getByRole('region', { name: 'Pending invitations' });
   await expect(pending.getByRole('row', { name: new RegExp(memberEmail) })).toBeVisible();
@@ -20,6 +24,7 @@ test('the owner invites, the member logs in and accepts, then appears in the lis
   const member = await (await browser.newContext()).newPage();
   await logIn(member, memberEmail, PASSWORD);
   await expect(member.getByText('Olga invited you to join')).toBeVisible();
+  await member.getByLabel('Invitation code').fill(code!);
   await member.getByRole('button', { name: 'Accept the invitation to Invite Co' }).click();
   await expect(member.getByText('Invitation accepted.')).toBeVisible();
   await expect(member.getByRole('link', { name: 'Invite Co' }).first()).toBeVisible();
@@ -40,10 +45,13 @@ test('the owner invites, the member logs in and accepts, then appears in the lis
 
 /** Invites through the server function and accepts as the member, as join_org does in the Rust tests. */
 async function joinViaApi(owner: APIRequestContext, member: APIRequestContext, slug: string, email: string) {
-  expect((await owner.post('/api/add_member', { form: { slug, email, role: 'member' } })).status()).toBe(200);
+  const sent = await owner.post('/api/add_member', { form: { slug, email, role: 'member' } });
+  expect(sent.status()).toBe(200);
+  const { code } = await sent.json();
   const invitations = await (await member.post('/api/my_invitations')).json();
   const invitation = invitations.find((i: { org_slug: string }) => i.org_slug === slug);
-  expect((await member.post('/api/accept_invitation', { form: { invitation_id: String(invitation.id) } })).status()).toBe(200);
+  const accepted = await member.post('/api/accept_invitation', { form: { invitation_id: String(invitation.id), code } });
+  expect(accepted.status()).toBe(200);
 }
 
 test('owners see the 2FA column and filter; a plain member sees no 2FA status', async ({ browser, request }) => {
@@ -85,10 +93,13 @@ test.describe('without JavaScript', () => {
     await signUpViaApi(owner, 'Omar');
     await owner.post('/api/create_org', { form: { name: 'No Script Ltd', slug } });
     const email = await signUpViaApi(page.request, 'Nell');
-    expect((await owner.post('/api/add_member', { form: { slug, email, role: 'member' } })).status()).toBe(200);
+    const sent = await owner.post('/api/add_member', { form: { slug, email, role: 'member' } });
+    expect(sent.status()).toBe(200);
+    const { code } = await sent.json();
 
     await page.goto('/');
     await expect(page.getByText('Omar invited you to join')).toBeVisible();
+    await page.getByLabel('Invitation code').fill(code);
     await page.getByRole('button', { name: 'Accept the invitation to No Script Ltd' }).click();
     await expect(page.locator('main').getByRole('link', { name: 'No Script Ltd' })).toBeVisible();
     await expect(page.getByText('Omar invited you to join')).toHaveCount(0);

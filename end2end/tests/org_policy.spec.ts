@@ -43,7 +43,9 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   const memberContext = await browser.newContext();
   const memberEmail = await signUpViaApi(memberContext.request, 'Mona');
   await owner.request.post('/api/create_org', { form: { name: 'Secure Co', slug } });
-  expect((await owner.request.post('/api/add_member', { form: { slug, email: memberEmail, role: 'member' } })).status()).toBe(200);
+  const sent = await owner.request.post('/api/add_member', { form: { slug, email: memberEmail, role: 'member' } });
+  expect(sent.status()).toBe(200);
+  const { code } = await sent.json();
 
   await owner.goto(`/orgs/${slug}`);
   await hydrated(owner);
@@ -57,7 +59,8 @@ test('an admin requires 2FA; a member without it is sent to enrollment, enrolls 
   const member = await memberContext.newPage();
   await logIn(member, memberEmail, PASSWORD);
   await expect(member.getByRole('heading', { name: 'Welcome, Mona' })).toBeVisible();
-  // Invited, not yet a member: accepting on the home page makes her one.
+  // Invited, not yet a member: accepting on the home page, with the code the owner passed on, makes her one.
+  await member.getByLabel('Invitation code').fill(code);
   await member.getByRole('button', { name: 'Accept the invitation to Secure Co' }).click();
   await expect(member.getByText('Invitation accepted.')).toBeVisible();
   await member.goto(`/orgs/${slug}`);

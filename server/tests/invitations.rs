@@ -17,6 +17,7 @@ on_both_backends!(
     managers_list_and_cancel_invitations_within_their_role,
     members_may_leave_but_the_last_owner_may_not,
     of_concurrent_accepts_or_departures_exactly_one_wins,
+    an_address_taken_before_the_invitation_gets_no_membership_without_its_code,
 );
 
 const DAY: i64 = 86_400;
@@ -46,6 +47,8 @@ async fn an_invitation_grants_nothing_until_the_invitee_accepts_it(backend: Back
 
     let (status, body) = invite(&owner, "acme", &max_email, "admin").await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let code = body["code"].as_str().unwrap().to_string();
+    assert!(body["message"].as_str().unwrap().contains(&code), "the inviter is shown the code: {body}");
     assert_eq!(memberships(&server).await, 1, "only the owner");
     assert_eq!(max.call("load_org", &[("slug", "acme")]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(ok(&max, "my_orgs", &[]).await.as_array().unwrap().len(), 0);
@@ -66,11 +69,11 @@ async fn an_invitation_grants_nothing_until_the_invitee_accepts_it(backend: Back
     assert_eq!(mine[0]["expired"], false);
 
     let id = invitation_id(&max, "acme").await;
-    ok(&max, "accept_invitation", &[("invitation_id", &id)]).await;
+    ok(&max, "accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
     assert_eq!(ok(&max, "load_org", &[("slug", "acme")]).await["org"]["my_role"], "admin");
     assert_eq!(ok(&max, "my_invitations", &[]).await.as_array().unwrap().len(), 0, "used up");
     assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await.as_array().unwrap().len(), 0);
-    let (status, _) = max.call("accept_invitation", &[("invitation_id", &id)]).await;
+    let (status, _) = max.call("accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "accepted once");
     // Already a member: managers see members' emails anyway, so saying so tells them nothing new.
     let (status, body) = invite(&owner, "acme", &max_email, "member").await;
@@ -89,8 +92,10 @@ async fn the_answer_for_an_unknown_email_equals_the_answer_for_a_known_one(backe
     let (_, known) = server.user("Max").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
     let unknown = "nobody-here@example.com";
-    let anonymized =
-        |(status, body): (StatusCode, Value), email: &str| (status, body.to_string().replace(email, "EMAIL"));
+    let anonymized = |(status, body): (StatusCode, Value), email: &str| {
+        let code = body["code"].as_str().unwrap_or("no code").to_string();
+        (status, body.to_string().replace(email, "EMAIL").replace(&code, "CODE"))
+    };
 
     let for_known = anonymized(invite(&owner, "acme", &known, "member").await, &known);
     let for_unknown = anonymized(invite(&owner, "acme", unknown, "member").await, unknown);
@@ -110,13 +115,13 @@ async fn declining_removes_the_invitation(backend: Backend) {
     let (owner, _) = server.user("Olivia").await;
     let (max, max_email) = server.user("Max").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &max_email), ("role", "member")]).await;
+    let code = common::invite(&owner, "acme", &max_email, "member").await;
     let id = invitation_id(&max, "acme").await;
 
     ok(&max, "decline_invitation", &[("invitation_id", &id)]).await;
     assert_eq!(ok(&max, "my_invitations", &[]).await.as_array().unwrap().len(), 0);
     assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await.as_array().unwrap().len(), 0);
-    let (status, body) = max.call("accept_invitation", &[("invitation_id", &id)]).await;
+    let (status, body) = max.call("accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(max.call("load_org", &[("slug", "acme")]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(audit_kinds(&server).await, ["member_invited", "invitation_declined"]);
@@ -127,7 +132,7 @@ async fn an_expired_invitation_cannot_be_accepted_until_renewed(backend: Backend
     let (owner, owner_email) = server.user("Olivia").await;
     let (_, max_email) = server.user("Max").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &max_email), ("role", "member")]).await;
+    let code = common::invite(&owner, "acme", &max_email, "member").await;
     server.advance_clock(14 * DAY + 1);
     // Sessions have expired meanwhile: log in afresh.
     let owner = log_in(&server, &owner_email).await;
@@ -136,16 +141,18 @@ async fn an_expired_invitation_cannot_be_accepted_until_renewed(backend: Backend
     let mine = ok(&max, "my_invitations", &[]).await;
     assert_eq!(mine[0]["expired"], true, "{mine}");
     let id = invitation_id(&max, "acme").await;
-    let (status, body) = max.call("accept_invitation", &[("invitation_id", &id)]).await;
+    let (status, body) = max.call("accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("expired"), "{body}");
     assert_eq!(memberships(&server).await, 1);
     assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await[0]["expired"], true);
 
-    // Inviting again gives a fresh 14 days.
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &max_email), ("role", "member")]).await;
+    // Inviting again gives a fresh 14 days, and a new code: the old one is void.
+    let renewed = common::invite(&owner, "acme", &max_email, "member").await;
     let id = invitation_id(&max, "acme").await;
-    ok(&max, "accept_invitation", &[("invitation_id", &id)]).await;
+    let (status, _) = max.call("accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    ok(&max, "accept_invitation", &[("invitation_id", &id), ("code", &renewed)]).await;
     ok(&max, "load_org", &[("slug", "acme")]).await;
 }
 
@@ -155,21 +162,22 @@ async fn nobody_else_can_accept_or_decline_my_invitation(backend: Backend) {
     let (max, max_email) = server.user("Max").await;
     let (eve, _) = server.user("Eve").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &max_email), ("role", "admin")]).await;
+    let code = common::invite(&owner, "acme", &max_email, "admin").await;
     let id = invitation_id(&max, "acme").await;
 
     for (who, c) in [("a stranger", &eve), ("the inviter", &owner)] {
         for name in ["accept_invitation", "decline_invitation"] {
-            let (status, body) = c.call(name, &[("invitation_id", &id)]).await;
+            let (status, body) = c.call(name, &[("invitation_id", &id), ("code", &code)]).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{who} {name}: {body}");
         }
     }
     assert_eq!(ok(&eve, "my_invitations", &[]).await.as_array().unwrap().len(), 0, "nothing of Max's shows");
-    assert_eq!(server.client().call("accept_invitation", &[("invitation_id", &id)]).await.0, StatusCode::UNAUTHORIZED);
+    let anonymous = server.client().call("accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
+    assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED);
     assert_eq!(eve.call("accept_invitation", &[("invitation_id", "abc")]).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(eve.call("load_org", &[("slug", "acme")]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(memberships(&server).await, 1);
-    ok(&max, "accept_invitation", &[("invitation_id", &id)]).await;
+    ok(&max, "accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
     assert_eq!(
         audit_kinds(&server).await,
         ["member_invited", "invitation_accepted"],
@@ -181,14 +189,15 @@ async fn an_invitation_to_an_email_without_an_account_waits_for_sign_up(backend:
     let server = TestServer::start(backend).await;
     let (owner, _) = server.user("Olivia").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", "  Newcomer@Example.COM "), ("role", "member")]).await;
+    let code = common::invite(&owner, "acme", "  Newcomer@Example.COM ", "member").await;
     assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await[0]["email"], "newcomer@example.com");
 
     let newcomer = server.client();
     ok(&newcomer, "sign_up", &[("name", "Nina"), ("email", "newcomer@example.com"), ("password", common::PASSWORD)])
         .await;
     let id = invitation_id(&newcomer, "acme").await;
-    ok(&newcomer, "accept_invitation", &[("invitation_id", &id)]).await;
+    ok(&newcomer, "accept_invitation", &[("invitation_id", &id), ("code", &code.to_lowercase().replace('-', " "))])
+        .await;
     assert_eq!(ok(&newcomer, "my_orgs", &[]).await[0]["slug"], "acme");
     // The home page shows invitations to whoever is signed in.
     ok(&owner, "create_org", &[("name", "Beta"), ("slug", "beta")]).await;
@@ -198,6 +207,7 @@ async fn an_invitation_to_an_email_without_an_account_waits_for_sign_up(backend:
         html.contains("Olivia invited you to join")
             && html.contains("Beta")
             && html.contains("Accept")
+            && html.contains("Invitation code")
             && html.contains("Decline"),
         "{html}"
     );
@@ -285,11 +295,11 @@ async fn of_concurrent_accepts_or_departures_exactly_one_wins(backend: Backend) 
     let (owner, _) = server.user("Olivia").await;
     let (max, max_email) = server.user("Max").await;
     ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
-    ok(&owner, "add_member", &[("slug", "acme"), ("email", &max_email), ("role", "member")]).await;
+    let code = common::invite(&owner, "acme", &max_email, "member").await;
     let id = invitation_id(&max, "acme").await;
     // The same person in three browsers, clicking "Accept" at once.
     let sessions = [max, log_in(&server, &max_email).await, log_in(&server, &max_email).await];
-    let args = [("invitation_id", id.as_str())];
+    let args = [("invitation_id", id.as_str()), ("code", code.as_str())];
     let results = futures::future::join_all(sessions.iter().map(|c| c.call("accept_invitation", &args))).await;
     assert_eq!(results.iter().filter(|(s, _)| *s == StatusCode::OK).count(), 1, "{results:?}");
     assert!(results.iter().all(|(s, _)| s.is_success() || s.is_client_error()), "{results:?}");
@@ -322,4 +332,42 @@ async fn log_in(server: &TestServer, email: &str) -> Client {
     let c = server.client();
     ok(&c, "log_in", &[("email", email), ("password", common::PASSWORD)]).await;
     c
+}
+
+async fn an_address_taken_before_the_invitation_gets_no_membership_without_its_code(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    // An attacker predicts a new hire's address and signs up with it first.
+    let squatter = server.client();
+    let hire = "new.hire@example.com";
+    ok(&squatter, "sign_up", &[("name", "New Hire"), ("email", hire), ("password", common::PASSWORD)]).await;
+    let code = common::invite(&owner, "acme", hire, "admin").await;
+    // The invitation shows, but holding the address does not accept it.
+    let id = invitation_id(&squatter, "acme").await;
+    for wrong in ["", "not a code"] {
+        let (status, body) = squatter.call("accept_invitation", &[("invitation_id", &id), ("code", wrong)]).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("code")), "{body}");
+    }
+    let guesses = ["0000-0000-0000", "1111-1111-1111", "2222-2222-2222", "3333-3333-3333"];
+    for guess in guesses {
+        let (status, _) = squatter.call("accept_invitation", &[("invitation_id", &id), ("code", guess)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(memberships(&server).await, 1, "no membership from guesses");
+    // The fifth wrong code voids the invitation: even the right one is too late.
+    let (status, body) =
+        squatter.call("accept_invitation", &[("invitation_id", &id), ("code", "4444-4444-4444")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = squatter.call("accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(memberships(&server).await, 1);
+    assert_eq!(audit_kinds(&server).await, ["member_invited", "invitation_voided"]);
+    let log = ok(&owner, "audit_log", &[("slug", "acme")]).await;
+    assert_eq!(log["entries"][0]["what"], "Invitation voided (too many wrong codes)", "{log}");
+    // The owner invites again and passes the new code to the real person only.
+    let fresh = common::invite(&owner, "acme", hire, "admin").await;
+    assert_ne!(fresh, code);
+    assert_eq!(ok(&owner, "org_invitations", &[("slug", "acme")]).await.as_array().unwrap().len(), 1);
+    let _ = fresh;
 }

@@ -16,6 +16,7 @@ on_both_backends!(
     plain_members_cannot_see_or_change_settings,
     admin_reset_follows_roles_needs_the_password_and_sends_the_member_back_to_enrollment,
     audit_log_lists_changes_with_their_actor_for_managers_only,
+    allowing_another_kind_of_second_factor_is_for_owners_with_their_code,
 );
 
 /// Every server function, sorted into those scoped to one organization (they
@@ -439,4 +440,50 @@ async fn audit_log_lists_changes_with_their_actor_for_managers_only(backend: Bac
     let (plain, plain_email) = server.user("Pia").await;
     join_org(&org.owner, &plain, "acme", &plain_email, "member").await;
     assert_eq!(plain.call("audit_log", &[("slug", "acme")]).await.0, StatusCode::FORBIDDEN);
+}
+
+async fn allowing_another_kind_of_second_factor_is_for_owners_with_their_code(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let org = acme(&server).await; // Max is an admin
+    let owner_app = enroll(&server, &org.owner).await;
+    let set = |c: &Client, app: &'static str, keys: &'static str, extra: Vec<(&'static str, String)>| {
+        let mut args: Vec<(&str, String)> = vec![("slug", "acme".into())];
+        if !app.is_empty() {
+            args.push(("authenticator_app", app.into()));
+        }
+        if !keys.is_empty() {
+            args.push(("security_keys", keys.into()));
+        }
+        args.extend(extra);
+        let c = c.on(&server);
+        async move {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            c.call("set_allowed_factors", &args).await
+        }
+    };
+    // Tightening is for owners and admins.
+    let (status, body) = set(&org.member, "", "true", vec![]).await;
+    assert_eq!(status, StatusCode::OK, "an admin allows fewer kinds: {body}");
+    // Allowing another kind again is a weaker rule: owners only, with their password and a code.
+    let (status, body) = set(&org.member, "true", "true", vec![]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = set(&org.owner, "true", "true", vec![]).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")), "{body}");
+    let wrong = vec![("password", common::PASSWORD.to_string()), ("code", "000000".to_string())];
+    let (status, _) = set(&org.owner, "true", "true", wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let settings = ok(&org.owner, "load_org_settings", &[("slug", "acme")]).await;
+    assert_eq!(settings["allowed_factors"]["authenticator_app"], false, "refusals change nothing: {settings}");
+    server.advance_clock(30); // the enrollment's step is used
+    let code = code_now(&server, &owner_app.secret);
+    let right = vec![("password", common::PASSWORD.to_string()), ("code", code)];
+    let (status, body) = set(&org.owner, "true", "true", right).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let settings = ok(&org.owner, "load_org_settings", &[("slug", "acme")]).await;
+    assert_eq!(settings["allowed_factors"]["authenticator_app"], true, "{settings}");
+    let kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM audit_events WHERE kind = 'allowed_factors_changed'")
+        .fetch_all(&server.db().await)
+        .await
+        .unwrap();
+    assert_eq!(kinds.len(), 2, "one row per change that happened");
 }

@@ -167,18 +167,18 @@ async fn a_failed_audit_write_changes_no_membership(backend: Backend) {
     let org =
         orgs::create(&world.cx(), &owner.user, NewOrg { name: "Acme".into(), slug: "acme".into() }).await.unwrap();
     let m = InOrg { user: &owner.user, org: &org };
-    orgs::invite(&world.cx(), m, &bob.user.email, "member").await.unwrap();
+    let code = orgs::invite(&world.cx(), m, &bob.user.email, "member").await.unwrap().code;
     let (invitation_id,): (i64,) =
         sqlx::query_as("SELECT id FROM invitations").fetch_one(&world.state.db).await.unwrap();
 
     world.break_inserts_into("audit_events").await;
-    let accepted = invitations::accept(&world.cx(), &bob.user, invitation_id).await;
+    let accepted = invitations::accept(&world.cx(), &bob.user, invitation_id, &code).await;
     assert_eq!(accepted.unwrap_err(), AppError::Internal);
     assert_eq!(world.count("SELECT COUNT(*) FROM memberships").await, 1, "Bob did not join");
     assert_eq!(world.count("SELECT COUNT(*) FROM invitations").await, 1, "the invitation is still there");
 
     world.repair_inserts_into("audit_events").await;
-    invitations::accept(&world.cx(), &bob.user, invitation_id).await.unwrap();
+    invitations::accept(&world.cx(), &bob.user, invitation_id, &code).await.unwrap();
     world.break_inserts_into("audit_events").await;
     let changed = orgs::change_role(&world.cx(), m, bob.user.id, "admin").await;
     assert_eq!(changed.unwrap_err(), AppError::Internal);

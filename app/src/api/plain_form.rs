@@ -29,13 +29,18 @@ pub fn redirect_plain_form(path: &str) {
 /// stay on the page). The earlier error (`__err`) or notice is dropped; only
 /// the referer's path and query are used, so the answer stays on this site.
 pub fn back_with_notice(name: &str, value: &str) {
+    back_with_notices(&[(name, value)]);
+}
+
+/// `back_with_notice` with several values.
+pub fn back_with_notices(notices: &[(&str, &str)]) {
     if !is_plain_form() {
         return;
     }
     let Some(parts) = parts() else { return };
     let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
     let (Some(back), Some(host)) = (header(REFERER), header(HOST)) else { return };
-    if let Some(path) = page_with_notice(back, host, name, value) {
+    if let Some(path) = page_with_notice(back, host, notices) {
         leptos_axum::redirect(&path);
     }
 }
@@ -43,7 +48,7 @@ pub fn back_with_notice(name: &str, value: &str) {
 /// The referer's path and query (it must be on this site: a path, or a URL of
 /// this host), without earlier errors or notices, plus `name=value`. The notice
 /// itself travels in the flash cookie (see the server's `flash` middleware).
-fn page_with_notice(referer: &str, host: &str, name: &str, value: &str) -> Option<String> {
+fn page_with_notice(referer: &str, host: &str, notices: &[(&str, &str)]) -> Option<String> {
     let url = match url::Url::parse(referer) {
         // Another site's page (or this path on another host) is not ours to send the browser to.
         Ok(url) if authority(&url) != Some(host.to_ascii_lowercase()) => return None,
@@ -52,12 +57,12 @@ fn page_with_notice(referer: &str, host: &str, name: &str, value: &str) -> Optio
     };
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(k, _)| k != "__err" && k != "__path" && k != name)
+        .filter(|(k, _)| k != "__err" && k != "__path" && !notices.iter().any(|(name, _)| k == name))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(kept);
-    query.append_pair(name, value);
+    query.extend_pairs(notices);
     let path = crate::applications::local_path(url.path())?;
     Some(format!("{path}?{}", query.finish()))
 }
@@ -81,23 +86,22 @@ mod tests {
             page_with_notice(
                 "http://127.0.0.1:3000/orgs/acme?filter=enabled&__err=x&__path=%2Fapi%2Fa&saved=old",
                 "127.0.0.1:3000",
-                "saved",
-                "1"
+                &[("saved", "1")]
             ),
             Some("/orgs/acme?filter=enabled&saved=1".to_string())
         );
         assert_eq!(
-            page_with_notice("/orgs/acme/settings", "127.0.0.1:3000", "saved", "api access"),
+            page_with_notice("/orgs/acme/settings", "127.0.0.1:3000", &[("saved", "api access")]),
             Some("/orgs/acme/settings?saved=api+access".to_string())
         );
     }
 
     #[test]
     fn only_the_path_of_a_same_origin_referer_is_used() {
-        assert_eq!(page_with_notice("https://evil.example/orgs/acme", "id.example.com", "saved", "1"), None);
-        assert_eq!(page_with_notice("http://id.example.com:8080/orgs/acme", "id.example.com", "saved", "1"), None);
+        assert_eq!(page_with_notice("https://evil.example/orgs/acme", "id.example.com", &[("saved", "1")]), None);
+        assert_eq!(page_with_notice("http://id.example.com:8080/orgs/acme", "id.example.com", &[("saved", "1")]), None);
         assert_eq!(
-            page_with_notice("https://id.example.com/orgs/acme", "id.example.com", "saved", "1"),
+            page_with_notice("https://id.example.com/orgs/acme", "id.example.com", &[("saved", "1")]),
             Some("/orgs/acme?saved=1".to_string())
         );
     }

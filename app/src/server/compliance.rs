@@ -17,7 +17,7 @@ pub async fn complies(db: &Db, org_id: i64, user_id: i64) -> AppResult<bool> {
 /// the member has no second factor of an allowed kind: refused everywhere.
 pub async fn refused_by_requirement(db: &Db, org_id: i64, user_id: i64, now: i64) -> AppResult<bool> {
     let deadline = orgs::two_factor_deadline(db, org_id).await?;
-    if !deadline.is_some_and(|d| now >= d) {
+    if deadline.is_none_or(|d| now < d) {
         return Ok(false);
     }
     Ok(!complies(db, org_id, user_id).await?)

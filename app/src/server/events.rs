@@ -110,6 +110,8 @@ pub enum AuditEvent {
     InvitationAccepted,
     InvitationDeclined,
     InvitationCancelled,
+    /// Too many wrong invitation codes.
+    InvitationVoided,
     MemberLeft,
     MemberRemoved,
     RoleChanged,
@@ -125,7 +127,7 @@ pub enum AuditEvent {
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 19] = [
+    pub const ALL: [AuditEvent; 20] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -133,6 +135,7 @@ impl AuditEvent {
         Self::InvitationAccepted,
         Self::InvitationDeclined,
         Self::InvitationCancelled,
+        Self::InvitationVoided,
         Self::MemberLeft,
         Self::MemberRemoved,
         Self::RoleChanged,
@@ -156,6 +159,7 @@ impl AuditEvent {
             Self::InvitationAccepted => "invitation_accepted",
             Self::InvitationDeclined => "invitation_declined",
             Self::InvitationCancelled => "invitation_cancelled",
+            Self::InvitationVoided => "invitation_voided",
             Self::MemberLeft => "member_left",
             Self::MemberRemoved => "member_removed",
             Self::RoleChanged => "role_changed",

@@ -38,22 +38,46 @@ pub async fn pending_role(tx: &mut Tx, org_id: i64, email: &str) -> AppResult<Op
     Ok(row.map(|r| r.try_get("role").and_then(role_from)).transpose()?)
 }
 
-/// Sends, or renews, the invitation of `email` to the organization.
-pub async fn upsert(tx: &mut Tx, org_id: i64, email: &str, role: Role, invited_by: i64, now: i64) -> AppResult<()> {
+/// What an invitation is sent with: the invited role, who sends it, the hash of its code.
+pub struct NewInvitation<'a> {
+    pub role: Role,
+    pub invited_by: i64,
+    pub code_hash: &'a str,
+}
+
+/// Sends, or renews (with a new code), the invitation of `email` to the organization.
+pub async fn upsert(tx: &mut Tx, org_id: i64, email: &str, new: &NewInvitation<'_>, now: i64) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, code_hash, failed_attempts) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0) \
          ON CONFLICT (org_id, email) DO UPDATE SET role = excluded.role, invited_by = excluded.invited_by, \
-         created_at = excluded.created_at, expires_at = excluded.expires_at",
+         created_at = excluded.created_at, expires_at = excluded.expires_at, code_hash = excluded.code_hash, \
+         failed_attempts = 0",
     )
     .bind(org_id)
     .bind(email)
-    .bind(role.as_str())
-    .bind(invited_by)
+    .bind(new.role.as_str())
+    .bind(new.invited_by)
     .bind(now)
     .bind(now + INVITATION_DAYS * 86_400)
+    .bind(new.code_hash)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Counts a wrong code on the invitation `id` to `email`; returns the count
+/// (`None`: no such invitation).
+pub async fn count_failure(tx: &mut Tx, id: i64, email: &str) -> AppResult<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "UPDATE invitations SET failed_attempts = failed_attempts + 1 WHERE id = $1 AND email = $2 \
+         RETURNING failed_attempts, org_id",
+    )
+    .bind(id)
+    .bind(email)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| Ok::<_, sqlx::Error>((r.try_get("failed_attempts")?, r.try_get("org_id")?))).transpose()?)
 }
 
 /// The invitations to `email`, newest first, expired ones included (marked).
@@ -110,6 +134,8 @@ pub struct Taken {
     pub email: String,
     pub role: Role,
     pub expires_at: i64,
+    /// `None` for an invitation sent before invitations had codes.
+    pub code_hash: Option<String>,
 }
 
 fn taken(row: &AnyRow) -> Result<Taken, sqlx::Error> {
@@ -118,6 +144,7 @@ fn taken(row: &AnyRow) -> Result<Taken, sqlx::Error> {
         email: row.try_get("email")?,
         role: role_from(row.try_get("role")?)?,
         expires_at: row.try_get("expires_at")?,
+        code_hash: row.try_get("code_hash")?,
     })
 }
 
@@ -136,8 +163,9 @@ async fn take<K>(tx: &mut Tx, condition: &str, id: i64, key: K) -> AppResult<Opt
 where
     K: 'static + Send + for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any>,
 {
-    let sql =
-        format!("DELETE FROM invitations WHERE id = $1 AND {condition} RETURNING org_id, email, role, expires_at");
+    let sql = format!(
+        "DELETE FROM invitations WHERE id = $1 AND {condition} RETURNING org_id, email, role, expires_at, code_hash"
+    );
     let row = sqlx::query(&sql).bind(id).bind(key).fetch_optional(&mut **tx).await?;
     Ok(row.as_ref().map(taken).transpose()?)
 }

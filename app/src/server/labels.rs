@@ -24,6 +24,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "invitation_accepted" => "Invitation accepted",
         "invitation_declined" => "Invitation declined",
         "invitation_cancelled" => "Invitation cancelled",
+        "invitation_voided" => "Invitation voided (too many wrong codes)",
         "member_left" => "Member left",
         "member_removed" => "Member removed",
         "role_changed" => "Role changed",

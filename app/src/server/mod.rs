@@ -13,6 +13,7 @@ pub mod db;
 pub mod enrollments;
 pub mod events;
 pub mod flows;
+pub mod invitation_codes;
 pub mod invitations;
 pub mod key_rotation;
 pub mod labels;

@@ -366,18 +366,25 @@ pub async fn allowed_factors<'c>(
     })
 }
 
+/// Writes "Allowed second factors" if they are still `from` (what the decision
+/// was made on); false when another change came first.
 pub async fn set_allowed_factors<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     org_id: i64,
-    allowed: crate::policy::AllowedFactors,
-) -> AppResult<()> {
-    sqlx::query("UPDATE organizations SET allow_totp = $1, allow_webauthn = $2 WHERE id = $3")
-        .bind(i64::from(allowed.authenticator_app))
-        .bind(i64::from(allowed.security_keys))
-        .bind(org_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    (from, to): (crate::policy::AllowedFactors, crate::policy::AllowedFactors),
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE organizations SET allow_totp = $1, allow_webauthn = $2 \
+         WHERE id = $3 AND allow_totp = $4 AND allow_webauthn = $5",
+    )
+    .bind(i64::from(to.authenticator_app))
+    .bind(i64::from(to.security_keys))
+    .bind(org_id)
+    .bind(i64::from(from.authenticator_app))
+    .bind(i64::from(from.security_keys))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Writes one row of the organization's audit log; pass the transaction of

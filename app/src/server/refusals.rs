@@ -31,13 +31,19 @@ pub enum Refused {
     RequirementChangedMeanwhile,
     /// Switching the requirement off or changing its grace period needs the owner's password and code.
     RequirementNeedsReauthentication,
-    /// ... and the owner's own 2FA, to give the code.
+    /// Allowing another kind of second factor needs the owner's password and code.
+    FactorsNeedReauthentication,
+    /// ... and the owner's own authenticator app, to give the code.
     RequirementNeedsYourTwoFactor,
     ResetYourOwn,
     ResetOvertaken,
     MemberHasNoTwoFactor,
     InvitationNotYours,
     InvitationGone,
+    InvitationCodeMalformed,
+    InvitationCodeWrong,
+    /// Too many wrong codes: the invitation is gone.
+    InvitationVoided,
     TwoFactorAlreadyOn,
     TwoFactorOff,
     EnrollmentExpired,

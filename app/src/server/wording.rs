@@ -57,6 +57,9 @@ impl From<Refusal> for AppError {
                     names.join(", ")
                 ))
             }
+            Refusal::OwnersOnlyLoosenFactors => {
+                forbidden("Only owners can allow another kind of second factor. Admins can allow fewer kinds.")
+            }
             Refusal::NoFactorAllowed => AppError::validation(
                 "allowed_factors",
                 "Allow at least one kind of second factor: the authenticator app, security keys, or both.",
@@ -123,9 +126,13 @@ impl From<Refused> for AppError {
                 "Enter your password and the code your authenticator app shows now to switch the requirement off or \
                  change its grace period.",
             ),
+            Refused::FactorsNeedReauthentication => AppError::validation(
+                "password",
+                "Enter your password and the code your authenticator app shows now to allow another kind of second \
+                 factor.",
+            ),
             Refused::RequirementNeedsYourTwoFactor => AppError::conflict(
-                "Set up two-factor authentication on your account first: this change needs a code from your \
-                 authenticator app.",
+                "This change needs a code from your authenticator app: set the app up on your Account page first.",
             ),
             Refused::ResetYourOwn => AppError::validation(
                 "user_id",
@@ -143,6 +150,17 @@ impl From<Refused> for AppError {
             Refused::InvitationGone => {
                 AppError::not_found("No such invitation: it may have been accepted, declined or cancelled already.")
             }
+            Refused::InvitationCodeMalformed => AppError::validation(
+                "code",
+                "Enter the invitation code you were given: 12 letters and digits, like 7K3Q-XW9D-2MFA.",
+            ),
+            Refused::InvitationCodeWrong => AppError::validation(
+                "code",
+                "That is not this invitation's code. Check it with the person who invited you.",
+            ),
+            Refused::InvitationVoided => AppError::conflict(
+                "Too many wrong codes: this invitation is void. Ask an owner or admin to invite you again.",
+            ),
             Refused::TwoFactorAlreadyOn => AppError::conflict("Two-factor authentication is already enabled."),
             Refused::TwoFactorOff => AppError::conflict("Two-factor authentication is not enabled."),
             Refused::EnrollmentExpired => {

@@ -46,20 +46,29 @@ pub(crate) async fn seed(http: &Http, args: &Args, two_factor_users: usize) -> R
         .map(|i| format!("load-{run}-pw-{i}@example.com"))
         .chain((0..two_factor_users.min(INVITED)).map(|i| format!("load-{run}-2fa-{i}@example.com")))
         .collect();
+    // Each invitation's one-time code, which the invitee accepts with.
+    let mut codes = std::collections::HashMap::new();
     for email in &invited {
-        http.call("add_member", &[("slug", &org_slug), ("email", email), ("role", "member")], &owner)
+        let sent = http
+            .call("add_member", &[("slug", &org_slug), ("email", email), ("role", "member")], &owner)
             .await
             .and_then(|a| a.expect_ok("add_member"))
             .map_err(|e| format!("seeding org members: {e}"))?;
+        let code = serde_json::from_str::<serde_json::Value>(&sent.body)
+            .ok()
+            .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_string))
+            .ok_or_else(|| format!("add_member: no invitation code in {}", snippet(&sent.body)))?;
+        codes.insert(email.clone(), code);
     }
+    let codes = &codes;
 
     let password_users = futures::stream::iter(0..args.password_users)
         .map(|i| {
             let email = format!("load-{run}-pw-{i}@example.com");
             async move {
                 let session = sign_up(http, &format!("Password User {i}"), &email).await?;
-                if i < INVITED {
-                    accept_invitations(http, &session).await?;
+                if let Some(code) = codes.get(&email) {
+                    accept_invitations(http, &session, code).await?;
                 }
                 Ok::<_, Failure>(email)
             }
@@ -72,7 +81,8 @@ pub(crate) async fn seed(http: &Http, args: &Args, two_factor_users: usize) -> R
     let two_factor_users = futures::stream::iter(0..two_factor_users)
         .map(|i| {
             let email = format!("load-{run}-2fa-{i}@example.com");
-            async move { sign_up_with_two_factor(http, i, email, i < INVITED).await }
+            let code = codes.get(&email).cloned();
+            async move { sign_up_with_two_factor(http, i, email, code.as_deref()).await }
         })
         .buffer_unordered(args.seed_concurrency.max(1))
         .try_collect::<Vec<TwoFactorUser>>()
@@ -85,14 +95,14 @@ pub(crate) async fn seed(http: &Http, args: &Args, two_factor_users: usize) -> R
 /// How many users of each kind join the organization.
 const INVITED: usize = 10;
 
-/// Accepts every invitation waiting for the session's account.
-async fn accept_invitations(http: &Http, session: &str) -> Result<(), Failure> {
+/// Accepts the invitation waiting for the session's account, with its code.
+async fn accept_invitations(http: &Http, session: &str, code: &str) -> Result<(), Failure> {
     let cookies = [(SESSION_COOKIE, session)];
     let answer = http.call("my_invitations", &[], &cookies).await?.expect_ok("my_invitations")?;
     let invitations: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
         .map_err(|_| Failure::new("my_invitations: not a list", snippet(&answer.body)))?;
     for id in invitations.iter().filter_map(|i| i.get("id").and_then(serde_json::Value::as_i64)) {
-        http.call("accept_invitation", &[("invitation_id", &id.to_string())], &cookies)
+        http.call("accept_invitation", &[("invitation_id", &id.to_string()), ("code", code)], &cookies)
             .await?
             .expect_ok("accept_invitation")?;
     }
@@ -120,11 +130,11 @@ pub(crate) async fn sign_up_with_two_factor(
     http: &Http,
     i: usize,
     email: String,
-    invited: bool,
+    invitation_code: Option<&str>,
 ) -> Result<TwoFactorUser, Failure> {
     let session = sign_up(http, &format!("Two Factor User {i}"), &email).await?;
-    if invited {
-        accept_invitations(http, &session).await?;
+    if let Some(code) = invitation_code {
+        accept_invitations(http, &session, code).await?;
     }
     let cookies = [(SESSION_COOKIE, session.as_str())];
     let started =

@@ -167,6 +167,9 @@ pub struct Invite {
 pub struct Invited {
     /// The email as normalized.
     pub email: String,
+    /// The one-time code the invitee accepts with: give it to them (it is not shown again).
+    #[schema(example = "7K3Q-XW9D-2MFA")]
+    pub code: String,
     pub message: String,
 }
 

@@ -59,9 +59,9 @@ pub async fn list(caller: Caller, Path(slug): Path<String>, uri: Uri) -> ApiResu
 pub async fn invite(caller: Caller, Path(slug): Path<String>, body: Body) -> ApiResult<(StatusCode, Json<Invited>)> {
     let org = caller.org(&slug, Scope::Write).await?;
     let input: Invite = body.json()?;
-    let email = flows::invite(&caller.cx(), caller.in_org(&org), &input.email, input.role.as_str()).await?;
-    let message = format!("Invitation sent to {email}. They will see it when they log in, or after they sign up.");
-    Ok((StatusCode::CREATED, Json(Invited { email, message })))
+    let invited = flows::invite(&caller.cx(), caller.in_org(&org), &input.email, input.role.as_str()).await?;
+    let sent = app::model::InvitationSent::new(invited.email, invited.code);
+    Ok((StatusCode::CREATED, Json(Invited { email: sent.email, code: sent.code, message: sent.message })))
 }
 
 /// Changes a member's role; an organization always keeps an owner.

@@ -462,9 +462,15 @@ pub async fn ok(client: &Client, name: &str, args: &[(&str, &str)]) -> Value {
 /// as the owner or admin `manager` would: the one way tests add members, so
 /// that how membership is granted changes in one place.
 pub async fn join_org(manager: &Client, member: &Client, slug: &str, email: &str, role: &str) {
-    ok(manager, "add_member", &[("slug", slug), ("email", email), ("role", role)]).await;
+    let code = invite(manager, slug, email, role).await;
     let id = invitation_id(member, slug).await;
-    ok(member, "accept_invitation", &[("invitation_id", &id)]).await;
+    ok(member, "accept_invitation", &[("invitation_id", &id), ("code", &code)]).await;
+}
+
+/// Invites `email` to `slug`; returns the one-time code the inviter is shown.
+pub async fn invite(manager: &Client, slug: &str, email: &str, role: &str) -> String {
+    let sent = ok(manager, "add_member", &[("slug", slug), ("email", email), ("role", role)]).await;
+    sent["code"].as_str().unwrap_or_else(|| panic!("no invitation code: {sent}")).to_string()
 }
 
 /// The id of `member`'s invitation to the organization `slug`.

@@ -17,14 +17,15 @@ pub async fn my_invitations() -> Result<Vec<Invitation>, AppError> {
     invitations::for_invitee(&state.db, &user.email, state.clock.now()).await
 }
 
-/// Joins the organization with the invited role. Returns its slug.
+/// Joins the organization with the invited role, with the invitation's
+/// one-time `code` (the inviter gave it). Returns its slug.
 #[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(invitation_id: i64) -> Result<String, AppError> {
+pub async fn accept_invitation(invitation_id: i64, #[server(default)] code: String) -> Result<String, AppError> {
     use crate::server::flows::invitations;
     use crate::server::request::session_access;
 
     let access = session_access().await?;
-    let slug = invitations::accept(&access.cx(), &access.user, invitation_id).await?;
+    let slug = invitations::accept(&access.cx(), &access.user, invitation_id, &code).await?;
     crate::api::plain_form::back_with_notice("joined", &slug);
     Ok(slug)
 }

@@ -11,6 +11,7 @@ pub async fn load_security_keys() -> Result<SecurityKeys, AppError> {
 
     let access = session_access().await?;
     let keys = security_keys::list(&access.cx(), access.user.id).await?;
+    let authenticator_app = crate::server::credentials::has_totp(&access.state.db, access.user.id).await?;
     let rp = access.state.webauthn.as_deref();
-    Ok(SecurityKeys { available: rp.is_some(), origin: rp.map(|rp| rp.origin.clone()), keys })
+    Ok(SecurityKeys { available: rp.is_some(), origin: rp.map(|rp| rp.origin.clone()), keys, authenticator_app })
 }

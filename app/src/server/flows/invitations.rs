@@ -6,6 +6,7 @@ use crate::error::AppResult;
 use crate::model::User;
 use crate::policy;
 use crate::server::events::AuditEvent;
+use crate::server::invitation_codes;
 use crate::server::invitations::{self, Taken};
 use crate::server::orgs;
 use crate::server::refusals::Refused;
@@ -15,11 +16,18 @@ fn detail(taken: &Taken) -> String {
 }
 
 /// Joins the organization with the invited role, if the invitation was sent
-/// to `user`'s email and has not expired. Returns the organization's slug.
-pub async fn accept(cx: &Ctx<'_>, user: &User, invitation_id: i64) -> AppResult<String> {
+/// to `user`'s email, has not expired, and `code` is its one-time code (the
+/// address alone proves nothing: nobody verified it). Wrong codes are
+/// counted; the fifth voids the invitation. Returns the organization's slug.
+pub async fn accept(cx: &Ctx<'_>, user: &User, invitation_id: i64, code: &str) -> AppResult<String> {
+    let code = invitation_codes::normalize(code).ok_or(Refused::InvitationCodeMalformed)?;
     let mut tx = cx.begin().await?;
     let taken =
         invitations::take_for_invitee(&mut tx, invitation_id, &user.email).await?.ok_or(Refused::InvitationNotYours)?;
+    if !invitation_codes::matches(&cx.state.keys, &code, taken.code_hash.as_deref()) {
+        tx.rollback().await?;
+        return Err(wrong_code(cx, user, invitation_id).await);
+    }
     // Returning early drops the transaction, which puts the expired invitation back.
     policy::may_accept_invitation(taken.expires_at, cx.now)?;
     // Already a member (say, from the demo seed): the invitation is used up all the same.
@@ -28,6 +36,30 @@ pub async fn accept(cx: &Ctx<'_>, user: &User, invitation_id: i64) -> AppResult<
     let slug = orgs::slug_of(&mut tx, taken.org_id).await?;
     tx.commit().await?;
     Ok(slug)
+}
+
+/// Counts a wrong code; the fifth voids the invitation, with its audit row.
+async fn wrong_code(cx: &Ctx<'_>, user: &User, invitation_id: i64) -> crate::error::AppError {
+    let counted = async {
+        let mut tx = cx.begin().await?;
+        let Some((failures, _)) = invitations::count_failure(&mut tx, invitation_id, &user.email).await? else {
+            return Ok(Refused::InvitationNotYours);
+        };
+        if failures < invitation_codes::MAX_FAILURES {
+            tx.commit().await?;
+            return Ok(Refused::InvitationCodeWrong);
+        }
+        if let Some(taken) = invitations::take_for_invitee(&mut tx, invitation_id, &user.email).await? {
+            let detail = format!("{}: {} wrong invitation codes", detail(&taken), failures);
+            orgs::audit(&mut *tx, taken.org_id, user.id, AuditEvent::InvitationVoided, &detail, cx.now).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, crate::error::AppError>(Refused::InvitationVoided)
+    };
+    match counted.await {
+        Ok(refused) => refused.into(),
+        Err(e) => e,
+    }
 }
 
 /// Declines (expired or not): the invitation is gone.

@@ -4,15 +4,12 @@
 //! allowance like every other answer; the challenge is bound to the session
 //! and used once.
 
-use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
-
-use super::key_login::{internal, options, refuse};
+use super::key_login::{check_answer, internal, options, refuse};
 use super::{Ctx, InSession};
 use crate::error::AppResult;
 use crate::security_keys::KeyCeremony;
 use crate::server::events::{self, SecurityEvent};
 use crate::server::refusals::Refused;
-use crate::server::second_factor;
 use crate::server::sessions;
 use crate::server::webauthn::ceremonies::{self, Kind};
 use crate::server::webauthn::{keys, rp};
@@ -34,26 +31,10 @@ pub async fn start(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<KeyCeremony> {
 
 #[tracing::instrument(skip_all)]
 pub async fn finish(cx: &Ctx<'_>, s: InSession<'_>, ceremony: &str, answer: &str) -> AppResult<()> {
-    let rp = rp(cx.state)?;
-    let attempt = second_factor::key_attempt(cx.state, s.user.id, cx.meta).await?;
-    let claimed = ceremonies::claim(cx.db(), ceremony, Kind::Confirm, s.session_hash, cx.now).await?;
-    let Some(claimed) = claimed.filter(|c| c.user_id == Some(s.user.id)) else {
-        return Err(refuse(cx, attempt, None, Refused::KeyRequestGone).await);
-    };
-    let Ok(answer) = serde_json::from_str::<PublicKeyCredential>(answer) else {
-        return Err(refuse(cx, attempt, None, Refused::KeyAnswerMalformed).await);
-    };
-    let state: PasskeyAuthentication = ceremonies::state_of(&claimed)?;
-    let result = match rp.webauthn.finish_passkey_authentication(&answer, &state) {
-        Ok(result) => result,
-        Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
-    };
-    let stored = keys::passkeys(cx.db(), s.user.id).await?;
-    let Some(key) = stored.iter().find(|k| k.passkey.cred_id() == result.cred_id()) else {
-        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
-    };
+    let (attempt, key, result) =
+        check_answer(cx, s.user.id, (Kind::Confirm, s.session_hash), (ceremony, answer)).await?;
     let mut tx = cx.begin().await?;
-    if !keys::record_use(&mut *tx, key, &result, cx.now).await? {
+    if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {
         tx.rollback().await?;
         return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
     }

@@ -8,7 +8,8 @@
 //! forward: one that went backwards is refused and logged as a clone warning.
 
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication, PublicKeyCredential, WebauthnError,
+    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication, PublicKeyCredential,
+    WebauthnError,
 };
 
 use super::account::LoginDone;
@@ -70,20 +71,18 @@ pub(super) async fn refuse(
     attempt.failed(cx.state, cx.meta, event, refusal).await
 }
 
-/// The key's answer at the second step: the ceremony, the pending login, the
-/// key's new counter, the new session and the log rows commit together.
-#[tracing::instrument(skip_all)]
-pub async fn finish_second_step(
+/// A key's answer to a ceremony of `kind` bound to `binding`, checked for
+/// `user_id`'s keys: one attempt on the account's allowance, counted and
+/// logged when refused. The caller records the key's use and closes the attempt.
+pub(super) async fn check_answer(
     cx: &Ctx<'_>,
-    pending_token: &str,
-    ceremony: &str,
-    answer: &str,
-) -> AppResult<LoginDone> {
+    user_id: i64,
+    (kind, binding): (Kind, &str),
+    (ceremony, answer): (&str, &str),
+) -> AppResult<(KeyAttempt, keys::Stored, AuthenticationResult)> {
     let rp = rp(cx.state)?;
-    let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
     let attempt = second_factor::key_attempt(cx.state, user_id, cx.meta).await?;
-    let binding = token_hash(pending_token);
-    let claimed = ceremonies::claim(cx.db(), ceremony, Kind::SecondFactor, &binding, cx.now).await?;
+    let claimed = ceremonies::claim(cx.db(), ceremony, kind, binding, cx.now).await?;
     let Some(claimed) = claimed.filter(|c| c.user_id == Some(user_id)) else {
         return Err(refuse(cx, attempt, None, Refused::KeyRequestGone).await);
     };
@@ -96,11 +95,26 @@ pub async fn finish_second_step(
         Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
     };
     let stored = keys::passkeys(cx.db(), user_id).await?;
-    let Some(key) = stored.iter().find(|k| k.passkey.cred_id() == result.cred_id()) else {
-        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
-    };
+    match stored.into_iter().find(|k| k.passkey.cred_id() == result.cred_id()) {
+        Some(key) => Ok((attempt, key, result)),
+        None => Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await),
+    }
+}
+
+/// The key's answer at the second step: the ceremony, the pending login, the
+/// key's new counter, the new session and the log rows commit together.
+#[tracing::instrument(skip_all)]
+pub async fn finish_second_step(
+    cx: &Ctx<'_>,
+    pending_token: &str,
+    ceremony: &str,
+    answer: &str,
+) -> AppResult<LoginDone> {
+    let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
+    let binding = token_hash(pending_token);
+    let (attempt, key, result) = check_answer(cx, user_id, (Kind::SecondFactor, &binding), (ceremony, answer)).await?;
     let mut tx = cx.begin().await?;
-    if !keys::record_use(&mut *tx, key, &result, cx.now).await? {
+    if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {
         tx.rollback().await?;
         return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
     }

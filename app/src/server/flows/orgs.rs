@@ -7,10 +7,10 @@ use crate::model::{OrgSummary, Role, User, GRACE_DAYS};
 use crate::policy::{self, ManagerTask, Requirement};
 use crate::server::credentials;
 use crate::server::events::AuditEvent;
-use crate::server::invitations;
 use crate::server::orgs;
 use crate::server::refusals::{LastOwnerWrite, Refused};
 use crate::server::second_factor::Accept;
+use crate::server::{invitation_codes, invitations};
 use crate::validate;
 
 pub struct NewOrg {
@@ -35,10 +35,18 @@ fn parse_role(role: &str) -> Result<Role, Refused> {
     role.parse().map_err(|message| Refused::InvalidRole { message })
 }
 
+/// Who was invited, and the one-time code they accept with (shown to the inviter once).
+#[derive(Debug)]
+pub struct Invited {
+    pub email: String,
+    pub code: String,
+}
+
 /// Invites a person, by email, to join with `role`. The answer is the same
 /// whether or not an account uses the email (the same queries run), and
-/// nobody joins without accepting. Returns the email as normalized.
-pub async fn invite(cx: &Ctx<'_>, m: InOrg<'_>, email: &str, role: &str) -> AppResult<String> {
+/// nobody joins without accepting with the invitation's code. Returns the
+/// email as normalized, and the code.
+pub async fn invite(cx: &Ctx<'_>, m: InOrg<'_>, email: &str, role: &str) -> AppResult<Invited> {
     let role = parse_role(role)?;
     let email = validate::email(email)?;
     policy::may_invite(m.org.my_role, role)?;
@@ -52,11 +60,14 @@ pub async fn invite(cx: &Ctx<'_>, m: InOrg<'_>, email: &str, role: &str) -> AppR
     if let Some(pending) = invitations::pending_role(&mut tx, m.org.id, &email).await? {
         policy::may_cancel_invitation(m.org.my_role, pending)?;
     }
-    invitations::upsert(&mut tx, m.org.id, &email, role, m.user.id, cx.now).await?;
+    let code = invitation_codes::generate();
+    let code_hash = invitation_codes::hash(&cx.state.keys, &code.replace('-', ""));
+    let new = invitations::NewInvitation { role, invited_by: m.user.id, code_hash: &code_hash };
+    invitations::upsert(&mut tx, m.org.id, &email, &new, cx.now).await?;
     let detail = format!("{email} as {}", role.as_str());
     orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::MemberInvited, &detail, cx.now).await?;
     tx.commit().await?;
-    Ok(email)
+    Ok(Invited { email, code })
 }
 
 /// Changes a member's role; an organization always keeps an owner.
@@ -142,20 +153,49 @@ pub async fn set_requirement(cx: &Ctx<'_>, m: InOrg<'_>, input: RequirementInput
         }
         return Ok(tx.commit().await?);
     }
-    if input.password.is_empty() {
-        return Err(Refused::RequirementNeedsReauthentication.into());
-    }
-    if !credentials::is_enabled(db, m.user.id).await? {
-        return Err(Refused::RequirementNeedsYourTwoFactor.into());
-    }
     let reauthentication = Reauthentication { password: input.password, code: input.code };
-    let challenge = reauthenticate(cx, m.user, reauthentication, Accept::Totp).await?;
-    let mut authorized = cx.begin_with_code(challenge).await?;
-    if !write.run(cx, &mut authorized.tx).await? {
-        authorized.abandon(cx).await?;
-        return Err(Refused::RequirementChangedMeanwhile.into());
+    let refused_without = Refused::RequirementNeedsReauthentication;
+    OwnerWrite::Requirement(&write).reauthenticated(cx, m, reauthentication, refused_without).await
+}
+
+/// A change that weakens an organization's protection, made by an owner.
+enum OwnerWrite<'a> {
+    Requirement(&'a RequirementWrite),
+    Factors(&'a AllowedFactorsWrite),
+}
+
+impl OwnerWrite<'_> {
+    async fn run(&self, cx: &Ctx<'_>, tx: &mut Tx) -> AppResult<bool> {
+        match self {
+            OwnerWrite::Requirement(write) => write.run(cx, tx).await,
+            OwnerWrite::Factors(write) => write.run(cx, tx).await,
+        }
     }
-    authorized.commit(cx).await
+
+    /// With the owner's password and a current code from their app, claimed in the
+    /// write's transaction; `without`: the refusal when no password came.
+    async fn reauthenticated(
+        &self,
+        cx: &Ctx<'_>,
+        m: InOrg<'_>,
+        reauthentication: Reauthentication,
+        without: Refused,
+    ) -> AppResult<()> {
+        if reauthentication.password.is_empty() {
+            return Err(without.into());
+        }
+        // The code comes from the app (keys cannot re-authenticate these changes yet).
+        if !credentials::has_totp(cx.db(), m.user.id).await? {
+            return Err(Refused::RequirementNeedsYourTwoFactor.into());
+        }
+        let challenge = reauthenticate(cx, m.user, reauthentication, Accept::Totp).await?;
+        let mut authorized = cx.begin_with_code(challenge).await?;
+        if !self.run(cx, &mut authorized.tx).await? {
+            authorized.abandon(cx).await?;
+            return Err(Refused::RequirementChangedMeanwhile.into());
+        }
+        authorized.commit(cx).await
+    }
 }
 
 /// The requirement's conditional write and its audit row.
@@ -199,16 +239,48 @@ fn requirement_audit(from: Requirement, to: Requirement, confirmed_by_owner: boo
 
 /// "Allowed second factors" (Settings tab): owners and admins, at least one
 /// kind; enforcement (`request::complies`) reads it on the next request.
-pub async fn set_allowed_factors(cx: &Ctx<'_>, m: InOrg<'_>, allowed: policy::AllowedFactors) -> AppResult<()> {
-    policy::may_set_allowed_factors(m.org.my_role, allowed)?;
-    let mut tx = cx.begin().await?;
-    orgs::set_allowed_factors(&mut *tx, m.org.id, allowed).await?;
+pub async fn set_allowed_factors(
+    cx: &Ctx<'_>,
+    m: InOrg<'_>,
+    allowed: policy::AllowedFactors,
+    reauthentication: Reauthentication,
+) -> AppResult<()> {
+    let from = orgs::allowed_factors(cx.db(), m.org.id).await?;
+    let change = policy::may_change_allowed_factors(m.org.my_role, from, allowed)?;
     let detail = match (allowed.authenticator_app, allowed.security_keys) {
         (true, true) => "authenticator app, security keys",
         (true, false) => "authenticator app",
         _ => "security keys",
     };
-    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::AllowedFactorsChanged, detail, cx.now).await?;
-    tx.commit().await?;
-    Ok(())
+    let write = AllowedFactorsWrite { org_id: m.org.id, actor_id: m.user.id, from, to: allowed, detail };
+    if change == policy::FactorsChange::Tighten {
+        let mut tx = cx.begin().await?;
+        if !write.run(cx, &mut tx).await? {
+            return Err(Refused::RequirementChangedMeanwhile.into());
+        }
+        return Ok(tx.commit().await?);
+    }
+    // Allowing a weaker kind: the owner proves it is them, as for switching the requirement off.
+    let refused_without = Refused::FactorsNeedReauthentication;
+    OwnerWrite::Factors(&write).reauthenticated(cx, m, reauthentication, refused_without).await
+}
+
+/// The allowed factors' conditional write and its audit row.
+struct AllowedFactorsWrite {
+    org_id: i64,
+    actor_id: i64,
+    from: policy::AllowedFactors,
+    to: policy::AllowedFactors,
+    detail: &'static str,
+}
+
+impl AllowedFactorsWrite {
+    async fn run(&self, cx: &Ctx<'_>, tx: &mut Tx) -> AppResult<bool> {
+        if !orgs::set_allowed_factors(&mut **tx, self.org_id, (self.from, self.to)).await? {
+            return Ok(false);
+        }
+        orgs::audit(&mut **tx, self.org_id, self.actor_id, AuditEvent::AllowedFactorsChanged, self.detail, cx.now)
+            .await?;
+        Ok(true)
+    }
 }

@@ -90,6 +90,17 @@ fn InvitationItem(
                         view! {
                             <ActionForm action=accept attr:class="inline-form">
                                 <input type="hidden" name="invitation_id" value=id />
+                                <label>
+                                    "Invitation code"
+                                    <input
+                                        name="code"
+                                        required=true
+                                        autocomplete="off"
+                                        autocapitalize="characters"
+                                        spellcheck="false"
+                                        placeholder="7K3Q-XW9D-2MFA"
+                                    />
+                                </label>
                                 <button
                                     type="submit"
                                     class="button primary small"

@@ -38,6 +38,35 @@ pub fn SecurityKeysSection(keys: Result<SecurityKeys, AppError>) -> impl IntoVie
 #[component]
 fn KeyList(keys: SecurityKeys) -> impl IntoView {
     let origin = keys.origin.clone().unwrap_or_default();
+    // With 2FA on, a new key needs a current second factor: the app's code, or one of the keys.
+    let (confirm, proof) = match (keys.authenticator_app, keys.keys.is_empty()) {
+        (true, _) => (
+            "",
+            view! {
+                <label>
+                    "Password" <input type="password" name="password" required=true autocomplete="current-password" />
+                </label>
+                <label>
+                    "Code from your authenticator app"
+                    <input name="code" required=true inputmode="numeric" autocomplete="one-time-code" />
+                </label>
+            }
+            .into_any(),
+        ),
+        (false, false) => {
+            ("key", view! { <p class="muted">"You will confirm with one of your security keys first."</p> }.into_any())
+        }
+        (false, true) => (
+            "",
+            view! {
+                <label>
+                    "Password (if you logged in more than 5 minutes ago)"
+                    <input type="password" name="password" autocomplete="current-password" />
+                </label>
+            }
+            .into_any(),
+        ),
+    };
     let rows = keys
         .keys
         .into_iter()
@@ -104,14 +133,11 @@ fn KeyList(keys: SecurityKeys) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <form data-webauthn="register" class="inline-form">
+            <form data-webauthn="register" data-confirm=confirm class="inline-form">
                 <label>
                     "Name" <input name="name" required=true maxlength=NAME_MAX.to_string() placeholder="YubiKey" />
                 </label>
-                <label>
-                    "Password (if you logged in more than 5 minutes ago)"
-                    <input type="password" name="password" autocomplete="current-password" />
-                </label>
+                {proof}
                 <button type="submit" class="primary">
                     "Add a security key"
                 </button>
@@ -198,6 +224,14 @@ pub fn AllowedFactorsSection(slug: String, allowed: crate::policy::AllowedFactor
                 <label>
                     <input type="checkbox" name="security_keys" value="true" checked=allowed.security_keys />
                     "Security keys and passkeys"
+                </label>
+                <p class="muted">
+                    "Allowing another kind of second factor (owners only) needs your password and a code from your authenticator app."
+                </p>
+                <label>"Password" <input type="password" name="password" autocomplete="current-password" /></label>
+                <label>
+                    "Code from your authenticator app"
+                    <input name="code" inputmode="numeric" autocomplete="one-time-code" />
                 </label>
                 <button type="submit">"Update allowed factors"</button>
             </form>

@@ -11,13 +11,16 @@ use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 #[component]
 pub fn InviteForm(slug: String, roles: Vec<Role>, action: ServerAction<AddMember>) -> impl IntoView {
     let error = last_error(action);
-    // After a plain form post the page comes back with `?invited=<email>`.
+    // After a plain form post the page is rendered with `invited` and `invitation_code` from the
+    // server's one-shot flash cookie (see the server's flash middleware): never from a link.
     let query = leptos_router::hooks::use_query_map();
     let sent = move || {
-        action.value().get().and_then(Result::ok).or_else(|| {
+        let sent = action.value().get().and_then(Result::ok).or_else(|| {
             let email = query.read().get("invited").and_then(|e| crate::validate::email(&e).ok())?;
-            Some(crate::model::invitation_sent(&email))
-        })
+            let code = query.read().get("invitation_code")?;
+            Some(crate::model::InvitationSent::new(email, code))
+        })?;
+        Some(sent.message)
     };
     view! {
         <section class="add-member" aria-labelledby="add-member-title">

@@ -81,12 +81,23 @@ fn Enabled(
     });
     let left = move || status.with(|s| format!("Backup codes: {} of {} left", s.codes_left, s.codes_total));
     let methods = move || status.with(crate::ui::components::security_keys::active_methods);
-    // With security keys only, the app can be added beside them.
+    // With security keys only, the app can be added beside them, once a key confirmed it
+    // (public/webauthn.js runs "Confirm with your security key").
     let add_app = status.with_untracked(|s| !s.authenticator_app).then(|| {
         view! {
-            <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
-                "Set up an authenticator app"
-            </button>
+            <div data-webauthn-scope="" class="key-step">
+                <p class="muted">"To set up an authenticator app, first confirm with one of your security keys."</p>
+                <button type="button" class="button" data-webauthn="confirm">
+                    "Confirm with your security key"
+                </button>
+                <p role="status" data-webauthn-done="" hidden=true>
+                    "Confirmed. Set up the app within 5 minutes."
+                </p>
+                <p class="form-error" role="alert" data-webauthn-error="" hidden=true></p>
+                <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
+                    "Set up an authenticator app"
+                </button>
+            </div>
         }
     });
     view! {
