@@ -23,6 +23,8 @@ if ! VIEW_CHECK="$(leptosfmt --check app frontend server 2>&1)" || grep -q '❌'
 fi
 cargo clippy -p app --features ssr --lib -- -D warnings
 cargo clippy -p server --bins --examples -- -D warnings
+# Imports run one way: no circles between files, no import from a lower layer to a higher one.
+python3 scripts/check-layers.py
 
 step "unit tests: app (ssr)"
 cargo test -p app --features ssr

@@ -10,7 +10,13 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     /// One input broke a rule; `field` names the form field.
     #[error("{message}")]
-    Validation { field: String, message: String },
+    Validation {
+        field: String,
+        message: String,
+        /// A stable code for the refusal (`Refused::reason`), for the UI and clients to branch on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// Deliberately vague: never says whether the email exists.
     #[error("Invalid email or password")]
     InvalidCredentials,
@@ -18,13 +24,33 @@ pub enum AppError {
     Unauthenticated,
     /// The REST API's refusal of the credentials a request carried (or their absence).
     #[error("{message}")]
-    Unauthorized { message: String },
+    Unauthorized {
+        message: String,
+        /// A stable code for the refusal (`Refused::reason`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     #[error("{message}")]
-    Forbidden { message: String },
+    Forbidden {
+        message: String,
+        /// A stable code for the refusal (`Refused::reason`), for the UI and clients to branch on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     #[error("{message}")]
-    NotFound { message: String },
+    NotFound {
+        message: String,
+        /// A stable code for the refusal (`Refused::reason`), for the UI and clients to branch on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     #[error("{message}")]
-    Conflict { message: String },
+    Conflict {
+        message: String,
+        /// A stable code for the refusal (`Refused::reason`), for the UI and clients to branch on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// The organization requires 2FA and the grace period is over.
     #[error("{org} requires two-factor authentication. Set it up to continue.")]
     TwoFactorRequired { org: String, slug: String },
@@ -51,16 +77,42 @@ pub enum AppError {
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation { field: field.to_string(), message: message.into() }
+        Self::Validation { field: field.to_string(), message: message.into(), reason: None }
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::Forbidden { message: message.into() }
+        Self::Forbidden { message: message.into(), reason: None }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::NotFound { message: message.into() }
+        Self::NotFound { message: message.into(), reason: None }
     }
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict { message: message.into() }
+        Self::Conflict { message: message.into(), reason: None }
+    }
+
+    /// The same error with a stable reason code on the wire.
+    #[must_use]
+    pub fn because(mut self, code: &str) -> Self {
+        match &mut self {
+            Self::Validation { reason, .. }
+            | Self::Unauthorized { reason, .. }
+            | Self::Forbidden { reason, .. }
+            | Self::NotFound { reason, .. }
+            | Self::Conflict { reason, .. } => *reason = Some(code.to_string()),
+            _ => {}
+        }
+        self
+    }
+
+    /// The refusal's stable reason code, when it has one: what the UI branches on, never the words.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Validation { reason, .. }
+            | Self::Unauthorized { reason, .. }
+            | Self::Forbidden { reason, .. }
+            | Self::NotFound { reason, .. }
+            | Self::Conflict { reason, .. } => reason.as_deref(),
+            _ => None,
+        }
     }
 
     /// The HTTP status this error is answered with.
@@ -92,7 +144,7 @@ impl AppError {
     /// For forms: the message belonging to `field`, if this error is about it.
     pub fn field_message(&self, name: &str) -> Option<String> {
         match self {
-            Self::Validation { field, message } if field == name => Some(message.clone()),
+            Self::Validation { field, message, .. } if field == name => Some(message.clone()),
             _ => None,
         }
     }

@@ -4,15 +4,16 @@
 // Deeply nested view types need more than the default in release builds.
 #![recursion_limit = "256"]
 
-pub mod api;
 pub mod api_access;
 pub mod applications;
 pub mod error;
+pub mod factors;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod oidc;
 pub mod policy;
 pub mod security_keys;
+pub mod server_fns;
 pub mod ui;
 pub mod validate;
 

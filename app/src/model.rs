@@ -96,7 +96,7 @@ pub struct OrgSettings {
     /// "Allow personal access tokens and application passwords for this organization's data".
     pub allow_api_tokens: bool,
     /// "Allowed second factors".
-    pub allowed_factors: crate::policy::AllowedFactors,
+    pub allowed_factors: crate::factors::Kinds,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).
@@ -114,6 +114,10 @@ pub struct Member {
     /// members the field is absent from every response, not merely hidden.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_factor: Option<bool>,
+    /// Owners and admins only: the member's 2FA is of a kind the organization
+    /// allows (`factors::compliance::holds_allowed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complies: Option<bool>,
     /// Owners and admins only: how many live personal access tokens and
     /// application passwords the member has (never the tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-import { Page, expect, test } from '@playwright/test';
+import { Locator, Page, expect, test } from '@playwright/test';
 import { PASSWORD, hydrated, logIn, testAddress, uniqueEmail } from './helpers';
 
 // Security keys and passkeys with Chromium's virtual authenticator (DevTools
@@ -116,4 +116,50 @@ test('an organization requiring 2FA accepts a member whose only factor is a key'
   await expect(page).toHaveURL(/\/$/);
   await page.goto(`/orgs/${slug}`);
   await expect(page.getByText('1 of 1 members have two-factor authentication enabled')).toBeVisible();
+});
+
+/** "Confirm with your security key" in `scope`, waiting for the server to take the key's answer. */
+async function confirmWithKey(page: Page, scope: Locator) {
+  const confirmed = page.waitForResponse((r) => r.url().includes('/api/finish_key_confirmation') && r.ok());
+  await scope.getByRole('button', { name: 'Confirm with your security key' }).click();
+  await confirmed;
+}
+
+test('with keys only, the backup codes are revealed and replaced after confirming with a key', async ({ page }) => {
+  test.setTimeout(60_000);
+  await virtualAuthenticator(page);
+  await signUpAndOpenAccount(page, 'Quinn');
+  const codes = await addKey(page, 'YubiKey');
+  const reveal = page.locator('details').filter({ has: page.locator('summary', { hasText: 'Reveal codes' }) });
+  await reveal.locator('summary').click();
+  // Nothing to type: the key is the proof. Without it, the server says what to do.
+  await expect(reveal.getByLabel('Password')).toHaveCount(0);
+  await reveal.getByRole('button', { name: 'Reveal codes' }).click();
+  await expect(reveal.getByText(/confirm with one of your security keys first/)).toBeVisible();
+
+  const twoFactor = page.getByRole('region', { name: 'Two-Factor Authentication' });
+  await confirmWithKey(page, twoFactor);
+  await expect(twoFactor.getByText('Confirmed. Go on within 5 minutes.')).toBeVisible();
+  await reveal.getByRole('button', { name: 'Reveal codes' }).click();
+  const list = reveal.getByRole('list', { name: 'Your backup codes' });
+  await expect(list.locator('li')).toHaveCount(5);
+  expect(await list.locator('li').allTextContents()).toEqual(codes);
+
+  // Each confirmation is good for one change: confirm again to replace them.
+  const regenerate = page.locator('details').filter({ has: page.locator('summary', { hasText: 'Regenerate codes' }) });
+  await regenerate.locator('summary').click();
+  await confirmWithKey(page, twoFactor);
+  await regenerate.getByRole('button', { name: 'Regenerate codes' }).click();
+  await expect(regenerate.getByText('New backup codes. Save them now')).toBeVisible();
+  await expect(page.getByText('Backup codes: 5 of 5 left')).toBeVisible();
+
+  // A personal access token, made the same way: the key stands in for the password and code.
+  const tokens = page.getByRole('region', { name: 'Personal access tokens' });
+  await tokens.locator('summary', { hasText: 'Generate token' }).click();
+  await tokens.getByLabel('Name').fill('Deploy');
+  await tokens.getByLabel(/^read/).check();
+  await expect(tokens.getByLabel('Your password')).toHaveCount(0);
+  await confirmWithKey(page, tokens);
+  await tokens.getByRole('button', { name: 'Generate token' }).click();
+  await expect(tokens.getByLabel('Token', { exact: true })).toHaveText(/^pcl_pat_/);
 });

@@ -178,7 +178,7 @@ impl Config {
 }
 
 fn parse_trusted_proxy(text: &str) -> Result<ipnet::IpNet, String> {
-    app::server::client_ip::parse_trusted(text)
+    app::server::guards::client_ip::parse_trusted(text)
         .ok_or_else(|| format!("{text:?} is not an IP address or network such as 10.0.0.0/8"))
 }
 

@@ -1,9 +1,10 @@
 //! `portcullis demo`: a populated organization for a first look.
 
 use app::model::Role;
-use app::server::events::RequestMeta;
 use app::server::flows::{self, orgs::NewOrg, Ctx};
-use app::server::{orgs, users, AppState};
+use app::server::store::events::RequestMeta;
+use app::server::store::ids::{OrgId, UserId};
+use app::server::{store::orgs, store::users, AppState};
 use rand::Rng;
 
 const DEMO_ORG: (&str, &str) = ("Acme Corp", "acme");
@@ -49,7 +50,7 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
         }
     };
     for (user, role) in people.iter().skip(1) {
-        if orgs::role_of(db, org.id, user.id).await?.is_none() {
+        if orgs::role_of(db, OrgId(org.id), UserId(user.id)).await?.is_none() {
             orgs::add_member(db, org.id, user.id, *role, now).await?;
         }
     }

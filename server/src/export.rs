@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 
 use app::error::AppError;
 use app::policy::{self, ManagerTask};
-use app::server::request::member_access;
-use app::server::{orgs, sessions, AppState};
+use app::server::flows::{members, Ctx, InOrg};
+use app::server::gate::request::member_access;
+use app::server::store::events::RequestMeta;
+use app::server::{store::sessions, AppState};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap};
@@ -27,10 +29,12 @@ pub async fn members_csv(State(state): State<AppState>, Path(slug): Path<String>
 
 async fn export(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<(String, String), AppError> {
     let token = sessions::token_from_headers(headers, sessions::COOKIE_NAME);
-    let (_, org) = member_access(state, token.as_deref(), slug).await?;
+    let (user, org) = member_access(state, token.as_deref(), slug).await?;
     policy::may_manage(org.my_role, ManagerTask::ExportMembers)?;
+    let meta = RequestMeta::default();
+    let in_org = InOrg { user: &user, org: &org, session_hash: None };
     let mut csv = String::from("name,email,role,two_factor\r\n");
-    for m in orgs::members(&state.db, org.id, true).await? {
+    for m in members::list(&Ctx::new(state, &meta), in_org).await? {
         let two_factor = if m.two_factor == Some(true) { "enabled" } else { "disabled" };
         let _ = write!(
             csv,

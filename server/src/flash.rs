@@ -32,7 +32,7 @@ fn accepts_html(req: &Request) -> bool {
 }
 
 fn flash_cookie(req: &Request) -> Option<String> {
-    app::server::sessions::token_from_headers(req.headers(), COOKIE)
+    app::server::store::sessions::token_from_headers(req.headers(), COOKIE)
 }
 
 fn pairs(query: &str) -> Vec<(String, String)> {

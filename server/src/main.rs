@@ -2,7 +2,6 @@
 // Leptos view types nest deeply.
 #![recursion_limit = "256"]
 
-mod api;
 mod assets;
 mod config;
 mod demo;
@@ -11,6 +10,8 @@ mod export;
 mod flash;
 mod middleware;
 mod oidc;
+mod outbox;
+mod rest;
 mod router;
 
 use std::time::Duration;
@@ -214,6 +215,9 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     let options = leptos_options(config);
     let addr = options.site_addr;
     spawn_cleanup(state.clone(), Duration::from_secs(config.cleanup_interval_secs));
+    // No mail server yet (the account-lifecycle work plugs SMTP in here): messages go to the log.
+    tracing::info!("outgoing messages are written to the log: no mail server is configured");
+    outbox::spawn(state.clone(), std::sync::Arc::new(outbox::LogDeliverer), Duration::from_secs(OUTBOX_EVERY_SECS));
     match &state.settings.public_url {
         Some(issuer) => {
             tracing::info!(%issuer, "OpenID Connect provider on: applications can sign in through Portcullis")
@@ -242,6 +246,9 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How often the outbox's worker looks for messages to deliver.
+const OUTBOX_EVERY_SECS: u64 = 2;
 
 /// Deletes expired sessions now and then. Plain `DELETE ... WHERE expired`
 /// statements: idempotent, so every instance may run them at the same time.

@@ -1,8 +1,8 @@
 //! Cross-cutting HTTP protections: CSRF, clickjacking, the content policy.
 
 use app::error::AppError;
-use app::server::events::RequestMeta;
-use app::server::{client_ip, AppState};
+use app::server::store::events::RequestMeta;
+use app::server::{guards::client_ip, AppState};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;

@@ -34,7 +34,7 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
         .merge(crate::oidc::routes())
         .nest_service("/pkg", crate::assets::pkg(&leptos_options))
-        .merge(crate::api::routes(router_state.app.clone()))
+        .merge(crate::rest::routes(router_state.app.clone()))
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
             let options = leptos_options;
             move || shell(options.clone())

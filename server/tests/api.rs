@@ -274,6 +274,8 @@ async fn organization_routes_do_what_the_members_tab_does(backend: Backend) {
     let log = api::get(&server, "/orgs/acme/audit-log?limit=3", &t).await.body;
     let kinds: Vec<_> = log["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["two_factor_required", "member_removed", "member_two_factor_reset"], "{log}");
+    // Details are stored as parameters and worded as the Audit tab words them.
+    assert_eq!(log["items"][0]["detail"], "grace period: 7 days", "{log}");
     let rest =
         api::get(&server, &format!("/orgs/acme/audit-log?cursor={}", log["next_cursor"].as_str().unwrap()), &t).await;
     let kinds: Vec<_> = rest.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();

@@ -4,8 +4,8 @@
 mod common;
 
 use app::model::Role;
-use app::server::orgs::{self, Actor};
 use app::server::refusals::{LastOwnerWrite, Refused};
+use app::server::store::orgs::{self, Actor};
 use common::{code_now, enroll, join_org, ok, Backend, Client, Enrolled, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;

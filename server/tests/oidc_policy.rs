@@ -5,10 +5,11 @@
 
 mod common;
 
+use app::factors::{self, Kind, Kinds, OrgRule};
 use common::oidc::{
     self, authorize, code_in, handle_in, location, params_of, redeem, register, sign_in, verified, Attempt,
 };
-use common::{code_now, enroll, join_org, ok, Backend, Client, TestServer, PASSWORD};
+use common::{api, code_now, enroll, join_org, ok, Backend, Client, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -24,6 +25,7 @@ on_both_backends!(
     anonymous_requests_store_nothing_and_are_limited_per_address,
     a_request_handle_works_only_in_the_browser_that_started_it,
     without_a_public_url_the_endpoints_say_the_feature_is_off,
+    every_gate_gives_the_answer_of_the_one_compliance_rule,
 );
 
 /// "acme" with its owner (2FA on) and a confidential application.
@@ -396,4 +398,108 @@ async fn without_a_public_url_the_endpoints_say_the_feature_is_off(backend: Back
     let refused = server.run(&["reencrypt"], &[("PORTCULLIS_PUBLIC_URL", "http://id.example.com")]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("PORTCULLIS_PUBLIC_URL"), "{refused:?}");
+}
+
+/// One member as the gates see them, with what they hold and their credentials.
+struct Gated {
+    name: &'static str,
+    client: Client,
+    held: Kinds,
+    token: String,
+    refresh_token: String,
+    access_token: String,
+}
+
+/// What each gate answers for `m`: let in (true) or refused (false).
+async fn gates(server: &TestServer, app: &oidc::App, m: &mut Gated) -> [(&'static str, bool); 6] {
+    // The page answers a refused member with 403 and the enrollment prompt.
+    let page = m.client.get("/orgs/acme").await.status() == StatusCode::OK;
+    let (status, _) = m.client.call("load_org", &[("slug", "acme")]).await;
+    let server_function = status == StatusCode::OK;
+    let rest =
+        api::get(server, "/orgs/acme/members", &api::Auth::Bearer(m.token.clone())).await.status == StatusCode::OK;
+    let attempt = Attempt::new();
+    let params = params_of(&location(&authorize(&m.client, &attempt.query(app, &[("prompt", "none")])).await));
+    let authorize = params.contains_key("code");
+    let (status, body) = oidc::refresh(server, app, &m.refresh_token).await;
+    let refresh = status == StatusCode::OK;
+    if refresh {
+        m.refresh_token = body["refresh_token"].as_str().unwrap().to_string();
+        m.access_token = body["access_token"].as_str().unwrap().to_string();
+    }
+    let userinfo = oidc::userinfo(server, &m.access_token).await.0 == StatusCode::OK;
+    [
+        ("page", page),
+        ("server function", server_function),
+        ("REST", rest),
+        ("authorize", authorize),
+        ("token refresh", refresh),
+        ("userinfo", userinfo),
+    ]
+}
+
+/// Pages, server functions, REST, authorize, token refresh and userinfo let
+/// a member in exactly when `factors::standing` does, through
+/// an organization's requirement, grace period and allowed kinds changing.
+async fn every_gate_gives_the_answer_of_the_one_compliance_rule(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    let owner_factor = enroll(&server, &owner).await;
+    let app = register(&owner, "acme", false, &[]).await;
+    let mut members = Vec::new();
+    for (name, with_app) in [("Max", true), ("Nina", false)] {
+        let (client, email) = server.user(name).await;
+        join_org(&owner, &client, "acme", &email, "member").await;
+        let (held, token) = if with_app {
+            let enrolled = enroll(&server, &client).await;
+            server.advance_clock(30);
+            let code = code_now(&server, &enrolled.secret);
+            (Kinds::of([Kind::App]), api::token_with_code(&client, "read", 30, &code).await)
+        } else {
+            (Kinds::NONE, api::token(&client, "read", 30).await)
+        };
+        let tokens = oidc::tokens_for(&server, &client, &app).await;
+        members.push(Gated {
+            name,
+            client,
+            held,
+            token,
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_string(),
+            access_token: tokens["access_token"].as_str().unwrap().to_string(),
+        });
+    }
+    // Each step changes the settings (loosening ones with the owner's password and code), in
+    // an order that keeps the owner let in until the last.
+    let set = |function: &'static str, args: Vec<(&'static str, &'static str)>| (function, args);
+    let require =
+        |grace: &'static str| set("set_two_factor_requirement", vec![("require", "true"), ("grace_days", grace)]);
+    let allow_keys_only = set("set_allowed_factors", vec![("security_keys", "true")]);
+    let allow_all = set("set_allowed_factors", vec![("authenticator_app", "true"), ("security_keys", "true")]);
+    let keys = Kinds::of([Kind::SecurityKey]);
+    let steps = [
+        (vec![], Kinds::ALL),
+        (vec![require("7")], Kinds::ALL),
+        (vec![allow_keys_only.clone()], keys),
+        (vec![allow_all, require("0")], Kinds::ALL),
+        (vec![allow_keys_only], keys),
+    ];
+    for (changes, allowed) in steps {
+        for (function, mut args) in changes {
+            server.advance_clock(30);
+            let code = code_now(&server, &owner_factor.secret);
+            args.extend([("slug", "acme"), ("password", PASSWORD), ("code", code.as_str())]);
+            let (status, body) = owner.call(function, &args).await;
+            assert!(status.is_success() || status.is_redirection(), "{function}: {body}");
+        }
+        // Not gated (the owner is refused at the last step): the organization as the owner's list has it.
+        let orgs = ok(&owner, "my_orgs", &[]).await;
+        let rule = OrgRule { deadline: orgs[0]["two_factor_deadline"].as_i64(), allowed };
+        for m in &mut members {
+            let standing = factors::standing(m.held, rule, server.now());
+            for (gate, let_in) in gates(&server, &app, m).await {
+                assert_eq!(let_in, !standing.is_refused(), "{} at {gate}: {standing:?} under {rule:?}", m.name);
+            }
+        }
+    }
 }

@@ -19,6 +19,7 @@ on_both_backends!(
     adding_a_factor_to_a_protected_account_needs_a_current_second_factor,
     an_admin_reset_removes_the_members_keys,
     without_a_domain_in_the_public_url_security_keys_are_off,
+    a_key_only_account_proves_itself_with_a_key_before_every_protection_change,
 );
 
 /// A server whose public URL names a domain (WebAuthn refuses IP addresses).
@@ -310,10 +311,13 @@ async fn removing_renaming_and_what_an_organization_allows(backend: Backend) {
     assert!(audit.contains("Allowed second factors changed"), "{audit}");
 
     // Without the requirement, the last key goes and 2FA with it: a wrong password first changes nothing.
-    // Allowing the app again would be a weaker rule: owners only, with a code from their app (Ann has none).
+    // Allowing the app again would be a weaker rule: owners only, re-authenticated with a second factor of
+    // their own: Ann has keys only, so with one of them confirmed just before.
     let loosen = [("slug", "acme"), ("security_keys", "true"), ("authenticator_app", "true"), ("password", PASSWORD)];
-    let (status, _) = ann.call("set_allowed_factors", &loosen).await;
-    assert_eq!(status, StatusCode::CONFLICT, "needs her own app");
+    let (status, body) = ann.call("set_allowed_factors", &loosen).await;
+    assert_eq!((status, body["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("key_confirmation_needed")));
+    confirm_with(&ann, &mut key).await;
+    ok(&ann, "set_allowed_factors", &loosen).await;
     let (status, _) = ann.call("leave_org", &[("slug", "acme")]).await;
     assert!(status.is_client_error(), "the last owner stays");
     let (lone, lone_email) = server.user("Lone").await;
@@ -485,4 +489,65 @@ async fn without_a_domain_in_the_public_url_security_keys_are_off(backend: Backe
     assert!(body["message"].as_str().unwrap().contains("PORTCULLIS_PUBLIC_URL"));
     let (status, _) = server.client().call("start_passkey_login", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Re-authentication takes whichever second factor the account holds: with
+/// keys only, a key confirmed moments before, used once, by the change it
+/// authorizes (a refused change leaves it unused).
+async fn a_key_only_account_proves_itself_with_a_key_before_every_protection_change(backend: Backend) {
+    let server = keys_server(backend).await;
+    let (bob, _) = server.user("Bob").await;
+    let mut key = SoftAuthenticator::new(&origin(&server));
+    let first = add_key(&bob, &mut key, "YubiKey").await;
+    let shown: Vec<Value> = first["backup_codes"].as_array().unwrap().clone();
+    assert_eq!(shown.len(), 5, "the first key turned 2FA on: {first}");
+
+    // A stolen cookie without the key: nothing revealed, replaced, created or turned off.
+    let nothing = [("password", ""), ("code", "")];
+    for endpoint in ["reveal_codes", "regenerate_codes", "disable_two_factor"] {
+        let (status, body) = bob.call(endpoint, &nothing).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{endpoint}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("confirm with one of your security keys"), "{body}");
+    }
+    let token = [("name", "ci"), ("read", "true"), ("expires_in_days", "30")];
+    let (status, _) = bob.call("create_api_token", &token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // With the key: the codes as shown at enrollment, once per confirmation.
+    confirm_with(&bob, &mut key).await;
+    let revealed = ok(&bob, "reveal_codes", &nothing).await;
+    let revealed: Vec<Value> = revealed.as_array().unwrap().iter().map(|c| c["code"].clone()).collect();
+    assert_eq!(revealed, shown);
+    let (status, _) = bob.call("reveal_codes", &nothing).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the confirmation was used");
+    confirm_with(&bob, &mut key).await;
+    let fresh = ok(&bob, "regenerate_codes", &nothing).await;
+    assert_eq!(fresh.as_array().unwrap().len(), 5);
+    assert_ne!(fresh.as_array().unwrap(), &shown, "a new set");
+    confirm_with(&bob, &mut key).await;
+    let made = ok(&bob, "create_api_token", &token).await;
+    assert!(made["secret"].as_str().is_some_and(|s| !s.is_empty()), "{made}");
+
+    // An owner with keys only switches an organization's requirement off with a key.
+    ok(&bob, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    let on = [("slug", "acme"), ("require", "true"), ("grace_days", "0")];
+    ok(&bob, "set_two_factor_requirement", &on).await;
+    let off = [("slug", "acme"), ("require", "false"), ("grace_days", "0")];
+    let (status, _) = bob.call("set_two_factor_requirement", &off).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not without the key");
+    confirm_with(&bob, &mut key).await;
+    ok(&bob, "set_two_factor_requirement", &off).await;
+
+    // A confirmation expires; then 2FA goes off with a fresh one.
+    confirm_with(&bob, &mut key).await;
+    server.advance_clock(301);
+    let (status, _) = bob.call("disable_two_factor", &nothing).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "expired");
+    confirm_with(&bob, &mut key).await;
+    ok(&bob, "disable_two_factor", &nothing).await;
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM webauthn_credentials").await, 0);
+    let entries = log_entries(&bob).await;
+    for what in ["Backup codes revealed", "Backup codes regenerated", "Two-factor authentication disabled"] {
+        assert!(entries.iter().any(|e| e == what), "{what}: {entries:?}");
+    }
 }

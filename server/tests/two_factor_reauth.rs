@@ -266,11 +266,14 @@ async fn policy(server: &TestServer) -> (bool, i64) {
     (required == 1, grace)
 }
 
+/// The requirement's audit rows: their kind, and their detail as the Audit log words it.
 async fn audit_kinds(server: &TestServer) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT kind, detail FROM audit_events WHERE kind LIKE 'two_factor%' ORDER BY id")
-        .fetch_all(&server.db().await)
-        .await
-        .unwrap()
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, detail FROM audit_events WHERE kind LIKE 'two_factor%' ORDER BY id")
+            .fetch_all(&server.db().await)
+            .await
+            .unwrap();
+    rows.into_iter().map(|(kind, stored)| (kind.clone(), app::server::words::audit::detail(&kind, &stored))).collect()
 }
 
 async fn admins_cannot_switch_the_requirement_off_or_lengthen_the_grace_period(backend: Backend) {

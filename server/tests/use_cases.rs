@@ -9,16 +9,19 @@ use app::error::AppError;
 use app::model::{Role, User};
 use app::policy::Refusal;
 use app::server::db::PoolSettings;
-use app::server::events::RequestMeta;
 use app::server::flows::account::{self, NewAccount};
 use app::server::flows::backup_codes::{self, Reauthentication};
 use app::server::flows::orgs::{self, NewOrg};
 use app::server::flows::{enrollment, invitations, two_factor, Ctx, InOrg, InSession};
 use app::server::refusals::{LastOwnerWrite, Refused};
-use app::server::{credentials, sessions, AppState, Clock, PasswordHasher, Settings};
+use app::server::store::events::RequestMeta;
+use app::server::store::outbox::{self, Deliverer, Delivery, DeliveryError, Message, MessageKind, Outgoing};
+use app::server::{store::credentials, store::sessions, AppState, Clock, PasswordHasher, Settings};
 use app::twofactor::secret_box::Keys;
 use app::twofactor::totp::{step_of, TotpSecret};
 use common::{Backend, TestDatabase, PASSWORD};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 struct World {
     state: AppState,
@@ -139,7 +142,8 @@ async fn a_failed_log_write_keeps_the_old_backup_codes(backend: Backend) {
     let before = credentials::backup_codes(&world.state.db, &world.state.keys, ann.user.id).await.unwrap();
 
     world.break_inserts_into("security_events").await;
-    let failed = backup_codes::regenerate(&world.cx(), &ann.user, reauthentication(world.code(&secret, 1))).await;
+    let failed =
+        backup_codes::regenerate(&world.cx(), ann.in_session(), reauthentication(world.code(&secret, 1))).await;
     assert_eq!(failed.unwrap_err(), AppError::Internal);
     let after = credentials::backup_codes(&world.state.db, &world.state.keys, ann.user.id).await.unwrap();
     assert_eq!(before, after, "the old codes still count");
@@ -166,7 +170,7 @@ async fn a_failed_audit_write_changes_no_membership(backend: Backend) {
     let (owner, bob) = (world.person("Olivia").await, world.person("Bob").await);
     let org =
         orgs::create(&world.cx(), &owner.user, NewOrg { name: "Acme".into(), slug: "acme".into() }).await.unwrap();
-    let m = InOrg { user: &owner.user, org: &org };
+    let m = InOrg { user: &owner.user, org: &org, session_hash: None };
     let code = orgs::invite(&world.cx(), m, &bob.user.email, "member").await.unwrap().code;
     let (invitation_id,): (i64,) =
         sqlx::query_as("SELECT id FROM invitations").fetch_one(&world.state.db).await.unwrap();
@@ -221,7 +225,7 @@ async fn refusals_come_back_typed(backend: Backend) {
     let taken = orgs::create(&cx, &bob.user, NewOrg { name: "Other".into(), slug: "acme".into() }).await;
     assert_eq!(taken.unwrap_err(), Refused::SlugTaken { slug: "acme".into() }.into());
 
-    let m = InOrg { user: &owner.user, org: &org };
+    let m = InOrg { user: &owner.user, org: &org, session_hash: None };
     let myself = orgs::invite(&cx, m, &owner.user.email, "member").await;
     assert_eq!(myself.unwrap_err(), Refused::AlreadyMember { email: Some(owner.user.email.clone()) }.into());
     let demoted = orgs::change_role(&cx, m, owner.user.id, Role::Admin.as_str()).await;
@@ -247,4 +251,122 @@ on_both_backends!(
     a_failed_session_write_creates_no_account,
     an_organization_is_created_with_its_audit_row_or_not_at_all,
     refusals_come_back_typed,
+    a_message_is_sent_only_for_a_change_that_committed,
+    two_workers_deliver_each_message_once,
+    a_failed_delivery_is_retried_later_and_given_up_in_the_end,
 );
+
+/// A deliverer that remembers what it was given, and fails while told to.
+#[derive(Default)]
+struct Recorder {
+    delivered: Mutex<Vec<(i64, MessageKind)>>,
+    failures_left: Mutex<u32>,
+}
+
+impl Deliverer for Recorder {
+    fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a> {
+        Box::pin(async move {
+            // A real deliverer waits on the network: let another worker run meanwhile.
+            tokio::task::yield_now().await;
+            let mut failures = self.failures_left.lock().unwrap();
+            if *failures > 0 {
+                *failures -= 1;
+                return Err(DeliveryError("the mail server said 451".into()));
+            }
+            self.delivered.lock().unwrap().push((message.id, message.kind));
+            Ok(())
+        })
+    }
+}
+
+impl Recorder {
+    fn kinds(&self) -> Vec<MessageKind> {
+        self.delivered.lock().unwrap().iter().map(|(_, kind)| *kind).collect()
+    }
+}
+
+async fn a_message_is_sent_only_for_a_change_that_committed(backend: Backend) {
+    let world = World::new(backend).await;
+    let mut ann = world.person("Ann").await;
+    let secret = world.enroll(&mut ann).await;
+    // The change fails after its message was written: both roll back.
+    world.break_inserts_into("security_events").await;
+    let failed = two_factor::disable(&world.cx(), ann.in_session(), reauthentication(world.code(&secret, 1))).await;
+    assert_eq!(failed.unwrap_err(), AppError::Internal);
+    world.repair_inserts_into("security_events").await;
+    // The message itself cannot be written: the change rolls back with it.
+    world.break_inserts_into("outbox").await;
+    let failed = two_factor::disable(&world.cx(), ann.in_session(), reauthentication(world.code(&secret, 1))).await;
+    assert_eq!(failed.unwrap_err(), AppError::Internal);
+    assert!(credentials::is_enabled(&world.state.db, ann.user.id).await.unwrap(), "2FA stays on");
+    world.repair_inserts_into("outbox").await;
+    two_factor::disable(&world.cx(), ann.in_session(), reauthentication(world.code(&secret, 1))).await.unwrap();
+
+    let recorder = Recorder::default();
+    let now = world.state.clock.now();
+    let round = outbox::deliver_due(&world.state.db, now, "w1", &recorder, 50).await.unwrap();
+    assert_eq!(recorder.kinds(), [MessageKind::TwoFactorTurnedOn, MessageKind::TwoFactorTurnedOff]);
+    assert_eq!((round.delivered, round.failed), (2, 0));
+    let again = outbox::deliver_due(&world.state.db, now + 3600, "w1", &recorder, 50).await.unwrap();
+    assert_eq!(again.delivered, 0, "delivered messages are not sent again");
+}
+
+async fn two_workers_deliver_each_message_once(backend: Backend) {
+    let world = World::new(backend).await;
+    let ann = world.person("Ann").await;
+    let now = world.state.clock.now();
+    for _ in 0..40 {
+        let message = Message::to(ann.user.id, MessageKind::BackupCodesRegenerated);
+        outbox::enqueue(&world.state.db, &message, now).await.unwrap();
+    }
+    let recorder = Recorder::default();
+    let db = &world.state.db;
+    // Small batches, many rounds, two workers at once: every round races the other worker.
+    for _ in 0..40 {
+        let (a, b) = tokio::join!(
+            outbox::deliver_due(db, now, "worker-a", &recorder, 3),
+            outbox::deliver_due(db, now, "worker-b", &recorder, 3),
+        );
+        if a.unwrap().delivered + b.unwrap().delivered == 0 {
+            break;
+        }
+    }
+    let delivered = recorder.delivered.lock().unwrap().clone();
+    let mut times: HashMap<i64, usize> = HashMap::new();
+    for (id, _) in &delivered {
+        *times.entry(*id).or_default() += 1;
+    }
+    assert_eq!(times.len(), 40, "every message delivered");
+    assert!(times.values().all(|n| *n == 1), "none twice: {times:?}");
+    assert_eq!(world.count("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").await, 0);
+}
+
+async fn a_failed_delivery_is_retried_later_and_given_up_in_the_end(backend: Backend) {
+    let world = World::new(backend).await;
+    let ann = world.person("Ann").await;
+    let db = &world.state.db;
+    let now = world.state.clock.now();
+    outbox::enqueue(db, &Message::to(ann.user.id, MessageKind::TwoFactorTurnedOff), now).await.unwrap();
+    let recorder = Recorder { failures_left: Mutex::new(1), ..Recorder::default() };
+    let round = outbox::deliver_due(db, now, "w", &recorder, 10).await.unwrap();
+    assert_eq!((round.delivered, round.failed), (0, 1));
+    let early = outbox::deliver_due(db, now + outbox::backoff_secs(1) - 1, "w", &recorder, 10).await.unwrap();
+    assert_eq!(early, outbox::Round::default(), "not before the backoff");
+    let later = outbox::deliver_due(db, now + outbox::backoff_secs(1), "w", &recorder, 10).await.unwrap();
+    assert_eq!(later.delivered, 1, "retried after the backoff");
+    assert_eq!(recorder.kinds(), [MessageKind::TwoFactorTurnedOff]);
+
+    // A message that never goes through is given up after the last attempt, and kept for a while.
+    outbox::enqueue(db, &Message::to(ann.user.id, MessageKind::TwoFactorReset), now).await.unwrap();
+    *recorder.failures_left.lock().unwrap() = u32::MAX;
+    let mut at = now;
+    for _ in 0..outbox::MAX_ATTEMPTS {
+        outbox::deliver_due(db, at, "w", &recorder, 10).await.unwrap();
+        at += 3600;
+    }
+    let sql = "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL AND last_error = 'the mail server said 451'";
+    assert_eq!(world.count(sql).await, 1);
+    let gone = outbox::deliver_due(db, at + 86_400, "w", &recorder, 10).await.unwrap();
+    assert_eq!(gone, outbox::Round::default(), "given up: not tried again");
+    assert_eq!(outbox::delete_settled(db, at + outbox::KEEP_SETTLED_SECS + 1).await.unwrap(), 2);
+}

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::scope::{Scope, Scopes};
-use crate::server::sessions::Proof;
+use crate::factors::Proof;
 
 pub const ACR_PASSWORD: &str = "urn:portcullis:acr:pwd";
 pub const ACR_TOTP: &str = "urn:portcullis:acr:pwd+totp";

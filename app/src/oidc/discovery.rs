@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::claims::acr;
 use super::scope::Scope;
-use crate::server::sessions::Proof;
+use crate::factors::Proof;
 
 pub const AUTHORIZE: &str = "/oidc/authorize";
 pub const TOKEN: &str = "/oidc/token";

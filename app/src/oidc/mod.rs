@@ -1,7 +1,7 @@
 //! Portcullis as an OpenID Connect provider: the rules, without I/O. What
 //! an authorization request may ask, PKCE, redirect URIs, scopes, the ID
 //! token's claims, ES256 signing and the formats of codes and tokens.
-//! Persistence and use cases live in `crate::server::oidc`, the HTTP
+//! Persistence and use cases live in `crate::server::store::oidc` and `crate::server::flows::oidc`, the HTTP
 //! endpoints in the server crate.
 
 pub mod authorize;

@@ -8,9 +8,9 @@
 
 use sqlx::Row;
 
-use super::credentials::{code_context, secret_context};
 use super::db::Db;
-use super::enrollments;
+use super::store::credentials::{code_context, secret_context};
+use super::store::enrollments;
 use crate::error::AppResult;
 use crate::twofactor::secret_box::{Keys, Opened};
 
@@ -134,14 +134,14 @@ async fn reencrypt_enrollments(db: &Db, keys: &Keys, report: &mut ReencryptRepor
 
 /// The OpenID Connect signing keys, sealed under the key id.
 async fn reencrypt_signing_keys(db: &Db, keys: &Keys, report: &mut ReencryptReport) -> AppResult<()> {
-    for (kid, sealed) in super::oidc::keys::all_sealed(db).await? {
-        let context = super::oidc::keys::context(&kid);
+    for (kid, sealed) in super::store::oidc::keys::all_sealed(db).await? {
+        let context = super::store::oidc::keys::context(&kid);
         let opened = keys.open_telling_key(&sealed, &context).ok();
         if !report.count(&opened) {
             continue;
         }
         let plaintext = opened.map(|o| o.plaintext).unwrap_or_default();
-        let resealed = super::oidc::keys::reseal(db, &kid, &sealed, &keys.seal(&plaintext, &context)).await?;
+        let resealed = super::store::oidc::keys::reseal(db, &kid, &sealed, &keys.seal(&plaintext, &context)).await?;
         report.written(u64::from(resealed));
     }
     Ok(())

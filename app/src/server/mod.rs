@@ -1,36 +1,17 @@
 //! Server-only code: state, persistence, password hashing and sessions.
 //! Nothing here is compiled into the browser bundle.
 
-pub mod api_auth;
-pub mod api_logs;
-pub mod api_tokens;
-pub mod attempts;
-pub mod client_ip;
 pub mod clock;
-pub mod compliance;
-pub mod credentials;
 pub mod db;
-pub mod enrollments;
-pub mod events;
 pub mod flows;
-pub mod invitation_codes;
-pub mod invitations;
+pub mod gate;
+pub mod guards;
 pub mod key_rotation;
-pub mod labels;
-pub mod login_attempts;
-pub mod oidc;
-pub mod orgs;
 pub mod password;
-pub mod pending_logins;
 pub mod refusals;
-pub mod request;
-pub mod sealed;
-pub mod second_factor;
-pub mod sessions;
-pub mod start_limiter;
-pub mod users;
+pub mod store;
 pub mod webauthn;
-pub mod wording;
+pub mod words;
 
 use std::sync::Arc;
 
@@ -76,9 +57,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Derived from the server's secret key: seal TOTP secrets and backup codes.
     pub keys: Arc<Keys>,
-    pub address_limiter: attempts::AddressLimiter,
+    pub address_limiter: guards::attempts::AddressLimiter,
     /// Authorization requests and passkey sign-ins started per address.
-    pub start_limiter: start_limiter::StartLimiter,
+    pub start_limiter: guards::start_limiter::StartLimiter,
     /// Security keys and passkeys; `None` (off) without a public URL naming a domain.
     pub webauthn: Option<Arc<webauthn::RelyingParty>>,
 }
@@ -99,8 +80,8 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             keys: Arc::new(keys),
-            address_limiter: attempts::AddressLimiter::default(),
-            start_limiter: start_limiter::StartLimiter::default(),
+            address_limiter: guards::attempts::AddressLimiter::default(),
+            start_limiter: guards::start_limiter::StartLimiter::default(),
         }
     }
 
@@ -108,20 +89,21 @@ impl AppState {
     /// counters. Idempotent: every instance may run it at any time.
     pub async fn delete_expired(&self) -> crate::error::AppResult<u64> {
         let now = self.clock.now();
-        Ok(sessions::delete_expired(&self.db, now, &self.settings).await?
-            + pending_logins::delete_expired(&self.db, now).await?
-            + enrollments::delete_expired(&self.db, now).await?
-            + attempts::delete_expired(&self.db, now).await?
-            + oidc::grants::delete_expired(&self.db, now).await?
-            + oidc::keys::delete_retired(&self.db, now).await?
-            + webauthn::ceremonies::delete_expired(&self.db, now).await?)
+        Ok(store::sessions::delete_expired(&self.db, now, &self.settings).await?
+            + store::pending_logins::delete_expired(&self.db, now).await?
+            + store::enrollments::delete_expired(&self.db, now).await?
+            + guards::attempts::delete_expired(&self.db, now).await?
+            + store::oidc::grants::delete_expired(&self.db, now).await?
+            + store::oidc::keys::delete_retired(&self.db, now).await?
+            + store::webauthn::ceremonies::delete_expired(&self.db, now).await?
+            + store::outbox::delete_settled(&self.db, now).await?)
     }
 }
 
 /// Called for every request (pages and server functions) to provide what they need.
 pub fn provide_request_context(state: &AppState) {
     leptos::prelude::provide_context(state.clone());
-    leptos::prelude::provide_context(request::SessionCache::default());
+    leptos::prelude::provide_context(gate::request::SessionCache::default());
     // Lets <Redirect/> answer a server-rendered page with a real 302.
     leptos_router::components::provide_server_redirect(leptos_axum::redirect);
 }

@@ -1,9 +1,10 @@
 //! Why a use case did not happen, in the domain's terms. Repositories and
-//! use cases say which; `super::wording` is the one place that says it to a
+//! use cases say which; `super::words` is the one place that says it to a
 //! person (message, form field and status).
 
-use super::second_factor::Accept;
+use crate::api_access::{CredentialKind, Scope};
 use crate::policy::Refusal;
+use crate::twofactor::Accept;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -79,6 +80,150 @@ pub enum Refused {
     CodeNeededToAddFactor,
     /// ... or, for an account whose second factors are keys only, a key confirmed first.
     KeyConfirmationNeeded,
+    /// Re-authentication without the password (`to` finishes "Enter your password …").
+    PasswordNeededTo(&'static str),
+    NoSuchOrganization,
+    /// The operator's command line named an organization that does not exist.
+    NoOrganizationAt {
+        slug: String,
+    },
+    /// The REST API refused the credentials a request carried.
+    Credentials(CredentialsRefused),
+    /// The token lacks the scope the request needs.
+    MissingScope(Scope),
+    /// The organization does not let tokens or application passwords reach its data.
+    TokensNotAllowed {
+        org: String,
+    },
+    TokenNameInvalid,
+    NoScopeChosen,
+    ExpiryInvalid,
+    /// No such token or application password (or revoked already).
+    CredentialGone,
+    /// Registering an application: no redirect URI, too many, or one refused (`why`).
+    RedirectUriMissing {
+        field: String,
+    },
+    TooManyUris {
+        field: String,
+        max: usize,
+    },
+    RedirectUriRefused {
+        field: String,
+        why: String,
+    },
+    ApplicationNotFound,
+    NoConfidentialApplication,
+    /// "Revoke" of an application the person never allowed.
+    ApplicationNotAllowed,
+    UnknownApplication,
+    /// OpenID Connect's logout: what the request named does not fit together.
+    Logout(LogoutRefused),
+    /// The sign-in request expired or was completed already.
+    SignInRequestGone,
+    /// The server has no public URL: OpenID Connect is off.
+    OpenIdConnectOff,
+}
+
+/// Why the REST API refused a request's credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialsRefused {
+    Missing,
+    UnsupportedScheme,
+    AppPasswordNeedsBasic,
+    NotAToken,
+    InvalidToken,
+    Revoked(CredentialKind),
+    Expired(CredentialKind, i64),
+    MalformedBasic,
+    /// The account has 2FA: its password alone does not reach the API.
+    TwoFactorNeedsToken {
+        email: String,
+    },
+}
+
+/// Why an OpenID Connect logout request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoutRefused {
+    HintNotOurs,
+    HintFromElsewhere,
+    ClientIdMismatch,
+    UnknownClientId,
+    RedirectNeedsClient,
+    RedirectNotRegistered,
+}
+
+impl Refused {
+    /// The stable code said on the wire with the words (`AppError::reason`):
+    /// what the UI and API clients branch on. Renaming a variant keeps its code.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Policy(refusal) => refusal.reason(),
+            Self::EmailTaken => "email_taken",
+            Self::SlugTaken { .. } => "slug_taken",
+            Self::AlreadyMember { .. } => "already_member",
+            Self::NotAMember => "not_a_member",
+            Self::YouAreNotAMember => "you_are_not_a_member",
+            Self::YourRoleChanged => "your_role_changed",
+            Self::TheirRoleChanged => "their_role_changed",
+            Self::LastOwner(..) => "last_owner",
+            Self::InvalidRole { .. } => "invalid_role",
+            Self::GraceDaysInvalid => "grace_days_invalid",
+            Self::RequirementChangedMeanwhile => "requirement_changed_meanwhile",
+            Self::RequirementNeedsReauthentication => "requirement_needs_reauthentication",
+            Self::FactorsNeedReauthentication => "factors_need_reauthentication",
+            Self::RequirementNeedsYourTwoFactor => "requirement_needs_your_two_factor",
+            Self::ResetYourOwn => "reset_your_own",
+            Self::ResetOvertaken => "reset_overtaken",
+            Self::MemberHasNoTwoFactor => "member_has_no_two_factor",
+            Self::InvitationNotYours => "invitation_not_yours",
+            Self::InvitationGone => "invitation_gone",
+            Self::InvitationCodeMalformed => "invitation_code_malformed",
+            Self::InvitationCodeWrong => "invitation_code_wrong",
+            Self::InvitationVoided => "invitation_voided",
+            Self::TwoFactorAlreadyOn => "two_factor_already_on",
+            Self::TwoFactorOff => "two_factor_off",
+            Self::EnrollmentExpired => "enrollment_expired",
+            Self::EnrollmentVoided => "enrollment_voided",
+            Self::EnrollmentNotChecked => "enrollment_not_checked",
+            Self::PasswordNeededForEnrollment => "password_needed_for_enrollment",
+            Self::BackupCodeCannotReveal => "backup_code_cannot_reveal",
+            Self::MalformedCode(..) => "malformed_code",
+            Self::WrongCode(..) => "wrong_code",
+            Self::WrongPassword => "wrong_password",
+            Self::WrongEnrollmentCode { .. } => "wrong_enrollment_code",
+            Self::SignedOut => "signed_out",
+            Self::SecurityKeysOff => "security_keys_off",
+            Self::KeyRequestGone => "key_request_gone",
+            Self::KeyAnswerMalformed => "key_answer_malformed",
+            Self::KeyNotAccepted => "key_not_accepted",
+            Self::KeyAlreadyRegistered => "key_already_registered",
+            Self::NoSecurityKeys => "no_security_keys",
+            Self::KeyNotFound => "key_not_found",
+            Self::CodeNeededToAddFactor => "code_needed_to_add_factor",
+            Self::KeyConfirmationNeeded => "key_confirmation_needed",
+            Self::PasswordNeededTo(..) => "password_needed_to",
+            Self::NoSuchOrganization => "no_such_organization",
+            Self::NoOrganizationAt { .. } => "no_organization_at",
+            Self::Credentials(why) => why.reason(),
+            Self::MissingScope(..) => "missing_scope",
+            Self::TokensNotAllowed { .. } => "tokens_not_allowed",
+            Self::TokenNameInvalid => "token_name_invalid",
+            Self::NoScopeChosen => "no_scope_chosen",
+            Self::ExpiryInvalid => "expiry_invalid",
+            Self::CredentialGone => "credential_gone",
+            Self::RedirectUriMissing { .. } => "redirect_uri_missing",
+            Self::TooManyUris { .. } => "too_many_uris",
+            Self::RedirectUriRefused { .. } => "redirect_uri_refused",
+            Self::ApplicationNotFound => "application_not_found",
+            Self::NoConfidentialApplication => "no_confidential_application",
+            Self::ApplicationNotAllowed => "application_not_allowed",
+            Self::UnknownApplication => "unknown_application",
+            Self::Logout(why) => why.reason(),
+            Self::SignInRequestGone => "sign_in_request_gone",
+            Self::OpenIdConnectOff => "open_id_connect_off",
+        }
+    }
 }
 
 /// Which write would have left an organization without an owner.
@@ -91,5 +236,34 @@ pub enum LastOwnerWrite {
 impl From<Refusal> for Refused {
     fn from(refusal: Refusal) -> Self {
         Self::Policy(refusal)
+    }
+}
+
+impl CredentialsRefused {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Missing => "credentials_missing",
+            Self::UnsupportedScheme => "unsupported_scheme",
+            Self::AppPasswordNeedsBasic => "app_password_needs_basic",
+            Self::NotAToken => "not_a_token",
+            Self::InvalidToken => "invalid_token",
+            Self::Revoked(_) => "credential_revoked",
+            Self::Expired(..) => "credential_expired",
+            Self::MalformedBasic => "malformed_basic",
+            Self::TwoFactorNeedsToken { .. } => "two_factor_needs_token",
+        }
+    }
+}
+
+impl LogoutRefused {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::HintNotOurs => "id_token_hint_not_ours",
+            Self::HintFromElsewhere => "id_token_hint_from_elsewhere",
+            Self::ClientIdMismatch => "client_id_mismatch",
+            Self::UnknownClientId => "unknown_client_id",
+            Self::RedirectNeedsClient => "post_logout_redirect_needs_client",
+            Self::RedirectNotRegistered => "post_logout_redirect_not_registered",
+        }
     }
 }

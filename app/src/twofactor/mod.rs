@@ -6,3 +6,14 @@ pub mod lockout;
 pub mod qr;
 pub mod secret_box;
 pub mod totp;
+
+/// Which one-time code a check accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// A code from the authenticator app.
+    Totp,
+    /// A backup code ("Use a recovery code").
+    BackupCode,
+    /// Either, whichever the input looks like.
+    Either,
+}

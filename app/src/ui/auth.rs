@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::auth::get_current_user;
-use crate::api::orgs::my_orgs;
 use crate::error::AppError;
 use crate::model::{OrgSummary, User};
+use crate::server_fns::auth::get_current_user;
+use crate::server_fns::orgs::my_orgs;
 
 /// Read once per page on the server: every change is a form post after which
 /// the next page is rendered afresh. Actions are made by the page that has the

@@ -3,10 +3,10 @@
 
 use app::oidc::authorize::Params;
 use app::oidc::redirect::with_params;
-use app::server::oidc::account;
-use app::server::oidc::authorize::{self, Cookies, Outcome};
-use app::server::oidc::requests;
-use app::server::sessions::token_from_headers;
+use app::server::flows::oidc::account;
+use app::server::flows::oidc::authorize::{self, Cookies, Outcome};
+use app::server::store::oidc::requests;
+use app::server::store::sessions::token_from_headers;
 use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};

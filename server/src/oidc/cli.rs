@@ -1,7 +1,8 @@
 //! `portcullis clients add|list` and `portcullis signing-key rotate`.
 
-use app::server::oidc::manage::{self, Actor, Registration};
-use app::server::oidc::{keys, Ctx};
+use app::server::flows::applications::{self as manage, Actor, Registration};
+use app::server::flows::oidc::Ctx;
+use app::server::store::oidc::keys;
 use app::server::AppState;
 use serde_json::json;
 

@@ -1,14 +1,14 @@
 //! The OpenID Connect endpoints: discovery, JWKS, authorization (and its
 //! continuation after login), token, userinfo, revocation, and the
 //! hand-overs back to applications. They only adapt HTTP to the use cases
-//! in `app::server::oidc`.
+//! in `app::server::flows::oidc`.
 
 mod authorize;
 pub mod cli;
 mod token;
 
-use app::server::events::RequestMeta;
-use app::server::oidc::{Ctx, FEATURE_OFF};
+use app::server::flows::oidc::{Ctx, FEATURE_OFF};
+use app::server::store::events::RequestMeta;
 use app::server::AppState;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::response::{IntoResponse, Response};
@@ -28,9 +28,9 @@ where
         .route("/.well-known/openid-configuration", get(discovery))
         .route(JWKS, get(jwks))
         .route(AUTHORIZE, get(authorize::authorize))
-        .route(app::server::oidc::authorize::CONTINUE_PATH, get(authorize::resume))
-        .route(app::server::oidc::authorize::RETURN_PATH, get(authorize::denied))
-        .route(app::server::oidc::account::LOGOUT_RETURN_PATH, get(authorize::logout_return))
+        .route(app::server::flows::oidc::authorize::CONTINUE_PATH, get(authorize::resume))
+        .route(app::server::flows::oidc::authorize::RETURN_PATH, get(authorize::denied))
+        .route(app::server::flows::oidc::account::LOGOUT_RETURN_PATH, get(authorize::logout_return))
         .route(TOKEN, axum::routing::post(token::token))
         .route(USERINFO, get(token::userinfo).post(token::userinfo))
         .route(REVOCATION, axum::routing::post(token::revoke))
@@ -97,10 +97,10 @@ async fn jwks(endpoint: Program) -> Response {
     let state = &endpoint.state;
     let now = state.clock.now();
     // The first key is made on first use, so that a fresh server publishes one before any token.
-    if let Err(e) = app::server::oidc::keys::current(&state.db, &state.keys, now).await {
+    if let Err(e) = app::server::store::oidc::keys::current(&state.db, &state.keys, now).await {
         return crate::middleware::error_response(&e);
     }
-    match app::server::oidc::keys::published(&state.db, &state.keys, now).await {
+    match app::server::store::oidc::keys::published(&state.db, &state.keys, now).await {
         Ok(keys) => json_response(StatusCode::OK, &json!({ "keys": keys })),
         Err(e) => crate::middleware::error_response(&e),
     }
@@ -151,5 +151,5 @@ pub fn hand_over(headers: &HeaderMap, url: &str) -> Response {
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    app::server::sessions::token_from_headers(headers, app::server::sessions::COOKIE_NAME)
+    app::server::store::sessions::token_from_headers(headers, app::server::store::sessions::COOKIE_NAME)
 }

@@ -4,9 +4,9 @@
 
 use app::oidc::authorize::Params;
 use app::oidc::error::{ErrorCode, OAuthError};
-use app::server::oidc::clients::Client;
-use app::server::oidc::token::{self, Form, Presented};
-use app::server::oidc::Ctx;
+use app::server::flows::oidc::token::{self, Form, Presented};
+use app::server::flows::oidc::Ctx;
+use app::server::store::oidc::clients::Client;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;

@@ -1,15 +1,17 @@
 //! Signing up, logging in (password, then the second factor), logging out,
 //! and the notice a person reads at their next visit.
 
+use super::reauthentication::Proven;
 use super::{Ctx, NewSession};
 use crate::error::{AppError, AppResult};
+use crate::factors::Proof;
 use crate::model::User;
-use crate::server::attempts::{self, Counter};
-use crate::server::events::{self, SecurityEvent};
+use crate::server::guards::attempts::{self, Counter};
+use crate::server::guards::second_factor::{self, Accept, Factor};
 use crate::server::refusals::Refused;
-use crate::server::second_factor::{self, Accept, Factor};
-use crate::server::sessions::{self, Proof};
-use crate::server::{credentials, login_attempts, pending_logins, users};
+use crate::server::store::events::SecurityEvent;
+use crate::server::store::sessions;
+use crate::server::{guards::login_attempts, store::credentials, store::pending_logins, store::users};
 use crate::validate;
 
 pub struct NewAccount {
@@ -42,10 +44,10 @@ pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSes
         }
     };
     // The reservation stays counted from here on: this sign-up happened, made or refused.
-    let mut tx = cx.begin().await?;
-    let user = users::create(&mut *tx, &name, &email, &hash, cx.now).await?;
-    let token = sessions::create(&mut *tx, user.id, Proof::Password, cx.now, &state.settings).await?;
-    tx.commit().await?;
+    let mut work = cx.work().await?;
+    let user = users::create(&mut **work.tx(), &name, &email, &hash, cx.now).await?;
+    let token = sessions::create(&mut **work.tx(), user.id, Proof::Password, cx.now, &state.settings).await?;
+    work.commit().await?;
     tracing::info!(user_id = user.id, "account created");
     Ok((user, NewSession { token }))
 }
@@ -95,18 +97,18 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
         return Err(AppError::InvalidCredentials);
     };
     attempt.succeeded(state).await?;
-    let mut tx = cx.begin().await?;
+    let mut work = cx.work().await?;
     if let Some(previous) = previous_session {
-        sessions::delete(&mut *tx, previous).await?;
+        sessions::delete(&mut **work.tx(), previous).await?;
     }
-    let step = if credentials::is_enabled(&mut *tx, user.id).await? {
-        LoginStep::SecondFactor { pending_token: pending_logins::create(&mut *tx, user.id, cx.now).await? }
+    let step = if credentials::is_enabled(&mut **work.tx(), user.id).await? {
+        LoginStep::SecondFactor { pending_token: pending_logins::create(&mut **work.tx(), user.id, cx.now).await? }
     } else {
-        let token = sessions::create(&mut *tx, user.id, Proof::Password, cx.now, &state.settings).await?;
-        events::record(&mut *tx, user.id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
+        let token = sessions::create(&mut **work.tx(), user.id, Proof::Password, cx.now, &state.settings).await?;
+        work.security(user.id, SecurityEvent::LoggedIn).await?;
         LoginStep::SignedIn { user, session: NewSession { token } }
     };
-    tx.commit().await?;
+    work.commit().await?;
     Ok(step)
 }
 
@@ -133,23 +135,23 @@ pub async fn verify_login(cx: &Ctx<'_>, input: SecondStep) -> AppResult<LoginDon
     let user_id = pending_logins::user_for(cx.db(), &input.pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
     let accept = if input.recovery { Accept::BackupCode } else { Accept::Totp };
     let challenge = second_factor::challenge(state, user_id, Some((&input.code, accept)), cx.meta).await?;
-    let mut authorized = cx.begin_with_code(challenge).await?;
-    if !pending_logins::consume(&mut *authorized.tx, &input.pending_token).await? {
-        authorized.abandon(cx).await?;
+    let mut work = cx.work_proven(Proven::Code(challenge)).await?;
+    if !pending_logins::consume(&mut **work.tx(), &input.pending_token).await? {
+        work.abandon().await?;
         return Err(Refused::SignedOut.into());
     }
-    let (factor, tx) = (authorized.factor, &mut authorized.tx);
+    let factor = work.factor().ok_or(AppError::Internal)?;
     let proof = match factor {
         Factor::Totp => Proof::PasswordAndTotp,
         Factor::BackupCode => Proof::PasswordAndBackupCode,
     };
-    let token = sessions::create(&mut **tx, user_id, proof, cx.now, &state.settings).await?;
-    events::record(&mut **tx, user_id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
+    let token = sessions::create(&mut **work.tx(), user_id, proof, cx.now, &state.settings).await?;
+    work.security(user_id, SecurityEvent::LoggedIn).await?;
     let backup_codes_left = match factor {
-        Factor::BackupCode => Some(credentials::codes_left(&mut **tx, user_id).await?),
+        Factor::BackupCode => Some(credentials::codes_left(&mut **work.tx(), user_id).await?),
         Factor::Totp => None,
     };
-    authorized.commit(cx).await?;
+    work.commit().await?;
     Ok(LoginDone { session: NewSession { token }, backup_codes_left })
 }
 

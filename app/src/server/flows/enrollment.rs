@@ -4,18 +4,19 @@
 
 use super::{Ctx, InSession, NewSession};
 use crate::error::AppResult;
-use crate::policy;
-use crate::server::enrollments::{self, Enrollment};
-use crate::server::events::{self, SecurityEvent};
+use crate::factors::Kind;
+use crate::server::guards::second_factor;
 use crate::server::refusals::Refused;
-use crate::server::second_factor;
-use crate::server::{credentials, sessions};
+use crate::server::store::enrollments::{self, Enrollment};
+use crate::server::store::events::SecurityEvent;
+use crate::server::store::outbox::{Message, MessageKind};
+use crate::server::{store::credentials, store::sessions};
 use crate::twofactor::backup_codes;
 use crate::twofactor::totp::TotpSecret;
 
 /// Step 1: a new secret, bound to this session. A session that last gave
 /// its password more than a few minutes ago gives it again (`password`); an
-/// account with security keys confirms with one first (`adding_a_factor`).
+/// account with security keys confirms with one first (`reauthentication::adding_a_factor`).
 // `skip_all`: the password and the secret never reach a log line.
 #[tracing::instrument(skip_all)]
 pub async fn start(
@@ -25,45 +26,18 @@ pub async fn start(
     code: Option<String>,
 ) -> AppResult<TotpSecret> {
     let state = cx.state;
-    if credentials::has_totp(cx.db(), s.user.id).await? {
+    if credentials::held(cx.db(), s.user.id).await?.has(Kind::App) {
         return Err(Refused::TwoFactorAlreadyOn.into());
     }
     // An account whose 2FA is security keys confirms with one of them first.
-    let mut change = super::adding_a_factor::prove(cx, s, password, code).await?.begin(cx).await?;
-    if change.gave_password() {
-        sessions::mark_authenticated(&mut **change.tx(), s.session_hash, cx.now).await?;
+    let proven = super::reauthentication::adding_a_factor(cx, s, password, code).await?;
+    let mut work = cx.work_proven(proven).await?;
+    if work.gave_password() {
+        sessions::mark_authenticated(&mut **work.tx(), s.session_hash, cx.now).await?;
     }
-    let secret = enrollments::start(change.tx(), &state.keys, s.session_hash, s.user.id, cx.now).await?;
-    change.commit(cx).await?;
+    let secret = enrollments::start(work.tx(), &state.keys, s.session_hash, s.user.id, cx.now).await?;
+    work.commit().await?;
     Ok(secret)
-}
-
-/// A session whose password was given within the last minutes goes on; an
-/// older one gives it again (`password`), as one attempt on the account's
-/// counter, which the caller closes after its change commits (and then marks
-/// the session authenticated again).
-pub(super) async fn recent_password(
-    cx: &Ctx<'_>,
-    s: InSession<'_>,
-    password: Option<String>,
-) -> AppResult<Option<second_factor::Challenge>> {
-    let state = cx.state;
-    match password {
-        Some(password) => Ok(Some(
-            second_factor::challenge(state, s.user.id, None, cx.meta)
-                .await?
-                .password(state, &s.user.email, password, cx.meta)
-                .await?,
-        )),
-        None => {
-            let authenticated_at =
-                sessions::password_given_at(cx.db(), s.session_hash).await?.ok_or(Refused::SignedOut)?;
-            if policy::must_reauthenticate(authenticated_at, cx.now) {
-                return Err(Refused::PasswordNeededForEnrollment.into());
-            }
-            Ok(None)
-        }
-    }
 }
 
 /// Step 2, "Check Code": a right code returns the backup codes (the same
@@ -72,7 +46,7 @@ pub(super) async fn recent_password(
 #[tracing::instrument(skip_all)]
 pub async fn check_code(cx: &Ctx<'_>, s: InSession<'_>, code: &str) -> AppResult<Vec<String>> {
     let state = cx.state;
-    if credentials::has_totp(cx.db(), s.user.id).await? {
+    if credentials::held(cx.db(), s.user.id).await?.has(Kind::App) {
         enrollments::delete(cx.db(), s.session_hash).await?;
         return Err(Refused::EnrollmentVoided.into());
     }
@@ -102,15 +76,16 @@ pub async fn finish(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<NewSession> {
     else {
         return Err(Refused::EnrollmentNotChecked.into());
     };
-    let mut tx = cx.begin().await?;
+    let mut work = cx.work().await?;
     // The credential first: of two sessions finishing at once, the second waits here and gets a 409.
-    credentials::enable(&mut tx, &state.keys, s.user.id, &secret, step, &codes, cx.now).await?;
-    if !enrollments::consume(&mut tx, s.session_hash, s.user.id).await? {
+    credentials::enable(work.tx(), &state.keys, s.user.id, &secret, step, &codes, cx.now).await?;
+    if !enrollments::consume(work.tx(), s.session_hash, s.user.id).await? {
         return Err(Refused::EnrollmentVoided.into());
     }
-    let token = sessions::replace_all_for_user(&mut tx, s.user.id, s.session_hash, cx.now).await?;
-    events::record(&mut *tx, s.user.id, SecurityEvent::TwoFactorEnabled, cx.meta, cx.now).await?;
-    tx.commit().await?;
+    let token = sessions::replace_all_for_user(work.tx(), s.user.id, s.session_hash, cx.now).await?;
+    work.security(s.user.id, SecurityEvent::TwoFactorEnabled).await?;
+    work.send(Message::to(s.user.id, MessageKind::TwoFactorTurnedOn)).await?;
+    work.commit().await?;
     Ok(NewSession { token })
 }
 

@@ -4,15 +4,16 @@
 //! allowance like every other answer; the challenge is bound to the session
 //! and used once.
 
-use super::key_login::{check_answer, internal, options, refuse};
+use super::key_login::{check_answer, internal, options};
 use super::{Ctx, InSession};
 use crate::error::AppResult;
 use crate::security_keys::KeyCeremony;
-use crate::server::events::{self, SecurityEvent};
 use crate::server::refusals::Refused;
-use crate::server::sessions;
-use crate::server::webauthn::ceremonies::{self, Kind};
-use crate::server::webauthn::{keys, rp};
+use crate::server::store::events::SecurityEvent;
+use crate::server::store::sessions;
+use crate::server::store::webauthn::ceremonies::{self, Kind};
+use crate::server::store::webauthn::keys;
+use crate::server::webauthn::rp;
 
 pub async fn start(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<KeyCeremony> {
     let rp = rp(cx.state)?;
@@ -22,10 +23,10 @@ pub async fn start(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<KeyCeremony> {
     }
     let passkeys: Vec<_> = stored.into_iter().map(|k| k.passkey).collect();
     let (challenge, state) = rp.webauthn.start_passkey_authentication(&passkeys).map_err(internal)?;
-    let mut tx = cx.begin().await?;
+    let mut work = cx.work().await?;
     let id =
-        ceremonies::create(&mut tx, Kind::Confirm, s.session_hash, (Some(s.user.id), None), &state, cx.now).await?;
-    tx.commit().await?;
+        ceremonies::create(work.tx(), Kind::Confirm, s.session_hash, (Some(s.user.id), None), &state, cx.now).await?;
+    work.commit().await?;
     options(challenge, id)
 }
 
@@ -33,13 +34,11 @@ pub async fn start(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<KeyCeremony> {
 pub async fn finish(cx: &Ctx<'_>, s: InSession<'_>, ceremony: &str, answer: &str) -> AppResult<()> {
     let (attempt, key, result) =
         check_answer(cx, s.user.id, (Kind::Confirm, s.session_hash), (ceremony, answer)).await?;
-    let mut tx = cx.begin().await?;
-    if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {
-        tx.rollback().await?;
-        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
+    let mut work = cx.work_with_key(attempt).await?;
+    if !keys::record_use(&mut **work.tx(), &key, &result, cx.now).await? {
+        return Err(work.refuse_key(Refused::KeyNotAccepted).await);
     }
-    sessions::mark_key_confirmed(&mut *tx, s.session_hash, cx.now).await?;
-    events::record(&mut *tx, s.user.id, SecurityEvent::SecurityKeyConfirmed, cx.meta, cx.now).await?;
-    tx.commit().await?;
-    attempt.passed(cx.state).await
+    sessions::mark_key_confirmed(&mut **work.tx(), s.session_hash, cx.now).await?;
+    work.security(s.user.id, SecurityEvent::SecurityKeyConfirmed).await?;
+    work.commit().await
 }

@@ -15,16 +15,18 @@ use webauthn_rs::prelude::{
 use super::account::LoginDone;
 use super::{Ctx, NewSession};
 use crate::error::{AppError, AppResult};
+use crate::factors::Proof;
 use crate::model::User;
 use crate::security_keys::KeyCeremony;
-use crate::server::events::{self, SecurityEvent};
+use crate::server::guards::second_factor::{self, KeyAttempt};
 use crate::server::refusals::Refused;
-use crate::server::sealed;
-use crate::server::second_factor::{self, KeyAttempt};
-use crate::server::sessions::{self, token_hash, Proof};
-use crate::server::webauthn::ceremonies::{self, Kind};
-use crate::server::webauthn::{keys, rp, CEREMONY_SECS};
-use crate::server::{pending_logins, users};
+use crate::server::store::events::SecurityEvent;
+use crate::server::store::sealed;
+use crate::server::store::sessions::{self, token_hash};
+use crate::server::store::webauthn::ceremonies::{self, Kind};
+use crate::server::store::webauthn::keys;
+use crate::server::webauthn::{rp, CEREMONY_SECS};
+use crate::server::{store::pending_logins, store::users};
 
 pub(super) fn options(value: impl serde::Serialize, id: String) -> AppResult<KeyCeremony> {
     let options = serde_json::to_value(value).map_err(|_| AppError::Internal)?;
@@ -46,10 +48,10 @@ pub async fn start_second_step(cx: &Ctx<'_>, pending_token: &str) -> AppResult<K
     }
     let passkeys: Vec<_> = stored.into_iter().map(|k| k.passkey).collect();
     let (challenge, state) = rp.webauthn.start_passkey_authentication(&passkeys).map_err(internal)?;
-    let mut tx = cx.begin().await?;
+    let mut work = cx.work().await?;
     let binding = token_hash(pending_token);
-    let id = ceremonies::create(&mut tx, Kind::SecondFactor, &binding, (Some(user_id), None), &state, cx.now).await?;
-    tx.commit().await?;
+    let id = ceremonies::create(work.tx(), Kind::SecondFactor, &binding, (Some(user_id), None), &state, cx.now).await?;
+    work.commit().await?;
     options(challenge, id)
 }
 
@@ -113,21 +115,18 @@ pub async fn finish_second_step(
     let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
     let binding = token_hash(pending_token);
     let (attempt, key, result) = check_answer(cx, user_id, (Kind::SecondFactor, &binding), (ceremony, answer)).await?;
-    let mut tx = cx.begin().await?;
-    if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {
-        tx.rollback().await?;
-        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
+    let mut work = cx.work_with_key(attempt).await?;
+    if !keys::record_use(&mut **work.tx(), &key, &result, cx.now).await? {
+        return Err(work.refuse_key(Refused::KeyNotAccepted).await);
     }
-    if !pending_logins::consume(&mut *tx, pending_token).await? {
-        tx.rollback().await?;
-        attempt.passed(cx.state).await?;
+    if !pending_logins::consume(&mut **work.tx(), pending_token).await? {
+        work.abandon().await?;
         return Err(Refused::SignedOut.into());
     }
-    let token = sessions::create(&mut *tx, user_id, Proof::PasswordAndKey, cx.now, &cx.state.settings).await?;
-    events::record(&mut *tx, user_id, SecurityEvent::SecurityKeyUsed, cx.meta, cx.now).await?;
-    events::record(&mut *tx, user_id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
-    tx.commit().await?;
-    attempt.passed(cx.state).await?;
+    let token = sessions::create(&mut **work.tx(), user_id, Proof::PasswordAndKey, cx.now, &cx.state.settings).await?;
+    work.security(user_id, SecurityEvent::SecurityKeyUsed).await?;
+    work.security(user_id, SecurityEvent::LoggedIn).await?;
+    work.commit().await?;
     Ok(LoginDone { session: NewSession { token }, backup_codes_left: None })
 }
 
@@ -177,18 +176,16 @@ pub async fn finish_passkey(
             Err(e) => return Err(refuse(cx, attempt, Some(&e), Refused::KeyNotAccepted).await),
         };
     let user = users::find_by_id(cx.db(), key.user_id).await?.ok_or(Refused::KeyNotAccepted)?;
-    let mut tx = cx.begin().await?;
-    if !keys::record_use(&mut *tx, &key, &result, cx.now).await? {
-        tx.rollback().await?;
-        return Err(refuse(cx, attempt, None, Refused::KeyNotAccepted).await);
+    let mut work = cx.work_with_key(attempt).await?;
+    if !keys::record_use(&mut **work.tx(), &key, &result, cx.now).await? {
+        return Err(work.refuse_key(Refused::KeyNotAccepted).await);
     }
     if let Some(previous) = previous_session {
-        sessions::delete(&mut *tx, previous).await?;
+        sessions::delete(&mut **work.tx(), previous).await?;
     }
-    let token = sessions::create(&mut *tx, user.id, Proof::Passkey, cx.now, &cx.state.settings).await?;
-    events::record(&mut *tx, user.id, SecurityEvent::SecurityKeyUsed, cx.meta, cx.now).await?;
-    events::record(&mut *tx, user.id, SecurityEvent::LoggedIn, cx.meta, cx.now).await?;
-    tx.commit().await?;
-    attempt.passed(cx.state).await?;
+    let token = sessions::create(&mut **work.tx(), user.id, Proof::Passkey, cx.now, &cx.state.settings).await?;
+    work.security(user.id, SecurityEvent::SecurityKeyUsed).await?;
+    work.security(user.id, SecurityEvent::LoggedIn).await?;
+    work.commit().await?;
     Ok((user, NewSession { token }))
 }

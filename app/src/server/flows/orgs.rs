@@ -1,16 +1,20 @@
 //! Organizations and their members, as owners and admins manage them.
 
-use super::backup_codes::{reauthenticate, Reauthentication};
-use super::{Ctx, InOrg, Tx};
+use super::reauthentication::{self, Reauthentication};
+use super::{Ctx, InOrg, Work};
 use crate::error::AppResult;
+use crate::factors::compliance::holds_allowed;
+use crate::factors::{Kind, Kinds};
 use crate::model::{OrgSummary, Role, User, GRACE_DAYS};
 use crate::policy::{self, ManagerTask, Requirement};
-use crate::server::credentials;
-use crate::server::events::AuditEvent;
-use crate::server::orgs;
+use crate::server::guards::second_factor::Accept;
 use crate::server::refusals::{LastOwnerWrite, Refused};
-use crate::server::second_factor::Accept;
-use crate::server::{invitation_codes, invitations};
+use crate::server::store::credentials;
+use crate::server::store::events::AuditEvent;
+use crate::server::store::ids::{OrgId, UserId};
+use crate::server::store::orgs;
+use crate::server::words::audit_detail::Detail;
+use crate::server::{store::invitation_codes, store::invitations};
 use crate::validate;
 
 pub struct NewOrg {
@@ -24,10 +28,10 @@ pub async fn create(cx: &Ctx<'_>, user: &User, input: NewOrg) -> AppResult<OrgSu
     let name = validate::org_name(&input.name)?;
     let slug = if input.slug.trim().is_empty() { validate::slug_from_name(&name) } else { input.slug };
     let slug = validate::slug(&slug)?;
-    let mut tx = cx.begin().await?;
-    let org = orgs::create(&mut tx, user.id, &name, &slug, cx.now).await?;
-    orgs::audit(&mut *tx, org.id, user.id, AuditEvent::OrgCreated, &format!("{name} at /orgs/{slug}"), cx.now).await?;
-    tx.commit().await?;
+    let mut work = cx.work().await?;
+    let org = orgs::create(work.tx(), user.id, &name, &slug, cx.now).await?;
+    work.audit(org.id, user.id, AuditEvent::OrgCreated, Detail::new().with("name", name).with("slug", slug)).await?;
+    work.commit().await?;
     Ok(org)
 }
 
@@ -50,68 +54,67 @@ pub async fn invite(cx: &Ctx<'_>, m: InOrg<'_>, email: &str, role: &str) -> AppR
     let role = parse_role(role)?;
     let email = validate::email(email)?;
     policy::may_invite(m.org.my_role, role)?;
-    let mut tx = cx.begin().await?;
-    orgs::lock(&mut tx, m.org.id).await?;
+    let mut work = cx.work().await?;
+    let tx = work.tx();
+    orgs::lock(tx, m.org.id).await?;
     // Managers see their members' emails anyway: saying so reveals nothing.
-    if invitations::is_member_email(&mut tx, m.org.id, &email).await? {
+    if invitations::is_member_email(tx, m.org.id, &email).await? {
         return Err(Refused::AlreadyMember { email: Some(email) }.into());
     }
     // Replacing a pending invitation is cancelling it.
-    if let Some(pending) = invitations::pending_role(&mut tx, m.org.id, &email).await? {
+    if let Some(pending) = invitations::pending_role(tx, m.org.id, &email).await? {
         policy::may_cancel_invitation(m.org.my_role, pending)?;
     }
     let code = invitation_codes::generate();
     let code_hash = invitation_codes::hash(&cx.state.keys, &code.replace('-', ""));
     let new = invitations::NewInvitation { role, invited_by: m.user.id, code_hash: &code_hash };
-    invitations::upsert(&mut tx, m.org.id, &email, &new, cx.now).await?;
-    let detail = format!("{email} as {}", role.as_str());
-    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::MemberInvited, &detail, cx.now).await?;
-    tx.commit().await?;
+    invitations::upsert(tx, m.org.id, &email, &new, cx.now).await?;
+    let detail = Detail::new().with("email", email.as_str()).with("role", role.as_str());
+    work.audit(m.org.id, m.user.id, AuditEvent::MemberInvited, detail).await?;
+    work.commit().await?;
     Ok(Invited { email, code })
 }
 
 /// Changes a member's role; an organization always keeps an owner.
 pub async fn change_role(cx: &Ctx<'_>, m: InOrg<'_>, user_id: i64, role: &str) -> AppResult<()> {
     let role = parse_role(role)?;
-    let target = orgs::role_of(cx.db(), m.org.id, user_id).await?.ok_or(Refused::NotAMember)?;
+    let target = orgs::role_of(cx.db(), OrgId(m.org.id), UserId(user_id)).await?.ok_or(Refused::NotAMember)?;
     policy::may_change_role(m.org.my_role, target, role)?;
     let actor = m.actor();
-    let mut tx = cx.begin().await?;
-    orgs::lock(&mut tx, m.org.id).await?;
-    if !orgs::set_role_as_checked(&mut tx, &actor, user_id, target, role).await? {
-        return unchanged(cx, tx, m, user_id, target, LastOwnerWrite::Demote).await;
+    let mut work = cx.work().await?;
+    orgs::lock(work.tx(), m.org.id).await?;
+    if !orgs::set_role_as_checked(work.tx(), &actor, user_id, target, role).await? {
+        return unchanged(cx, work, m, user_id, target, LastOwnerWrite::Demote).await;
     }
-    let detail = format!("user {user_id}: {} to {}", target.as_str(), role.as_str());
-    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::RoleChanged, &detail, cx.now).await?;
-    tx.commit().await?;
-    Ok(())
+    let detail = Detail::new().with("user_id", user_id).with("from", target.as_str()).with("to", role.as_str());
+    work.audit(m.org.id, m.user.id, AuditEvent::RoleChanged, detail).await?;
+    work.commit().await
 }
 
 /// Removes a member; the last owner stays.
 pub async fn remove_member(cx: &Ctx<'_>, m: InOrg<'_>, user_id: i64) -> AppResult<()> {
-    let target = orgs::role_of(cx.db(), m.org.id, user_id).await?.ok_or(Refused::NotAMember)?;
+    let target = orgs::role_of(cx.db(), OrgId(m.org.id), UserId(user_id)).await?.ok_or(Refused::NotAMember)?;
     policy::may_remove(m.org.my_role, target)?;
     let actor = m.actor();
-    let mut tx = cx.begin().await?;
-    orgs::lock(&mut tx, m.org.id).await?;
-    if !orgs::remove_as_checked(&mut tx, &actor, user_id, target).await? {
-        return unchanged(cx, tx, m, user_id, target, LastOwnerWrite::Remove).await;
+    let mut work = cx.work().await?;
+    orgs::lock(work.tx(), m.org.id).await?;
+    if !orgs::remove_as_checked(work.tx(), &actor, user_id, target).await? {
+        return unchanged(cx, work, m, user_id, target, LastOwnerWrite::Remove).await;
     }
-    orgs::audit(&mut *tx, m.org.id, m.user.id, AuditEvent::MemberRemoved, &format!("user {user_id}"), cx.now).await?;
-    tx.commit().await?;
-    Ok(())
+    work.audit(m.org.id, m.user.id, AuditEvent::MemberRemoved, Detail::new().with("user_id", user_id)).await?;
+    work.commit().await
 }
 
 /// A membership write changed nothing: says why, read after the rollback.
 async fn unchanged(
     cx: &Ctx<'_>,
-    tx: Tx,
+    work: Work<'_>,
     m: InOrg<'_>,
     user_id: i64,
     expected: Role,
     write: LastOwnerWrite,
 ) -> AppResult<()> {
-    tx.rollback().await?;
+    work.abandon().await?;
     Err(orgs::why_unchanged(cx.db(), &m.actor(), user_id, expected, write).await?.into())
 }
 
@@ -140,18 +143,19 @@ pub async fn set_requirement(cx: &Ctx<'_>, m: InOrg<'_>, input: RequirementInput
     let to = Requirement { required: input.require, grace_days: input.grace_days };
     let change = policy::may_change_requirement(m.org.my_role, from, to)?;
     if to.required {
-        let has_two_factor = credentials::is_enabled(db, m.user.id).await?;
-        policy::may_require_two_factor(m.user, has_two_factor, orgs::owners_without_two_factor(db, m.org.id).await?)?;
+        // Owners, and the person acting, comply before members are asked to.
+        let allowed = orgs::allowed_factors(db, m.org.id).await?;
+        let complies = holds_allowed(credentials::held(db, m.user.id).await?.kinds, allowed);
+        policy::may_require_two_factor(
+            m.user,
+            complies,
+            orgs::owners_without_two_factor(db, m.org.id, allowed).await?,
+        )?;
     }
     let (kind, detail) = requirement_audit(from, to, change.needs_owner());
     let write = RequirementWrite { org_id: m.org.id, from, to, kind, detail, actor_id: m.user.id };
     if !change.needs_owner() {
-        let mut tx = cx.begin().await?;
-        if !write.run(cx, &mut tx).await? {
-            tx.rollback().await?;
-            return Err(Refused::RequirementChangedMeanwhile.into());
-        }
-        return Ok(tx.commit().await?);
+        return OwnerWrite::Requirement(&write).plain(cx).await;
     }
     let reauthentication = Reauthentication { password: input.password, code: input.code };
     let refused_without = Refused::RequirementNeedsReauthentication;
@@ -165,15 +169,27 @@ enum OwnerWrite<'a> {
 }
 
 impl OwnerWrite<'_> {
-    async fn run(&self, cx: &Ctx<'_>, tx: &mut Tx) -> AppResult<bool> {
+    /// False when someone changed the setting since it was read.
+    async fn run(&self, work: &mut Work<'_>) -> AppResult<bool> {
         match self {
-            OwnerWrite::Requirement(write) => write.run(cx, tx).await,
-            OwnerWrite::Factors(write) => write.run(cx, tx).await,
+            OwnerWrite::Requirement(write) => write.run(work).await,
+            OwnerWrite::Factors(write) => write.run(work).await,
         }
     }
 
-    /// With the owner's password and a current code from their app, claimed in the
-    /// write's transaction; `without`: the refusal when no password came.
+    /// A tightening: owners and admins, no re-authentication.
+    async fn plain(&self, cx: &Ctx<'_>) -> AppResult<()> {
+        let mut work = cx.work().await?;
+        if !self.run(&mut work).await? {
+            work.abandon().await?;
+            return Err(Refused::RequirementChangedMeanwhile.into());
+        }
+        work.commit().await
+    }
+
+    /// With the owner's password and a current code from their app, claimed
+    /// in the write's unit of work, or a security key confirmed in this
+    /// session; `without`: the refusal when neither came.
     async fn reauthenticated(
         &self,
         cx: &Ctx<'_>,
@@ -181,20 +197,21 @@ impl OwnerWrite<'_> {
         reauthentication: Reauthentication,
         without: Refused,
     ) -> AppResult<()> {
-        if reauthentication.password.is_empty() {
+        let held = credentials::held(cx.db(), m.user.id).await?;
+        let may_use_key = held.has(Kind::SecurityKey) && m.session_hash.is_some();
+        if reauthentication.password.is_empty() && !may_use_key {
             return Err(without.into());
         }
-        // The code comes from the app (keys cannot re-authenticate these changes yet).
-        if !credentials::has_totp(cx.db(), m.user.id).await? {
+        if !held.any() {
             return Err(Refused::RequirementNeedsYourTwoFactor.into());
         }
-        let challenge = reauthenticate(cx, m.user, reauthentication, Accept::Totp).await?;
-        let mut authorized = cx.begin_with_code(challenge).await?;
-        if !self.run(cx, &mut authorized.tx).await? {
-            authorized.abandon(cx).await?;
+        let proven = reauthentication::as_member(cx, m, reauthentication, Accept::Totp).await?;
+        let mut work = cx.work_proven(proven).await?;
+        if !self.run(&mut work).await? {
+            work.abandon().await?;
             return Err(Refused::RequirementChangedMeanwhile.into());
         }
-        authorized.commit(cx).await
+        work.commit().await
     }
 }
 
@@ -204,37 +221,35 @@ struct RequirementWrite {
     from: Requirement,
     to: Requirement,
     kind: AuditEvent,
-    detail: String,
+    detail: Detail,
     actor_id: i64,
 }
 
 impl RequirementWrite {
     /// False when someone changed the requirement since it was read.
-    async fn run(&self, cx: &Ctx<'_>, tx: &mut Tx) -> AppResult<bool> {
-        let (from, to) = (self.from, self.to);
+    async fn run(&self, work: &mut Work<'_>) -> AppResult<bool> {
+        let (from, to, now) = (self.from, self.to, work.now());
         let expected = (from.required, from.grace_days);
-        if !orgs::set_two_factor_policy(&mut **tx, self.org_id, expected, to.required, to.grace_days, cx.now).await? {
+        if !orgs::set_two_factor_policy(&mut **work.tx(), self.org_id, expected, to.required, to.grace_days, now)
+            .await?
+        {
             return Ok(false);
         }
-        orgs::audit(&mut **tx, self.org_id, self.actor_id, self.kind, &self.detail, cx.now).await?;
+        work.audit(self.org_id, self.actor_id, self.kind, self.detail.clone()).await?;
         Ok(true)
     }
 }
 
-/// The audit row of a requirement change: its kind and detail.
-fn requirement_audit(from: Requirement, to: Requirement, confirmed_by_owner: bool) -> (AuditEvent, String) {
-    let (kind, detail) = match (to.required, from.required) {
+/// The audit row of a requirement change: its kind and parameters.
+fn requirement_audit(from: Requirement, to: Requirement, confirmed_by_owner: bool) -> (AuditEvent, Detail) {
+    let detail = Detail::new().with("confirmed_by_owner", confirmed_by_owner);
+    match (to.required, from.required) {
         (true, true) if to.grace_days != from.grace_days => {
-            (AuditEvent::TwoFactorRequired, format!("grace period: {} days (was {})", to.grace_days, from.grace_days))
+            (AuditEvent::TwoFactorRequired, detail.with("grace_days", to.grace_days).with("was", from.grace_days))
         }
-        (true, _) => (AuditEvent::TwoFactorRequired, format!("grace period: {} days", to.grace_days)),
-        (false, _) => (AuditEvent::TwoFactorNotRequired, String::new()),
-    };
-    if !confirmed_by_owner {
-        return (kind, detail);
+        (true, _) => (AuditEvent::TwoFactorRequired, detail.with("grace_days", to.grace_days)),
+        (false, _) => (AuditEvent::TwoFactorNotRequired, detail),
     }
-    let confirmed = "confirmed by the owner with password and code";
-    (kind, if detail.is_empty() { confirmed.to_string() } else { format!("{detail}; {confirmed}") })
 }
 
 /// "Allowed second factors" (Settings tab): owners and admins, at least one
@@ -242,23 +257,15 @@ fn requirement_audit(from: Requirement, to: Requirement, confirmed_by_owner: boo
 pub async fn set_allowed_factors(
     cx: &Ctx<'_>,
     m: InOrg<'_>,
-    allowed: policy::AllowedFactors,
+    allowed: Kinds,
     reauthentication: Reauthentication,
 ) -> AppResult<()> {
     let from = orgs::allowed_factors(cx.db(), m.org.id).await?;
     let change = policy::may_change_allowed_factors(m.org.my_role, from, allowed)?;
-    let detail = match (allowed.authenticator_app, allowed.security_keys) {
-        (true, true) => "authenticator app, security keys",
-        (true, false) => "authenticator app",
-        _ => "security keys",
-    };
+    let detail = Detail::new().with("kinds", allowed.iter().map(Kind::as_str).collect::<Vec<_>>());
     let write = AllowedFactorsWrite { org_id: m.org.id, actor_id: m.user.id, from, to: allowed, detail };
     if change == policy::FactorsChange::Tighten {
-        let mut tx = cx.begin().await?;
-        if !write.run(cx, &mut tx).await? {
-            return Err(Refused::RequirementChangedMeanwhile.into());
-        }
-        return Ok(tx.commit().await?);
+        return OwnerWrite::Factors(&write).plain(cx).await;
     }
     // Allowing a weaker kind: the owner proves it is them, as for switching the requirement off.
     let refused_without = Refused::FactorsNeedReauthentication;
@@ -269,18 +276,17 @@ pub async fn set_allowed_factors(
 struct AllowedFactorsWrite {
     org_id: i64,
     actor_id: i64,
-    from: policy::AllowedFactors,
-    to: policy::AllowedFactors,
-    detail: &'static str,
+    from: Kinds,
+    to: Kinds,
+    detail: Detail,
 }
 
 impl AllowedFactorsWrite {
-    async fn run(&self, cx: &Ctx<'_>, tx: &mut Tx) -> AppResult<bool> {
-        if !orgs::set_allowed_factors(&mut **tx, self.org_id, (self.from, self.to)).await? {
+    async fn run(&self, work: &mut Work<'_>) -> AppResult<bool> {
+        if !orgs::set_allowed_factors(&mut **work.tx(), self.org_id, (self.from, self.to)).await? {
             return Ok(false);
         }
-        orgs::audit(&mut **tx, self.org_id, self.actor_id, AuditEvent::AllowedFactorsChanged, self.detail, cx.now)
-            .await?;
+        work.audit(self.org_id, self.actor_id, AuditEvent::AllowedFactorsChanged, self.detail.clone()).await?;
         Ok(true)
     }
 }

@@ -5,24 +5,26 @@
 
 use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
 
-use super::adding_a_factor;
-use super::backup_codes::{reauthenticate, Reauthentication};
+use super::reauthentication::{self, Reauthentication};
 use super::{Ctx, InSession, NewSession};
 use crate::error::AppResult;
 use crate::policy;
 use crate::security_keys::{validate_name, KeyCeremony, SecurityKey};
-use crate::server::events::{self, SecurityEvent};
+use crate::server::guards::second_factor::Accept;
 use crate::server::refusals::Refused;
-use crate::server::second_factor::Accept;
-use crate::server::webauthn::ceremonies::{self, Kind};
-use crate::server::webauthn::{keys, rp, user_handle};
-use crate::server::{credentials, orgs, sessions, users, wording};
+use crate::server::store::events::SecurityEvent;
+use crate::server::store::outbox::{Message, MessageKind};
+use crate::server::store::webauthn::ceremonies::{self, Kind};
+use crate::server::store::webauthn::keys;
+use crate::server::webauthn::{rp, user_handle};
+use crate::server::words::notices::Notice;
+use crate::server::{store::credentials, store::orgs, store::sessions, store::users};
 use crate::twofactor::backup_codes;
 
 /// "Add a security key": the registration's options for the browser. A
 /// session whose password is older than a few minutes gives it again, as
 /// for the authenticator app; an account with 2FA also proves a current
-/// second factor (`adding_a_factor`). User verification is required
+/// second factor (`reauthentication::adding_a_factor`). User verification is required
 /// (webauthn-rs's passkeys), and the key is asked to be discoverable when it
 /// can, so that it can sign in alone.
 // `skip_all`: the password and code never reach a log line.
@@ -35,8 +37,9 @@ pub async fn start_registration(
 ) -> AppResult<KeyCeremony> {
     let rp = rp(cx.state)?;
     let name = validate_name(name)?;
-    let mut change = adding_a_factor::prove(cx, s, password, code).await?.begin(cx).await?;
-    let tx = change.tx();
+    let proven = reauthentication::adding_a_factor(cx, s, password, code).await?;
+    let mut work = cx.work_proven(proven).await?;
+    let tx = work.tx();
     let handle = user_handle(tx, s.user.id).await?;
     let registered = keys::passkeys(&mut **tx, s.user.id).await?;
     let exclude = registered.iter().map(|k| k.passkey.cred_id().clone()).collect();
@@ -47,10 +50,10 @@ pub async fn start_registration(
         })?;
     let id =
         ceremonies::create(tx, Kind::Register, s.session_hash, (Some(s.user.id), Some(&name)), &state, cx.now).await?;
-    if change.gave_password() {
-        sessions::mark_authenticated(&mut **change.tx(), s.session_hash, cx.now).await?;
+    if work.gave_password() {
+        sessions::mark_authenticated(&mut **work.tx(), s.session_hash, cx.now).await?;
     }
-    change.commit(cx).await?;
+    work.commit().await?;
     let mut options = serde_json::to_value(options).map_err(|_| crate::error::AppError::Internal)?;
     // A discoverable credential when the authenticator can make one: it then signs in alone.
     if let Some(selection) = options.pointer_mut("/publicKey/authenticatorSelection").and_then(|v| v.as_object_mut()) {
@@ -87,24 +90,28 @@ pub async fn finish_registration(cx: &Ctx<'_>, s: InSession<'_>, ceremony: &str,
         Refused::KeyNotAccepted
     })?;
     let name = claimed.key_name.unwrap_or_default();
-    let mut tx = cx.begin().await?;
-    let was_on = credentials::is_enabled(&mut *tx, s.user.id).await?;
-    let key = keys::insert(&mut tx, s.user.id, &name, &passkey, cx.now).await?.ok_or(Refused::KeyAlreadyRegistered)?;
-    events::record(&mut *tx, s.user.id, SecurityEvent::SecurityKeyAdded, cx.meta, cx.now).await?;
+    let mut work = cx.work().await?;
+    let was_on = credentials::is_enabled(&mut **work.tx(), s.user.id).await?;
+    let key =
+        keys::insert(work.tx(), s.user.id, &name, &passkey, cx.now).await?.ok_or(Refused::KeyAlreadyRegistered)?;
+    work.security(s.user.id, SecurityEvent::SecurityKeyAdded).await?;
     let codes = if was_on {
+        work.send(Message::to(s.user.id, MessageKind::SecurityKeyAdded).with("name", name.as_str())).await?;
         // A new way in to an account already protected: its owner hears of it on every browser.
-        users::set_notice(&mut *tx, s.user.id, &wording::security_key_added(&name, cx.now)).await?;
+        let notice = Notice::SecurityKeyAdded { name: name.clone(), at: cx.now };
+        users::set_notice(&mut **work.tx(), s.user.id, &notice.stored()).await?;
         Vec::new()
     } else {
         let codes = backup_codes::generate();
-        credentials::replace_backup_codes(&mut tx, &cx.state.keys, s.user.id, &codes).await?;
-        events::record(&mut *tx, s.user.id, SecurityEvent::TwoFactorEnabled, cx.meta, cx.now).await?;
+        credentials::replace_backup_codes(work.tx(), &cx.state.keys, s.user.id, &codes).await?;
+        work.security(s.user.id, SecurityEvent::TwoFactorEnabled).await?;
+        work.send(Message::to(s.user.id, MessageKind::TwoFactorTurnedOn)).await?;
         codes
     };
     // The account's other sessions end: whoever holds one did not add this key.
-    let token = sessions::replace_all_for_user(&mut tx, s.user.id, s.session_hash, cx.now).await?;
+    let token = sessions::replace_all_for_user(work.tx(), s.user.id, s.session_hash, cx.now).await?;
     let session = Some(NewSession { token });
-    tx.commit().await?;
+    work.commit().await?;
     Ok(KeyAdded { key, backup_codes: codes, session })
 }
 
@@ -115,13 +122,12 @@ pub async fn list(cx: &Ctx<'_>, user_id: i64) -> AppResult<Vec<SecurityKey>> {
 /// "Rename": the key's name only.
 pub async fn rename(cx: &Ctx<'_>, s: InSession<'_>, id: i64, name: &str) -> AppResult<()> {
     let name = validate_name(name)?;
-    let mut tx = cx.begin().await?;
-    if !keys::rename(&mut *tx, s.user.id, id, &name).await? {
+    let mut work = cx.work().await?;
+    if !keys::rename(&mut **work.tx(), s.user.id, id, &name).await? {
         return Err(Refused::KeyNotFound.into());
     }
-    events::record(&mut *tx, s.user.id, SecurityEvent::SecurityKeyRenamed, cx.meta, cx.now).await?;
-    tx.commit().await?;
-    Ok(())
+    work.security(s.user.id, SecurityEvent::SecurityKeyRenamed).await?;
+    work.commit().await
 }
 
 /// "Remove": the password and a code from the app or a backup code, as
@@ -131,31 +137,30 @@ pub async fn rename(cx: &Ctx<'_>, s: InSession<'_>, id: i64, name: &str) -> AppR
 // `skip_all`: codes and the password never reach a log line.
 #[tracing::instrument(skip_all)]
 pub async fn remove(cx: &Ctx<'_>, s: InSession<'_>, id: i64, input: Reauthentication) -> AppResult<Option<NewSession>> {
-    let challenge = reauthenticate(cx, s.user, input, Accept::Either).await?;
-    let mut authorized = cx.begin_with_code(challenge).await?;
-    let tx = &mut authorized.tx;
-    if !keys::delete(&mut **tx, s.user.id, id).await? {
-        authorized.abandon(cx).await?;
+    let proven = reauthentication::second_factor(cx, s, input, Accept::Either).await?;
+    let mut work = cx.work_proven(proven).await?;
+    if !keys::delete(&mut **work.tx(), s.user.id, id).await? {
+        work.abandon().await?;
         return Err(Refused::KeyNotFound.into());
     }
     // Decided inside the transaction, on what is left: two removals at once cannot both pass.
-    let (totp, keys_left) = credentials::factors(&mut **tx, s.user.id).await?;
-    let left = keys_left + i64::from(totp);
-    if let Err(refusal) =
-        policy::may_remove_second_factor(left, orgs::requiring_two_factor(&mut **tx, s.user.id).await?)
-    {
-        authorized.abandon(cx).await?;
+    let held = credentials::held(&mut **work.tx(), s.user.id).await?;
+    let left = held.security_keys + i64::from(held.has(crate::factors::Kind::App));
+    let requiring = orgs::requiring_two_factor(&mut **work.tx(), s.user.id).await?;
+    if let Err(refusal) = policy::may_remove_second_factor(left, requiring) {
+        work.abandon().await?;
         return Err(Refused::from(refusal).into());
     }
-    events::record(&mut **tx, s.user.id, SecurityEvent::SecurityKeyRemoved, cx.meta, cx.now).await?;
+    work.security(s.user.id, SecurityEvent::SecurityKeyRemoved).await?;
     let session = if left == 0 {
-        credentials::disable_in(tx, s.user.id).await?;
-        let token = sessions::replace_all_for_user(tx, s.user.id, s.session_hash, cx.now).await?;
-        events::record(&mut **tx, s.user.id, SecurityEvent::TwoFactorDisabled, cx.meta, cx.now).await?;
+        credentials::disable_in(work.tx(), s.user.id).await?;
+        let token = sessions::replace_all_for_user(work.tx(), s.user.id, s.session_hash, cx.now).await?;
+        work.security(s.user.id, SecurityEvent::TwoFactorDisabled).await?;
+        work.send(Message::to(s.user.id, MessageKind::TwoFactorTurnedOff)).await?;
         Some(NewSession { token })
     } else {
         None
     };
-    authorized.commit(cx).await?;
+    work.commit().await?;
     Ok(session)
 }

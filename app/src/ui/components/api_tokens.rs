@@ -5,11 +5,12 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::api::tokens::{my_api_credentials, CreateApiToken, CreateAppPassword, RevokeApiCredential};
 use crate::api_access::{ApiCredential, ApiCredentials, CredentialKind, NewSecret, Scope, NO_EXPIRY_WARNING};
 use crate::model::format_date;
+use crate::server_fns::tokens::{my_api_credentials, CreateApiToken, CreateAppPassword, RevokeApiCredential};
 use crate::ui::components::copyable::Copyable;
 use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
+use crate::ui::components::two_factor::KeyConfirmation;
 
 /// A section's list, read again from the server after each change made here
 /// (islands: the rest of the page is server-rendered and stays as it is).
@@ -111,8 +112,30 @@ fn CredentialList(
 fn Reauthenticate(
     prefix: &'static str,
     two_factor: bool,
+    key_only: bool,
     error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
+    if key_only {
+        // The arguments are there, empty: a key confirmed just before is the proof.
+        let refusal = move || error.get().and_then(|e| e.field_message("code").or_else(|| e.field_message("password")));
+        return view! {
+            <input type="hidden" name="password" value="" />
+            <input type="hidden" name="code" value="" />
+            <p class="muted">"Confirm with one of your security keys first:"</p>
+            <KeyConfirmation done="Confirmed. Go on within 5 minutes." />
+            {move || {
+                refusal()
+                    .map(|message| {
+                        view! {
+                            <p class="form-error" role="alert">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        }
+        .into_any();
+    }
     let password_id = if prefix == "token" { "token-password" } else { "app-password-password" };
     let code_id = if prefix == "token" { "token-code" } else { "app-password-code" };
     view! {
@@ -137,11 +160,12 @@ fn Reauthenticate(
                 }
             })}
     }
+    .into_any()
 }
 
 /// The Account page's "Personal access tokens" (an island: the new token is shown once, here).
 #[island]
-pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool) -> impl IntoView {
+pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool, key_only: bool) -> impl IntoView {
     let action = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiCredential>::new();
     let items = live_list(items, CredentialKind::PersonalAccessToken, action, revoke);
@@ -216,7 +240,7 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool) -> impl
                             {NO_EXPIRY_WARNING}
                         </p>
                     </div>
-                    <Reauthenticate prefix="token" two_factor error />
+                    <Reauthenticate prefix="token" two_factor key_only error />
                     <FormError error />
                     <ActionButton label="Generate token" pending_label="Generating…" pending=action.pending() />
                 </IslandForm>
@@ -227,7 +251,7 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool) -> impl
 
 /// The Account page's "Application passwords" (an island, as the tokens).
 #[island]
-pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool) -> impl IntoView {
+pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool, key_only: bool) -> impl IntoView {
     let action = ServerAction::<CreateAppPassword>::new();
     let revoke = ServerAction::<RevokeApiCredential>::new();
     let items = live_list(items, CredentialKind::ApplicationPassword, action, revoke);
@@ -252,7 +276,7 @@ pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool) -> impl
                 <summary>"Generate application password"</summary>
                 <IslandForm action attr:class="form">
                     <Field label="Name" name="name" id="app-password-name" hint="The program that will use it." error />
-                    <Reauthenticate prefix="app" two_factor error />
+                    <Reauthenticate prefix="app" two_factor key_only error />
                     <FormError error />
                     <ActionButton
                         label="Generate application password"

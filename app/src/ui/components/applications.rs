@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::applications::RevokeApplication;
 use crate::applications::{scope_description, AllowedApplication};
 use crate::error::AppError;
 use crate::model::format_date;
+use crate::server_fns::applications::RevokeApplication;
 use crate::ui::components::forms::{last_error, FormError};
 
 #[component]

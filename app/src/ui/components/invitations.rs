@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::invitations::{AcceptInvitation, DeclineInvitation};
 use crate::model::{format_date, Invitation, Role};
+use crate::server_fns::invitations::{AcceptInvitation, DeclineInvitation};
 use crate::ui::components::forms::{last_error, FormError};
 
 /// "an admin", "a member".

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::api::auth::LogOut;
 use crate::model::{OrgSummary, User};
+use crate::server_fns::auth::LogOut;
 use crate::ui::auth::Auth;
 
 /// The organization in the URL, else the first the user belongs to.

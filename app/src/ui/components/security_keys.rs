@@ -208,7 +208,24 @@ pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
 
 /// The Settings tab's "Allowed second factors": a plain form (owners and admins).
 #[component]
-pub fn AllowedFactorsSection(slug: String, allowed: crate::policy::AllowedFactors) -> impl IntoView {
+pub fn AllowedFactorsSection(slug: String, allowed: crate::factors::Kinds) -> impl IntoView {
+    use crate::factors::Kind;
+    // The form field of each kind is its stable name (`Kind::as_str`).
+    let label = |kind: Kind| match kind {
+        Kind::App => "Authenticator app",
+        Kind::SecurityKey => "Security keys and passkeys",
+    };
+    let boxes = Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            view! {
+                <label>
+                    <input type="checkbox" name=kind.as_str() value="true" checked=allowed.contains(kind) />
+                    {label(kind)}
+                </label>
+            }
+        })
+        .collect_view();
     view! {
         <section class="card wide" aria-labelledby="factors-title">
             <h2 id="factors-title">"Allowed second factors"</h2>
@@ -217,14 +234,7 @@ pub fn AllowedFactorsSection(slug: String, allowed: crate::policy::AllowedFactor
             </p>
             <form method="post" action="/api/set_allowed_factors" class="inline-form">
                 <input type="hidden" name="slug" value=slug />
-                <label>
-                    <input type="checkbox" name="authenticator_app" value="true" checked=allowed.authenticator_app />
-                    "Authenticator app"
-                </label>
-                <label>
-                    <input type="checkbox" name="security_keys" value="true" checked=allowed.security_keys />
-                    "Security keys and passkeys"
-                </label>
+                {boxes}
                 <p class="muted">
                     "Allowing another kind of second factor (owners only) needs your password and a code from your authenticator app."
                 </p>

@@ -4,11 +4,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::signed_in_user;
-use crate::api::applications::{my_applications, RevokeApplication};
-use crate::api::auth::security_log;
-use crate::api::security_keys::load_security_keys;
-use crate::api::tokens::my_api_credentials;
-use crate::api::twofactor::get_two_factor_status;
+use crate::server_fns::applications::{my_applications, RevokeApplication};
+use crate::server_fns::auth::security_log;
+use crate::server_fns::security_keys::load_security_keys;
+use crate::server_fns::tokens::my_api_credentials;
+use crate::server_fns::twofactor::get_two_factor_status;
 use crate::ui::auth::Auth;
 use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
@@ -46,6 +46,8 @@ pub fn AccountPage() -> impl IntoView {
                 let credentials = credentials.await.unwrap_or_default();
                 let keys = keys.await;
                 let two_factor_on = status.as_ref().is_ok_and(|s| s.enabled);
+                let key_only = status.as_ref().is_ok_and(|s| s.enabled && !s.authenticator_app);
+                // Keys only: a key confirmed on this page stands in for the password and code.
                 view! {
                     <div class="stack">
                         <section class="card">
@@ -62,8 +64,8 @@ pub fn AccountPage() -> impl IntoView {
                             Err(e) => view! { <LoadError error=e /> }.into_any(),
                         }}
                         <SecurityKeysSection keys />
-                        <PersonalAccessTokens items=credentials.tokens two_factor=two_factor_on />
-                        <ApplicationPasswords items=credentials.app_passwords two_factor=two_factor_on />
+                        <PersonalAccessTokens items=credentials.tokens two_factor=two_factor_on key_only />
+                        <ApplicationPasswords items=credentials.app_passwords two_factor=two_factor_on key_only />
                         <AllowedApplications apps revoke />
                         <section class="card" aria-labelledby="log-title">
                             <h2 id="log-title">"Security log"</h2>

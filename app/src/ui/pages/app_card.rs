@@ -4,12 +4,18 @@
 
 use leptos::prelude::*;
 
-use super::org_applications::Actions;
-use crate::api::applications::RegenerateClientSecret;
 use crate::applications::{Application, NewCredentials};
 use crate::model::{format_date, format_utc_time};
+use crate::server_fns::applications::{DeleteApplication, RegenerateClientSecret, SetApplicationDisabled};
 use crate::ui::components::copyable::Copyable;
 use crate::ui::components::forms::{last_error, ActionButton, FormError, InlineReauth, IslandForm};
+
+/// The cards' plain forms (the page makes them; their errors show above the list).
+#[derive(Clone, Copy)]
+pub(super) struct Actions {
+    pub(super) disable: ServerAction<SetApplicationDisabled>,
+    pub(super) delete: ServerAction<DeleteApplication>,
+}
 
 /// The credentials of the application just registered (or whose secret was just regenerated).
 #[component]

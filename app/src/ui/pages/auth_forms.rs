@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{LogIn, SignUp};
-use crate::api::security_keys::load_login_methods;
+use crate::server_fns::auth::{LogIn, SignUp};
+use crate::server_fns::security_keys::load_login_methods;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 use crate::ui::components::security_keys::PasskeySignIn;
 use crate::validate::PASSWORD_MIN;

@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::auth::{notice, DismissNotice};
-use crate::api::invitations::{my_invitations, AcceptInvitation, DeclineInvitation};
 use crate::model::OrgSummary;
+use crate::server_fns::auth::{notice, DismissNotice};
+use crate::server_fns::invitations::{my_invitations, AcceptInvitation, DeclineInvitation};
 use crate::ui::auth::Auth;
 use crate::ui::components::invitations::MyInvitations;
 

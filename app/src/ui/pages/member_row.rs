@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::orgs::{AddMember, ChangeRole, RemoveMember, ResetMemberTwoFactor};
 use crate::model::{Member, Role};
 use crate::policy;
+use crate::server_fns::orgs::{AddMember, ChangeRole, RemoveMember, ResetMemberTwoFactor};
 use crate::ui::components::forms::{InlineReauth, SubmitButton};
 
 /// The Members tab's actions: the page refetches after each, its rows dispatch them.
@@ -23,12 +23,13 @@ pub(super) fn offers_reset_to(member: &Member, my_id: i64, my_role: Role) -> boo
     member.two_factor == Some(true) && member.user_id != my_id && policy::offers_reset(my_role, member.role)
 }
 
-/// The 2FA column's badge: its class and its word.
-fn two_factor_badge(on: bool) -> (&'static str, &'static str) {
-    if on {
-        ("badge on", "Enabled")
-    } else {
-        ("badge off", "Disabled")
+/// The 2FA column's badge: its class and its words. `allowed`: the member's
+/// factor is of a kind the organization allows (it counts for its requirement).
+fn two_factor_badge(on: bool, allowed: bool) -> (&'static str, &'static str) {
+    match (on, allowed) {
+        (true, true) => ("badge on", "Enabled"),
+        (true, false) => ("badge off", "Enabled, not an allowed kind"),
+        (false, _) => ("badge off", "Disabled"),
     }
 }
 
@@ -41,7 +42,7 @@ pub(super) fn MemberRow(
     resettable: bool,
     actions: MemberActions,
 ) -> impl IntoView {
-    let Member { user_id, name, email, role, two_factor, active_tokens } = member;
+    let Member { user_id, name, email, role, two_factor, complies, active_tokens } = member;
     // The same rules the server applies: offer only what it would allow.
     let grantable: Vec<Role> =
         Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
@@ -87,7 +88,7 @@ pub(super) fn MemberRow(
             </td>
             {two_factor
                 .map(|on| {
-                    let (class, word) = two_factor_badge(on);
+                    let (class, word) = two_factor_badge(on, complies.unwrap_or(true));
                     view! {
                         <td data-label="2FA">
                             <span class=class>{word}</span>
@@ -148,7 +149,7 @@ mod tests {
     use super::*;
 
     fn member(user_id: i64, role: Role, two_factor: Option<bool>) -> Member {
-        Member { user_id, name: "Ann".into(), email: None, role, two_factor, active_tokens: None }
+        Member { user_id, name: "Ann".into(), email: None, role, two_factor, complies: None, active_tokens: None }
     }
 
     #[test]
@@ -175,7 +176,8 @@ mod tests {
 
     #[test]
     fn the_2fa_badge_says_enabled_or_disabled() {
-        assert_eq!(two_factor_badge(true), ("badge on", "Enabled"));
-        assert_eq!(two_factor_badge(false), ("badge off", "Disabled"));
+        assert_eq!(two_factor_badge(true, true), ("badge on", "Enabled"));
+        assert_eq!(two_factor_badge(false, true), ("badge off", "Disabled"));
+        assert_eq!(two_factor_badge(true, false), ("badge off", "Enabled, not an allowed kind"));
     }
 }

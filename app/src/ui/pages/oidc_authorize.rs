@@ -8,9 +8,9 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::applications::{load_authorization, DecideConsent};
 use crate::applications::{continue_path, login_then, scope_description, AuthorizationPrompt};
 use crate::error::AppError;
+use crate::server_fns::applications::{load_authorization, DecideConsent};
 use crate::ui::components::applications::{set_status, CannotContinue};
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 use crate::ui::components::two_factor::EnrollButton;

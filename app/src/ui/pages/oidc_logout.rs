@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::applications::{load_logout, EndSession};
+use crate::server_fns::applications::{load_logout, EndSession};
 use crate::ui::components::applications::CannotContinue;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::tokens::SetApiAccess;
+use crate::server_fns::tokens::SetApiAccess;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 
 #[component]

@@ -6,21 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::app_card::{ApplicationCard, Credentials};
+use super::app_card::{Actions, ApplicationCard, Credentials};
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
-use crate::api::applications::{load_applications, DeleteApplication, RegisterApplication, SetApplicationDisabled};
 use crate::applications::ApplicationsPage;
 use crate::error::AppError;
+use crate::server_fns::applications::{load_applications, RegisterApplication};
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
-
-/// The cards' plain forms; their errors show above the list.
-#[derive(Clone, Copy)]
-pub(super) struct Actions {
-    pub(super) disable: ServerAction<SetApplicationDisabled>,
-    pub(super) delete: ServerAction<DeleteApplication>,
-}
 
 #[component]
 pub fn OrgApplicationsPage() -> impl IntoView {

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::orgs::{AddMember, CancelInvitation, LeaveOrg};
 use crate::model::{format_date, PendingInvitation, Role};
 use crate::policy;
+use crate::server_fns::orgs::{AddMember, CancelInvitation, LeaveOrg};
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::RequireUser;
-use crate::api::orgs::CreateOrg;
+use crate::server_fns::orgs::CreateOrg;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 
 #[component]

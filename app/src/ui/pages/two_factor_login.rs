@@ -9,8 +9,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::VerifyLogin;
-use crate::api::security_keys::load_login_methods;
+use crate::server_fns::auth::VerifyLogin;
+use crate::server_fns::security_keys::load_login_methods;
 use crate::ui::components::forms::{last_error, FormError, SubmitButton};
 use crate::ui::components::security_keys::KeySecondStep;
 
@@ -97,7 +97,7 @@ pub fn TwoFactorLoginPage() -> impl IntoView {
 /// The code form: the app's code, or a backup code after "Use a recovery code".
 #[component]
 fn CodeForm(
-    action: ServerAction<crate::api::auth::VerifyLogin>,
+    action: ServerAction<crate::server_fns::auth::VerifyLogin>,
     recovery: Signal<bool>,
     next: Signal<Option<String>>,
     error: Signal<Option<crate::error::AppError>>,

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::enroll_dialog::EnrollDialog;
-use crate::api::twofactor::FinishEnrollment;
+use crate::server_fns::twofactor::FinishEnrollment;
 use crate::ui::components::browser::reload_page;
 
 /// A button that opens the enrollment dialog, for pages that ask for 2FA (an

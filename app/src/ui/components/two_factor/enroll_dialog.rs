@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::codes::BackupCodeList;
-use crate::api::twofactor::{
+use crate::server_fns::twofactor::{
     CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
 };
 use crate::ui::components::browser::copy_to_clipboard;
@@ -111,11 +111,7 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
     });
     // The request for the password is the intro text, not an error; a wrong password is.
     let error = Signal::derive(move || {
-        start
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field_message("password").as_deref() != Some(PASSWORD_NEEDED))
+        start.value().get().and_then(Result::err).filter(|e| e.reason() != Some(PASSWORD_NEEDED))
     });
     view! {
         <p>"For your security, enter your password again before setting up two-factor authentication."</p>

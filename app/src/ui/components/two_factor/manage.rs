@@ -1,10 +1,12 @@
-//! Reveal, regenerate and disable: each behind the password and a code.
+//! Reveal, regenerate and disable: each behind the password and a code, or,
+//! on an account whose second factors are security keys only, behind a key
+//! confirmed just before ("Confirm with your security key", `KeyConfirmation`).
 
 use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::codes::BackupCodeList;
-use crate::api::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
+use crate::server_fns::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
 use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 #[component]
@@ -23,8 +25,60 @@ fn PasswordField(#[prop(into)] error: Signal<Option<crate::error::AppError>>, id
     view! { <Field label="Password" name="password" id kind="password" autocomplete="current-password" error /> }
 }
 
+/// What proves it is you: the password and a code, or, with security keys
+/// only, the key confirmed above (nothing to type).
 #[component]
-pub fn RevealForm() -> impl IntoView {
+fn Proof(
+    key_only: bool,
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+    ids: (&'static str, &'static str),
+    hint: &'static str,
+) -> impl IntoView {
+    if key_only {
+        // No field to show it beside: the refusal ("confirm with one of your security keys first") goes here.
+        let refusal = move || error.get().and_then(|e| e.field_message("code").or_else(|| e.field_message("password")));
+        return Either::Left(view! {
+            // The arguments are there, empty: the key confirmed in this session is the proof.
+            <input type="hidden" name="password" value="" />
+            <input type="hidden" name="code" value="" />
+            <p class="muted">"Confirm with your security key above first."</p>
+            {move || {
+                refusal()
+                    .map(|message| {
+                        view! {
+                            <p class="form-error" role="alert">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        });
+    }
+    Either::Right(view! {
+        <PasswordField id=ids.0 error />
+        <CodeField id=ids.1 error hint />
+    })
+}
+
+/// "Confirm with your security key": a key's answer in this session, good
+/// for the next protection change within 5 minutes (public/webauthn.js).
+#[component]
+pub fn KeyConfirmation(done: &'static str) -> impl IntoView {
+    view! {
+        <div data-webauthn-scope="" class="key-step">
+            <button type="button" class="button" data-webauthn="confirm">
+                "Confirm with your security key"
+            </button>
+            <p role="status" data-webauthn-done="" hidden=true>
+                {done}
+            </p>
+            <p class="form-error" role="alert" data-webauthn-error="" hidden=true></p>
+        </div>
+    }
+}
+
+#[component]
+pub fn RevealForm(key_only: bool) -> impl IntoView {
     let action = ServerAction::<RevealCodes>::new();
     let error = last_error(action);
     view! {
@@ -32,10 +86,10 @@ pub fn RevealForm() -> impl IntoView {
             <summary class="button">"Reveal codes"</summary>
             <IslandForm action=action>
                 <FormError error />
-                <PasswordField id="reveal-password" error />
-                <CodeField
-                    id="reveal-code"
+                <Proof
+                    key_only
                     error
+                    ids=("reveal-password", "reveal-code")
                     hint="The 6-digit code your authenticator app shows now. Backup codes are not accepted here."
                 />
                 <ActionButton label="Reveal codes" pending_label="Checking…" pending=action.pending() />
@@ -82,7 +136,7 @@ pub fn RevealForm() -> impl IntoView {
 }
 
 #[component]
-pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String) -> impl IntoView {
+pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String, key_only: bool) -> impl IntoView {
     let error = last_error(action);
     view! {
         <details class="panel">
@@ -90,8 +144,12 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String) ->
             <p class="muted">"Your current backup codes stop working at once."</p>
             <IslandForm action=action>
                 <FormError error />
-                <PasswordField id="regenerate-password" error />
-                <CodeField id="regenerate-code" error hint="The 6-digit code your authenticator app shows now." />
+                <Proof
+                    key_only
+                    error
+                    ids=("regenerate-password", "regenerate-code")
+                    hint="The 6-digit code your authenticator app shows now."
+                />
                 <ActionButton label="Regenerate codes" pending_label="Regenerating…" pending=action.pending() />
             </IslandForm>
             {move || {
@@ -113,7 +171,7 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String) ->
 }
 
 #[component]
-pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
+pub fn DisableForm(action: ServerAction<DisableTwoFactor>, key_only: bool) -> impl IntoView {
     let error = last_error(action);
     view! {
         <details class="panel">
@@ -121,8 +179,12 @@ pub fn DisableForm(action: ServerAction<DisableTwoFactor>) -> impl IntoView {
             <p class="muted">"You stay signed in here; your other sessions end."</p>
             <IslandForm action=action>
                 <FormError error />
-                <PasswordField id="disable-password" error />
-                <CodeField id="disable-code" error hint="A code from your authenticator app, or a backup code." />
+                <Proof
+                    key_only
+                    error
+                    ids=("disable-password", "disable-code")
+                    hint="A code from your authenticator app, or a backup code."
+                />
                 <ActionButton
                     label="Disable 2FA"
                     pending_label="Disabling…"

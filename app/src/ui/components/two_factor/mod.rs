@@ -8,4 +8,5 @@ mod manage;
 mod section;
 
 pub use enroll_button::EnrollButton;
+pub use manage::KeyConfirmation;
 pub use section::TwoFactorSection;

@@ -2,9 +2,9 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::enroll_dialog::EnrollDialog;
-use super::manage::{DisableForm, RegenerateForm, RevealForm};
-use crate::api::twofactor::{DisableTwoFactor, FinishEnrollment, RegenerateCodes};
+use super::manage::{DisableForm, KeyConfirmation, RegenerateForm, RevealForm};
 use crate::model::{format_date, TwoFactorStatus};
+use crate::server_fns::twofactor::{DisableTwoFactor, FinishEnrollment, RegenerateCodes};
 use crate::ui::components::browser::reload_page;
 
 /// The Account page's section: an island, since the enrollment dialog, the
@@ -81,23 +81,22 @@ fn Enabled(
     });
     let left = move || status.with(|s| format!("Backup codes: {} of {} left", s.codes_left, s.codes_total));
     let methods = move || status.with(crate::ui::components::security_keys::active_methods);
-    // With security keys only, the app can be added beside them, once a key confirmed it
-    // (public/webauthn.js runs "Confirm with your security key").
-    let add_app = status.with_untracked(|s| !s.authenticator_app).then(|| {
+    // With security keys only, every change here is confirmed with one of them first
+    // (public/webauthn.js runs "Confirm with your security key"), and the app can be added.
+    let key_only = status.with_untracked(|s| !s.authenticator_app);
+    let confirm = key_only.then(|| {
         view! {
-            <div data-webauthn-scope="" class="key-step">
-                <p class="muted">"To set up an authenticator app, first confirm with one of your security keys."</p>
-                <button type="button" class="button" data-webauthn="confirm">
-                    "Confirm with your security key"
-                </button>
-                <p role="status" data-webauthn-done="" hidden=true>
-                    "Confirmed. Set up the app within 5 minutes."
-                </p>
-                <p class="form-error" role="alert" data-webauthn-error="" hidden=true></p>
-                <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
-                    "Set up an authenticator app"
-                </button>
-            </div>
+            <p class="muted">
+                "To see or replace your backup codes, turn 2FA off or set up an authenticator app, first confirm with one of your security keys."
+            </p>
+            <KeyConfirmation done="Confirmed. Go on within 5 minutes." />
+        }
+    });
+    let add_app = key_only.then(|| {
+        view! {
+            <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
+                "Set up an authenticator app"
+            </button>
         }
     });
     view! {
@@ -110,10 +109,11 @@ fn Enabled(
         </div>
         <p>{methods}</p>
         <p class:warning=move || status.with(|s| s.codes_left <= 1)>{left}</p>
+        {confirm}
         <div class="manage">
-            <RevealForm />
-            <RegenerateForm action=regenerate account />
-            <DisableForm action=disable />
+            <RevealForm key_only />
+            <RegenerateForm action=regenerate account key_only />
+            <DisableForm action=disable key_only />
             {add_app}
         </div>
     }

@@ -1,0 +1,277 @@
+//! Checking second factors, with the guessing limits and the security log
+//! applied the same way everywhere: at login, at enrollment's "Check Code",
+//! and at every re-authentication before a 2FA change.
+//!
+//! A check is a `Challenge`: it takes one attempt from the account's
+//! allowance (committed at once, so concurrent guesses are all counted),
+//! then the use case claims the code inside the transaction of its change,
+//! so that a code is used up only if the change it authorizes commits, and
+//! closes the challenge after that transaction ends.
+
+use crate::error::AppResult;
+use crate::server::guards::attempts::{self, Counter, Reservation};
+use crate::server::refusals::Refused;
+use crate::server::store::events::{self, RequestMeta, SecurityEvent};
+use crate::server::{store::credentials, AppState};
+use crate::twofactor::backup_codes;
+use crate::twofactor::totp::{self, TotpSecret};
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+pub use crate::twofactor::Accept;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    Totp,
+    BackupCode,
+}
+
+/// Strict parsing first: malformed input is refused without costing an attempt.
+enum Parsed {
+    Totp(String),
+    Backup(String),
+}
+
+fn parse(raw: &str, accept: Accept) -> AppResult<Parsed> {
+    let totp = || totp::normalize_code(raw).map(Parsed::Totp);
+    let backup = || backup_codes::normalize(raw).map(Parsed::Backup);
+    match accept {
+        Accept::Totp => totp(),
+        Accept::BackupCode => backup(),
+        Accept::Either => totp().or_else(backup),
+    }
+    .ok_or_else(|| Refused::MalformedCode(accept).into())
+}
+
+/// How an attempt on the account's second-factor counter ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// A right code of the account's own enabled second factor: the only
+    /// thing that clears the count.
+    OwnFactor,
+    /// Right, but proving less (a password alone, a code of an enrollment's
+    /// pending secret, which whoever holds the session can compute): no
+    /// failure, and the failures so far stay.
+    NoFailure,
+    Failed,
+}
+
+/// Counts one attempt for the account, or refuses with the wait (the account
+/// is locked out, or it failed from an address that is over its limit).
+async fn begin_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<Reservation> {
+    state.address_limiter.check(meta.ip, user_id, state.clock.now())?;
+    attempts::reserve(&state.db, Counter::second_factor(user_id), state.clock.now()).await
+}
+
+/// Closes an attempt; a failure is logged (and the lockout too, when this
+/// failure started one), in one transaction.
+async fn end_attempt(
+    state: &AppState,
+    attempt: Reservation,
+    user_id: i64,
+    outcome: Outcome,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    end_attempt_as(state, attempt, (user_id, SecurityEvent::FailedCode), outcome, meta).await
+}
+
+async fn end_attempt_as(
+    state: &AppState,
+    attempt: Reservation,
+    (user_id, failure): (i64, SecurityEvent),
+    outcome: Outcome,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    match outcome {
+        Outcome::OwnFactor => return attempt.succeeded(&state.db).await,
+        Outcome::NoFailure => return attempt.release(&state.db).await,
+        Outcome::Failed => {}
+    }
+    state.address_limiter.record_failure(meta.ip, user_id, now);
+    let mut tx = crate::server::db::begin_write(&state.db).await?;
+    events::record(&mut *tx, user_id, failure, meta, now).await?;
+    if attempt.locked(now) {
+        events::record(&mut *tx, user_id, SecurityEvent::Lockout, meta, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a challenge's code did inside the use case's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The code was right and is used up (if the transaction commits).
+    Used(Factor),
+    /// No code was asked for (a password-only re-authentication).
+    NotAsked,
+    Wrong,
+}
+
+/// One attempt at proving the account's owner: taken from the allowance,
+/// not yet decided. Dropped undecided (an internal error), it stays counted.
+#[must_use]
+pub struct Challenge {
+    attempt: Reservation,
+    user_id: i64,
+    code: Option<(Parsed, Accept)>,
+}
+
+/// Parses `code` (refusing malformed input for free) and takes one attempt.
+// `skip_all`: codes never reach a log line.
+#[tracing::instrument(skip_all)]
+pub async fn challenge(
+    state: &AppState,
+    user_id: i64,
+    code: Option<(&str, Accept)>,
+    meta: &RequestMeta,
+) -> AppResult<Challenge> {
+    let code = code.map(|(raw, accept)| parse(raw, accept).map(|parsed| (parsed, accept))).transpose()?;
+    let attempt = begin_attempt(state, user_id, meta).await?;
+    Ok(Challenge { attempt, user_id, code })
+}
+
+impl Challenge {
+    /// Checks the account's password as part of this attempt: a wrong one
+    /// ends it as a failure; a busy hasher gives the attempt back.
+    // `skip_all`: the password never reaches a log line.
+    #[tracing::instrument(skip_all)]
+    pub async fn password(
+        self,
+        state: &AppState,
+        email: &str,
+        password: String,
+        meta: &RequestMeta,
+    ) -> AppResult<Self> {
+        if let Err(e) = crate::validate::password_length(&password) {
+            self.attempt.release(&state.db).await?;
+            return Err(e);
+        }
+        // The stored hash is looked up by email, as at login.
+        let hash = crate::server::store::users::find_with_hash(&state.db, email).await?.map(|(_, hash)| hash);
+        match state.hasher.verify(password, hash).await {
+            Ok(true) => Ok(self),
+            Ok(false) => {
+                end_attempt(state, self.attempt, self.user_id, Outcome::Failed, meta).await?;
+                Err(Refused::WrongPassword.into())
+            }
+            // Not decided: not a failure either.
+            Err(e) => {
+                self.attempt.release(&state.db).await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Uses the code inside `tx`: the TOTP step or the backup code, and the
+    /// log row of a backup code's use, commit with the change it authorizes.
+    pub async fn claim(&self, tx: &mut Tx, state: &AppState, meta: &RequestMeta) -> AppResult<Claim> {
+        let now = state.clock.now();
+        let Some((parsed, _)) = &self.code else { return Ok(Claim::NotAsked) };
+        let factor = match parsed {
+            Parsed::Totp(code) => {
+                let Some(credential) = credentials::load(&mut **tx, &state.keys, self.user_id).await? else {
+                    return Ok(Claim::Wrong);
+                };
+                match totp::matching_step(&credential.secret, code, now) {
+                    Some(step) if credentials::claim_step(&mut **tx, self.user_id, step).await? => Factor::Totp,
+                    _ => return Ok(Claim::Wrong),
+                }
+            }
+            Parsed::Backup(code) => {
+                if !credentials::use_backup_code(tx, &state.keys, self.user_id, code, now).await? {
+                    return Ok(Claim::Wrong);
+                }
+                events::record(&mut **tx, self.user_id, SecurityEvent::RecoveryCodeUsed, meta, now).await?;
+                Factor::BackupCode
+            }
+        };
+        Ok(Claim::Used(factor))
+    }
+
+    /// After the use case's transaction committed: a used factor clears the
+    /// count; a password alone gives the attempt back.
+    pub async fn passed(self, state: &AppState, claim: Claim) -> AppResult<()> {
+        let outcome = if matches!(claim, Claim::Used(_)) { Outcome::OwnFactor } else { Outcome::NoFailure };
+        self.attempt_done(state, outcome, &RequestMeta::default()).await
+    }
+
+    /// After the use case's transaction was rolled back for a wrong code:
+    /// the failure is counted and logged; returns the error to answer with.
+    pub async fn failed(self, state: &AppState, meta: &RequestMeta) -> crate::error::AppError {
+        let accept = self.code.as_ref().map_or(Accept::Totp, |(_, accept)| *accept);
+        match self.attempt_done(state, Outcome::Failed, meta).await {
+            Ok(()) => Refused::WrongCode(accept).into(),
+            Err(e) => e,
+        }
+    }
+
+    async fn attempt_done(self, state: &AppState, outcome: Outcome, meta: &RequestMeta) -> AppResult<()> {
+        end_attempt(state, self.attempt, self.user_id, outcome, meta).await
+    }
+}
+
+/// Enrollment's "Check Code": the pending secret instead of a stored one.
+/// Changes nothing but the attempt count.
+// `skip_all`: codes and secrets never reach a log line.
+#[tracing::instrument(skip_all)]
+pub async fn verify_enrollment_code(
+    state: &AppState,
+    user_id: i64,
+    email: &str,
+    secret: &TotpSecret,
+    raw: &str,
+    meta: &RequestMeta,
+) -> AppResult<i64> {
+    let code = totp::normalize_code(raw).ok_or(Refused::MalformedCode(Accept::Totp))?;
+    let attempt = begin_attempt(state, user_id, meta).await?;
+    let now = state.clock.now();
+    let step = totp::matching_step(secret, &code, now);
+    // Whoever holds the session knows the pending secret: a right code here proves nothing.
+    let outcome = if step.is_some() { Outcome::NoFailure } else { Outcome::Failed };
+    end_attempt(state, attempt, user_id, outcome, meta).await?;
+    Ok(step.ok_or(Refused::WrongEnrollmentCode { code, email: email.to_string(), server_time: now })?)
+}
+
+/// One attempt with a security key (the login's second step, a passkey
+/// sign-in): counted on the same per-account allowance as codes, so wrong,
+/// replayed or malformed answers lead to the same lockout.
+#[must_use]
+pub struct KeyAttempt {
+    attempt: Reservation,
+    user_id: i64,
+}
+
+pub async fn key_attempt(state: &AppState, user_id: i64, meta: &RequestMeta) -> AppResult<KeyAttempt> {
+    Ok(KeyAttempt { attempt: begin_attempt(state, user_id, meta).await?, user_id })
+}
+
+impl KeyAttempt {
+    /// The account's own key answered: the count clears.
+    pub async fn passed(self, state: &AppState) -> AppResult<()> {
+        self.attempt.succeeded(&state.db).await
+    }
+
+    /// Counts and logs the failure (`event`: refused, or a clone warning);
+    /// returns `refusal`, the error to answer with.
+    pub async fn failed(
+        self,
+        state: &AppState,
+        meta: &RequestMeta,
+        event: SecurityEvent,
+        refusal: Refused,
+    ) -> crate::error::AppError {
+        match end_attempt_as(state, self.attempt, (self.user_id, event), Outcome::Failed, meta).await {
+            Ok(()) => refusal.into(),
+            Err(e) => e,
+        }
+    }
+}
+
+pub async fn require_enabled(state: &AppState, user_id: i64) -> AppResult<()> {
+    if credentials::is_enabled(&state.db, user_id).await? {
+        Ok(())
+    } else {
+        Err(Refused::TwoFactorOff.into())
+    }
+}

@@ -1,0 +1,286 @@
+//! The outbox: messages that leave the building (mail now; SMS later),
+//! written by a unit of work in the transaction of the change they tell
+//! about (`flows::Work::send`), and delivered after the commit by a worker
+//! (`deliver_due`, run by the server next to the clean-up). A rolled-back
+//! change leaves no row, so nothing is sent for it; a request never waits
+//! on delivery; a message survives a restart.
+//!
+//! Several instances share the table: a row is delivered by the worker that
+//! claimed it with a conditional UPDATE (one row affected), and a claim
+//! lapses after `CLAIM_SECS`, so a worker that died mid-delivery does not
+//! keep a message forever. Failures are retried with backoff, then given up.
+//!
+//! A message is a kind and structured parameters, never prose and never a
+//! secret: the deliverer words it when it sends.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use crate::error::{AppError, AppResult};
+use crate::server::Db;
+
+/// How long a worker's claim on a row lasts.
+pub const CLAIM_SECS: i64 = 5 * 60;
+/// Deliveries tried before a message is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// What a message tells its recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Two-factor authentication was turned on.
+    TwoFactorTurnedOn,
+    /// Two-factor authentication was turned off (by the account's owner).
+    TwoFactorTurnedOff,
+    /// An organization's owner or admin reset the account's 2FA (`org`, `actor`).
+    TwoFactorReset,
+    /// A security key or passkey was added (`name`).
+    SecurityKeyAdded,
+    /// New backup codes were made; the old ones stopped working.
+    BackupCodesRegenerated,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 5] = [
+        Self::TwoFactorTurnedOn,
+        Self::TwoFactorTurnedOff,
+        Self::TwoFactorReset,
+        Self::SecurityKeyAdded,
+        Self::BackupCodesRegenerated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TwoFactorTurnedOn => "two_factor_turned_on",
+            Self::TwoFactorTurnedOff => "two_factor_turned_off",
+            Self::TwoFactorReset => "two_factor_reset",
+            Self::SecurityKeyAdded => "security_key_added",
+            Self::BackupCodesRegenerated => "backup_codes_regenerated",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// A message to one account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub kind: MessageKind,
+    pub user_id: i64,
+    pub params: Map<String, Value>,
+}
+
+impl Message {
+    pub fn to(user_id: i64, kind: MessageKind) -> Self {
+        Self { kind, user_id, params: Map::new() }
+    }
+
+    #[must_use]
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// Writes `message` in the caller's transaction (see `flows::Work::send`).
+pub async fn enqueue<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    message: &Message,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query("INSERT INTO outbox (kind, user_id, params, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(message.kind.as_str())
+        .bind(message.user_id)
+        .bind(Value::Object(message.params.clone()).to_string())
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A claimed message, with where it goes.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: i64,
+    pub kind: MessageKind,
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub params: Map<String, Value>,
+    /// Deliveries tried before this one.
+    pub attempts: i64,
+}
+
+/// Why a delivery failed, for the row and the log (never the message's content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryError(pub String);
+
+pub type Delivery<'a> = Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>>;
+
+/// Sends messages somewhere: the log, SMTP, an SMS gateway.
+pub trait Deliverer: Send + Sync {
+    fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a>;
+}
+
+/// The wait before the next try after `attempts` failed ones: 30 s,
+/// doubling, at most an hour.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    let doublings = attempts.clamp(1, 8) - 1;
+    (30_i64 << doublings).min(3600)
+}
+
+/// What one round of delivery did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+/// Delivers up to `batch` due messages that this worker claims; `now` is the
+/// worker's clock. Another worker's live claim is left alone.
+pub async fn deliver_due(db: &Db, now: i64, worker: &str, deliverer: &dyn Deliverer, batch: i64) -> AppResult<Round> {
+    let due = sqlx::query(
+        "SELECT id FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2",
+    )
+    .bind(now)
+    .bind(batch)
+    .fetch_all(db)
+    .await?;
+    let mut round = Round::default();
+    for row in due {
+        let id: i64 = row.try_get("id")?;
+        if !claim(db, id, worker, now).await? {
+            continue;
+        }
+        let Some(message) = load(db, id).await? else { continue };
+        match deliverer.deliver(&message).await {
+            Ok(()) => {
+                settle(db, id, worker, Settled::Delivered { at: now }).await?;
+                round.delivered += 1;
+            }
+            Err(DeliveryError(why)) => {
+                tracing::warn!(message_id = id, kind = message.kind.as_str(), attempts = message.attempts + 1, error = %why, "a message could not be delivered");
+                let attempts = message.attempts + 1;
+                let settled = if attempts >= MAX_ATTEMPTS {
+                    Settled::GivenUp { at: now, why }
+                } else {
+                    Settled::Retry { at: now + backoff_secs(attempts), why }
+                };
+                settle(db, id, worker, settled).await?;
+                round.failed += 1;
+            }
+        }
+    }
+    Ok(round)
+}
+
+/// Takes the row for `worker` unless it is delivered or another claim is live: true once.
+async fn claim(db: &Db, id: i64, worker: &str, now: i64) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id = $3 \
+         AND delivered_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $4)",
+    )
+    .bind(worker)
+    .bind(now + CLAIM_SECS)
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn load(db: &Db, id: i64) -> AppResult<Option<Outgoing>> {
+    let row = sqlx::query(
+        "SELECT o.kind, o.user_id, o.params, o.attempts, u.email, u.name FROM outbox o JOIN users u ON u.id = o.user_id \
+         WHERE o.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let kind: String = row.try_get("kind")?;
+    let Some(kind) = MessageKind::parse(&kind) else {
+        // Written by a newer version: left for it.
+        tracing::warn!(message_id = id, kind, "an outbox message of an unknown kind");
+        return Ok(None);
+    };
+    let params: String = row.try_get("params")?;
+    let params = match serde_json::from_str(&params) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(AppError::Internal),
+    };
+    Ok(Some(Outgoing {
+        id,
+        kind,
+        user_id: row.try_get("user_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        params,
+        attempts: row.try_get("attempts")?,
+    }))
+}
+
+enum Settled {
+    Delivered { at: i64 },
+    Retry { at: i64, why: String },
+    GivenUp { at: i64, why: String },
+}
+
+/// Records how a claimed delivery ended, and lets go of the claim.
+async fn settle(db: &Db, id: i64, worker: &str, settled: Settled) -> AppResult<()> {
+    let (set, at, why) = match settled {
+        Settled::Delivered { at } => ("delivered_at = $1", at, None),
+        Settled::Retry { at, why } => ("attempts = attempts + 1, next_attempt_at = $1", at, Some(why)),
+        Settled::GivenUp { at, why } => ("attempts = attempts + 1, failed_at = $1", at, Some(why)),
+    };
+    sqlx::query(&format!(
+        "UPDATE outbox SET {set}, last_error = COALESCE($4, last_error), claimed_by = NULL, claimed_until = NULL \
+         WHERE id = $2 AND claimed_by = $3"
+    ))
+    .bind(at)
+    .bind(id)
+    .bind(worker)
+    .bind(why.map(|w| w.chars().take(500).collect::<String>()))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How long a delivered or given-up message is kept (for `mail list`, and support).
+pub const KEEP_SETTLED_SECS: i64 = 30 * 86_400;
+
+/// Removes messages delivered or given up more than `KEEP_SETTLED_SECS` ago.
+pub async fn delete_settled(db: &Db, now: i64) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM outbox WHERE COALESCE(delivered_at, failed_at) < $1")
+        .bind(now - KEEP_SETTLED_SECS)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_half_a_minute_to_an_hour() {
+        assert_eq!(backoff_secs(1), 30);
+        assert_eq!(backoff_secs(2), 60);
+        assert_eq!(backoff_secs(5), 480);
+        assert_eq!(backoff_secs(8), 3600);
+        assert_eq!(backoff_secs(50), 3600);
+    }
+
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        for kind in MessageKind::ALL {
+            assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(MessageKind::parse("carrier_pigeon"), None);
+    }
+}

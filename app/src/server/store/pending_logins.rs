@@ -1,0 +1,52 @@
+//! The state between a correct password and the second factor: a random token
+//! in its own short-lived cookie, bound to one user, granting nothing else.
+
+use sqlx::Row;
+
+use crate::error::AppResult;
+use crate::server::db::Db;
+use crate::server::store::sessions::{new_token, token_hash};
+use crate::server::Settings;
+
+pub const COOKIE_NAME: &str = "portcullis_pending";
+pub const LIFETIME_SECS: i64 = 5 * 60;
+
+pub async fn create<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    now: i64,
+) -> AppResult<String> {
+    let token = new_token();
+    sqlx::query("INSERT INTO pending_logins (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now + LIFETIME_SECS)
+        .execute(db)
+        .await?;
+    Ok(token)
+}
+
+pub async fn user_for(db: &Db, token: &str, now: i64) -> AppResult<Option<i64>> {
+    let row = sqlx::query("SELECT user_id FROM pending_logins WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}
+
+/// Consumes the pending login; true only for the one request that did.
+pub async fn consume<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, token: &str) -> AppResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1").bind(token_hash(token)).execute(db).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete_expired(db: &Db, now: i64) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM pending_logins WHERE expires_at <= $1").bind(now).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
+pub fn cookie(token: Option<&str>, settings: &Settings) -> String {
+    crate::server::store::sessions::build_cookie(COOKIE_NAME, token, LIFETIME_SECS, settings)
+}

@@ -1,0 +1,83 @@
+//! Accounts.
+
+use sqlx::Row;
+
+use crate::error::AppResult;
+use crate::model::User;
+use crate::server::db::{is_unique_violation, Db};
+use crate::server::password::PasswordHash;
+use crate::server::refusals::Refused;
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User { id: row.try_get("id")?, name: row.try_get("name")?, email: row.try_get("email")? })
+}
+
+/// `email` must already be normalised by `validate::email`.
+pub async fn create<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    name: &str,
+    email: &str,
+    hash: &PasswordHash,
+    now: i64,
+) -> AppResult<User> {
+    let row = sqlx::query(
+        "INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, email",
+    )
+    .bind(name)
+    .bind(email)
+    .bind(&hash.0)
+    .bind(now)
+    .fetch_one(db)
+    .await;
+    match row {
+        Ok(row) => Ok(user_from_row(&row)?),
+        Err(e) if is_unique_violation(&e) => Err(Refused::EmailTaken.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_with_hash(db: &Db, email: &str) -> AppResult<Option<(User, PasswordHash)>> {
+    let row = sqlx::query("SELECT id, name, email, password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(row) => Ok(Some((user_from_row(&row)?, PasswordHash(row.try_get("password_hash")?)))),
+        None => Ok(None),
+    }
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<User>> {
+    Ok(find_with_hash(db, email).await?.map(|(user, _)| user))
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
+    let row = sqlx::query("SELECT id, name, email FROM users WHERE id = $1").bind(id).fetch_optional(db).await?;
+    Ok(row.as_ref().map(user_from_row).transpose()?)
+}
+
+pub async fn set_password(db: &Db, user_id: i64, hash: &PasswordHash) -> AppResult<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash.0).bind(user_id).execute(db).await?;
+    Ok(())
+}
+
+/// Leaves a message for the user's next visit; pass the transaction of the change it tells of.
+pub async fn set_notice<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    notice: &str,
+) -> AppResult<()> {
+    sqlx::query("UPDATE users SET notice = $1 WHERE id = $2").bind(notice).bind(user_id).execute(db).await?;
+    Ok(())
+}
+
+/// The waiting message; it stays until dismissed.
+pub async fn notice(db: &Db, user_id: i64) -> AppResult<Option<String>> {
+    let row = sqlx::query("SELECT notice FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get("notice")).transpose()?.flatten())
+}
+
+pub async fn dismiss_notice(db: &Db, user_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE users SET notice = NULL WHERE id = $1").bind(user_id).execute(db).await?;
+    Ok(())
+}
