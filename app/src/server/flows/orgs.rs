@@ -144,13 +144,16 @@ pub async fn set_requirement(cx: &Ctx<'_>, m: InOrg<'_>, input: RequirementInput
     let change = policy::may_change_requirement(m.org.my_role, from, to)?;
     if to.required {
         // Owners, and the person acting, comply before members are asked to.
+        // Both by the one rule (`holds_allowed`), from what each holds.
         let allowed = orgs::allowed_factors(db, m.org.id).await?;
         let complies = holds_allowed(credentials::held(db, m.user.id).await?.kinds, allowed);
-        policy::may_require_two_factor(
-            m.user,
-            complies,
-            orgs::owners_without_two_factor(db, m.org.id, allowed).await?,
-        )?;
+        let owners_without = orgs::members(db, m.org.id)
+            .await?
+            .into_iter()
+            .filter(|row| row.role == Role::Owner && !holds_allowed(row.held, allowed))
+            .map(|row| User { id: row.user_id, name: row.name, email: row.email })
+            .collect();
+        policy::may_require_two_factor(m.user, complies, owners_without)?;
     }
     let (kind, detail) = requirement_audit(from, to, change.needs_owner());
     let write = RequirementWrite { org_id: m.org.id, from, to, kind, detail, actor_id: m.user.id };

@@ -51,7 +51,7 @@ fn table(kind: Kind) -> &'static str {
 }
 
 /// The SQL condition "the user `{user}` holds a second factor of a kind in `kinds`".
-pub fn holds_sql(user: &str, kinds: Kinds) -> String {
+fn holds_sql(user: &str, kinds: Kinds) -> String {
     let exists: Vec<String> =
         kinds.iter().map(|k| format!("EXISTS (SELECT 1 FROM {} f WHERE f.user_id = {user})", table(k))).collect();
     if exists.is_empty() {

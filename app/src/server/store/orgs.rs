@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::ids::{OrgId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::factors::{Kind, Kinds, OrgRule};
-use crate::model::{OrgSummary, Role, User};
+use crate::model::{OrgSummary, Role};
 use crate::server::db::{is_unique_violation, Db};
 use crate::server::refusals::{LastOwnerWrite, Refused};
 use crate::server::store::events::AuditEvent;
@@ -354,23 +354,6 @@ pub async fn set_two_factor_policy(
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Owners of the organization without a second factor of an `allowed` kind.
-pub async fn owners_without_two_factor(db: &Db, org_id: i64, allowed: Kinds) -> AppResult<Vec<User>> {
-    let rows = sqlx::query(&format!(
-        "SELECT u.id, u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
-         WHERE m.org_id = $1 AND m.role = 'owner' AND NOT {} \
-         ORDER BY u.name",
-        crate::server::store::credentials::holds_sql("u.id", allowed)
-    ))
-    .bind(org_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| Ok(User { id: r.try_get("id")?, name: r.try_get("name")?, email: r.try_get("email")? }))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
 }
 
 /// Names of the organizations of `user_id` that require 2FA.

@@ -115,39 +115,25 @@ fn Reauthenticate(
     key_only: bool,
     error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
-    if key_only {
-        // The arguments are there, empty: a key confirmed just before is the proof.
-        let refusal = move || error.get().and_then(|e| e.field_message("code").or_else(|| e.field_message("password")));
-        return view! {
-            <input type="hidden" name="password" value="" />
-            <input type="hidden" name="code" value="" />
-            <p class="muted">"Confirm with one of your security keys first:"</p>
-            <KeyConfirmation done="Confirmed. Go on within 5 minutes." />
-            {move || {
-                refusal()
-                    .map(|message| {
-                        view! {
-                            <p class="form-error" role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-        }
-        .into_any();
-    }
     let password_id = if prefix == "token" { "token-password" } else { "app-password-password" };
     let code_id = if prefix == "token" { "token-code" } else { "app-password-code" };
+    // Keys only: the arguments are there, empty, and a key confirmed just before is the proof.
+    let refusal = move || error.get().and_then(|e| e.field_message("code").or_else(|| e.field_message("password")));
     view! {
-        <Field
-            label="Your password"
-            name="password"
-            kind="password"
-            autocomplete="current-password"
-            id=password_id
-            error
-        />
-        {two_factor
+        {(!key_only)
+            .then(|| {
+                view! {
+                    <Field
+                        label="Your password"
+                        name="password"
+                        kind="password"
+                        autocomplete="current-password"
+                        id=password_id
+                        error
+                    />
+                }
+            })}
+        {(two_factor && !key_only)
             .then(|| {
                 view! {
                     <Field
@@ -159,8 +145,19 @@ fn Reauthenticate(
                     />
                 }
             })}
+        {key_only
+            .then(|| {
+                view! {
+                    <input type="hidden" name="password" value="" />
+                    <input type="hidden" name="code" value="" />
+                    <p class="muted">"Confirm with one of your security keys first:"</p>
+                    <KeyConfirmation done="Confirmed. Go on within 5 minutes." />
+                    <p class="form-error" role="alert" class:hidden=move || refusal().is_none()>
+                        {refusal}
+                    </p>
+                }
+            })}
     }
-    .into_any()
 }
 
 /// The Account page's "Personal access tokens" (an island: the new token is shown once, here).
