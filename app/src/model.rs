@@ -197,6 +197,37 @@ pub struct TwoFactorStatus {
     pub codes_total: u32,
 }
 
+/// The account's address and whether a link sent to it was opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailStatus {
+    pub email: String,
+    pub verified: bool,
+}
+
+/// One browser the account is signed in on ("Where you're signed in").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInSession {
+    /// Names the session for "Sign out" (grants nothing).
+    pub id: String,
+    pub browser: String,
+    pub address: Option<String>,
+    pub started_at: i64,
+    pub last_active_at: i64,
+    /// How it signed in, in words ("Password and authenticator app").
+    pub how: String,
+    /// The browser asking.
+    pub current: bool,
+}
+
+/// What the page behind a password reset link asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetForm {
+    /// 2FA is on: a code from the app, or a backup code, goes with the new password.
+    pub code_needed: bool,
+    /// The account has the authenticator app (else only a backup code will do).
+    pub has_app: bool,
+}
+
 /// Step 1 of enrollment: what the dialog shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentStart {

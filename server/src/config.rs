@@ -35,6 +35,19 @@ pub enum Command {
     /// The keys that sign ID tokens.
     #[command(subcommand)]
     SigningKey(SigningKeyCommand),
+    /// Outgoing mail.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Print the messages waiting in the outbox, worded as they will be sent (with their links).
+    List {
+        /// Every kept message, delivered and given up ones too.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +136,14 @@ pub struct Config {
     /// Without it, applications cannot sign in through Portcullis.
     #[arg(long, env = "PORTCULLIS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The mail server: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465
+    /// (TLS), or smtp://127.0.0.1:25 (plain, loopback only). Without it, messages wait in the
+    /// outbox: `portcullis mail list` shows them.
+    #[arg(long, env = "PORTCULLIS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of mail, e.g. "Portcullis <id@example.com>". Default: portcullis@ the public URL's domain.
+    #[arg(long, env = "PORTCULLIS_MAIL_FROM")]
+    pub mail_from: Option<String>,
     /// Test builds only: a file holding seconds to add to the clock.
     #[cfg(debug_assertions)]
     #[arg(long, env = "PORTCULLIS_TEST_CLOCK_FILE", hide = true)]
@@ -161,6 +182,19 @@ impl Config {
             Some(url) => app::oidc::discovery::validate_issuer(url).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The mail server and sender, checked at start; `None` without a mail server.
+    pub fn smtp(&self) -> Result<Option<(crate::mail::SmtpSettings, String)>, String> {
+        let Some(url) = self.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let settings = crate::mail::parse_smtp_url(url)?;
+        let issuer = self.issuer()?.ok_or_else(|| {
+            "PORTCULLIS_SMTP_URL needs PORTCULLIS_PUBLIC_URL: the links in mail are built from it".to_string()
+        })?;
+        let from = crate::mail::mail_from(self.mail_from.as_deref(), Some(&issuer))?;
+        Ok(Some((settings, from)))
     }
 
     /// The keys of a rotation still under way.

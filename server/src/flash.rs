@@ -19,7 +19,19 @@ use crate::middleware::Web;
 
 const COOKIE: &str = "portcullis_flash";
 /// Query parameters that only a flash may carry to a page.
-const CARRIED: [&str; 7] = ["__err", "__path", "invited", "invitation_code", "saved", "joined", "codes_left"];
+const CARRIED: [&str; 11] = [
+    "__err",
+    "__path",
+    "invited",
+    "invitation_code",
+    "saved",
+    "joined",
+    "codes_left",
+    "verified",
+    "sent",
+    "reset",
+    "ended",
+];
 /// Long enough for the redirect to be followed, short enough to be forgotten.
 const MAX_AGE_SECS: u32 = 60;
 

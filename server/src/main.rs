@@ -8,6 +8,7 @@ mod demo;
 mod error;
 mod export;
 mod flash;
+mod mail;
 mod middleware;
 mod oidc;
 mod outbox;
@@ -21,7 +22,7 @@ use app::server::key_rotation;
 use app::server::{AppState, Clock, PasswordHasher, Settings};
 use app::twofactor::secret_box::Keys;
 use clap::Parser;
-use config::{Cli, Command, Config, LogFormat, SigningKeyCommand};
+use config::{Cli, Command, Config, LogFormat, MailCommand, SigningKeyCommand};
 use error::StartupError;
 use leptos::prelude::LeptosOptions;
 use tracing_subscriber::EnvFilter;
@@ -78,6 +79,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         }
         Command::Clients(command) => oidc::cli::clients(&state, command).await,
         Command::SigningKey(SigningKeyCommand::Rotate) => oidc::cli::rotate_signing_key(&state).await,
+        Command::Mail(MailCommand::List { all }) => mail::list(&state, all).await,
         Command::Serve | Command::NewKey | Command::Migrate => serve(&config, state).await,
     }
 }
@@ -215,9 +217,18 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     let options = leptos_options(config);
     let addr = options.site_addr;
     spawn_cleanup(state.clone(), Duration::from_secs(config.cleanup_interval_secs));
-    // No mail server yet (the account-lifecycle work plugs SMTP in here): messages go to the log.
-    tracing::info!("outgoing messages are written to the log: no mail server is configured");
-    outbox::spawn(state.clone(), std::sync::Arc::new(outbox::LogDeliverer), Duration::from_secs(OUTBOX_EVERY_SECS));
+    match config.smtp().map_err(StartupError::Config)? {
+        Some((smtp, from)) => {
+            let base = state.settings.public_url.clone().unwrap_or_default();
+            let deliverer =
+                mail::SmtpDeliverer::new(&smtp, &from, state.keys.clone(), base).map_err(StartupError::Config)?;
+            tracing::info!(host = %smtp.host, port = smtp.port, security = ?smtp.security, "mail is sent through SMTP");
+            outbox::spawn(state.clone(), std::sync::Arc::new(deliverer), Duration::from_secs(OUTBOX_EVERY_SECS));
+        }
+        None => tracing::info!(
+            "no mail server is configured (PORTCULLIS_SMTP_URL): messages wait in the outbox; `portcullis mail list` shows them"
+        ),
+    }
     match &state.settings.public_url {
         Some(issuer) => {
             tracing::info!(%issuer, "OpenID Connect provider on: applications can sign in through Portcullis")

@@ -1,36 +1,17 @@
 //! The outbox's worker, next to the clean-up: delivers what committed
 //! (`app::server::store::outbox`), a batch at a time, on every instance at once
-//! (each row is claimed by one worker). The first deliverer writes to the
-//! log; SMTP and SMS plug in behind the same trait.
+//! (each row is claimed by one worker). Mail goes through SMTP
+//! (`mail::SmtpDeliverer`); SMS will plug in behind the same trait.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::store::outbox::{self, Deliverer, Delivery, Outgoing};
+use app::server::store::outbox::{self, Deliverer};
 use app::server::AppState;
 use rand::RngCore;
 
 /// Messages delivered per round; the next round comes at once when a batch was full.
 const BATCH: i64 = 50;
-
-/// Writes each message's kind and recipient to the log (never its
-/// parameters, which may name a key or an organization): for development,
-/// and for servers without a mail server yet.
-pub struct LogDeliverer;
-
-impl Deliverer for LogDeliverer {
-    fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a> {
-        Box::pin(async move {
-            tracing::info!(
-                message_id = message.id,
-                kind = message.kind.as_str(),
-                user_id = message.user_id,
-                "message delivered to the log (no mail server is configured)"
-            );
-            Ok(())
-        })
-    }
-}
 
 /// This process's name in the outbox's claims.
 fn worker_name() -> String {

@@ -317,7 +317,7 @@ async fn two_workers_deliver_each_message_once(backend: Backend) {
     let now = world.state.clock.now();
     for _ in 0..40 {
         let message = Message::to(ann.user.id, MessageKind::BackupCodesRegenerated);
-        outbox::enqueue(&world.state.db, &message, now).await.unwrap();
+        outbox::enqueue(&world.state.db, &world.state.keys, &message, now).await.unwrap();
     }
     let recorder = Recorder::default();
     let db = &world.state.db;
@@ -346,7 +346,9 @@ async fn a_failed_delivery_is_retried_later_and_given_up_in_the_end(backend: Bac
     let ann = world.person("Ann").await;
     let db = &world.state.db;
     let now = world.state.clock.now();
-    outbox::enqueue(db, &Message::to(ann.user.id, MessageKind::TwoFactorTurnedOff), now).await.unwrap();
+    outbox::enqueue(db, &world.state.keys, &Message::to(ann.user.id, MessageKind::TwoFactorTurnedOff), now)
+        .await
+        .unwrap();
     let recorder = Recorder { failures_left: Mutex::new(1), ..Recorder::default() };
     let round = outbox::deliver_due(db, now, "w", &recorder, 10).await.unwrap();
     assert_eq!((round.delivered, round.failed), (0, 1));
@@ -357,7 +359,7 @@ async fn a_failed_delivery_is_retried_later_and_given_up_in_the_end(backend: Bac
     assert_eq!(recorder.kinds(), [MessageKind::TwoFactorTurnedOff]);
 
     // A message that never goes through is given up after the last attempt, and kept for a while.
-    outbox::enqueue(db, &Message::to(ann.user.id, MessageKind::TwoFactorReset), now).await.unwrap();
+    outbox::enqueue(db, &world.state.keys, &Message::to(ann.user.id, MessageKind::TwoFactorReset), now).await.unwrap();
     *recorder.failures_left.lock().unwrap() = u32::MAX;
     let mut at = now;
     for _ in 0..outbox::MAX_ATTEMPTS {

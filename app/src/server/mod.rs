@@ -96,7 +96,8 @@ impl AppState {
             + store::oidc::grants::delete_expired(&self.db, now).await?
             + store::oidc::keys::delete_retired(&self.db, now).await?
             + store::webauthn::ceremonies::delete_expired(&self.db, now).await?
-            + store::outbox::delete_settled(&self.db, now).await?)
+            + store::outbox::delete_settled(&self.db, now).await?
+            + store::email_links::delete_expired(&self.db, now).await?)
     }
 }
 

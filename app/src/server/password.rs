@@ -282,3 +282,33 @@ mod tests {
         assert!(hasher.verify("still here".into(), Some(hash)).await.unwrap());
     }
 }
+
+/// The most common passwords (zxcvbn's list), lowercased; those shorter than
+/// the minimum are refused for their length anyway.
+static COMMON: std::sync::LazyLock<std::collections::HashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    include_str!("common_passwords.txt").lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect()
+});
+
+/// The rule for a new password (sign-up, change, reset): its length, and not
+/// one of the most common passwords, which attackers try first.
+pub fn check_new(raw: &str) -> Result<(), AppError> {
+    crate::validate::new_password(raw)?;
+    if COMMON.contains(raw.to_lowercase().as_str()) {
+        return Err(crate::server::refusals::Refused::CommonPassword.into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod common_password_tests {
+    use super::check_new;
+
+    #[test]
+    fn a_common_password_is_refused_whatever_its_case_and_a_passphrase_is_not() {
+        assert!(check_new("password1").is_err());
+        assert!(check_new("Iloveyou1").is_err());
+        assert!(check_new("PASSWORD1").is_err(), "compared lowercased");
+        assert!(check_new("correct horse battery").is_ok());
+        assert!(check_new("short").is_err(), "the length rule first");
+    }
+}

@@ -123,6 +123,27 @@ pub enum Refused {
     SignInRequestGone,
     /// The server has no public URL: OpenID Connect is off.
     OpenIdConnectOff,
+    /// A verification link expired, was used, or was replaced by a newer one.
+    VerifyLinkGone,
+    /// A password reset link expired, was used, or was replaced by a newer one.
+    ResetLinkGone,
+    /// A verification link for an address the account no longer has.
+    LinkForAnotherAddress,
+    AlreadyVerified,
+    /// An invitation to an address is accepted only once the address is verified.
+    VerifiedAddressNeeded,
+    /// The new password is among the most common ones.
+    CommonPassword,
+    /// Signing up is closed on this server (`invite_only`: except with an invitation).
+    SignUpClosed {
+        invite_only: bool,
+    },
+    /// Sign-up is limited to some email domains.
+    SignUpDomain,
+    /// Only the server's operators may create organizations.
+    OrgCreationOperatorsOnly,
+    /// "End" a session that is not (or no longer) one of the account's.
+    SessionGone,
 }
 
 /// Why the REST API refused a request's credentials.
@@ -222,6 +243,16 @@ impl Refused {
             Self::Logout(why) => why.reason(),
             Self::SignInRequestGone => "sign_in_request_gone",
             Self::OpenIdConnectOff => "open_id_connect_off",
+            Self::VerifyLinkGone => "verify_link_gone",
+            Self::ResetLinkGone => "reset_link_gone",
+            Self::LinkForAnotherAddress => "link_for_another_address",
+            Self::AlreadyVerified => "already_verified",
+            Self::VerifiedAddressNeeded => "verified_address_needed",
+            Self::CommonPassword => "common_password",
+            Self::SignUpClosed { .. } => "sign_up_closed",
+            Self::SignUpDomain => "sign_up_domain",
+            Self::OrgCreationOperatorsOnly => "org_creation_operators_only",
+            Self::SessionGone => "session_gone",
         }
     }
 }

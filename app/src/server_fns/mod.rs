@@ -1,6 +1,7 @@
 //! Server functions, one file each, grouped by domain. They stay thin: check
 //! input, call into `crate::server`, and return `AppError`, whose code the router turns into the HTTP status.
 
+pub mod account;
 pub mod applications;
 pub mod auth;
 pub mod invitations;

@@ -49,6 +49,18 @@ pub const LOGIN_ADDRESS: Schedule =
 pub const SIGN_UP_ADDRESS: Schedule =
     Schedule { free: 20, first_delay_secs: 60, max_delay_secs: 15 * 60, window_secs: 3600 };
 
+/// Password reset mails per address typed (an account's or not, counted the
+/// same): a mailbox is not flooded, and the answer does not tell which exist.
+pub const RESET_ACCOUNT: Schedule =
+    Schedule { free: 3, first_delay_secs: 15 * 60, max_delay_secs: 3600, window_secs: 3600 };
+
+/// Password reset requests per client address, across accounts.
+pub const RESET_ADDRESS: Schedule =
+    Schedule { free: 20, first_delay_secs: 60, max_delay_secs: 15 * 60, window_secs: 3600 };
+
+/// Verification mails an account asks for again.
+pub const VERIFY_MAIL: Schedule = Schedule { free: 5, first_delay_secs: 300, max_delay_secs: 3600, window_secs: 3600 };
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,8 @@ pub struct Me {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// A link mailed to the address was opened since it became the account's.
+    pub email_verified: bool,
     pub two_factor_enabled: bool,
     /// How this request authenticated: personal_access_token, application_password or password.
     pub authenticated_with: String,

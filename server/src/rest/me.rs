@@ -26,6 +26,7 @@ pub async fn me(caller: Caller) -> ApiResult<Json<Me>> {
         id: user.id,
         name: user.name.clone(),
         email: user.email.clone(),
+        email_verified: app::server::store::users::email_verified(&caller.state.db, user.id).await?,
         two_factor_enabled: credentials::is_enabled(&caller.state.db, user.id).await?,
         authenticated_with: authenticated_with.to_string(),
         scopes: dto::scope_names(&caller.caller.scopes),

@@ -16,6 +16,7 @@ use std::time::Duration;
 pub mod api;
 pub mod authenticator;
 pub mod oidc;
+pub mod smtp;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -311,7 +312,21 @@ impl TestServer {
         let email = format!("{}-{}@example.com", name.to_lowercase(), NEXT.fetch_add(1, Ordering::SeqCst));
         let (status, body) = client.call("sign_up", &[("name", name), ("email", &email), ("password", PASSWORD)]).await;
         assert_eq!(status, StatusCode::OK, "sign up failed: {body}");
+        // As if the link mailed at sign-up had been opened (account_lifecycle.rs opens real ones):
+        // invitations are accepted by verified addresses only.
+        self.mark_verified(&email).await;
         (client, email)
+    }
+
+    /// Marks the address verified in the database, as its link would.
+    pub async fn mark_verified(&self, email: &str) {
+        let db = self.db().await;
+        sqlx::query("UPDATE users SET email_verified_at = created_at WHERE email = $1")
+            .bind(email)
+            .execute(&db)
+            .await
+            .expect("mark the address verified");
+        db.close().await;
     }
 }
 

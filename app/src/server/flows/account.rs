@@ -10,6 +10,7 @@ use crate::server::guards::attempts::{self, Counter};
 use crate::server::guards::second_factor::{self, Accept, Factor};
 use crate::server::refusals::Refused;
 use crate::server::store::events::SecurityEvent;
+use crate::server::store::outbox::{Message, MessageKind};
 use crate::server::store::sessions;
 use crate::server::{guards::login_attempts, store::credentials, store::pending_logins, store::users};
 use crate::validate;
@@ -27,7 +28,7 @@ pub struct NewAccount {
 pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSession)> {
     let name = validate::person_name(&input.name)?;
     let email = validate::email(&input.email)?;
-    validate::new_password(&input.password)?;
+    crate::server::password::check_new(&input.password)?;
     let state = cx.state;
     let reservation = match cx.meta.ip {
         Some(ip) => Some(attempts::reserve(cx.db(), Counter::sign_up_address(ip), cx.now).await?),
@@ -46,7 +47,9 @@ pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSes
     // The reservation stays counted from here on: this sign-up happened, made or refused.
     let mut work = cx.work().await?;
     let user = users::create(&mut **work.tx(), &name, &email, &hash, cx.now).await?;
-    let token = sessions::create(&mut **work.tx(), user.id, Proof::Password, cx.now, &state.settings).await?;
+    let token =
+        sessions::create(&mut **work.tx(), user.id, Proof::Password, (cx.now, cx.meta), &state.settings).await?;
+    super::email::send_verification(&mut work, &user).await?;
     work.commit().await?;
     tracing::info!(user_id = user.id, "account created");
     Ok((user, NewSession { token }))
@@ -104,7 +107,8 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
     let step = if credentials::is_enabled(&mut **work.tx(), user.id).await? {
         LoginStep::SecondFactor { pending_token: pending_logins::create(&mut **work.tx(), user.id, cx.now).await? }
     } else {
-        let token = sessions::create(&mut **work.tx(), user.id, Proof::Password, cx.now, &state.settings).await?;
+        let token =
+            sessions::create(&mut **work.tx(), user.id, Proof::Password, (cx.now, cx.meta), &state.settings).await?;
         work.security(user.id, SecurityEvent::LoggedIn).await?;
         LoginStep::SignedIn { user, session: NewSession { token } }
     };
@@ -145,10 +149,14 @@ pub async fn verify_login(cx: &Ctx<'_>, input: SecondStep) -> AppResult<LoginDon
         Factor::Totp => Proof::PasswordAndTotp,
         Factor::BackupCode => Proof::PasswordAndBackupCode,
     };
-    let token = sessions::create(&mut **work.tx(), user_id, proof, cx.now, &state.settings).await?;
+    let token = sessions::create(&mut **work.tx(), user_id, proof, (cx.now, cx.meta), &state.settings).await?;
     work.security(user_id, SecurityEvent::LoggedIn).await?;
     let backup_codes_left = match factor {
-        Factor::BackupCode => Some(credentials::codes_left(&mut **work.tx(), user_id).await?),
+        Factor::BackupCode => {
+            let left = credentials::codes_left(&mut **work.tx(), user_id).await?;
+            work.send(Message::to(user_id, MessageKind::BackupCodeUsed).with("left", left)).await?;
+            Some(left)
+        }
         Factor::Totp => None,
     };
     work.commit().await?;

@@ -11,6 +11,7 @@ use crate::server::store::ids::{OrgId, UserId};
 use crate::server::store::invitation_codes;
 use crate::server::store::invitations::{self, Taken};
 use crate::server::store::orgs;
+use crate::server::store::users;
 use crate::server::words::audit_detail::Detail;
 
 fn detail(taken: &Taken) -> Detail {
@@ -22,6 +23,9 @@ fn detail(taken: &Taken) -> Detail {
 /// address alone proves nothing: nobody verified it). Wrong codes are
 /// counted; the fifth voids the invitation. Returns the organization's slug.
 pub async fn accept(cx: &Ctx<'_>, user: &User, invitation_id: i64, code: &str) -> AppResult<String> {
+    if !users::email_verified(cx.db(), user.id).await? {
+        return Err(Refused::VerifiedAddressNeeded.into());
+    }
     let code = invitation_codes::normalize(code).ok_or(Refused::InvitationCodeMalformed)?;
     let mut work = cx.work().await?;
     let taken = invitations::take_for_invitee(work.tx(), invitation_id, &user.email)
@@ -39,6 +43,15 @@ pub async fn accept(cx: &Ctx<'_>, user: &User, invitation_id: i64, code: &str) -
     let slug = orgs::slug_of(work.tx(), taken.org_id).await?;
     work.commit().await?;
     Ok(slug)
+}
+
+/// Invitations to the person's address, newest first: none until the
+/// address is verified (an invitation is for whoever owns the mailbox).
+pub async fn mine(cx: &Ctx<'_>, user: &User) -> AppResult<Vec<crate::model::Invitation>> {
+    if !users::email_verified(cx.db(), user.id).await? {
+        return Ok(Vec::new());
+    }
+    invitations::for_invitee(cx.db(), &user.email, cx.now).await
 }
 
 /// Counts a wrong code; the fifth voids the invitation, with its audit row.

@@ -123,7 +123,9 @@ pub async fn finish_second_step(
         work.abandon().await?;
         return Err(Refused::SignedOut.into());
     }
-    let token = sessions::create(&mut **work.tx(), user_id, Proof::PasswordAndKey, cx.now, &cx.state.settings).await?;
+    let token =
+        sessions::create(&mut **work.tx(), user_id, Proof::PasswordAndKey, (cx.now, cx.meta), &cx.state.settings)
+            .await?;
     work.security(user_id, SecurityEvent::SecurityKeyUsed).await?;
     work.security(user_id, SecurityEvent::LoggedIn).await?;
     work.commit().await?;
@@ -183,7 +185,8 @@ pub async fn finish_passkey(
     if let Some(previous) = previous_session {
         sessions::delete(&mut **work.tx(), previous).await?;
     }
-    let token = sessions::create(&mut **work.tx(), user.id, Proof::Passkey, cx.now, &cx.state.settings).await?;
+    let token =
+        sessions::create(&mut **work.tx(), user.id, Proof::Passkey, (cx.now, cx.meta), &cx.state.settings).await?;
     work.security(user.id, SecurityEvent::SecurityKeyUsed).await?;
     work.security(user.id, SecurityEvent::LoggedIn).await?;
     work.commit().await?;

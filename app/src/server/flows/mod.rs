@@ -16,6 +16,7 @@ pub mod account;
 pub mod api_tokens;
 pub mod applications;
 pub mod backup_codes;
+pub mod email;
 pub mod enrollment;
 pub mod invitations;
 pub mod key_confirmation;
@@ -24,8 +25,10 @@ pub mod member_reset;
 pub mod members;
 pub mod oidc;
 pub mod orgs;
+pub mod password;
 pub mod reauthentication;
 pub mod security_keys;
+pub mod sessions;
 pub mod two_factor;
 pub mod work;
 

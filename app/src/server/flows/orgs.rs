@@ -13,6 +13,7 @@ use crate::server::store::credentials;
 use crate::server::store::events::AuditEvent;
 use crate::server::store::ids::{OrgId, UserId};
 use crate::server::store::orgs;
+use crate::server::store::outbox::{Message, MessageKind};
 use crate::server::words::audit_detail::Detail;
 use crate::server::{store::invitation_codes, store::invitations};
 use crate::validate;
@@ -71,6 +72,13 @@ pub async fn invite(cx: &Ctx<'_>, m: InOrg<'_>, email: &str, role: &str) -> AppR
     invitations::upsert(tx, m.org.id, &email, &new, cx.now).await?;
     let detail = Detail::new().with("email", email.as_str()).with("role", role.as_str());
     work.audit(m.org.id, m.user.id, AuditEvent::MemberInvited, detail).await?;
+    // An address with an account is told (one without has no one to tell yet).
+    if let Some(invitee) = crate::server::store::users::id_by_email(&mut **work.tx(), &email).await? {
+        let message = Message::to(invitee, MessageKind::Invitation)
+            .with("org", m.org.name.as_str())
+            .with("inviter", m.user.name.as_str());
+        work.send(message).await?;
+    }
     work.commit().await?;
     Ok(Invited { email, code })
 }

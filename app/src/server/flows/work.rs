@@ -125,7 +125,7 @@ impl Work<'_> {
 
     /// A message to deliver once this commits (never if it does not).
     pub async fn send(&mut self, message: Message) -> AppResult<()> {
-        outbox::enqueue(&mut *self.tx, &message, self.now).await
+        outbox::enqueue(&mut *self.tx, &self.state.keys, &message, self.now).await
     }
 
     pub async fn commit(self) -> AppResult<()> {

@@ -26,11 +26,24 @@ pub enum Scope {
     SignUpAddress,
     /// Failed client authentications at the token endpoint, per application.
     ClientAuth,
+    /// Password reset mails asked for, per address typed and per client address.
+    ResetAccount,
+    ResetAddress,
+    /// Verification mails asked for again, per account.
+    VerifyMail,
 }
 
 impl Scope {
-    const ALL: [Scope; 5] =
-        [Scope::SecondFactor, Scope::LoginAccount, Scope::LoginAddress, Scope::SignUpAddress, Scope::ClientAuth];
+    const ALL: [Scope; 8] = [
+        Scope::SecondFactor,
+        Scope::LoginAccount,
+        Scope::LoginAddress,
+        Scope::SignUpAddress,
+        Scope::ClientAuth,
+        Scope::ResetAccount,
+        Scope::ResetAddress,
+        Scope::VerifyMail,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -39,6 +52,9 @@ impl Scope {
             Scope::LoginAddress => "login_address",
             Scope::SignUpAddress => "sign_up_address",
             Scope::ClientAuth => "client_auth",
+            Scope::ResetAccount => "reset_account",
+            Scope::ResetAddress => "reset_address",
+            Scope::VerifyMail => "verify_mail",
         }
     }
 
@@ -49,6 +65,9 @@ impl Scope {
             Scope::LoginAddress => lockout::LOGIN_ADDRESS,
             Scope::SignUpAddress => lockout::SIGN_UP_ADDRESS,
             Scope::ClientAuth => lockout::CLIENT_AUTH,
+            Scope::ResetAccount => lockout::RESET_ACCOUNT,
+            Scope::ResetAddress => lockout::RESET_ADDRESS,
+            Scope::VerifyMail => lockout::VERIFY_MAIL,
         }
     }
 }
@@ -82,6 +101,20 @@ impl Counter {
     pub fn client_auth(client_id: &str, ip: Option<IpAddr>) -> Self {
         let from = ip.map(|ip| address_key(ip).to_string()).unwrap_or_default();
         Self { scope: Scope::ClientAuth, subject: format!("{client_id} {from}") }
+    }
+
+    /// By the email as typed, keyed-hashed, as `login_account`.
+    pub fn reset_account(keys: &Keys, email: &str) -> Self {
+        let email: String = email.trim().to_lowercase().chars().take(300).collect();
+        Self { scope: Scope::ResetAccount, subject: keys.lookup_hash(&format!("reset:{email}")) }
+    }
+
+    pub fn reset_address(ip: IpAddr) -> Self {
+        Self { scope: Scope::ResetAddress, subject: address_key(ip).to_string() }
+    }
+
+    pub fn verify_mail(user_id: i64) -> Self {
+        Self { scope: Scope::VerifyMail, subject: user_id.to_string() }
     }
 
     pub fn sign_up_address(ip: IpAddr) -> Self {

@@ -36,10 +36,18 @@ pub enum SecurityEvent {
     SecurityKeyFailed,
     /// A key's counter went backwards: it may have been cloned.
     SecurityKeyCloneWarning,
+    EmailVerified,
+    EmailChanged,
+    PasswordChanged,
+    PasswordResetRequested,
+    PasswordReset,
+    SessionEnded,
+    OtherSessionsEnded,
+    OperatorAction,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 26] = [
+    pub const ALL: [SecurityEvent; 34] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -66,6 +74,14 @@ impl SecurityEvent {
         Self::SecurityKeyConfirmed,
         Self::SecurityKeyFailed,
         Self::SecurityKeyCloneWarning,
+        Self::EmailVerified,
+        Self::EmailChanged,
+        Self::PasswordChanged,
+        Self::PasswordResetRequested,
+        Self::PasswordReset,
+        Self::SessionEnded,
+        Self::OtherSessionsEnded,
+        Self::OperatorAction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +112,14 @@ impl SecurityEvent {
             Self::SecurityKeyConfirmed => "security_key_confirmed",
             Self::SecurityKeyFailed => "security_key_failed",
             Self::SecurityKeyCloneWarning => "security_key_clone_warning",
+            Self::EmailVerified => "email_verified",
+            Self::EmailChanged => "email_changed",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::SessionEnded => "session_ended",
+            Self::OtherSessionsEnded => "other_sessions_ended",
+            Self::OperatorAction => "operator_action",
         }
     }
 }

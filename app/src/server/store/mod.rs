@@ -5,6 +5,7 @@
 pub mod api_logs;
 pub mod api_tokens;
 pub mod credentials;
+pub mod email_links;
 pub mod enrollments;
 pub mod events;
 pub mod ids;

@@ -16,11 +16,14 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{Map, Value};
 use sqlx::Row;
 
 use crate::error::{AppError, AppResult};
 use crate::server::Db;
+use crate::twofactor::secret_box::Keys;
 
 /// How long a worker's claim on a row lasts.
 pub const CLAIM_SECS: i64 = 5 * 60;
@@ -38,17 +41,47 @@ pub enum MessageKind {
     TwoFactorReset,
     /// A security key or passkey was added (`name`).
     SecurityKeyAdded,
+    /// A security key or passkey was removed (`name`).
+    SecurityKeyRemoved,
     /// New backup codes were made; the old ones stopped working.
     BackupCodesRegenerated,
+    /// A backup code was used to sign in (`left`).
+    BackupCodeUsed,
+    /// "Verify your email address": a link (24 h).
+    VerifyEmail,
+    /// "Reset your password": a link (30 minutes).
+    PasswordReset,
+    /// The password was changed (`how`: "changed" or "reset").
+    PasswordChanged,
+    /// The address was changed; sent to the old one (`new_address`, masked).
+    EmailChanged,
+    /// A sign-in from a browser not seen before (`browser`, `address`, `at`).
+    NewBrowser,
+    /// A personal access token or application password was created (`name`).
+    TokenCreated,
+    /// An invitation to an organization (`org`, `inviter`).
+    Invitation,
+    /// An operator acted on the account from the command line (`what`).
+    OperatorAction,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 5] = [
+    pub const ALL: [MessageKind; 15] = [
         Self::TwoFactorTurnedOn,
         Self::TwoFactorTurnedOff,
         Self::TwoFactorReset,
         Self::SecurityKeyAdded,
+        Self::SecurityKeyRemoved,
         Self::BackupCodesRegenerated,
+        Self::BackupCodeUsed,
+        Self::VerifyEmail,
+        Self::PasswordReset,
+        Self::PasswordChanged,
+        Self::EmailChanged,
+        Self::NewBrowser,
+        Self::TokenCreated,
+        Self::Invitation,
+        Self::OperatorAction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,12 +90,27 @@ impl MessageKind {
             Self::TwoFactorTurnedOff => "two_factor_turned_off",
             Self::TwoFactorReset => "two_factor_reset",
             Self::SecurityKeyAdded => "security_key_added",
+            Self::SecurityKeyRemoved => "security_key_removed",
             Self::BackupCodesRegenerated => "backup_codes_regenerated",
+            Self::BackupCodeUsed => "backup_code_used",
+            Self::VerifyEmail => "verify_email",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::EmailChanged => "email_changed",
+            Self::NewBrowser => "new_browser",
+            Self::TokenCreated => "token_created",
+            Self::Invitation => "invitation",
+            Self::OperatorAction => "operator_action",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// A message the person may turn off (the security ones cannot be).
+    pub fn optional(self) -> bool {
+        matches!(self, Self::NewBrowser)
     }
 }
 
@@ -72,11 +120,19 @@ pub struct Message {
     pub kind: MessageKind,
     pub user_id: i64,
     pub params: Map<String, Value>,
+    /// Another address than the account's (the old one after a change).
+    pub to_address: Option<String>,
+    /// The token of the message's link (verify, reset): sealed in the row
+    /// with the server's key, opened only to word the message.
+    pub link_token: Option<String>,
 }
+
+/// What a link's token is sealed for in an outbox row.
+pub const LINK_PURPOSE: &str = "outbox-link";
 
 impl Message {
     pub fn to(user_id: i64, kind: MessageKind) -> Self {
-        Self { kind, user_id, params: Map::new() }
+        Self { kind, user_id, params: Map::new(), to_address: None, link_token: None }
     }
 
     #[must_use]
@@ -84,22 +140,48 @@ impl Message {
         self.params.insert(key.to_string(), value.into());
         self
     }
+
+    #[must_use]
+    pub fn at_address(mut self, address: &str) -> Self {
+        self.to_address = Some(address.to_string());
+        self
+    }
+
+    #[must_use]
+    pub fn with_link_token(mut self, token: &str) -> Self {
+        self.link_token = Some(token.to_string());
+        self
+    }
 }
 
 /// Writes `message` in the caller's transaction (see `flows::Work::send`).
 pub async fn enqueue<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    keys: &Keys,
     message: &Message,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO outbox (kind, user_id, params, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(message.kind.as_str())
-        .bind(message.user_id)
-        .bind(Value::Object(message.params.clone()).to_string())
-        .bind(now)
-        .execute(db)
-        .await?;
+    let mut params = message.params.clone();
+    if let Some(token) = &message.link_token {
+        params.insert("link_token".into(), URL_SAFE_NO_PAD.encode(keys.seal(token.as_bytes(), LINK_PURPOSE)).into());
+    }
+    sqlx::query(
+        "INSERT INTO outbox (kind, user_id, params, to_address, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(message.kind.as_str())
+    .bind(message.user_id)
+    .bind(Value::Object(params).to_string())
+    .bind(message.to_address.as_deref())
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(())
+}
+
+/// The token sealed in a message's parameters, opened.
+pub fn open_link_token(keys: &Keys, params: &Map<String, Value>) -> Option<String> {
+    let sealed = URL_SAFE_NO_PAD.decode(params.get("link_token")?.as_str()?).ok()?;
+    String::from_utf8(keys.open(&sealed, LINK_PURPOSE).ok()?).ok()
 }
 
 /// A claimed message, with where it goes.
@@ -113,6 +195,8 @@ pub struct Outgoing {
     pub params: Map<String, Value>,
     /// Deliveries tried before this one.
     pub attempts: i64,
+    /// When the change it tells of committed.
+    pub created_at: i64,
 }
 
 /// Why a delivery failed, for the row and the log (never the message's content).
@@ -196,7 +280,7 @@ async fn claim(db: &Db, id: i64, worker: &str, now: i64) -> AppResult<bool> {
 
 async fn load(db: &Db, id: i64) -> AppResult<Option<Outgoing>> {
     let row = sqlx::query(
-        "SELECT o.kind, o.user_id, o.params, o.attempts, u.email, u.name FROM outbox o JOIN users u ON u.id = o.user_id \
+        "SELECT o.kind, o.user_id, o.params, o.attempts, COALESCE(o.to_address, u.email) AS email, u.name, o.created_at FROM outbox o JOIN users u ON u.id = o.user_id \
          WHERE o.id = $1",
     )
     .bind(id)
@@ -222,6 +306,7 @@ async fn load(db: &Db, id: i64) -> AppResult<Option<Outgoing>> {
         name: row.try_get("name")?,
         params,
         attempts: row.try_get("attempts")?,
+        created_at: row.try_get("created_at")?,
     }))
 }
 
@@ -249,6 +334,37 @@ async fn settle(db: &Db, id: i64, worker: &str, settled: Settled) -> AppResult<(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// A message as `portcullis mail list` shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub message: Outgoing,
+    pub delivered_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// The newest `limit` messages not yet delivered (or all of them, `all`), oldest first.
+pub async fn list(db: &Db, all: bool, limit: i64) -> AppResult<Vec<Listed>> {
+    let filter = if all { "" } else { "WHERE delivered_at IS NULL" };
+    let rows = sqlx::query(&format!(
+        "SELECT id, delivered_at, failed_at, last_error FROM outbox {filter} ORDER BY id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    let mut listed = Vec::with_capacity(rows.len());
+    for row in rows.iter().rev() {
+        let Some(message) = load(db, row.try_get("id")?).await? else { continue };
+        listed.push(Listed {
+            message,
+            delivered_at: row.try_get("delivered_at")?,
+            failed_at: row.try_get("failed_at")?,
+            last_error: row.try_get("last_error")?,
+        });
+    }
+    Ok(listed)
 }
 
 /// How long a delivered or given-up message is kept (for `mail list`, and support).

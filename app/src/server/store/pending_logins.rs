@@ -42,6 +42,12 @@ pub async fn consume<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, toke
     Ok(done.rows_affected() == 1)
 }
 
+/// Ends the account's logins half-way (its password was just reset).
+pub async fn delete_for_user<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM pending_logins WHERE user_id = $1").bind(user_id).execute(db).await?;
+    Ok(())
+}
+
 pub async fn delete_expired(db: &Db, now: i64) -> AppResult<u64> {
     let done = sqlx::query("DELETE FROM pending_logins WHERE expires_at <= $1").bind(now).execute(db).await?;
     Ok(done.rows_affected())

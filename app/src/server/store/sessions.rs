@@ -10,6 +10,7 @@ use sqlx::Row;
 use crate::error::AppResult;
 use crate::model::User;
 use crate::server::db::Db;
+use crate::server::store::events::RequestMeta;
 use crate::server::Settings;
 
 pub const COOKIE_NAME: &str = "portcullis_session";
@@ -35,11 +36,13 @@ pub async fn create<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     user_id: i64,
     proof: Proof,
-    now: i64,
+    (now, meta): (i64, &RequestMeta),
     settings: &Settings,
 ) -> AppResult<String> {
     let times = SessionTimes { now, authenticated_at: now, expires_at: now + settings.session_absolute_secs };
-    insert(db, user_id, proof.as_str(), times).await
+    let device =
+        Device { user_agent: meta.user_agent.as_deref().map(short_agent), ip: meta.ip.map(|ip| ip.to_string()) };
+    insert(db, user_id, proof.as_str(), times, device).await
 }
 
 struct SessionTimes {
@@ -48,17 +51,29 @@ struct SessionTimes {
     expires_at: i64,
 }
 
+/// Where a session began, for "Where you're signed in".
+struct Device {
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+/// A user agent as stored: its first 300 characters.
+fn short_agent(agent: &str) -> String {
+    agent.chars().take(300).collect()
+}
+
 /// Inserts a session under a new random token and returns the token.
 async fn insert<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     user_id: i64,
     proof: &str,
     times: SessionTimes,
+    device: Device,
 ) -> AppResult<String> {
     let token = new_token();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at, proof) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, authenticated_at, expires_at, proof, \
+         user_agent, ip) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
@@ -66,6 +81,8 @@ async fn insert<'c>(
     .bind(times.authenticated_at)
     .bind(times.expires_at)
     .bind(proof)
+    .bind(device.user_agent)
+    .bind(device.ip)
     .execute(db)
     .await?;
     Ok(token)
@@ -173,24 +190,111 @@ pub async fn replace_all_for_user(
     current_hash: &str,
     now: i64,
 ) -> AppResult<String> {
-    let row =
-        sqlx::query("SELECT authenticated_at, expires_at, proof FROM sessions WHERE token_hash = $1 AND user_id = $2")
-            .bind(current_hash)
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(crate::error::AppError::Unauthenticated)?;
+    let row = sqlx::query(
+        "SELECT authenticated_at, expires_at, proof, user_agent, ip FROM sessions WHERE token_hash = $1 AND user_id = $2",
+    )
+    .bind(current_hash)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(crate::error::AppError::Unauthenticated)?;
     let (authenticated_at, expires_at): (i64, i64) = (row.try_get("authenticated_at")?, row.try_get("expires_at")?);
     let proof: String = row.try_get("proof")?;
+    let device = Device { user_agent: row.try_get("user_agent")?, ip: row.try_get("ip")? };
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     // The new id keeps how the session began: turning 2FA on proves no second factor at login.
-    insert(&mut **tx, user_id, &proof, SessionTimes { now, authenticated_at, expires_at }).await
+    insert(&mut **tx, user_id, &proof, SessionTimes { now, authenticated_at, expires_at }, device).await
 }
 
 /// Ends every session of a user (their second factor was reset by an admin).
 pub async fn delete_all_for_user<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(db).await?;
     Ok(())
+}
+
+/// How long a session's public id is: a prefix of its token's hash, which
+/// names it in "Where you're signed in" and grants nothing.
+const PUBLIC_ID_LEN: usize = 20;
+
+/// One of the account's live sessions, as "Where you're signed in" shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub proof: String,
+    pub current: bool,
+}
+
+/// The account's live sessions, the most recently used first.
+pub async fn list_for_user(
+    db: &Db,
+    user_id: i64,
+    current_hash: &str,
+    now: i64,
+    settings: &Settings,
+) -> AppResult<Vec<Listed>> {
+    let rows = sqlx::query(
+        "SELECT token_hash, user_agent, ip, created_at, last_seen_at, proof FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC, created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - settings.session_idle_secs)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let hash: String = row.try_get("token_hash")?;
+            Ok(Listed {
+                id: hash.chars().take(PUBLIC_ID_LEN).collect(),
+                user_agent: row.try_get("user_agent")?,
+                ip: row.try_get("ip")?,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                proof: row.try_get("proof")?,
+                current: hash == current_hash,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Ends one of the account's sessions by its public id, never the current
+/// one; true when there was such a session.
+pub async fn delete_by_public_id<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    public_id: &str,
+    current_hash: &str,
+) -> AppResult<bool> {
+    if public_id.len() != PUBLIC_ID_LEN || !public_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 20) = $2 AND token_hash <> $3")
+            .bind(user_id)
+            .bind(public_id)
+            .bind(current_hash)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() >= 1)
+}
+
+/// "Sign out everywhere else": every session of the account but this one.
+pub async fn delete_others<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    current_hash: &str,
+) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(current_hash)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Removes expired sessions; safe to run anywhere, any time.

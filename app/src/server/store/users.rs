@@ -51,14 +51,66 @@ pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<User>> {
     Ok(find_with_hash(db, email).await?.map(|(user, _)| user))
 }
 
+/// The account with this address, read in the caller's transaction.
+pub async fn id_by_email<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, email: &str) -> AppResult<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
 pub async fn find_by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
     let row = sqlx::query("SELECT id, name, email FROM users WHERE id = $1").bind(id).fetch_optional(db).await?;
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }
 
-pub async fn set_password(db: &Db, user_id: i64, hash: &PasswordHash) -> AppResult<()> {
+pub async fn set_password<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    hash: &PasswordHash,
+) -> AppResult<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash.0).bind(user_id).execute(db).await?;
     Ok(())
+}
+
+/// Whether the account's current address was proved by a link sent to it.
+pub async fn email_verified<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<bool> {
+    let row = sqlx::query("SELECT email_verified_at FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get::<Option<i64>, _>("email_verified_at")).transpose()?.flatten().is_some())
+}
+
+/// Marks `email` verified, if it is still the account's address: true when it was.
+pub async fn mark_verified<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    email: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2 AND email = $3",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(email)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A new address, not yet verified. `email` must be normalised by `validate::email`.
+pub async fn set_email<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    email: &str,
+) -> AppResult<()> {
+    let done = sqlx::query("UPDATE users SET email = $1, email_verified_at = NULL WHERE id = $2")
+        .bind(email)
+        .bind(user_id)
+        .execute(db)
+        .await;
+    match done {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(Refused::EmailTaken.into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Leaves a message for the user's next visit; pass the transaction of the change it tells of.

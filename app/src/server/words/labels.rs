@@ -51,8 +51,28 @@ pub fn event_label(kind: &str) -> &'static str {
         "security_key_confirmed" => "Confirmed with a security key",
         "security_key_failed" => "Security key refused",
         "security_key_clone_warning" => "Security key refused: its counter went backwards (it may have been copied)",
+        "email_verified" => "Email address verified",
+        "email_changed" => "Email address changed",
+        "password_changed" => "Password changed",
+        "password_reset_requested" => "Password reset link sent",
+        "password_reset" => "Password reset with an emailed link",
+        "session_ended" => "Signed out of another browser",
+        "other_sessions_ended" => "Signed out everywhere else",
+        "operator_action" => "Changed by the server's operator",
         "allowed_factors_changed" => "Allowed second factors changed",
         _ => "Other event",
+    }
+}
+
+/// How a session signed in, for "Where you're signed in".
+pub fn proof_label(proof: crate::factors::Proof) -> &'static str {
+    use crate::factors::Proof;
+    match proof {
+        Proof::Password => "Password",
+        Proof::PasswordAndTotp => "Password and authenticator app",
+        Proof::PasswordAndBackupCode => "Password and backup code",
+        Proof::PasswordAndKey => "Password and security key",
+        Proof::Passkey => "Passkey",
     }
 }
 

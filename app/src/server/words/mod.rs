@@ -291,6 +291,40 @@ fn refused_words(refused: Refused) -> AppError {
                 AppError::not_found("This sign-in request has expired or was completed already.")
             }
             Refused::OpenIdConnectOff => AppError::not_found(OPENID_CONNECT_OFF),
+            Refused::VerifyLinkGone => AppError::not_found(
+                "This verification link has expired, was already used, or a newer one was sent. Send a new one \
+                 from your Account page.",
+            ),
+            Refused::ResetLinkGone => AppError::not_found(
+                "This password reset link has expired, was already used, or a newer one was sent. Ask for a new one.",
+            ),
+            Refused::LinkForAnotherAddress => {
+                AppError::conflict("This link was sent to an address your account no longer uses.")
+            }
+            Refused::AlreadyVerified => AppError::conflict("Your email address is already verified."),
+            Refused::VerifiedAddressNeeded => AppError::forbidden(
+                "Verify your email address to accept invitations sent to it: open the link we emailed you, or \
+                 send a new one from your Account page.",
+            ),
+            Refused::CommonPassword => AppError::validation(
+                "password",
+                "This password is one of the most common ones, which attackers try first. Choose another.",
+            ),
+            Refused::SignUpClosed { invite_only: false } => {
+                AppError::forbidden("Signing up is closed on this server. Ask its administrator for an account.")
+            }
+            Refused::SignUpClosed { invite_only: true } => AppError::validation(
+                "email",
+                "Signing up on this server needs an invitation: use the address an organization invited.",
+            ),
+            Refused::SignUpDomain => AppError::validation(
+                "email",
+                "This server accepts sign-ups from some email domains only: use your organization's address.",
+            ),
+            Refused::OrgCreationOperatorsOnly => AppError::forbidden(
+                "Only the operators of this server can create organizations. Ask one of them to create yours.",
+            ),
+            Refused::SessionGone => AppError::not_found("That session has already ended."),
         }
     }
 }

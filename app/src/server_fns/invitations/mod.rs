@@ -9,12 +9,10 @@ use crate::model::Invitation;
 /// Invitations to the signed-in user's email, newest first.
 #[server(endpoint = "my_invitations")]
 pub async fn my_invitations() -> Result<Vec<Invitation>, AppError> {
-    use crate::server::gate::request::{require_user, state};
-    use crate::server::store::invitations;
+    use crate::server::gate::request::session_access;
 
-    let user = require_user().await?;
-    let state = state()?;
-    invitations::for_invitee(&state.db, &user.email, state.clock.now()).await
+    let access = session_access().await?;
+    crate::server::flows::invitations::mine(&access.cx(), &access.user).await
 }
 
 /// Joins the organization with the invited role, with the invitation's

@@ -1,3 +1,4 @@
+pub mod account_settings;
 pub mod api_tokens;
 pub mod applications;
 pub mod browser;

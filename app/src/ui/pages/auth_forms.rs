@@ -25,10 +25,22 @@ pub fn LoginPage() -> impl IntoView {
     let error = last_error(action);
     let next = continue_target();
     let methods = Resource::new(|| (), |_| load_login_methods());
+    let query = use_query_map();
+    let reset = move || query.read().get("reset").is_some();
     view! {
         <Title text="Log In" />
         <section class="card narrow">
             <h1>"Log In"</h1>
+            {move || {
+                reset()
+                    .then(|| {
+                        view! {
+                            <p role="status" class="notice">
+                                "Your password was changed and you were signed out everywhere. Log in with your new password."
+                            </p>
+                        }
+                    })
+            }}
             {move || next.get().map(|_| view! { <p class="muted">"Log in to continue to the application."</p> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
@@ -37,6 +49,9 @@ pub fn LoginPage() -> impl IntoView {
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
                 <SubmitButton label="Log In" pending_label="Logging in…" />
             </ActionForm>
+            <p class="muted">
+                <A href="/forgot-password">"Forgot password?"</A>
+            </p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let on = methods.await.is_ok_and(|m| m.webauthn);

@@ -1,4 +1,5 @@
 mod account;
+mod account_recovery;
 mod app_card;
 mod auth_forms;
 mod home;
@@ -15,6 +16,7 @@ mod orgs_new;
 mod two_factor_login;
 
 pub use account::AccountPage;
+pub use account_recovery::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
 pub use auth_forms::{LoginPage, SignupPage};
 pub use home::HomePage;
 pub use not_found::NotFound;

@@ -205,6 +205,7 @@ struct Prepared {
     key: crate::oidc::jws::SigningKey,
     name: String,
     email: String,
+    email_verified: bool,
     orgs: Vec<Membership>,
 }
 
@@ -227,7 +228,8 @@ async fn prepare_id_token(cx: &Ctx<'_>, client: &clients::Client, grant: &Grant)
     let orgs =
         memberships.into_iter().map(|o| Membership { slug: o.slug, name: o.name, role: o.my_role.as_str() }).collect();
     let key = keys::current(db, &cx.state.keys, cx.now).await?;
-    Ok(Prepared { key, name: user.name, email: user.email, orgs })
+    let email_verified = crate::server::store::users::email_verified(db, user.id).await?;
+    Ok(Prepared { key, name: user.name, email: user.email, email_verified, orgs })
 }
 
 fn respond(
@@ -240,7 +242,12 @@ fn respond(
 ) -> OAuthResult<Value> {
     let issuer = cx.issuer()?;
     let scopes = Scopes::parse(&grant.scope).map_err(|_| OAuthError::server_error())?;
-    let person = Person { subject: grant.user_id.to_string(), name: &prepared.name, email: &prepared.email };
+    let person = Person {
+        subject: grant.user_id.to_string(),
+        name: &prepared.name,
+        email: &prepared.email,
+        email_verified: prepared.email_verified,
+    };
     let id_token = IdToken {
         issuer,
         client_id: &client.client_id,
@@ -273,7 +280,12 @@ pub async fn userinfo(cx: &Ctx<'_>, access_token: &str) -> OAuthResult<Value> {
     let client = clients::find_by_id(db, found.grant.client).await?.filter(|c| !c.disabled).ok_or_else(invalid)?;
     let prepared = prepare_id_token(cx, &client, &found.grant).await.map_err(|_| invalid())?;
     let scopes = Scopes::parse(&found.grant.scope).map_err(|_| invalid())?;
-    let person = Person { subject: found.grant.user_id.to_string(), name: &prepared.name, email: &prepared.email };
+    let person = Person {
+        subject: found.grant.user_id.to_string(),
+        name: &prepared.name,
+        email: &prepared.email,
+        email_verified: prepared.email_verified,
+    };
     Ok(Value::Object(claims::scoped_claims(&person, &scopes, &prepared.orgs)))
 }
 

@@ -146,6 +146,12 @@ pub async fn revoke_all(conn: &mut sqlx::AnyConnection, user_id: i64, client: i6
     Ok(done.rows_affected())
 }
 
+/// Revokes every grant of a user, to every application (their password was reset).
+pub async fn revoke_every(conn: &mut sqlx::AnyConnection, user_id: i64) -> AppResult<u64> {
+    let done = sqlx::query("DELETE FROM oidc_grants WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(done.rows_affected())
+}
+
 /// Expired requests, codes (kept a while after expiry so that a late replay
 /// still revokes), tokens, grants left without tokens, and old sign-ins.
 pub async fn delete_expired(db: &Db, now: i64) -> AppResult<u64> {

@@ -1,0 +1,49 @@
+//! "Where you're signed in": the account's sessions, each of which its owner
+//! may end, and "Sign out everywhere else". Only the account's own sessions
+//! are listed or ended, and never the one asking through "Sign out" (that is
+//! "Log out").
+
+use super::{Ctx, InSession};
+use crate::error::AppResult;
+use crate::factors::Proof;
+use crate::model::SignedInSession;
+use crate::server::refusals::Refused;
+use crate::server::store::events::SecurityEvent;
+use crate::server::store::sessions;
+use crate::server::words::labels::{browser_label, proof_label};
+
+pub async fn list(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<Vec<SignedInSession>> {
+    let listed = sessions::list_for_user(cx.db(), s.user.id, s.session_hash, cx.now, &cx.state.settings).await?;
+    Ok(listed
+        .into_iter()
+        .map(|l| SignedInSession {
+            id: l.id,
+            browser: l.user_agent.as_deref().map(browser_label).unwrap_or_else(|| "Unknown browser".into()),
+            address: l.ip,
+            started_at: l.created_at,
+            last_active_at: l.last_seen_at,
+            how: proof_label(Proof::parse(&l.proof)).into(),
+            current: l.current,
+        })
+        .collect())
+}
+
+/// Ends another of the account's sessions ("Sign out" on its row).
+pub async fn end(cx: &Ctx<'_>, s: InSession<'_>, id: &str) -> AppResult<()> {
+    let mut work = cx.work().await?;
+    if !sessions::delete_by_public_id(&mut **work.tx(), s.user.id, id, s.session_hash).await? {
+        work.abandon().await?;
+        return Err(Refused::SessionGone.into());
+    }
+    work.security(s.user.id, SecurityEvent::SessionEnded).await?;
+    work.commit().await
+}
+
+/// "Sign out everywhere else"; returns how many sessions ended.
+pub async fn end_others(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<u64> {
+    let mut work = cx.work().await?;
+    let ended = sessions::delete_others(&mut **work.tx(), s.user.id, s.session_hash).await?;
+    work.security(s.user.id, SecurityEvent::OtherSessionsEnded).await?;
+    work.commit().await?;
+    Ok(ended)
+}
