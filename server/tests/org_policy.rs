@@ -45,7 +45,7 @@ const ORG_SCOPED: [&str; 18] = [
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 /// The OpenID Connect ones act on the user's own sign-ins and consents: the
 /// organization's rules are applied by the authorization flow itself.
-const ACCOUNT_LEVEL: [&str; 43] = [
+const ACCOUNT_LEVEL: [&str; 54] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -89,6 +89,17 @@ const ACCOUNT_LEVEL: [&str; 43] = [
     "start_passkey_login",
     "finish_passkey_login",
     "login_methods",
+    "change_email",
+    "change_password",
+    "load_email_status",
+    "forgot_password",
+    "my_sessions",
+    "resend_verification",
+    "load_reset_form",
+    "reset_password",
+    "sign_out_everywhere_else",
+    "sign_out_session",
+    "verify_email",
 ];
 
 #[test]
