@@ -26,7 +26,7 @@ from pathlib import Path
 LAYERS = [
     ("base", ["error.rs", "factors/", "twofactor/"]),
     ("model", ["model.rs", "validate.rs", "api_access.rs", "applications.rs", "security_keys.rs"]),
-    ("rules", ["policy.rs", "oidc/"]),
+    ("rules", ["policy/", "oidc/"]),
     # The server side, bottom up: what every part shares (AppState, the clock, the
     # database, the hasher, the vocabulary of refusals), the words, the
     # repositories, the guards, the use cases, and the gate in front of them.

@@ -54,6 +54,13 @@ run_e2e() {
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   # The loopback is trusted as a proxy so that the tests can sign accounts up "from" many addresses.
   # The server is its own OpenID Connect issuer: openid-client signs in through it.
+  # Mail goes to a small SMTP server of the tests' own over the loopback; the tests read the files it writes.
+  MAIL_DIR="$DATA_DIR/mail"
+  node end2end/mail-sink.mjs "$MAIL_DIR" > "$DATA_DIR/sink.port" 2> "$DATA_DIR/sink.log" &
+  SINK_PID=$!
+  for _ in $(seq 1 50); do [ -s "$DATA_DIR/sink.port" ] && break; sleep 0.1; done
+  [ -s "$DATA_DIR/sink.port" ] || { cat "$DATA_DIR/sink.log"; echo "the mail sink did not start"; exit 1; }
+  PORTCULLIS_SMTP_URL="smtp://127.0.0.1:$(cat "$DATA_DIR/sink.port")" \
   DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
@@ -62,19 +69,21 @@ run_e2e() {
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA_DIR/server.log"; echo "the server did not start"; exit 1; }
     sleep 0.1
   done
-  if ! (cd end2end && PORTCULLIS_URL="http://$HOST:$PORT" npx playwright test "${@:4}"); then
+  if ! (cd end2end && PORTCULLIS_MAIL_DIR="$MAIL_DIR" PORTCULLIS_URL="http://$HOST:$PORT" npx playwright test "${@:4}"); then
     echo "--- server log ---"; tail -50 "$DATA_DIR/server.log"; exit 1
   fi
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+  kill "$SERVER_PID" "$SINK_PID"; wait "$SERVER_PID" "$SINK_PID" 2>/dev/null || true
+  SERVER_PID=""; SINK_PID=""
   rm -rf "$DATA_DIR"
 }
 
 SERVER_PID=""
+SINK_PID=""
 PG_DB=""
 PG_ADMIN="${PORTCULLIS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 cleanup() {
   [ -n "$SERVER_PID" ] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+  [ -n "$SINK_PID" ] && { kill "$SINK_PID" 2>/dev/null || true; }
   [ -n "$PG_DB" ] && psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1
   return 0
 }

@@ -219,6 +219,27 @@ pub struct SignedInSession {
     pub current: bool,
 }
 
+/// A browser that skips the code at sign-in ("Don't ask for a code on this browser").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RememberedBrowser {
+    /// Names the browser for "Forget" (grants nothing).
+    pub id: String,
+    pub browser: String,
+    pub address: Option<String>,
+    pub last_active_at: i64,
+    pub remembered_until: i64,
+    /// The browser asking.
+    pub current: bool,
+}
+
+/// The Account page's browser settings: the remembered browsers, and
+/// whether a sign-in from a new browser is mailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowserSettings {
+    pub remembered: Vec<RememberedBrowser>,
+    pub new_browser_mail: bool,
+}
+
 /// What the page behind a password reset link asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetForm {

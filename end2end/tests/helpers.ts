@@ -1,4 +1,5 @@
 import { APIRequestContext, Page, expect } from '@playwright/test';
+import { linkIn, waitForMail } from './mail';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -22,7 +23,17 @@ export async function signUpViaApi(request: APIRequestContext, name: string): Pr
   // the suite signs up more people than one address may in an hour.
   const res = await request.post('/api/sign_up', { form: { name, email, password: PASSWORD }, headers: { 'X-Forwarded-For': testAddress() } });
   expect(res.status(), await res.text()).toBe(200);
+  await verifyEmail(request, email);
   return email;
+}
+
+/** Follows the link of the "Verify your email address" message, as its reader would (verified
+ *  addresses are what invitations are accepted with). */
+export async function verifyEmail(request: APIRequestContext, email: string) {
+  const link = linkIn(await waitForMail(email, 'Verify your email address'), '/verify-email?token=');
+  const token = new URL(link).searchParams.get('token')!;
+  const res = await request.post('/api/verify_email', { form: { token } });
+  expect(res.status(), await res.text()).toBe(200);
 }
 
 /** Waits until the page is hydrated, so clicks run through the client. */

@@ -26,3 +26,27 @@ CREATE INDEX email_links_expires ON email_links(expires_at);
 -- "Where you're signed in": the browser and address a session began from.
 ALTER TABLE sessions ADD COLUMN user_agent TEXT;
 ALTER TABLE sessions ADD COLUMN ip TEXT;
+
+-- An operator of the server (`portcullis operators add`): may create
+-- organizations when `--org-creation operators` is set. NULL: not one.
+ALTER TABLE users ADD COLUMN operator_since BIGINT;
+
+-- The browsers an account signed in from (a cookie's random value, hashed):
+-- a browser not seen before gets the "new sign-in" mail; one the person
+-- chose to remember skips the code until remembered_until.
+CREATE TABLE known_browsers (
+    user_id          BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    browser_hash     TEXT    NOT NULL,
+    user_agent       TEXT,
+    ip               TEXT,
+    first_seen       BIGINT NOT NULL,
+    last_seen        BIGINT NOT NULL,
+    remembered_until BIGINT,
+    PRIMARY KEY (user_id, browser_hash)
+);
+
+-- "Email me when a new browser signs in" (the security mails cannot be turned off).
+ALTER TABLE users ADD COLUMN new_browser_mail BIGINT NOT NULL DEFAULT 1;
+
+-- An organization may forbid "Don't ask for a code on this browser" to its members.
+ALTER TABLE organizations ADD COLUMN forbid_remembered_browsers BIGINT NOT NULL DEFAULT 0;

@@ -38,6 +38,39 @@ pub enum Command {
     /// Outgoing mail.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// The server's operators (who may create organizations with `--org-creation operators`).
+    #[command(subcommand)]
+    Operators(OperatorsCommand),
+    /// Break-glass help for an account's owner, audited in its security log and mailed to it.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Organizations.
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorsCommand {
+    /// Make the account with this email an operator.
+    Add { email: String },
+    /// The account is no longer an operator.
+    Remove { email: String },
+    /// Print the operators' emails.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Print a one-time link (30 minutes) to choose a new password; with 2FA on, its page still asks for a code.
+    ResetPassword { email: String },
+    /// Turn off the account's two-factor authentication (every factor and backup code) and end its sessions.
+    ResetTwoFactor { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// Make the account an owner of the organization (for an organization whose owners are all locked out).
+    AddOwner { slug: String, email: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,13 +177,60 @@ pub struct Config {
     /// The sender of mail, e.g. "Portcullis <id@example.com>". Default: portcullis@ the public URL's domain.
     #[arg(long, env = "PORTCULLIS_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// Who may make an account: anyone (open), only addresses an organization invited
+    /// (invite-only), or nobody (closed).
+    #[arg(long, env = "PORTCULLIS_SIGN_UP", value_enum, default_value_t = SignUp::Open)]
+    pub sign_up: SignUp,
+    /// Only addresses at these domains (and their subdomains) may sign up, comma-separated.
+    #[arg(long, env = "PORTCULLIS_SIGN_UP_DOMAINS", value_delimiter = ',', value_parser = parse_domain)]
+    pub sign_up_domains: Vec<String>,
+    /// Who may create organizations: anyone, or the operators (`portcullis operators add EMAIL`).
+    #[arg(long, env = "PORTCULLIS_ORG_CREATION", value_enum, default_value_t = OrgCreation::Anyone)]
+    pub org_creation: OrgCreation,
     /// Test builds only: a file holding seconds to add to the clock.
     #[cfg(debug_assertions)]
     #[arg(long, env = "PORTCULLIS_TEST_CLOCK_FILE", hide = true)]
     pub test_clock_file: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignUp {
+    Open,
+    InviteOnly,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrgCreation {
+    Anyone,
+    Operators,
+}
+
+fn parse_domain(text: &str) -> Result<String, String> {
+    let domain = text.trim().trim_start_matches('@').to_ascii_lowercase();
+    let valid = domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !label.starts_with('-')
+        });
+    if valid { Ok(domain) } else { Err(format!("{text:?} is not a domain such as example.com")) }
+}
+
 impl Config {
+    /// The operator's rules for sign-up and for creating organizations.
+    pub fn sign_up_rules(&self) -> (app::policy::SignUpRules, app::policy::OrgCreation) {
+        use app::policy::{OrgCreation as Orgs, SignUpMode};
+        let mode = match self.sign_up {
+            SignUp::Open => SignUpMode::Open,
+            SignUp::InviteOnly => SignUpMode::InviteOnly,
+            SignUp::Closed => SignUpMode::Closed,
+        };
+        let orgs = match self.org_creation {
+            OrgCreation::Anyone => Orgs::Anyone,
+            OrgCreation::Operators => Orgs::Operators,
+        };
+        (app::policy::SignUpRules { mode, domains: self.sign_up_domains.clone() }, orgs)
+    }
+
     /// An empty `DATABASE_URL` (as `DATABASE_URL= portcullis`) means the default, not an error.
     pub fn database_url(&self) -> String {
         match self.database_url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
@@ -276,6 +356,19 @@ mod tests {
         assert!(issuer("http://id.example.com").is_err());
         assert!(issuer("https://id.example.com/?a=b").is_err());
         assert_eq!(Cli::parse_from(["portcullis"]).config.issuer(), Ok(None));
+    }
+
+    #[test]
+    fn sign_up_settings_are_parsed_and_checked() {
+        let cli = Cli::parse_from(["portcullis", "--sign-up", "invite-only", "--sign-up-domains", "Acme.com,@eu.acme.org"]);
+        let (rules, orgs) = cli.config.sign_up_rules();
+        assert_eq!(rules.mode, app::policy::SignUpMode::InviteOnly);
+        assert_eq!(rules.domains, vec!["acme.com", "eu.acme.org"]);
+        assert_eq!(orgs, app::policy::OrgCreation::Anyone);
+        assert!(Cli::try_parse_from(["portcullis", "--sign-up-domains", "not a domain"]).is_err());
+        assert!(Cli::try_parse_from(["portcullis", "--sign-up", "sometimes"]).is_err());
+        let cli = Cli::parse_from(["portcullis", "--org-creation", "operators"]);
+        assert_eq!(cli.config.sign_up_rules().1, app::policy::OrgCreation::Operators);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::middleware::Web;
 
 const COOKIE: &str = "portcullis_flash";
 /// Query parameters that only a flash may carry to a page.
-const CARRIED: [&str; 11] = [
+const CARRIED: [&str; 13] = [
     "__err",
     "__path",
     "invited",
@@ -31,6 +31,8 @@ const CARRIED: [&str; 11] = [
     "sent",
     "reset",
     "ended",
+    "forgotten",
+    "notified",
 ];
 /// Long enough for the redirect to be followed, short enough to be forgotten.
 const MAX_AGE_SECS: u32 = 60;

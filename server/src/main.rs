@@ -11,6 +11,7 @@ mod flash;
 mod mail;
 mod middleware;
 mod oidc;
+mod operator;
 mod outbox;
 mod rest;
 mod router;
@@ -80,6 +81,9 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Clients(command) => oidc::cli::clients(&state, command).await,
         Command::SigningKey(SigningKeyCommand::Rotate) => oidc::cli::rotate_signing_key(&state).await,
         Command::Mail(MailCommand::List { all }) => mail::list(&state, all).await,
+        Command::Operators(command) => operator::operators(&state, command).await,
+        Command::Users(command) => operator::users(&state, command).await,
+        Command::Orgs(command) => operator::orgs(&state, command).await,
         Command::Serve | Command::NewKey | Command::Migrate => serve(&config, state).await,
     }
 }
@@ -126,7 +130,10 @@ async fn build_state(config: &Config) -> Result<AppState, StartupError> {
     );
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let hasher = PasswordHasher::new(cores)?;
+    let (sign_up, org_creation) = config.sign_up_rules();
     let settings = Settings {
+        sign_up,
+        org_creation,
         secure_cookies: config.secure_cookies,
         session_idle_secs: config.session_idle_secs,
         session_absolute_secs: config.session_max_secs,

@@ -45,7 +45,7 @@ const ORG_SCOPED: [&str; 18] = [
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 /// The OpenID Connect ones act on the user's own sign-ins and consents: the
 /// organization's rules are applied by the authorization flow itself.
-const ACCOUNT_LEVEL: [&str; 54] = [
+const ACCOUNT_LEVEL: [&str; 57] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -100,6 +100,9 @@ const ACCOUNT_LEVEL: [&str; 54] = [
     "sign_out_everywhere_else",
     "sign_out_session",
     "verify_email",
+    "load_browser_settings",
+    "forget_browser",
+    "set_new_browser_mail",
 ];
 
 #[test]

@@ -18,10 +18,12 @@ pub const ACR_TOTP: &str = "urn:portcullis:acr:pwd+totp";
 pub const ACR_BACKUP_CODE: &str = "urn:portcullis:acr:pwd+backup_code";
 pub const ACR_KEY: &str = "urn:portcullis:acr:pwd+hwk";
 pub const ACR_PASSKEY: &str = "urn:portcullis:acr:passkey";
+pub const ACR_REMEMBERED: &str = "urn:portcullis:acr:pwd+remembered";
 
 pub fn amr(proof: Proof) -> Vec<&'static str> {
     match proof {
-        Proof::Password => vec!["pwd"],
+        // A remembered browser gave no code now: the password is all this sign-in proved.
+        Proof::Password | Proof::PasswordOnRememberedBrowser => vec!["pwd"],
         Proof::PasswordAndTotp | Proof::PasswordAndBackupCode => vec!["pwd", "otp"],
         // RFC 8176: a hardware-secured key; "user" for the verification it made (PIN or biometrics).
         Proof::PasswordAndKey => vec!["pwd", "hwk"],
@@ -36,6 +38,7 @@ pub fn acr(proof: Proof) -> &'static str {
         Proof::PasswordAndBackupCode => ACR_BACKUP_CODE,
         Proof::PasswordAndKey => ACR_KEY,
         Proof::Passkey => ACR_PASSKEY,
+        Proof::PasswordOnRememberedBrowser => ACR_REMEMBERED,
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Settings {
     /// The URL people reach Portcullis at, without a trailing slash: the
     /// OpenID Connect issuer. `None` switches the provider off.
     pub public_url: Option<String>,
+    /// Who may make an account (`--sign-up`, `--sign-up-domains`).
+    pub sign_up: crate::policy::SignUpRules,
+    /// Who may create organizations (`--org-creation`).
+    pub org_creation: crate::policy::OrgCreation,
 }
 
 impl Default for Settings {
@@ -44,6 +48,8 @@ impl Default for Settings {
             session_absolute_secs: 14 * 24 * 3600,
             trusted_proxies: Vec::new(),
             public_url: None,
+            sign_up: Default::default(),
+            org_creation: Default::default(),
         }
     }
 }

@@ -134,14 +134,16 @@ pub enum Refused {
     VerifiedAddressNeeded,
     /// The new password is among the most common ones.
     CommonPassword,
-    /// Signing up is closed on this server (`invite_only`: except with an invitation).
-    SignUpClosed {
-        invite_only: bool,
+    /// The operator named an address no account uses (the command line only: no enumeration there).
+    NoAccountFor {
+        email: String,
     },
-    /// Sign-up is limited to some email domains.
-    SignUpDomain,
-    /// Only the server's operators may create organizations.
-    OrgCreationOperatorsOnly,
+    /// `orgs add-owner` for someone who is an owner already.
+    AlreadyOwner {
+        email: String,
+    },
+    /// "Forget" a browser that is not (or no longer) remembered for the account.
+    BrowserGone,
     /// "End" a session that is not (or no longer) one of the account's.
     SessionGone,
 }
@@ -249,9 +251,9 @@ impl Refused {
             Self::AlreadyVerified => "already_verified",
             Self::VerifiedAddressNeeded => "verified_address_needed",
             Self::CommonPassword => "common_password",
-            Self::SignUpClosed { .. } => "sign_up_closed",
-            Self::SignUpDomain => "sign_up_domain",
-            Self::OrgCreationOperatorsOnly => "org_creation_operators_only",
+            Self::NoAccountFor { .. } => "no_account_for",
+            Self::AlreadyOwner { .. } => "already_owner",
+            Self::BrowserGone => "browser_gone",
             Self::SessionGone => "session_gone",
         }
     }

@@ -80,10 +80,14 @@ pub fn compose(message: &Outgoing, keys: &Keys, base_url: &str) -> Result<Mail, 
             "Your two-factor authentication was reset",
             vec![
                 format!(
-                    "{} reset the two-factor authentication of your account for the organization {}. Your \
-                     authenticator, security keys and backup codes were removed, and you were signed out everywhere.",
+                    "{} reset the two-factor authentication of your account{}. Your authenticator, security keys \
+                     and backup codes were removed, and you were signed out everywhere.",
                     text(p, "actor"),
-                    text(p, "org")
+                    // The operator's reset (from the command line) is not an organization's.
+                    match p.get("org").and_then(Value::as_str) {
+                        Some(org) => format!(" for the organization {org}"),
+                        None => String::new(),
+                    }
                 ),
                 "Set up two-factor authentication again when you next sign in.".into(),
             ],
@@ -177,10 +181,16 @@ pub fn compose(message: &Outgoing, keys: &Keys, base_url: &str) -> Result<Mail, 
             action: None,
             footer: "You can turn these emails off on your Account page.",
         },
-        MessageKind::TokenCreated => security(
-            "A personal access token was created",
-            vec![format!("The personal access token \u{201c}{}\u{201d} was created for your account.", text(p, "name")), NOT_YOU.into()],
-        ),
+        MessageKind::TokenCreated => {
+            let what = match text(p, "kind").as_str() {
+                "application_password" => "application password",
+                _ => "personal access token",
+            };
+            security(
+                &format!("A{} {what} was created", if what.starts_with('a') { "n" } else { "" }),
+                vec![format!("The {what} \u{201c}{}\u{201d} was created for your account.", text(p, "name")), NOT_YOU.into()],
+            )
+        }
         MessageKind::Invitation => Parts {
             subject: format!("{} invited you to {}", text(p, "inviter"), text(p, "org")),
             paragraphs: vec![

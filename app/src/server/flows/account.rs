@@ -9,9 +9,8 @@ use crate::model::User;
 use crate::server::guards::attempts::{self, Counter};
 use crate::server::guards::second_factor::{self, Accept, Factor};
 use crate::server::refusals::Refused;
-use crate::server::store::events::SecurityEvent;
 use crate::server::store::outbox::{Message, MessageKind};
-use crate::server::store::sessions;
+use crate::server::store::{browsers, invitations, sessions};
 use crate::server::{guards::login_attempts, store::credentials, store::pending_logins, store::users};
 use crate::validate;
 
@@ -30,6 +29,8 @@ pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSes
     let email = validate::email(&input.email)?;
     crate::server::password::check_new(&input.password)?;
     let state = cx.state;
+    let invited = invitations::is_invited(cx.db(), &email, cx.now).await?;
+    crate::policy::may_sign_up(&state.settings.sign_up, &email, invited).map_err(Refused::Policy)?;
     let reservation = match cx.meta.ip {
         Some(ip) => Some(attempts::reserve(cx.db(), Counter::sign_up_address(ip), cx.now).await?),
         None => None,
@@ -49,6 +50,10 @@ pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSes
     let user = users::create(&mut **work.tx(), &name, &email, &hash, cx.now).await?;
     let token =
         sessions::create(&mut **work.tx(), user.id, Proof::Password, (cx.now, cx.meta), &state.settings).await?;
+    // The browser that signed up is no news to its owner at the next sign-in.
+    if let Some(browser) = cx.meta.browser.as_deref() {
+        browsers::seen(work.tx(), user.id, browser, (cx.now, cx.meta)).await?;
+    }
     super::email::send_verification(&mut work, &user).await?;
     work.commit().await?;
     tracing::info!(user_id = user.id, "account created");
@@ -104,12 +109,14 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
     if let Some(previous) = previous_session {
         sessions::delete(&mut **work.tx(), previous).await?;
     }
-    let step = if credentials::is_enabled(&mut **work.tx(), user.id).await? {
+    let two_factor = credentials::is_enabled(&mut **work.tx(), user.id).await?;
+    let step = if two_factor && !remembered_here(cx, &mut work, user.id).await? {
         LoginStep::SecondFactor { pending_token: pending_logins::create(&mut **work.tx(), user.id, cx.now).await? }
+    } else if two_factor {
+        let token = work.signed_in(user.id, Proof::PasswordOnRememberedBrowser).await?;
+        LoginStep::SignedIn { user, session: NewSession { token } }
     } else {
-        let token =
-            sessions::create(&mut **work.tx(), user.id, Proof::Password, (cx.now, cx.meta), &state.settings).await?;
-        work.security(user.id, SecurityEvent::LoggedIn).await?;
+        let token = work.signed_in(user.id, Proof::Password).await?;
         LoginStep::SignedIn { user, session: NewSession { token } }
     };
     work.commit().await?;
@@ -121,6 +128,25 @@ pub struct SecondStep {
     pub code: String,
     /// "Use a recovery code": a backup code instead of the app's code.
     pub recovery: bool,
+    /// "Don't ask for a code on this browser for 30 days".
+    pub remember: bool,
+}
+
+/// The browser is remembered for the account, and no organization of theirs forbids that.
+async fn remembered_here(cx: &Ctx<'_>, work: &mut super::work::Work<'_>, user_id: i64) -> AppResult<bool> {
+    let Some(browser) = cx.meta.browser.as_deref() else { return Ok(false) };
+    Ok(browsers::is_remembered(&mut **work.tx(), user_id, browser, cx.now).await?
+        && !browsers::forbidden_for(&mut **work.tx(), user_id).await?)
+}
+
+/// Remembers the browser after a second factor, when asked and allowed
+/// (an organization that forbids it wins: the box is then ignored).
+pub(super) async fn remember_here(cx: &Ctx<'_>, work: &mut super::work::Work<'_>, user_id: i64) -> AppResult<()> {
+    let Some(browser) = cx.meta.browser.as_deref() else { return Ok(()) };
+    if !browsers::forbidden_for(&mut **work.tx(), user_id).await? {
+        browsers::remember(&mut **work.tx(), user_id, browser, cx.now).await?;
+    }
+    Ok(())
 }
 
 pub struct LoginDone {
@@ -149,8 +175,10 @@ pub async fn verify_login(cx: &Ctx<'_>, input: SecondStep) -> AppResult<LoginDon
         Factor::Totp => Proof::PasswordAndTotp,
         Factor::BackupCode => Proof::PasswordAndBackupCode,
     };
-    let token = sessions::create(&mut **work.tx(), user_id, proof, (cx.now, cx.meta), &state.settings).await?;
-    work.security(user_id, SecurityEvent::LoggedIn).await?;
+    let token = work.signed_in(user_id, proof).await?;
+    if input.remember {
+        remember_here(cx, &mut work, user_id).await?;
+    }
     let backup_codes_left = match factor {
         Factor::BackupCode => {
             let left = credentials::codes_left(&mut **work.tx(), user_id).await?;

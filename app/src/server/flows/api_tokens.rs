@@ -5,6 +5,7 @@
 
 use super::reauthentication::{password_and_second_factor, Reauthentication};
 use super::{Ctx, InSession};
+use crate::server::store::outbox::{Message, MessageKind};
 use crate::api_access::{ApiCredentials, CredentialKind, NewSecret, Scope, EXPIRY_DAYS};
 use crate::error::AppResult;
 use crate::model::User;
@@ -92,6 +93,8 @@ async fn create(
     let mut work = cx.work_proven(proven).await?;
     let id = api_tokens::insert(&mut **work.tx(), &new, &secret, cx.now).await?;
     work.security(s.user.id, event).await?;
+    let message = Message::to(s.user.id, MessageKind::TokenCreated).with("name", new.name);
+    work.send(message.with("kind", new.kind.as_str())).await?;
     work.commit().await?;
     Ok(NewSecret { id, secret })
 }

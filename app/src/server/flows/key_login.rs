@@ -123,11 +123,8 @@ pub async fn finish_second_step(
         work.abandon().await?;
         return Err(Refused::SignedOut.into());
     }
-    let token =
-        sessions::create(&mut **work.tx(), user_id, Proof::PasswordAndKey, (cx.now, cx.meta), &cx.state.settings)
-            .await?;
     work.security(user_id, SecurityEvent::SecurityKeyUsed).await?;
-    work.security(user_id, SecurityEvent::LoggedIn).await?;
+    let token = work.signed_in(user_id, Proof::PasswordAndKey).await?;
     work.commit().await?;
     Ok(LoginDone { session: NewSession { token }, backup_codes_left: None })
 }
@@ -185,10 +182,8 @@ pub async fn finish_passkey(
     if let Some(previous) = previous_session {
         sessions::delete(&mut **work.tx(), previous).await?;
     }
-    let token =
-        sessions::create(&mut **work.tx(), user.id, Proof::Passkey, (cx.now, cx.meta), &cx.state.settings).await?;
     work.security(user.id, SecurityEvent::SecurityKeyUsed).await?;
-    work.security(user.id, SecurityEvent::LoggedIn).await?;
+    let token = work.signed_in(user.id, Proof::Passkey).await?;
     work.commit().await?;
     Ok((user, NewSession { token }))
 }

@@ -44,6 +44,7 @@ pub async fn reset(cx: &Ctx<'_>, m: InOrg<'_>, target_id: i64, input: Reauthenti
         return Err(Refused::ResetOvertaken.into());
     }
     sessions::delete_all_for_user(&mut **work.tx(), target_id).await?;
+    crate::server::store::browsers::forget_all(&mut **work.tx(), target_id).await?;
     let notice = Notice::TwoFactorReset {
         actor: m.user.name.clone(),
         actor_email: m.user.email.clone(),

@@ -24,6 +24,7 @@ pub mod key_login;
 pub mod member_reset;
 pub mod members;
 pub mod oidc;
+pub mod operator;
 pub mod orgs;
 pub mod password;
 pub mod reauthentication;

@@ -30,6 +30,9 @@ pub async fn create(cx: &Ctx<'_>, user: &User, input: NewOrg) -> AppResult<OrgSu
     let slug = if input.slug.trim().is_empty() { validate::slug_from_name(&name) } else { input.slug };
     let slug = validate::slug(&slug)?;
     let mut work = cx.work().await?;
+    let rule = cx.state.settings.org_creation;
+    let is_operator = crate::server::store::users::is_operator(&mut **work.tx(), user.id).await?;
+    crate::policy::may_create_org(rule, is_operator).map_err(Refused::Policy)?;
     let org = orgs::create(work.tx(), user.id, &name, &slug, cx.now).await?;
     work.audit(org.id, user.id, AuditEvent::OrgCreated, Detail::new().with("name", name).with("slug", slug)).await?;
     work.commit().await?;

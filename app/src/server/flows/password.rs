@@ -61,6 +61,7 @@ pub async fn change(cx: &Ctx<'_>, s: InSession<'_>, input: NewPassword) -> AppRe
     users::set_password(&mut **work.tx(), s.user.id, &hash).await?;
     email_links::void(&mut **work.tx(), s.user.id, Purpose::Reset, cx.now).await?;
     let token = sessions::replace_all_for_user(work.tx(), s.user.id, s.session_hash, cx.now).await?;
+    crate::server::store::browsers::forget_all(&mut **work.tx(), s.user.id).await?;
     work.security(s.user.id, SecurityEvent::PasswordChanged).await?;
     work.send(Message::to(s.user.id, MessageKind::PasswordChanged).with("how", "changed")).await?;
     work.commit().await?;
@@ -147,6 +148,7 @@ pub async fn reset(cx: &Ctx<'_>, input: Reset) -> AppResult<()> {
     users::set_password(&mut **work.tx(), user_id, &hash).await?;
     users::mark_verified(&mut **work.tx(), user_id, &link.email, cx.now).await?;
     sessions::delete_all_for_user(&mut **work.tx(), user_id).await?;
+    crate::server::store::browsers::forget_all(&mut **work.tx(), user_id).await?;
     pending_logins::delete_for_user(&mut **work.tx(), user_id).await?;
     grants::revoke_every(&mut **work.tx(), user_id).await?;
     work.security(user_id, SecurityEvent::PasswordReset).await?;

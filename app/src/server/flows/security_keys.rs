@@ -139,10 +139,10 @@ pub async fn rename(cx: &Ctx<'_>, s: InSession<'_>, id: i64, name: &str) -> AppR
 pub async fn remove(cx: &Ctx<'_>, s: InSession<'_>, id: i64, input: Reauthentication) -> AppResult<Option<NewSession>> {
     let proven = reauthentication::second_factor(cx, s, input, Accept::Either).await?;
     let mut work = cx.work_proven(proven).await?;
-    if !keys::delete(&mut **work.tx(), s.user.id, id).await? {
+    let Some(name) = keys::delete(&mut **work.tx(), s.user.id, id).await? else {
         work.abandon().await?;
         return Err(Refused::KeyNotFound.into());
-    }
+    };
     // Decided inside the transaction, on what is left: two removals at once cannot both pass.
     let held = credentials::held(&mut **work.tx(), s.user.id).await?;
     let left = held.security_keys + i64::from(held.has(crate::factors::Kind::App));
@@ -152,9 +152,11 @@ pub async fn remove(cx: &Ctx<'_>, s: InSession<'_>, id: i64, input: Reauthentica
         return Err(Refused::from(refusal).into());
     }
     work.security(s.user.id, SecurityEvent::SecurityKeyRemoved).await?;
+    work.send(Message::to(s.user.id, MessageKind::SecurityKeyRemoved).with("name", name)).await?;
     let session = if left == 0 {
         credentials::disable_in(work.tx(), s.user.id).await?;
         let token = sessions::replace_all_for_user(work.tx(), s.user.id, s.session_hash, cx.now).await?;
+        crate::server::store::browsers::forget_all(&mut **work.tx(), s.user.id).await?;
         work.security(s.user.id, SecurityEvent::TwoFactorDisabled).await?;
         work.send(Message::to(s.user.id, MessageKind::TwoFactorTurnedOff)).await?;
         Some(NewSession { token })

@@ -22,6 +22,7 @@ pub async fn disable(cx: &Ctx<'_>, s: InSession<'_>, input: Reauthentication) ->
     let mut work = cx.work_proven(proven).await?;
     credentials::disable_in(work.tx(), s.user.id).await?;
     let token = sessions::replace_all_for_user(work.tx(), s.user.id, s.session_hash, cx.now).await?;
+    crate::server::store::browsers::forget_all(&mut **work.tx(), s.user.id).await?;
     work.security(s.user.id, SecurityEvent::TwoFactorDisabled).await?;
     work.send(Message::to(s.user.id, MessageKind::TwoFactorTurnedOff)).await?;
     work.commit().await?;

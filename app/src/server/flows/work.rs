@@ -15,7 +15,8 @@ use crate::error::AppResult;
 use crate::server::guards::second_factor::{Challenge, Claim, Factor, KeyAttempt};
 use crate::server::refusals::Refused;
 use crate::server::store::events::{self, AuditEvent, RequestMeta, SecurityEvent};
-use crate::server::store::outbox::{self, Message};
+use crate::server::store::browsers;
+use crate::server::store::outbox::{self, Message, MessageKind};
 use crate::server::words::audit_detail::Detail;
 use crate::server::{store::orgs, store::sessions, AppState};
 
@@ -121,6 +122,25 @@ impl Work<'_> {
     /// A row of an organization's audit log, with its parameters (worded when read).
     pub async fn audit(&mut self, org_id: i64, actor_id: i64, event: AuditEvent, detail: Detail) -> AppResult<()> {
         orgs::audit(&mut *self.tx, org_id, Some(actor_id), event, &detail.stored(), self.now).await
+    }
+
+    /// A sign-in: the session (its token returned), the security-log row, and
+    /// the browser recorded; a browser the account never signed in from
+    /// before is mailed about (unless the person turned that mail off).
+    pub async fn signed_in(&mut self, user_id: i64, proof: sessions::Proof) -> AppResult<String> {
+        let token = sessions::create(&mut *self.tx, user_id, proof, (self.now, self.meta), &self.state.settings).await?;
+        self.security(user_id, SecurityEvent::LoggedIn).await?;
+        if let Some(browser) = self.meta.browser.as_deref() {
+            let new = browsers::seen(&mut self.tx, user_id, browser, (self.now, self.meta)).await?;
+            if new && browsers::wants_mail(&mut *self.tx, user_id).await? {
+                let agent = self.meta.user_agent.as_deref().unwrap_or("");
+                let browser = crate::server::words::labels::browser_label(agent);
+                let address = self.meta.ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+                let message = Message::to(user_id, MessageKind::NewBrowser).with("browser", browser);
+                self.send(message.with("address", address)).await?;
+            }
+        }
+        Ok(token)
     }
 
     /// A message to deliver once this commits (never if it does not).

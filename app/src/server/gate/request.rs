@@ -67,7 +67,29 @@ pub fn request_meta() -> RequestMeta {
         .and_then(|p| p.headers.get(http::header::USER_AGENT))
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    RequestMeta { ip, user_agent }
+    RequestMeta { ip, user_agent, browser: None }
+}
+
+/// The hash of the browser's own cookie, if it has one (never minted here).
+pub fn browser_hash() -> Option<String> {
+    sessions::token_from_headers(&headers(), crate::server::store::browsers::BROWSER_COOKIE)
+        .map(|t| sessions::token_hash(&t))
+}
+
+/// A sign-in step's visit: the browser named by its cookie, or by a new one
+/// handed out now (`store::browsers`).
+pub fn signing_in() -> AppResult<Visit> {
+    use crate::server::store::browsers::{BROWSER_COOKIE, BROWSER_COOKIE_SECS};
+    let state = state()?;
+    let token = sessions::token_from_headers(&headers(), BROWSER_COOKIE)
+        .filter(|t| t.len() <= 64)
+        .unwrap_or_else(|| {
+            let token = sessions::new_token();
+            set_cookie(&sessions::build_cookie(BROWSER_COOKIE, Some(&token), BROWSER_COOKIE_SECS, &state.settings));
+            token
+        });
+    let meta = RequestMeta { browser: Some(sessions::token_hash(&token)), ..request_meta() };
+    Ok(Visit { state, meta })
 }
 
 pub async fn current_user() -> AppResult<Option<User>> {

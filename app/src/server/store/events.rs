@@ -44,10 +44,11 @@ pub enum SecurityEvent {
     SessionEnded,
     OtherSessionsEnded,
     OperatorAction,
+    BrowserForgotten,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 34] = [
+    pub const ALL: [SecurityEvent; 35] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -82,6 +83,7 @@ impl SecurityEvent {
         Self::SessionEnded,
         Self::OtherSessionsEnded,
         Self::OperatorAction,
+        Self::BrowserForgotten,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +122,7 @@ impl SecurityEvent {
             Self::SessionEnded => "session_ended",
             Self::OtherSessionsEnded => "other_sessions_ended",
             Self::OperatorAction => "operator_action",
+            Self::BrowserForgotten => "browser_forgotten",
         }
     }
 }
@@ -205,6 +208,8 @@ impl AuditEvent {
 pub struct RequestMeta {
     pub ip: Option<std::net::IpAddr>,
     pub user_agent: Option<String>,
+    /// The SHA-256 of the browser's own cookie (`store::browsers`), on the sign-in steps.
+    pub browser: Option<String>,
 }
 
 /// Writes one row of the user's security log; pass the transaction of the

@@ -169,3 +169,13 @@ where
     let row = sqlx::query(&sql).bind(id).bind(key).fetch_optional(&mut **tx).await?;
     Ok(row.as_ref().map(taken).transpose()?)
 }
+
+/// Whether an organization has a pending (unexpired) invitation for the address.
+pub async fn is_invited(db: &Db, email: &str, now: i64) -> AppResult<bool> {
+    let row = sqlx::query("SELECT 1 AS one FROM invitations WHERE email = $1 AND expires_at > $2 LIMIT 1")
+        .bind(email)
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}

@@ -4,6 +4,7 @@
 
 pub mod api_logs;
 pub mod api_tokens;
+pub mod browsers;
 pub mod credentials;
 pub mod email_links;
 pub mod enrollments;

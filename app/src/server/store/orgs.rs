@@ -190,6 +190,30 @@ pub async fn join(tx: &mut Tx, org_id: i64, user_id: i64, role: Role, now: i64) 
     Ok(())
 }
 
+/// The member's role, read in the caller's transaction (after `lock`).
+pub async fn role_of_in(tx: &mut Tx, org_id: i64, user_id: i64) -> AppResult<Option<Role>> {
+    let row = sqlx::query("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|r| r.try_get::<String, _>("role")).transpose()?.map(role_from).transpose()?)
+}
+
+/// Makes the account an owner: a new membership, or a raised role.
+pub async fn make_owner(tx: &mut Tx, org_id: i64, user_id: i64, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3) \
+         ON CONFLICT (org_id, user_id) DO UPDATE SET role = 'owner'",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn slug_of(tx: &mut Tx, org_id: i64) -> AppResult<String> {
     let row = sqlx::query("SELECT slug FROM organizations WHERE id = $1").bind(org_id).fetch_one(&mut **tx).await?;
     Ok(row.try_get("slug")?)

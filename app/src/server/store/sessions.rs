@@ -58,7 +58,7 @@ struct Device {
 }
 
 /// A user agent as stored: its first 300 characters.
-fn short_agent(agent: &str) -> String {
+pub(super) fn short_agent(agent: &str) -> String {
     agent.chars().take(300).collect()
 }
 

@@ -133,3 +133,39 @@ pub async fn dismiss_notice(db: &Db, user_id: i64) -> AppResult<()> {
     sqlx::query("UPDATE users SET notice = NULL WHERE id = $1").bind(user_id).execute(db).await?;
     Ok(())
 }
+
+/// Whether the account is one of the server's operators.
+pub async fn is_operator<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<bool> {
+    let row = sqlx::query("SELECT operator_since FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get::<Option<i64>, _>("operator_since")).transpose()?.flatten().is_some())
+}
+
+/// Makes the account an operator (or no longer one); false when it already was (or was not).
+pub async fn set_operator<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    operator: bool,
+    now: i64,
+) -> AppResult<bool> {
+    let done = if operator {
+        sqlx::query("UPDATE users SET operator_since = $1 WHERE id = $2 AND operator_since IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(db)
+            .await?
+    } else {
+        sqlx::query("UPDATE users SET operator_since = NULL WHERE id = $1 AND operator_since IS NOT NULL")
+            .bind(user_id)
+            .execute(db)
+            .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// The operators' emails, oldest first.
+pub async fn operators(db: &Db) -> AppResult<Vec<String>> {
+    let rows = sqlx::query("SELECT email FROM users WHERE operator_since IS NOT NULL ORDER BY operator_since, id")
+        .fetch_all(db)
+        .await?;
+    Ok(rows.iter().map(|r| r.try_get("email")).collect::<Result<_, _>>()?)
+}

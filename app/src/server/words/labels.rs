@@ -58,6 +58,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "password_reset" => "Password reset with an emailed link",
         "session_ended" => "Signed out of another browser",
         "other_sessions_ended" => "Signed out everywhere else",
+        "browser_forgotten" => "Forgot a remembered browser",
         "operator_action" => "Changed by the server's operator",
         "allowed_factors_changed" => "Allowed second factors changed",
         _ => "Other event",
@@ -70,6 +71,7 @@ pub fn proof_label(proof: crate::factors::Proof) -> &'static str {
     match proof {
         Proof::Password => "Password",
         Proof::PasswordAndTotp => "Password and authenticator app",
+        Proof::PasswordOnRememberedBrowser => "Password, on a remembered browser",
         Proof::PasswordAndBackupCode => "Password and backup code",
         Proof::PasswordAndKey => "Password and security key",
         Proof::Passkey => "Passkey",

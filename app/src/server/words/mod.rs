@@ -88,6 +88,20 @@ fn refusal_words(refusal: Refusal) -> AppError {
                 orgs.join(", "),
                 if orgs.len() == 1 { "s" } else { "" }
             )),
+            Refusal::SignUpClosed { invite_only: false } => {
+                AppError::forbidden("Signing up is closed on this server. Ask its administrator for an account.")
+            }
+            Refusal::SignUpClosed { invite_only: true } => AppError::validation(
+                "email",
+                "Signing up on this server needs an invitation: use the address an organization invited.",
+            ),
+            Refusal::SignUpDomain => AppError::validation(
+                "email",
+                "This server accepts sign-ups from some email domains only: use your organization's address.",
+            ),
+            Refusal::OrgCreationOperatorsOnly => AppError::forbidden(
+                "Only the operators of this server can create organizations. Ask one of them to create yours.",
+            ),
         }
     }
 }
@@ -310,20 +324,11 @@ fn refused_words(refused: Refused) -> AppError {
                 "password",
                 "This password is one of the most common ones, which attackers try first. Choose another.",
             ),
-            Refused::SignUpClosed { invite_only: false } => {
-                AppError::forbidden("Signing up is closed on this server. Ask its administrator for an account.")
+            Refused::NoAccountFor { email } => AppError::not_found(format!("No account uses {email}.")),
+            Refused::AlreadyOwner { email } => {
+                AppError::conflict(format!("{email} is an owner of this organization already."))
             }
-            Refused::SignUpClosed { invite_only: true } => AppError::validation(
-                "email",
-                "Signing up on this server needs an invitation: use the address an organization invited.",
-            ),
-            Refused::SignUpDomain => AppError::validation(
-                "email",
-                "This server accepts sign-ups from some email domains only: use your organization's address.",
-            ),
-            Refused::OrgCreationOperatorsOnly => AppError::forbidden(
-                "Only the operators of this server can create organizations. Ask one of them to create yours.",
-            ),
+            Refused::BrowserGone => AppError::not_found("That browser is not remembered any more."),
             Refused::SessionGone => AppError::not_found("That session has already ended."),
         }
     }

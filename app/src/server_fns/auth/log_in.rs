@@ -12,11 +12,11 @@ pub async fn log_in(
     #[server(default)] next: String,
 ) -> Result<LoginOutcome, AppError> {
     use crate::server::flows::account::{self, Credentials, LoginStep};
-    use crate::server::gate::request::{clear_session_cookie, hand_out_session, session_token, set_cookie, visit};
+    use crate::server::gate::request::{clear_session_cookie, hand_out_session, session_token, set_cookie, signing_in};
     use crate::server::store::pending_logins;
 
     let next = crate::oidc::redirect::local_path(&next).map(str::to_string);
-    let visit = visit()?;
+    let visit = signing_in()?;
     let previous = session_token();
     let step = account::log_in(&visit.cx(), previous.as_deref(), Credentials { email, password }).await?;
     if previous.is_some() {

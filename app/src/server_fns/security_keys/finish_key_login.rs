@@ -12,10 +12,10 @@ pub async fn finish_key_login(
     #[server(default)] next: String,
 ) -> Result<LoginRedirect, AppError> {
     use crate::server::flows::key_login;
-    use crate::server::gate::request::{hand_out_session, pending_login_token, set_cookie, visit};
+    use crate::server::gate::request::{hand_out_session, pending_login_token, set_cookie, signing_in};
     use crate::server::store::pending_logins;
 
-    let visit = visit()?;
+    let visit = signing_in()?;
     let pending_token = pending_login_token().ok_or(AppError::Unauthenticated)?;
     let done = key_login::finish_second_step(&visit.cx(), &pending_token, &ceremony, &credential).await?;
     set_cookie(&pending_logins::cookie(None, &visit.state.settings));

@@ -12,9 +12,9 @@ pub async fn finish_passkey_login(
     #[server(default)] next: String,
 ) -> Result<LoginRedirect, AppError> {
     use crate::server::flows::key_login;
-    use crate::server::gate::request::{clear_session_cookie, hand_out_session, session_token, visit};
+    use crate::server::gate::request::{clear_session_cookie, hand_out_session, session_token, signing_in};
 
-    let visit = visit()?;
+    let visit = signing_in()?;
     let previous = session_token();
     let result = key_login::finish_passkey(&visit.cx(), previous.as_deref(), &ceremony, &credential).await;
     let (_, session) = match result {

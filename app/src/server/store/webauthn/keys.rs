@@ -190,11 +190,16 @@ pub async fn rename<'c>(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64, id: i64) -> AppResult<bool> {
-    let done = sqlx::query("DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2")
+pub async fn delete<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    id: i64,
+) -> AppResult<Option<String>> {
+    // The name, for the mail that tells the owner which key went.
+    let row = sqlx::query("DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2 RETURNING name")
         .bind(id)
         .bind(user_id)
-        .execute(db)
+        .fetch_optional(db)
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(row.map(|r| r.try_get("name")).transpose()?)
 }

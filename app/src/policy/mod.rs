@@ -2,6 +2,9 @@
 //! itself again. Pure rules, no I/O, no words: a refusal says which rule
 //! refused, and `server::words` says it to a person.
 
+mod operator;
+pub use operator::{may_create_org, may_sign_up, OrgCreation, SignUpMode, SignUpRules};
+
 use crate::factors::Kinds;
 use crate::model::{Role, User};
 
@@ -31,6 +34,12 @@ pub enum Refusal {
     NoFactorAllowed,
     /// Allowing a kind of second factor that was not allowed is for owners (admins may only tighten).
     OwnersOnlyLoosenFactors,
+    /// Signing up is closed on this server (`invite_only`: except with an invitation).
+    SignUpClosed { invite_only: bool },
+    /// Sign-up is limited to some email domains.
+    SignUpDomain,
+    /// Only the server's operators may create organizations.
+    OrgCreationOperatorsOnly,
 }
 
 impl Refusal {
@@ -52,6 +61,9 @@ impl Refusal {
             Self::RequiredBy(..) => "required_by",
             Self::NoFactorAllowed => "no_factor_allowed",
             Self::OwnersOnlyLoosenFactors => "owners_only_loosen_factors",
+            Self::SignUpClosed { .. } => "sign_up_closed",
+            Self::SignUpDomain => "sign_up_domain",
+            Self::OrgCreationOperatorsOnly => "org_creation_operators_only",
         }
     }
 }
