@@ -97,6 +97,8 @@ pub struct OrgSettings {
     pub allow_api_tokens: bool,
     /// "Allowed second factors".
     pub allowed_factors: crate::factors::Kinds,
+    /// Members may skip the code on browsers they chose to remember.
+    pub allow_remembered_browsers: bool,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).

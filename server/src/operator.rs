@@ -35,8 +35,12 @@ pub async fn users(state: &AppState, command: UsersCommand) -> Result<(), Startu
     let cx = Ctx::new(state, &meta);
     match command {
         UsersCommand::ResetPassword { email } => {
+            let Some(base) = state.settings.public_url.as_deref() else {
+                return Err(StartupError::Config(
+                    "the link is built from PORTCULLIS_PUBLIC_URL (--public-url): set it as the server has it".into(),
+                ));
+            };
             let token = operator::reset_password_link(&cx, &email).await?;
-            let base = state.settings.public_url.as_deref().unwrap_or("");
             println!("{base}/reset-password?token={token}");
             eprintln!(
                 "Give this link to the account's owner: it works once, for 30 minutes. With 2FA on, its page asks for a code too."

@@ -22,8 +22,9 @@ on_both_backends!(
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 18] = [
+const ORG_SCOPED: [&str; 19] = [
     "load_org",
+    "set_remembered_browsers",
     "load_org_settings",
     "add_member",
     "change_role",

@@ -26,6 +26,8 @@ pub enum Refusal {
     OwnersOnlyLoosenRequirement,
     /// Only owners decide whether tokens and application passwords reach the organization's data.
     OwnersOnlyApiAccess,
+    /// Owners and admins may forbid remembered browsers; only owners allow them again.
+    OwnersOnlyAllowRememberedBrowsers,
     /// These owners (and perhaps the person acting) lack 2FA, so it cannot be required yet.
     MustEnrollFirst(Vec<User>),
     /// These organizations require 2FA, so it cannot be turned off.
@@ -57,6 +59,7 @@ impl Refusal {
             Self::TargetManagesAnotherOrg => "target_manages_another_org",
             Self::OwnersOnlyLoosenRequirement => "owners_only_loosen_requirement",
             Self::OwnersOnlyApiAccess => "owners_only_api_access",
+            Self::OwnersOnlyAllowRememberedBrowsers => "owners_only_allow_remembered_browsers",
             Self::MustEnrollFirst(..) => "must_enroll_first",
             Self::RequiredBy(..) => "required_by",
             Self::NoFactorAllowed => "no_factor_allowed",
@@ -140,6 +143,16 @@ pub fn may_set_api_access(actor: Role) -> Result<(), Refusal> {
     match actor {
         Role::Owner => Ok(()),
         _ => Err(Refusal::OwnersOnlyApiAccess),
+    }
+}
+
+/// "Members may skip the code on browsers they remember": owners and
+/// admins may forbid it (tighter); only owners allow it again.
+pub fn may_set_remembered_browsers(actor: Role, allow: bool) -> Result<(), Refusal> {
+    match (actor, allow) {
+        (Role::Owner, _) | (Role::Admin, false) => Ok(()),
+        (Role::Admin, true) => Err(Refusal::OwnersOnlyAllowRememberedBrowsers),
+        (Role::Member, _) => Err(Refusal::ManagersOnly(ManagerTask::ChangeSettings)),
     }
 }
 
@@ -332,6 +345,14 @@ mod tests {
         assert_eq!(may_set_api_access(Owner), Ok(()));
         assert_eq!(may_set_api_access(Admin), Err(Refusal::OwnersOnlyApiAccess));
         assert_eq!(may_set_api_access(Member), Err(Refusal::OwnersOnlyApiAccess));
+    }
+
+    #[test]
+    fn admins_may_forbid_remembered_browsers_but_only_owners_allow_them_again() {
+        assert_eq!(may_set_remembered_browsers(Owner, true), Ok(()));
+        assert_eq!(may_set_remembered_browsers(Admin, false), Ok(()));
+        assert_eq!(may_set_remembered_browsers(Admin, true), Err(Refusal::OwnersOnlyAllowRememberedBrowsers));
+        assert!(may_set_remembered_browsers(Member, false).is_err());
     }
 
     #[test]

@@ -304,3 +304,14 @@ impl AllowedFactorsWrite {
         Ok(true)
     }
 }
+
+/// The Settings tab's "Let members skip the code on browsers they remember
+/// (30 days)", audited; forbidding forgets the members' remembered browsers.
+pub async fn set_remembered_browsers(cx: &Ctx<'_>, m: InOrg<'_>, allow: bool) -> AppResult<()> {
+    policy::may_set_remembered_browsers(m.org.my_role, allow)?;
+    let mut work = cx.work().await?;
+    crate::server::store::browsers::set_org_forbids(work.tx(), m.org.id, !allow).await?;
+    let event = if allow { AuditEvent::RememberedBrowsersAllowed } else { AuditEvent::RememberedBrowsersForbidden };
+    work.audit(m.org.id, m.user.id, event, Detail::new()).await?;
+    work.commit().await
+}

@@ -184,3 +184,32 @@ pub async fn forbidden_for<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>
     .await?;
     Ok(row.is_some())
 }
+
+/// Whether the organization forbids remembered browsers to its members.
+pub async fn org_forbids(db: &Db, org_id: i64) -> AppResult<bool> {
+    let row = sqlx::query("SELECT forbid_remembered_browsers FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    Ok(row.try_get::<i64, _>("forbid_remembered_browsers")? != 0)
+}
+
+/// Forbids (or allows again) remembered browsers in the organization; when
+/// forbidding, its members' remembered browsers are forgotten at once.
+pub async fn set_org_forbids(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i64, forbid: bool) -> AppResult<()> {
+    sqlx::query("UPDATE organizations SET forbid_remembered_browsers = $1 WHERE id = $2")
+        .bind(i64::from(forbid))
+        .bind(org_id)
+        .execute(&mut **tx)
+        .await?;
+    if forbid {
+        sqlx::query(
+            "UPDATE known_browsers SET remembered_until = NULL WHERE remembered_until IS NOT NULL \
+             AND user_id IN (SELECT user_id FROM memberships WHERE org_id = $1)",
+        )
+        .bind(org_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -150,11 +150,13 @@ pub enum AuditEvent {
     ApplicationDeleted,
     ApiAccessAllowed,
     ApiAccessDisallowed,
+    RememberedBrowsersAllowed,
+    RememberedBrowsersForbidden,
     AllowedFactorsChanged,
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 20] = [
+    pub const ALL: [AuditEvent; 22] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -174,6 +176,8 @@ impl AuditEvent {
         Self::ApplicationDeleted,
         Self::ApiAccessAllowed,
         Self::ApiAccessDisallowed,
+        Self::RememberedBrowsersAllowed,
+        Self::RememberedBrowsersForbidden,
         Self::AllowedFactorsChanged,
     ];
 
@@ -198,6 +202,8 @@ impl AuditEvent {
             Self::ApplicationDeleted => "application_deleted",
             Self::ApiAccessAllowed => "api_access_allowed",
             Self::ApiAccessDisallowed => "api_access_disallowed",
+            Self::RememberedBrowsersAllowed => "remembered_browsers_allowed",
+            Self::RememberedBrowsersForbidden => "remembered_browsers_forbidden",
             Self::AllowedFactorsChanged => "allowed_factors_changed",
         }
     }

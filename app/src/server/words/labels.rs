@@ -44,6 +44,8 @@ pub fn event_label(kind: &str) -> &'static str {
         "api_auth_failed" => "Refused API sign-in (revoked, expired or not allowed)",
         "api_access_allowed" => "Personal access tokens and application passwords allowed",
         "api_access_disallowed" => "Personal access tokens and application passwords not allowed",
+        "remembered_browsers_allowed" => "Remembered browsers allowed",
+        "remembered_browsers_forbidden" => "Remembered browsers forbidden",
         "security_key_added" => "Security key added",
         "security_key_renamed" => "Security key renamed",
         "security_key_removed" => "Security key removed",

@@ -15,5 +15,14 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
     let (require_two_factor, grace_days) = orgs::two_factor_policy(&access.state.db, access.org.id).await?;
     let allow_api_tokens = crate::server::store::api_tokens::org_allows(&access.state.db, access.org.id).await?;
     let allowed_factors = orgs::allowed_factors(&access.state.db, access.org.id).await?;
-    Ok(OrgSettings { org: access.org, require_two_factor, grace_days, allow_api_tokens, allowed_factors })
+    let allow_remembered_browsers =
+        !crate::server::store::browsers::org_forbids(&access.state.db, access.org.id).await?;
+    Ok(OrgSettings {
+        org: access.org,
+        require_two_factor,
+        grace_days,
+        allow_api_tokens,
+        allowed_factors,
+        allow_remembered_browsers,
+    })
 }

@@ -10,6 +10,7 @@ mod my_orgs;
 mod org_invitations;
 mod remove_member;
 mod reset_member_two_factor;
+mod set_remembered_browsers;
 mod set_two_factor_requirement;
 
 pub use add_member::*;
@@ -24,4 +25,5 @@ pub use my_orgs::*;
 pub use org_invitations::*;
 pub use remove_member::*;
 pub use reset_member_two_factor::*;
+pub use set_remembered_browsers::*;
 pub use set_two_factor_requirement::*;

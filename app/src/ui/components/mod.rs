@@ -1,4 +1,5 @@
 pub mod account_settings;
+pub mod remembered_browsers;
 pub mod api_tokens;
 pub mod applications;
 pub mod browser;

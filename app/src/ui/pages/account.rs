@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::signed_in_user;
-use crate::server_fns::account::{load_email_status, my_sessions};
+use crate::server_fns::account::{load_browser_settings, load_email_status, my_sessions};
 use crate::server_fns::applications::{my_applications, RevokeApplication};
 use crate::server_fns::auth::security_log;
 use crate::server_fns::security_keys::load_security_keys;
@@ -12,6 +12,7 @@ use crate::server_fns::tokens::my_api_credentials;
 use crate::server_fns::twofactor::get_two_factor_status;
 use crate::ui::auth::Auth;
 use crate::ui::components::account_settings::{EmailSection, PasswordSection, SessionsSection};
+use crate::ui::components::remembered_browsers::RememberedBrowsersSection;
 use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
 use crate::ui::components::forms::LoadError;
@@ -30,6 +31,7 @@ pub fn AccountPage() -> impl IntoView {
     let keys = Resource::new(|| (), |_| load_security_keys());
     let email = Resource::new(|| (), |_| load_email_status());
     let sessions = Resource::new(|| (), |_| my_sessions());
+    let browsers = Resource::new(|| (), |_| load_browser_settings());
     let log = Resource::new(
         move || (query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), revoke.version().get()),
         |(page, _)| security_log(page),
@@ -51,6 +53,7 @@ pub fn AccountPage() -> impl IntoView {
                 let keys = keys.await;
                 let email = email.await;
                 let sessions = sessions.await;
+                let browsers = browsers.await;
                 let two_factor_on = status.as_ref().is_ok_and(|s| s.enabled);
                 let key_only = status.as_ref().is_ok_and(|s| s.enabled && !s.authenticator_app);
                 // Keys only: a key confirmed on this page stands in for the password and code.
@@ -80,6 +83,10 @@ pub fn AccountPage() -> impl IntoView {
                         <AllowedApplications apps revoke />
                         {match sessions {
                             Ok(sessions) => view! { <SessionsSection sessions /> }.into_any(),
+                            Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        }}
+                        {match browsers {
+                            Ok(settings) => view! { <RememberedBrowsersSection settings /> }.into_any(),
                             Err(e) => view! { <LoadError error=e /> }.into_any(),
                         }}
                         <section class="card" aria-labelledby="log-title">

@@ -8,6 +8,7 @@ mod not_found;
 mod oidc_authorize;
 mod oidc_logout;
 mod org_api_access;
+mod org_remembered_browsers;
 mod org_applications;
 mod org_members;
 mod org_membership;

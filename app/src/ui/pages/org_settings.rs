@@ -5,10 +5,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::org_api_access::ApiAccessSection;
+use super::org_remembered_browsers::RememberedBrowsersSection;
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
 use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
-use crate::server_fns::orgs::{audit_log, load_org_settings, SetTwoFactorRequirement};
+use crate::server_fns::orgs::{audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement};
 use crate::server_fns::tokens::SetApiAccess;
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
@@ -22,8 +23,9 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let save = ServerAction::<SetTwoFactorRequirement>::new();
     let api_access = ServerAction::<SetApiAccess>::new();
+    let remembered = ServerAction::<SetRememberedBrowsers>::new();
     let settings = Resource::new(
-        move || (slug(), save.version().get(), api_access.version().get()),
+        move || (slug(), save.version().get(), api_access.version().get(), remembered.version().get()),
         |(slug, ..)| load_org_settings(slug),
     );
     let query = use_query_map();
@@ -49,10 +51,12 @@ pub fn OrgSettingsPage() -> impl IntoView {
                         let owner = settings.org.my_role == Role::Owner;
                         let allowed = settings.allow_api_tokens;
                         let factors = settings.allowed_factors;
+                        let remembering = settings.allow_remembered_browsers;
                         view! {
                             <SettingsView settings save />
                             <AllowedFactorsSection slug=slug.clone() allowed=factors />
-                            <ApiAccessSection slug owner allowed action=api_access />
+                            <ApiAccessSection slug=slug.clone() owner allowed action=api_access />
+                            <RememberedBrowsersSection slug owner allowed=remembering action=remembered />
                             {audit
                                 .ok()
                                 .map(|page| {

@@ -133,6 +133,10 @@ fn CodeForm(
                     {message}
                 </p>
             </div>
+            <div class="field checkbox">
+                <input id="login-remember" type="checkbox" name="remember" value="true" />
+                <label for="login-remember">"Don't ask for a code on this browser for 30 days"</label>
+            </div>
             <SubmitButton label="Submit" pending_label="Checking…" />
         </ActionForm>
     }
