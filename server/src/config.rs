@@ -212,7 +212,11 @@ fn parse_domain(text: &str) -> Result<String, String> {
         && domain.split('.').all(|label| {
             !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !label.starts_with('-')
         });
-    if valid { Ok(domain) } else { Err(format!("{text:?} is not a domain such as example.com")) }
+    if valid {
+        Ok(domain)
+    } else {
+        Err(format!("{text:?} is not a domain such as example.com"))
+    }
 }
 
 impl Config {
@@ -360,7 +364,8 @@ mod tests {
 
     #[test]
     fn sign_up_settings_are_parsed_and_checked() {
-        let cli = Cli::parse_from(["portcullis", "--sign-up", "invite-only", "--sign-up-domains", "Acme.com,@eu.acme.org"]);
+        let cli =
+            Cli::parse_from(["portcullis", "--sign-up", "invite-only", "--sign-up-domains", "Acme.com,@eu.acme.org"]);
         let (rules, orgs) = cli.config.sign_up_rules();
         assert_eq!(rules.mode, app::policy::SignUpMode::InviteOnly);
         assert_eq!(rules.domains, vec!["acme.com", "eu.acme.org"]);

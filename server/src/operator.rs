@@ -15,11 +15,25 @@ pub async fn operators(state: &AppState, command: OperatorsCommand) -> Result<()
     match command {
         OperatorsCommand::Add { email } => {
             let changed = operator::set_operator(&cx, &email, true).await?;
-            println!("{}", if changed { format!("{email} is now an operator") } else { format!("{email} was an operator already") });
+            println!(
+                "{}",
+                if changed {
+                    format!("{email} is now an operator")
+                } else {
+                    format!("{email} was an operator already")
+                }
+            );
         }
         OperatorsCommand::Remove { email } => {
             let changed = operator::set_operator(&cx, &email, false).await?;
-            println!("{}", if changed { format!("{email} is no longer an operator") } else { format!("{email} was not an operator") });
+            println!(
+                "{}",
+                if changed {
+                    format!("{email} is no longer an operator")
+                } else {
+                    format!("{email} was not an operator")
+                }
+            );
         }
         OperatorsCommand::List => {
             for email in users::operators(&state.db).await? {

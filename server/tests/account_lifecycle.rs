@@ -28,7 +28,9 @@ const NEW_PASSWORD: &str = "a much longer passphrase";
 async fn mail_server(backend: Backend) -> (TestServer, SmtpSink) {
     let sink = SmtpSink::start().await;
     let mut server = TestServer::start(backend).await;
-    server.restart(&[("PORTCULLIS_SMTP_URL", &sink.url()), ("PORTCULLIS_MAIL_FROM", "Portcullis <id@portcullis.test>")]).await;
+    server
+        .restart(&[("PORTCULLIS_SMTP_URL", &sink.url()), ("PORTCULLIS_MAIL_FROM", "Portcullis <id@portcullis.test>")])
+        .await;
     (server, sink)
 }
 
@@ -42,7 +44,8 @@ async fn sign_up(server: &TestServer, name: &str) -> (Client, String) {
 
 /// The token of the link in `mail` to `path` ("/verify-email").
 fn token_in(mail: &common::smtp::Received, server: &TestServer, path: &str) -> String {
-    let link = mail.link(&format!("{}{path}?token=", server.base)).unwrap_or_else(|| panic!("no link in {}", mail.text()));
+    let link =
+        mail.link(&format!("{}{path}?token=", server.base)).unwrap_or_else(|| panic!("no link in {}", mail.text()));
     link.split("token=").nth(1).unwrap().to_string()
 }
 
@@ -98,13 +101,16 @@ async fn changing_the_password_ends_the_other_sessions_and_tells_the_owner(backe
     let laptop = server.client();
     ok(&laptop, "log_in", &[("email", &email), ("password", PASSWORD)]).await;
 
-    let (status, body) = ann
-        .call("change_password", &[("current_password", "wrong password!"), ("password", NEW_PASSWORD)])
-        .await;
+    let (status, body) =
+        ann.call("change_password", &[("current_password", "wrong password!"), ("password", NEW_PASSWORD)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) =
         ann.call("change_password", &[("current_password", PASSWORD), ("password", "password123")]).await;
-    assert_eq!((status, body["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("common_password")), "{body}");
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("common_password")),
+        "{body}"
+    );
 
     let before = ann.session_cookie();
     ok(&ann, "change_password", &[("current_password", PASSWORD), ("password", NEW_PASSWORD)]).await;
@@ -124,7 +130,8 @@ async fn changing_the_password_ends_the_other_sessions_and_tells_the_owner(backe
 async fn request_reset(server: &TestServer, sink: &SmtpSink, email: &str, nth: usize) -> String {
     ok(&server.client(), "forgot_password", &[("email", email)]).await;
     for _ in 0..150 {
-        let resets: Vec<_> = sink.to(email).into_iter().filter(|m| m.subject().contains("Reset your password")).collect();
+        let resets: Vec<_> =
+            sink.to(email).into_iter().filter(|m| m.subject().contains("Reset your password")).collect();
         if resets.len() >= nth {
             return token_in(&resets[nth - 1], server, "/reset-password");
         }
@@ -143,7 +150,8 @@ async fn a_reset_link_works_once_and_not_after_thirty_minutes(backend: Backend) 
     let stranger = server.client();
     ok(&stranger, "reset_password", &[("token", &token), ("password", NEW_PASSWORD)]).await;
     assert!(ann.me().await.is_null(), "every session ends");
-    let (status, body) = stranger.call("reset_password", &[("token", &token), ("password", "another passphrase")]).await;
+    let (status, body) =
+        stranger.call("reset_password", &[("token", &token), ("password", "another passphrase")]).await;
     assert_eq!((status, body["reason"].as_str()), (StatusCode::NOT_FOUND, Some("reset_link_gone")), "used once");
     ok(&server.client(), "log_in", &[("email", &email), ("password", NEW_PASSWORD)]).await;
     sink.wait_for_subject(&email, "Your password was changed").await;
@@ -155,7 +163,8 @@ async fn a_reset_link_works_once_and_not_after_thirty_minutes(backend: Backend) 
     server.advance_clock(30 * 60 + 1);
     let (status, body) = server.client().call("load_reset_form", &[("token", &token)]).await;
     assert_eq!((status, body["reason"].as_str()), (StatusCode::NOT_FOUND, Some("reset_link_gone")));
-    let (status, _) = server.client().call("reset_password", &[("token", &token), ("password", "third passphrase!")]).await;
+    let (status, _) =
+        server.client().call("reset_password", &[("token", &token), ("password", "third passphrase!")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 

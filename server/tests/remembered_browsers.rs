@@ -94,8 +94,12 @@ async fn a_password_change_and_an_organization_forget_remembered_browsers(backen
     ok(&ann, "change_password", &[("current_password", PASSWORD), ("code", &code), ("password", new)]).await;
     let step = ok(&laptop, "log_in", &[("email", &email), ("password", new)]).await;
     assert_eq!(step, "SecondFactorRequired");
-    ok(&ann, "change_password", &[("current_password", new), ("code", &next_code(&server, &enrolled)), ("password", PASSWORD)])
-        .await;
+    ok(
+        &ann,
+        "change_password",
+        &[("current_password", new), ("code", &next_code(&server, &enrolled)), ("password", PASSWORD)],
+    )
+    .await;
 
     // An organization that forbids remembering: the box is ignored, and a remembered browser forgotten.
     let (owner, _) = server.user("Olivia").await;

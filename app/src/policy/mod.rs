@@ -37,7 +37,9 @@ pub enum Refusal {
     /// Allowing a kind of second factor that was not allowed is for owners (admins may only tighten).
     OwnersOnlyLoosenFactors,
     /// Signing up is closed on this server (`invite_only`: except with an invitation).
-    SignUpClosed { invite_only: bool },
+    SignUpClosed {
+        invite_only: bool,
+    },
     /// Sign-up is limited to some email domains.
     SignUpDomain,
     /// Only the server's operators may create organizations.

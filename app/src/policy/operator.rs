@@ -48,7 +48,11 @@ pub fn may_sign_up(rules: &SignUpRules, email: &str, invited: bool) -> Result<()
     }
     let domain = email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
     let allowed = rules.domains.iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")));
-    if allowed { Ok(()) } else { Err(Refusal::SignUpDomain) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::SignUpDomain)
+    }
 }
 
 /// Whether this account may create an organization.

@@ -5,13 +5,13 @@
 
 use super::reauthentication::{password_and_second_factor, Reauthentication};
 use super::{Ctx, InSession};
-use crate::server::store::outbox::{Message, MessageKind};
 use crate::api_access::{ApiCredentials, CredentialKind, NewSecret, Scope, EXPIRY_DAYS};
 use crate::error::AppResult;
 use crate::model::User;
 use crate::server::refusals::Refused;
 use crate::server::store::api_tokens::{self, NewCredential};
 use crate::server::store::events::SecurityEvent;
+use crate::server::store::outbox::{Message, MessageKind};
 use crate::server::words::audit_detail::Detail;
 
 pub struct NewToken {

@@ -14,8 +14,8 @@ use crate::error::AppError;
 use crate::error::AppResult;
 use crate::server::guards::second_factor::{Challenge, Claim, Factor, KeyAttempt};
 use crate::server::refusals::Refused;
-use crate::server::store::events::{self, AuditEvent, RequestMeta, SecurityEvent};
 use crate::server::store::browsers;
+use crate::server::store::events::{self, AuditEvent, RequestMeta, SecurityEvent};
 use crate::server::store::outbox::{self, Message, MessageKind};
 use crate::server::words::audit_detail::Detail;
 use crate::server::{store::orgs, store::sessions, AppState};
@@ -128,7 +128,8 @@ impl Work<'_> {
     /// the browser recorded; a browser the account never signed in from
     /// before is mailed about (unless the person turned that mail off).
     pub async fn signed_in(&mut self, user_id: i64, proof: sessions::Proof) -> AppResult<String> {
-        let token = sessions::create(&mut *self.tx, user_id, proof, (self.now, self.meta), &self.state.settings).await?;
+        let token =
+            sessions::create(&mut *self.tx, user_id, proof, (self.now, self.meta), &self.state.settings).await?;
         self.security(user_id, SecurityEvent::LoggedIn).await?;
         if let Some(browser) = self.meta.browser.as_deref() {
             let new = browsers::seen(&mut self.tx, user_id, browser, (self.now, self.meta)).await?;

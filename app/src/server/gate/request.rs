@@ -81,9 +81,8 @@ pub fn browser_hash() -> Option<String> {
 pub fn signing_in() -> AppResult<Visit> {
     use crate::server::store::browsers::{BROWSER_COOKIE, BROWSER_COOKIE_SECS};
     let state = state()?;
-    let token = sessions::token_from_headers(&headers(), BROWSER_COOKIE)
-        .filter(|t| t.len() <= 64)
-        .unwrap_or_else(|| {
+    let token =
+        sessions::token_from_headers(&headers(), BROWSER_COOKIE).filter(|t| t.len() <= 64).unwrap_or_else(|| {
             let token = sessions::new_token();
             set_cookie(&sessions::build_cookie(BROWSER_COOKIE, Some(&token), BROWSER_COOKIE_SECS, &state.settings));
             token

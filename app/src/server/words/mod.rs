@@ -63,9 +63,9 @@ fn refusal_words(refusal: Refusal) -> AppError {
                 "This person is an owner or admin of another organization: their two-factor authentication cannot be \
                  reset from here. They can change it on their Account page.",
             ),
-            Refusal::OwnersOnlyAllowRememberedBrowsers => forbidden(
-                "Only owners can let members skip the code on remembered browsers. Admins can forbid it.",
-            ),
+            Refusal::OwnersOnlyAllowRememberedBrowsers => {
+                forbidden("Only owners can let members skip the code on remembered browsers. Admins can forbid it.")
+            }
             Refusal::OwnersOnlyApiAccess => {
                 forbidden("Only owners can allow or forbid personal access tokens and application passwords.")
             }

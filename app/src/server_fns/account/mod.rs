@@ -1,11 +1,11 @@
 //! The signed-in person's own account: its address, password and sessions;
 //! and the pages behind the links mailed to it (verify, reset).
 
-mod load_browser_settings;
 mod change_email;
 mod change_password;
 mod forget_browser;
 mod forgot_password;
+mod load_browser_settings;
 mod load_email_status;
 mod load_reset_form;
 mod my_sessions;
@@ -16,11 +16,11 @@ mod sign_out_everywhere_else;
 mod sign_out_session;
 mod verify_email;
 
-pub use load_browser_settings::*;
 pub use change_email::*;
 pub use change_password::*;
 pub use forget_browser::*;
 pub use forgot_password::*;
+pub use load_browser_settings::*;
 pub use load_email_status::*;
 pub use load_reset_form::*;
 pub use my_sessions::*;

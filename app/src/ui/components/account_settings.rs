@@ -132,9 +132,7 @@ pub fn PasswordSection(two_factor: bool, key_only: bool) -> impl IntoView {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
             <p role="status">
-                {move || {
-                    changed().then_some("Your password was changed. Your other browsers were signed out.")
-                }}
+                {move || { changed().then_some("Your password was changed. Your other browsers were signed out.") }}
             </p>
             <details class="panel">
                 <summary class="button">"Change password"</summary>

@@ -1,5 +1,4 @@
 pub mod account_settings;
-pub mod remembered_browsers;
 pub mod api_tokens;
 pub mod applications;
 pub mod browser;
@@ -10,5 +9,6 @@ pub mod invitations;
 mod kept_form;
 pub mod log_table;
 pub mod nav;
+pub mod remembered_browsers;
 pub mod security_keys;
 pub mod two_factor;

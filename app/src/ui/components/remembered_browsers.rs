@@ -15,9 +15,7 @@ pub fn RememberedBrowsersSection(settings: BrowserSettings) -> impl IntoView {
     let mail = ServerAction::<SetNewBrowserMail>::new();
     let forget_error = last_error(forget);
     let mail_error = last_error(mail);
-    let forgotten = move || {
-        matches!(forget.value().get(), Some(Ok(()))) || query.read().get("forgotten").is_some()
-    };
+    let forgotten = move || matches!(forget.value().get(), Some(Ok(()))) || query.read().get("forgotten").is_some();
     let saved = move || matches!(mail.value().get(), Some(Ok(()))) || query.read().get("notified").is_some();
     let empty = settings.remembered.is_empty();
     let rows = settings
@@ -29,7 +27,14 @@ pub fn RememberedBrowsersSection(settings: BrowserSettings) -> impl IntoView {
                 <tr>
                     <td>
                         {b.browser.clone()}
-                        {b.current.then(|| view! { " " <span class="badge on">"This browser"</span> })}
+                        {b
+                            .current
+                            .then(|| {
+                                view! {
+                                    " "
+                                    <span class="badge on">"This browser"</span>
+                                }
+                            })}
                     </td>
                     <td>{b.address.clone().unwrap_or_else(|| "\u{2014}".into())}</td>
                     <td>{when(b.last_active_at)}</td>

@@ -12,11 +12,11 @@ use crate::server_fns::tokens::my_api_credentials;
 use crate::server_fns::twofactor::get_two_factor_status;
 use crate::ui::auth::Auth;
 use crate::ui::components::account_settings::{EmailSection, PasswordSection, SessionsSection};
-use crate::ui::components::remembered_browsers::RememberedBrowsersSection;
 use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
 use crate::ui::components::forms::LoadError;
 use crate::ui::components::log_table::LogTable;
+use crate::ui::components::remembered_browsers::RememberedBrowsersSection;
 use crate::ui::components::security_keys::SecurityKeysSection;
 use crate::ui::components::two_factor::TwoFactorSection;
 

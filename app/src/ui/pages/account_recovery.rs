@@ -63,7 +63,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 when=sent
                 fallback=move || {
                     view! {
-                        <p>"Enter your account's email address and we will send you a link to choose a new password."</p>
+                        <p>
+                            "Enter your account's email address and we will send you a link to choose a new password."
+                        </p>
                         <ActionForm action=action>
                             <FormError error />
                             <Field label="Email" name="email" kind="email" autocomplete="username" error />
@@ -140,7 +142,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                     } else {
                                         view! { <input type="hidden" name="code" value="" /> }.into_any()
                                     }}
-                                    <p class="muted">"You will be signed out everywhere, then log in with the new password."</p>
+                                    <p class="muted">
+                                        "You will be signed out everywhere, then log in with the new password."
+                                    </p>
                                     <SubmitButton label="Set new password" pending_label="Saving…" />
                                 </ActionForm>
                             }

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::org_api_access::ApiAccessSection;
-use super::org_remembered_browsers::RememberedBrowsersSection;
 use super::org_members::{OrgError, OrgTabs};
+use super::org_remembered_browsers::RememberedBrowsersSection;
 use super::signed_in_user;
 use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
 use crate::server_fns::orgs::{audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement};
