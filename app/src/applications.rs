@@ -102,6 +102,8 @@ pub enum AuthorizationPrompt {
     NotMember { app: String, org: String, back: String },
     /// 2FA must be set up first; the page reloads into the flow once it is.
     EnrollTwoFactor { app: String, org: String, by_app: bool, account: String },
+    /// The organization requires a verified address; `back` returns `access_denied` to the application.
+    VerifyEmail { app: String, org: String, back: String },
     /// Nothing to ask: continue to the application.
     Ready { app: String, next: String },
 }

@@ -99,6 +99,8 @@ pub struct OrgSettings {
     pub allowed_factors: crate::factors::Kinds,
     /// Members may skip the code on browsers they chose to remember.
     pub allow_remembered_browsers: bool,
+    /// Members whose address is not verified are refused.
+    pub require_verified_emails: bool,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).

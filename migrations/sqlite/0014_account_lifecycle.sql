@@ -50,3 +50,6 @@ ALTER TABLE users ADD COLUMN new_browser_mail INTEGER NOT NULL DEFAULT 1;
 
 -- An organization may forbid "Don't ask for a code on this browser" to its members.
 ALTER TABLE organizations ADD COLUMN forbid_remembered_browsers INTEGER NOT NULL DEFAULT 0;
+
+-- An organization may let in only members whose address is verified.
+ALTER TABLE organizations ADD COLUMN require_verified_emails INTEGER NOT NULL DEFAULT 0;

@@ -21,6 +21,7 @@ on_both_backends!(
     a_refused_delivery_is_retried_and_two_instances_send_each_message_once,
     the_id_token_and_me_say_whether_the_address_is_verified,
     changing_the_email_verifies_the_new_address_and_tells_the_old_one,
+    an_organization_that_requires_verified_addresses_lets_in_verified_members_only,
 );
 
 const NEW_PASSWORD: &str = "a much longer passphrase";
@@ -322,4 +323,38 @@ async fn changing_the_email_verifies_the_new_address_and_tells_the_old_one(backe
     ok(&server.client(), "verify_email", &[("token", &token_in(&mail, &server, "/verify-email"))]).await;
     assert_eq!(ok(&ann, "load_email_status", &[]).await["verified"], true);
     ok(&server.client(), "log_in", &[("email", &new), ("password", PASSWORD)]).await;
+}
+
+async fn an_organization_that_requires_verified_addresses_lets_in_verified_members_only(backend: Backend) {
+    let (server, sink) = mail_server(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    let (max, max_email) = server.user("Max").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    let (admin, admin_email) = server.user("Ada").await;
+    common::join_org(&owner, &admin, "acme", &admin_email, "admin").await;
+    common::join_org(&owner, &max, "acme", &max_email, "member").await;
+
+    // Max moves to a new address, not yet verified; then the organization requires verified ones.
+    let new = format!("max.new-{}@example.com", rand::random::<u32>());
+    ok(&max, "change_email", &[("email", &new), ("password", PASSWORD)]).await;
+    let (status, body) = max.call("set_verified_emails_requirement", &[("slug", "acme"), ("require", "true")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a plain member cannot: {body}");
+    ok(&admin, "set_verified_emails_requirement", &[("slug", "acme"), ("require", "true")]).await;
+    let (status, body) = admin.call("set_verified_emails_requirement", &[("slug", "acme"), ("require", "false")]).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (StatusCode::FORBIDDEN, Some("owners_only_stop_requiring_verified_emails"))
+    );
+    let (status, body) = max.call("load_org", &[("slug", "acme")]).await;
+    assert_eq!((status, body["reason"].as_str()), (StatusCode::FORBIDDEN, Some("verified_address_required")), "{body}");
+    assert!(body["message"].as_str().unwrap().starts_with("Acme requires a verified email address."));
+    ok(&owner, "load_org", &[("slug", "acme")]).await;
+
+    let mail = sink.wait_for_subject(&new, "Verify your email address").await;
+    ok(&server.client(), "verify_email", &[("token", &token_in(&mail, &server, "/verify-email"))]).await;
+    ok(&max, "load_org", &[("slug", "acme")]).await;
+    let settings = ok(&owner, "load_org_settings", &[("slug", "acme")]).await;
+    assert_eq!(settings["require_verified_emails"], true);
+    let audit = ok(&owner, "audit_log", &[("slug", "acme")]).await.to_string();
+    assert!(audit.contains("Verified email addresses required"), "{audit}");
 }

@@ -22,9 +22,10 @@ on_both_backends!(
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 19] = [
+const ORG_SCOPED: [&str; 20] = [
     "load_org",
     "set_remembered_browsers",
+    "set_verified_emails_requirement",
     "load_org_settings",
     "add_member",
     "change_role",

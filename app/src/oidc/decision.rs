@@ -30,6 +30,8 @@ pub struct Facts {
     /// The organization requires 2FA, the grace period is over, and the member
     /// has no second factor of a kind it allows: its pages refuse them too.
     pub org_refuses_member: bool,
+    /// The organization requires verified addresses and the member's is not.
+    pub org_wants_verified_email: bool,
     /// "Require two-factor authentication for this application".
     pub app_requires_two_factor: bool,
     /// The remembered "Allow": whether it covers the scopes, and when it was given.
@@ -43,6 +45,8 @@ pub enum Decision {
     NotMember,
     /// Set up 2FA first (the organization or the application requires it).
     EnrollTwoFactor,
+    /// Verify the account's address first (the organization requires it).
+    VerifyEmail,
     Consent,
     /// Issue the code.
     Issue,
@@ -55,7 +59,7 @@ pub fn decide(f: &Facts) -> Decision {
         (false, d) => d,
         (true, Decision::Login) => Decision::Refuse(ErrorCode::LoginRequired),
         (true, Decision::NotMember) => Decision::Refuse(ErrorCode::AccessDenied),
-        (true, Decision::EnrollTwoFactor) => Decision::Refuse(ErrorCode::InteractionRequired),
+        (true, Decision::EnrollTwoFactor | Decision::VerifyEmail) => Decision::Refuse(ErrorCode::InteractionRequired),
         (true, Decision::Consent) => Decision::Refuse(ErrorCode::ConsentRequired),
         (true, d) => d,
     };
@@ -68,6 +72,9 @@ pub fn decide(f: &Facts) -> Decision {
     }
     if !f.member {
         return ask(Decision::NotMember);
+    }
+    if f.org_wants_verified_email {
+        return ask(Decision::VerifyEmail);
     }
     if f.org_refuses_member || (f.app_requires_two_factor && !f.has_two_factor) {
         return ask(Decision::EnrollTwoFactor);
@@ -99,6 +106,7 @@ mod tests {
             member: true,
             has_two_factor: true,
             org_refuses_member: false,
+            org_wants_verified_email: false,
             app_requires_two_factor: false,
             consent: Some((true, 100)),
         }
@@ -183,5 +191,12 @@ mod tests {
             decide(&Facts { consent: None, prompt: none(), ..facts() }),
             Decision::Refuse(ErrorCode::ConsentRequired)
         );
+    }
+
+    #[test]
+    fn a_member_without_the_verified_address_the_organization_requires_is_sent_to_verify_it() {
+        let f = Facts { org_wants_verified_email: true, ..facts() };
+        assert_eq!(decide(&f), Decision::VerifyEmail);
+        assert_eq!(decide(&Facts { prompt: none(), ..f }), Decision::Refuse(ErrorCode::InteractionRequired));
     }
 }

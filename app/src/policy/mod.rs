@@ -28,6 +28,8 @@ pub enum Refusal {
     OwnersOnlyApiAccess,
     /// Owners and admins may forbid remembered browsers; only owners allow them again.
     OwnersOnlyAllowRememberedBrowsers,
+    /// Owners and admins may require verified addresses; only owners stop requiring them.
+    OwnersOnlyStopRequiringVerifiedEmails,
     /// These owners (and perhaps the person acting) lack 2FA, so it cannot be required yet.
     MustEnrollFirst(Vec<User>),
     /// These organizations require 2FA, so it cannot be turned off.
@@ -62,6 +64,7 @@ impl Refusal {
             Self::OwnersOnlyLoosenRequirement => "owners_only_loosen_requirement",
             Self::OwnersOnlyApiAccess => "owners_only_api_access",
             Self::OwnersOnlyAllowRememberedBrowsers => "owners_only_allow_remembered_browsers",
+            Self::OwnersOnlyStopRequiringVerifiedEmails => "owners_only_stop_requiring_verified_emails",
             Self::MustEnrollFirst(..) => "must_enroll_first",
             Self::RequiredBy(..) => "required_by",
             Self::NoFactorAllowed => "no_factor_allowed",
@@ -148,14 +151,24 @@ pub fn may_set_api_access(actor: Role) -> Result<(), Refusal> {
     }
 }
 
-/// "Members may skip the code on browsers they remember": owners and
-/// admins may forbid it (tighter); only owners allow it again.
-pub fn may_set_remembered_browsers(actor: Role, allow: bool) -> Result<(), Refusal> {
-    match (actor, allow) {
+/// A switch that tightens who gets in: owners and admins tighten it, only
+/// owners loosen it (`loosening`), else `owners_only`.
+fn tighten_or_loosen(actor: Role, loosening: bool, owners_only: Refusal) -> Result<(), Refusal> {
+    match (actor, loosening) {
         (Role::Owner, _) | (Role::Admin, false) => Ok(()),
-        (Role::Admin, true) => Err(Refusal::OwnersOnlyAllowRememberedBrowsers),
+        (Role::Admin, true) => Err(owners_only),
         (Role::Member, _) => Err(Refusal::ManagersOnly(ManagerTask::ChangeSettings)),
     }
+}
+
+/// "Members may skip the code on browsers they remember".
+pub fn may_set_remembered_browsers(actor: Role, allow: bool) -> Result<(), Refusal> {
+    tighten_or_loosen(actor, allow, Refusal::OwnersOnlyAllowRememberedBrowsers)
+}
+
+/// "Require verified email addresses".
+pub fn may_require_verified_emails(actor: Role, require: bool) -> Result<(), Refusal> {
+    tighten_or_loosen(actor, !require, Refusal::OwnersOnlyStopRequiringVerifiedEmails)
 }
 
 /// Leaving an organization: anyone, except its last owner.
@@ -347,6 +360,14 @@ mod tests {
         assert_eq!(may_set_api_access(Owner), Ok(()));
         assert_eq!(may_set_api_access(Admin), Err(Refusal::OwnersOnlyApiAccess));
         assert_eq!(may_set_api_access(Member), Err(Refusal::OwnersOnlyApiAccess));
+    }
+
+    #[test]
+    fn admins_may_require_verified_addresses_but_only_owners_stop_requiring_them() {
+        assert_eq!(may_require_verified_emails(Admin, true), Ok(()));
+        assert_eq!(may_require_verified_emails(Admin, false), Err(Refusal::OwnersOnlyStopRequiringVerifiedEmails));
+        assert_eq!(may_require_verified_emails(Owner, false), Ok(()));
+        assert!(may_require_verified_emails(Member, true).is_err());
     }
 
     #[test]

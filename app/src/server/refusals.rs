@@ -142,6 +142,10 @@ pub enum Refused {
     AlreadyOwner {
         email: String,
     },
+    /// The organization lets in only members whose address is verified.
+    VerifiedAddressRequiredBy {
+        org: String,
+    },
     /// "Forget" a browser that is not (or no longer) remembered for the account.
     BrowserGone,
     /// "End" a session that is not (or no longer) one of the account's.
@@ -254,6 +258,7 @@ impl Refused {
             Self::NoAccountFor { .. } => "no_account_for",
             Self::AlreadyOwner { .. } => "already_owner",
             Self::BrowserGone => "browser_gone",
+            Self::VerifiedAddressRequiredBy { .. } => "verified_address_required",
             Self::SessionGone => "session_gone",
         }
     }

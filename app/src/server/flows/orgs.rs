@@ -315,3 +315,14 @@ pub async fn set_remembered_browsers(cx: &Ctx<'_>, m: InOrg<'_>, allow: bool) ->
     work.audit(m.org.id, m.user.id, event, Detail::new()).await?;
     work.commit().await
 }
+
+/// The Settings tab's "Require verified email addresses", audited: members
+/// whose address is not verified are then refused on its every route.
+pub async fn set_verified_emails_requirement(cx: &Ctx<'_>, m: InOrg<'_>, require: bool) -> AppResult<()> {
+    policy::may_require_verified_emails(m.org.my_role, require)?;
+    let mut work = cx.work().await?;
+    crate::server::store::org_settings::set_requires_verified_emails(&mut **work.tx(), m.org.id, require).await?;
+    let event = if require { AuditEvent::VerifiedEmailsRequired } else { AuditEvent::VerifiedEmailsNotRequired };
+    work.audit(m.org.id, m.user.id, event, Detail::new()).await?;
+    work.commit().await
+}

@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::factors::{self, Standing};
 use crate::model::{OrgSummary, User};
 use crate::server::refusals::Refused;
-use crate::server::{store::credentials, store::orgs, AppState, Db};
+use crate::server::{store::credentials, store::org_settings, store::orgs, store::users, AppState, Db};
 
 /// Where `user_id` stands with organization `org_id`'s requirement at `now`.
 pub async fn standing(db: &Db, org_id: i64, user_id: i64, now: i64) -> AppResult<Standing> {
@@ -19,6 +19,11 @@ pub async fn standing(db: &Db, org_id: i64, user_id: i64, now: i64) -> AppResult
     Ok(factors::standing(held.kinds, rule, now))
 }
 
+/// The organization requires verified addresses, and the member's is not.
+pub async fn unverified_refused(db: &Db, org_id: i64, user_id: i64) -> AppResult<bool> {
+    Ok(org_settings::requires_verified_emails(db, org_id).await? && !users::email_verified(db, user_id).await?)
+}
+
 /// The organization `slug` as a member acting in it sees it, through the
 /// gate every page, server function and REST route of an organization
 /// passes: a member, and not refused by its 2FA requirement.
@@ -27,6 +32,9 @@ pub async fn member_org(state: &AppState, user: &User, slug: &str) -> AppResult<
     if org.two_factor_deadline.is_some() && standing(&state.db, org.id, user.id, state.clock.now()).await?.is_refused()
     {
         return Err(AppError::TwoFactorRequired { org: org.name, slug: org.slug });
+    }
+    if unverified_refused(&state.db, org.id, user.id).await? {
+        return Err(Refused::VerifiedAddressRequiredBy { org: org.name }.into());
     }
     Ok(org)
 }

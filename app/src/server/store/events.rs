@@ -152,11 +152,13 @@ pub enum AuditEvent {
     ApiAccessDisallowed,
     RememberedBrowsersAllowed,
     RememberedBrowsersForbidden,
+    VerifiedEmailsRequired,
+    VerifiedEmailsNotRequired,
     AllowedFactorsChanged,
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 22] = [
+    pub const ALL: [AuditEvent; 24] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -178,6 +180,8 @@ impl AuditEvent {
         Self::ApiAccessDisallowed,
         Self::RememberedBrowsersAllowed,
         Self::RememberedBrowsersForbidden,
+        Self::VerifiedEmailsRequired,
+        Self::VerifiedEmailsNotRequired,
         Self::AllowedFactorsChanged,
     ];
 
@@ -204,6 +208,8 @@ impl AuditEvent {
             Self::ApiAccessDisallowed => "api_access_disallowed",
             Self::RememberedBrowsersAllowed => "remembered_browsers_allowed",
             Self::RememberedBrowsersForbidden => "remembered_browsers_forbidden",
+            Self::VerifiedEmailsRequired => "verified_emails_required",
+            Self::VerifiedEmailsNotRequired => "verified_emails_not_required",
             Self::AllowedFactorsChanged => "allowed_factors_changed",
         }
     }

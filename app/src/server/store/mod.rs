@@ -13,6 +13,7 @@ pub mod ids;
 pub mod invitation_codes;
 pub mod invitations;
 pub mod oidc;
+pub mod org_settings;
 pub mod orgs;
 pub mod outbox;
 pub mod pending_logins;

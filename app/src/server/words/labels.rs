@@ -46,6 +46,8 @@ pub fn event_label(kind: &str) -> &'static str {
         "api_access_disallowed" => "Personal access tokens and application passwords not allowed",
         "remembered_browsers_allowed" => "Remembered browsers allowed",
         "remembered_browsers_forbidden" => "Remembered browsers forbidden",
+        "verified_emails_required" => "Verified email addresses required",
+        "verified_emails_not_required" => "Verified email addresses no longer required",
         "security_key_added" => "Security key added",
         "security_key_renamed" => "Security key renamed",
         "security_key_removed" => "Security key removed",

@@ -66,6 +66,9 @@ fn refusal_words(refusal: Refusal) -> AppError {
             Refusal::OwnersOnlyAllowRememberedBrowsers => {
                 forbidden("Only owners can let members skip the code on remembered browsers. Admins can forbid it.")
             }
+            Refusal::OwnersOnlyStopRequiringVerifiedEmails => forbidden(
+                "Only owners can stop requiring verified email addresses. Admins can require them.",
+            ),
             Refusal::OwnersOnlyApiAccess => {
                 forbidden("Only owners can allow or forbid personal access tokens and application passwords.")
             }
@@ -331,6 +334,9 @@ fn refused_words(refused: Refused) -> AppError {
             Refused::AlreadyOwner { email } => {
                 AppError::conflict(format!("{email} is an owner of this organization already."))
             }
+            Refused::VerifiedAddressRequiredBy { org } => AppError::forbidden(format!(
+                "{org} requires a verified email address. Open the link we mailed you, or send a new one from your Account page."
+            )),
             Refused::BrowserGone => AppError::not_found("That browser is not remembered any more."),
             Refused::SessionGone => AppError::not_found("That session has already ended."),
         }

@@ -17,6 +17,8 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
     let allowed_factors = orgs::allowed_factors(&access.state.db, access.org.id).await?;
     let allow_remembered_browsers =
         !crate::server::store::browsers::org_forbids(&access.state.db, access.org.id).await?;
+    let require_verified_emails =
+        crate::server::store::org_settings::requires_verified_emails(&access.state.db, access.org.id).await?;
     Ok(OrgSettings {
         org: access.org,
         require_two_factor,
@@ -24,5 +26,6 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
         allow_api_tokens,
         allowed_factors,
         allow_remembered_browsers,
+        require_verified_emails,
     })
 }

@@ -244,6 +244,7 @@ pub fn SessionsSection(sessions: Vec<SignedInSession>) -> impl IntoView {
     }
 }
 
-fn when(at: i64) -> String {
+/// A moment as the Account page's tables show it (UTC).
+pub(crate) fn when(at: i64) -> String {
     format!("{} {}", format_date(at), format_utc_time(at))
 }

@@ -226,3 +226,21 @@ pub fn InlineReauth(id: String, code_required: bool) -> impl IntoView {
         />
     }
 }
+
+/// An on/off setting in a form: a checkbox with the switch role, posted as
+/// `name=true` when on (absent when off, so the server's default `false`).
+#[component]
+pub fn Switch(
+    id: &'static str,
+    name: &'static str,
+    checked: bool,
+    #[prop(into)] label: String,
+    #[prop(optional)] disabled: bool,
+) -> impl IntoView {
+    view! {
+        <div class="field checkbox">
+            <input id=id type="checkbox" role="switch" name=name value="true" checked=checked disabled=disabled />
+            <label for=id>{label}</label>
+        </div>
+    }
+}

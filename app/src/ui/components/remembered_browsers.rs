@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::model::{format_date, format_utc_time, BrowserSettings};
+use super::account_settings::when;
+use crate::model::{format_date, BrowserSettings};
 use crate::server_fns::account::{ForgetBrowser, SetNewBrowserMail};
-use crate::ui::components::forms::{last_error, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, FormError, SubmitButton, Switch};
 
 #[component]
 pub fn RememberedBrowsersSection(settings: BrowserSettings) -> impl IntoView {
@@ -86,17 +87,12 @@ pub fn RememberedBrowsersSection(settings: BrowserSettings) -> impl IntoView {
             }}
             <ActionForm action=mail>
                 <FormError error=mail_error />
-                <div class="field checkbox">
-                    <input
-                        id="new-browser-mail"
-                        type="checkbox"
-                        role="switch"
-                        name="on"
-                        value="true"
-                        checked=settings.new_browser_mail
-                    />
-                    <label for="new-browser-mail">"Email me when a new browser signs in to my account"</label>
-                </div>
+                <Switch
+                    id="new-browser-mail"
+                    name="on"
+                    checked=settings.new_browser_mail
+                    label="Email me when a new browser signs in to my account"
+                />
                 <p class="muted">"Emails about changes to your account's protection are always sent."</p>
                 <SubmitButton label="Save email setting" pending_label="Saving…" />
                 <p class="success" role="status">
@@ -105,8 +101,4 @@ pub fn RememberedBrowsersSection(settings: BrowserSettings) -> impl IntoView {
             </ActionForm>
         </section>
     }
-}
-
-fn when(at: i64) -> String {
-    format!("{} {}", format_date(at), format_utc_time(at))
 }

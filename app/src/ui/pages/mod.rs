@@ -11,7 +11,7 @@ mod org_api_access;
 mod org_applications;
 mod org_members;
 mod org_membership;
-mod org_remembered_browsers;
+mod org_access_switches;
 mod org_settings;
 mod orgs_new;
 mod two_factor_login;

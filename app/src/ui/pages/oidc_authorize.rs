@@ -62,6 +62,27 @@ fn PromptView(prompt: AuthorizationPrompt, request: String, decide: ServerAction
             }
             .into_any()
         }
+        AuthorizationPrompt::VerifyEmail { app, org, back } => {
+            set_status(403);
+            view! {
+                <section class="card narrow">
+                    <h1>"Verify your email address first"</h1>
+                    <p role="alert">
+                        {format!(
+                            "{org} requires a verified email address. Open the link we mailed you, or send a new one from your Account page, then continue to {app}.",
+                        )}
+                    </p>
+                    <a class="button" href="/account">
+                        "Account"
+                    </a>
+                    " "
+                    <a class="button" href=back rel="external">
+                        {format!("Back to {app}")}
+                    </a>
+                </section>
+            }
+            .into_any()
+        }
         AuthorizationPrompt::EnrollTwoFactor { app, org, by_app, account } => {
             set_status(403);
             let why = if by_app {

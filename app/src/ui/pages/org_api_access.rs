@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::server_fns::tokens::SetApiAccess;
-use crate::ui::components::forms::{last_error, FormError, SubmitButton};
+use crate::ui::components::forms::{last_error, FormError, SubmitButton, Switch};
 
 #[component]
 pub fn ApiAccessSection(slug: String, owner: bool, allowed: bool, action: ServerAction<SetApiAccess>) -> impl IntoView {
@@ -27,17 +27,7 @@ pub fn ApiAccessSection(slug: String, owner: bool, allowed: bool, action: Server
                     <ActionForm action>
                         <input type="hidden" name="slug" value=slug />
                         <FormError error />
-                        <div class="field checkbox">
-                            <input
-                                id="allow-api"
-                                type="checkbox"
-                                role="switch"
-                                name="allow"
-                                value="true"
-                                checked=allowed
-                            />
-                            <label for="allow-api">{label}</label>
-                        </div>
+                        <Switch id="allow-api" name="allow" checked=allowed label=label />
                         <SubmitButton label="Update API access" pending_label="Saving…" />
                         <p class="success" role="status">
                             {move || saved().then_some("Saved.")}

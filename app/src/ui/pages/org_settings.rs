@@ -6,10 +6,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::org_api_access::ApiAccessSection;
 use super::org_members::{OrgError, OrgTabs};
-use super::org_remembered_browsers::RememberedBrowsersSection;
+use super::org_access_switches::{RememberedBrowsersSection, VerifiedEmailsSection};
 use super::signed_in_user;
 use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
-use crate::server_fns::orgs::{audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement};
+use crate::server_fns::orgs::{
+    audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement, SetVerifiedEmailsRequirement,
+};
 use crate::server_fns::tokens::SetApiAccess;
 use crate::ui::auth::Auth;
 use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
@@ -24,8 +26,11 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let save = ServerAction::<SetTwoFactorRequirement>::new();
     let api_access = ServerAction::<SetApiAccess>::new();
     let remembered = ServerAction::<SetRememberedBrowsers>::new();
+    let verified = ServerAction::<SetVerifiedEmailsRequirement>::new();
     let settings = Resource::new(
-        move || (slug(), save.version().get(), api_access.version().get(), remembered.version().get()),
+        move || {
+            (slug(), save.version().get(), api_access.version().get(), remembered.version().get(), verified.version().get())
+        },
         |(slug, ..)| load_org_settings(slug),
     );
     let query = use_query_map();
@@ -52,11 +57,13 @@ pub fn OrgSettingsPage() -> impl IntoView {
                         let allowed = settings.allow_api_tokens;
                         let factors = settings.allowed_factors;
                         let remembering = settings.allow_remembered_browsers;
+                        let required = settings.require_verified_emails;
                         view! {
                             <SettingsView settings save />
                             <AllowedFactorsSection slug=slug.clone() allowed=factors />
                             <ApiAccessSection slug=slug.clone() owner allowed action=api_access />
-                            <RememberedBrowsersSection slug owner allowed=remembering action=remembered />
+                            <RememberedBrowsersSection slug=slug.clone() owner allowed=remembering action=remembered />
+                            <VerifiedEmailsSection slug owner required action=verified />
                             {audit
                                 .ok()
                                 .map(|page| {

@@ -118,13 +118,14 @@ async fn load(cx: &Ctx<'_>, handle: &str, cookies: &Cookies) -> AppResult<Option
         Some(token) => session_user(cx, token).await?,
         None => None,
     };
-    let (mut member, mut has_two_factor, mut org_refuses) = (false, false, false);
+    let (mut member, mut has_two_factor, mut org_refuses, mut unverified) = (false, false, false, false);
     let mut consent = None;
     if let Some((user, ..)) = &user {
         member = orgs::role_of(db, OrgId(client.org_id), UserId(user.id)).await?.is_some();
         has_two_factor = credentials::is_enabled(db, user.id).await?;
         // The organization's own answer, allowed factors included: the same as its pages give.
         org_refuses = compliance::standing(db, client.org_id, user.id, cx.now).await?.is_refused();
+        unverified = compliance::unverified_refused(db, client.org_id, user.id).await?;
         consent = consents::find(db, user.id, client.id)
             .await?
             .map(|(scopes, granted_at)| (scopes.covers(&stored.request.scopes), granted_at));
@@ -145,6 +146,7 @@ async fn load(cx: &Ctx<'_>, handle: &str, cookies: &Cookies) -> AppResult<Option
         member,
         has_two_factor,
         org_refuses_member: org_refuses,
+        org_wants_verified_email: unverified,
         app_requires_two_factor: client.require_two_factor,
         consent,
     };
@@ -190,6 +192,14 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, cookies: &Cookies, issue: bool)
         Decision::NotMember => prompt(
             handle,
             AuthorizationPrompt::NotMember {
+                app,
+                org: org_name,
+                back: denied_path(&client.client_id, &request.redirect_uri, request.state.as_deref()),
+            },
+        ),
+        Decision::VerifyEmail => prompt(
+            handle,
+            AuthorizationPrompt::VerifyEmail {
                 app,
                 org: org_name,
                 back: denied_path(&client.client_id, &request.redirect_uri, request.state.as_deref()),

@@ -221,6 +221,7 @@ async fn prepare_id_token(cx: &Ctx<'_>, client: &clients::Client, grant: &Grant)
     let memberships = orgs::list_for_user(db, user.id).await?;
     // The organization's rule (allowed factors included) as its pages apply it; the application's, any factor.
     let refused = compliance::standing(db, client.org_id, user.id, cx.now).await?.is_refused()
+        || compliance::unverified_refused(db, client.org_id, user.id).await?
         || (client.require_two_factor && !credentials::is_enabled(db, user.id).await?);
     if refused {
         return Err(OAuthError::invalid_grant("The user no longer has the two-factor authentication required."));
