@@ -350,7 +350,9 @@ async fn an_organization_that_requires_verified_addresses_lets_in_verified_membe
     assert!(body["message"].as_str().unwrap().starts_with("Acme requires a verified email address."));
     ok(&owner, "load_org", &[("slug", "acme")]).await;
 
+    // Only the link for the new address reaches it (the sign-up link, sent late, went to the old one).
     let mail = sink.wait_for_subject(&new, "Verify your email address").await;
+    assert!(mail.text().contains(&new), "{}", mail.text());
     ok(&server.client(), "verify_email", &[("token", &token_in(&mail, &server, "/verify-email"))]).await;
     ok(&max, "load_org", &[("slug", "acme")]).await;
     let settings = ok(&owner, "load_org_settings", &[("slug", "acme")]).await;

@@ -168,6 +168,9 @@ mod tests {
         assert_eq!(c["amr"], json!(["pwd", "hwk"]));
         let c = id_token_claims(&token(Proof::PasswordAndBackupCode), &person(), &scopes, &[]);
         assert_eq!((c["amr"].clone(), c["acr"].clone()), (json!(["pwd", "otp"]), json!(ACR_BACKUP_CODE)));
+        // A remembered browser gave no code now: no `otp`, and its own `acr`.
+        let c = id_token_claims(&token(Proof::PasswordOnRememberedBrowser), &person(), &scopes, &[]);
+        assert_eq!((c["amr"].clone(), c["acr"].clone()), (json!(["pwd"]), json!(ACR_REMEMBERED)));
     }
 
     #[test]

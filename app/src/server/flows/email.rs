@@ -26,7 +26,10 @@ pub async fn status(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<crate::model::E
 pub(super) async fn send_verification(work: &mut Work<'_>, user: &User) -> AppResult<()> {
     let now = work.now();
     let token = email_links::create(work.tx(), user.id, Purpose::Verify, &user.email, now).await?;
-    work.send(Message::to(user.id, MessageKind::VerifyEmail).with_link_token(&token)).await
+    // Pinned to the address the link proves: if the address changes before the worker
+    // sends it, the link must not go to the new one.
+    let message = Message::to(user.id, MessageKind::VerifyEmail).at_address(&user.email);
+    work.send(message.with_link_token(&token)).await
 }
 
 /// The link in the mail: marks the address verified (once; a used,

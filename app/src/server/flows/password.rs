@@ -102,7 +102,9 @@ async fn send_reset_link(
     let mut work = cx.work().await?;
     let token = email_links::create(work.tx(), user.id, Purpose::Reset, &user.email, now).await?;
     work.security(user.id, SecurityEvent::PasswordResetRequested).await?;
-    work.send(Message::to(user.id, MessageKind::PasswordReset).with_link_token(&token)).await?;
+    // To the address that asked, even if the account's changes before the mail goes.
+    let message = Message::to(user.id, MessageKind::PasswordReset).at_address(&user.email);
+    work.send(message.with_link_token(&token)).await?;
     work.commit().await
 }
 
