@@ -218,31 +218,31 @@ fn text(params: &Map<String, Value>, key: &str) -> String {
 fn render(message: &Outgoing, parts: Parts) -> Mail {
     let greeting = format!("Hi {},", message.name);
     let mut text = format!("{greeting}\n\n");
-    let mut html = format!(
+    let mut html = vec![format!(
         "<!doctype html><html><body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328\">\
          <p>{}</p>",
         escape_html(&greeting)
-    );
+    )];
     for paragraph in &parts.paragraphs {
         text.push_str(paragraph);
         text.push_str("\n\n");
-        html.push_str(&format!("<p>{}</p>", escape_html(paragraph).replace('\n', "<br>")));
+        html.push(format!("<p>{}</p>", escape_html(paragraph).replace('\n', "<br>")));
     }
     if let Some(action) = &parts.action {
-        text.push_str(&format!("{}: {}\n\n", action.label, action.url));
+        text.push_str(&[action.label, ": ", &action.url, "\n\n"].concat());
         let url = escape_html(&action.url);
-        html.push_str(&format!(
+        html.push(format!(
             "<p><a href=\"{url}\" style=\"display: inline-block; padding: 8px 16px; background: #1f6feb; color: #fff; \
              border-radius: 6px; text-decoration: none\">{}</a></p><p style=\"font-size: 13px\">Or open {url}</p>",
             escape_html(action.label)
         ));
     }
-    text.push_str(&format!("\u{2014} {PRODUCT}\n{}\n", parts.footer));
-    html.push_str(&format!(
+    text.push_str(&["\u{2014} ", PRODUCT, "\n", parts.footer, "\n"].concat());
+    html.push(format!(
         "<p style=\"font-size: 13px; color: #59636e\">\u{2014} {PRODUCT}<br>{}</p></body></html>",
         escape_html(parts.footer)
     ));
-    Mail { to: message.email.clone(), to_name: message.name.clone(), subject: parts.subject, text, html }
+    Mail { to: message.email.clone(), to_name: message.name.clone(), subject: parts.subject, text, html: html.concat() }
 }
 
 #[cfg(test)]

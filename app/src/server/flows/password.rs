@@ -152,7 +152,7 @@ pub async fn reset(cx: &Ctx<'_>, input: Reset) -> AppResult<()> {
     sessions::delete_all_for_user(&mut **work.tx(), user_id).await?;
     crate::server::store::browsers::forget_all(&mut **work.tx(), user_id).await?;
     pending_logins::delete_for_user(&mut **work.tx(), user_id).await?;
-    grants::revoke_every(&mut **work.tx(), user_id).await?;
+    grants::revoke_every(work.tx(), user_id).await?;
     work.security(user_id, SecurityEvent::PasswordReset).await?;
     work.send(Message::to(user_id, MessageKind::PasswordChanged).with("how", "reset")).await?;
     if work.factor() == Some(second_factor::Factor::BackupCode) {

@@ -66,9 +66,9 @@ fn refusal_words(refusal: Refusal) -> AppError {
             Refusal::OwnersOnlyAllowRememberedBrowsers => {
                 forbidden("Only owners can let members skip the code on remembered browsers. Admins can forbid it.")
             }
-            Refusal::OwnersOnlyStopRequiringVerifiedEmails => forbidden(
-                "Only owners can stop requiring verified email addresses. Admins can require them.",
-            ),
+            Refusal::OwnersOnlyStopRequiringVerifiedEmails => {
+                forbidden("Only owners can stop requiring verified email addresses. Admins can require them.")
+            }
             Refusal::OwnersOnlyApiAccess => {
                 forbidden("Only owners can allow or forbid personal access tokens and application passwords.")
             }

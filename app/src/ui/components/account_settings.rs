@@ -198,7 +198,7 @@ pub fn SessionsSection(sessions: Vec<SignedInSession>) -> impl IntoView {
                     <td>{s.address.clone().unwrap_or_else(|| "\u{2014}".into())}</td>
                     <td>{when(s.started_at)}</td>
                     <td>{when(s.last_active_at)}</td>
-                    <td>{s.how.clone()}</td>
+                    <td>{s.how}</td>
                     <td>{action}</td>
                 </tr>
             }

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::org_access_switches::{RememberedBrowsersSection, VerifiedEmailsSection};
 use super::org_api_access::ApiAccessSection;
 use super::org_members::{OrgError, OrgTabs};
-use super::org_access_switches::{RememberedBrowsersSection, VerifiedEmailsSection};
 use super::signed_in_user;
 use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
 use crate::server_fns::orgs::{
@@ -29,7 +29,13 @@ pub fn OrgSettingsPage() -> impl IntoView {
     let verified = ServerAction::<SetVerifiedEmailsRequirement>::new();
     let settings = Resource::new(
         move || {
-            (slug(), save.version().get(), api_access.version().get(), remembered.version().get(), verified.version().get())
+            (
+                slug(),
+                save.version().get(),
+                api_access.version().get(),
+                remembered.version().get(),
+                verified.version().get(),
+            )
         },
         |(slug, ..)| load_org_settings(slug),
     );
