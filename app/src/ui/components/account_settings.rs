@@ -50,6 +50,7 @@ pub fn EmailSection(status: EmailStatus, two_factor: bool, key_only: bool) -> im
     let resend = ServerAction::<ResendVerification>::new();
     let change = ServerAction::<ChangeEmail>::new();
     let resend_error = last_error(resend);
+    // The <details> below open again when their form came back refused, so the error shows.
     let change_error = last_error(change);
     let sent = move || {
         matches!(resend.value().get(), Some(Ok(()))) || query.read().get("sent").as_deref() == Some("verification")
@@ -91,7 +92,7 @@ pub fn EmailSection(status: EmailStatus, two_factor: bool, key_only: bool) -> im
                 }}
             </p>
             {unverified}
-            <details class="panel">
+            <details class="panel" open=move || change_error.get().is_some()>
                 <summary class="button">"Change email address"</summary>
                 <ActionForm action=change>
                     <FormError error=change_error />
@@ -134,7 +135,7 @@ pub fn PasswordSection(two_factor: bool, key_only: bool) -> impl IntoView {
             <p role="status">
                 {move || { changed().then_some("Your password was changed. Your other browsers were signed out.") }}
             </p>
-            <details class="panel">
+            <details class="panel" open=move || error.get().is_some()>
                 <summary class="button">"Change password"</summary>
                 <ActionForm action=change>
                     <FormError error />
