@@ -60,7 +60,8 @@ run_e2e() {
   SINK_PID=$!
   for _ in $(seq 1 50); do [ -s "$DATA_DIR/sink.port" ] && break; sleep 0.1; done
   [ -s "$DATA_DIR/sink.port" ] || { cat "$DATA_DIR/sink.log"; echo "the mail sink did not start"; exit 1; }
-  PORTCULLIS_SMTP_URL="smtp://127.0.0.1:$(cat "$DATA_DIR/sink.port")" \
+  # A sender of its own: at localhost the public URL names no domain to send from.
+  PORTCULLIS_SMTP_URL="smtp://127.0.0.1:$(cat "$DATA_DIR/sink.port")" PORTCULLIS_MAIL_FROM="Portcullis <portcullis@example.test>" \
   DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
