@@ -58,7 +58,7 @@ run_e2e() {
   MAIL_DIR="$DATA_DIR/mail"
   node end2end/mail-sink.mjs "$MAIL_DIR" > "$DATA_DIR/sink.port" 2> "$DATA_DIR/sink.log" &
   SINK_PID=$!
-  for _ in $(seq 1 50); do [ -s "$DATA_DIR/sink.port" ] && break; sleep 0.1; done
+  for _ in $(seq 1 300); do [ -s "$DATA_DIR/sink.port" ] && break; sleep 0.1; done
   [ -s "$DATA_DIR/sink.port" ] || { cat "$DATA_DIR/sink.log"; echo "the mail sink did not start"; exit 1; }
   # A sender of its own: at localhost the public URL names no domain to send from.
   PORTCULLIS_SMTP_URL="smtp://127.0.0.1:$(cat "$DATA_DIR/sink.port")" PORTCULLIS_MAIL_FROM="Portcullis <portcullis@example.test>" \
