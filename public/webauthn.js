@@ -264,8 +264,10 @@ async function offerAutofill() {
   const scope = scopeOf(button);
   if (scope.dataset.origin && scope.dataset.origin !== location.origin) return;
   signIn(button, "start_passkey_login", "finish_passkey_login", "conditional").catch((error) => {
+    // An abort comes from whoever started the next request, which holds `conditional` now.
+    if (error?.name === "AbortError") return;
     conditional = null;
-    if (error?.name !== "AbortError" && error?.name !== "NotAllowedError") say(scope, words(error));
+    if (error?.name !== "NotAllowedError") say(scope, words(error));
   });
 }
 
@@ -274,3 +276,10 @@ if (document.readyState === "complete") {
 } else {
   window.addEventListener("load", offerAutofill);
 }
+
+// A page swapped in by navigate.js: a passkey request for the page left behind ends, the new one may offer its own.
+document.addEventListener("portcullis:navigated", () => {
+  conditional?.abort();
+  conditional = null;
+  offerAutofill();
+});

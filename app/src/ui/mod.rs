@@ -27,13 +27,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light" />
+                <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
                 // Security keys and passkeys: plain JavaScript, no wasm (public/webauthn.js).
                 <script type="module" src="/webauthn.js" nonce=use_nonce()></script>
+                // Client-side navigation once the wasm is there (public/navigate.js).
+                <script type="module" src="/navigate.js" nonce=use_nonce()></script>
                 <MetaTags />
             </head>
             <body>
