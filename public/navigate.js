@@ -168,7 +168,7 @@ function arrive(url, how, from) {
     window.scrollTo(0, 0);
   }
   // After a form post that came back to its page, the error (if any) is where the eye should go.
-  const focus = url.pathname === from && alert ? alert : heading;
+  const focus = (how.focus && document.querySelector(how.focus)) || (url.pathname === from && alert ? alert : heading);
   if (focus) {
     if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
     focus.focus({ preventScroll: how.pop || url.pathname === from });
@@ -192,6 +192,18 @@ function announce(words) {
 function rememberScroll() {
   history.replaceState({ ...(history.state || {}), scroll: [window.scrollX, window.scrollY] }, "");
 }
+
+// For the islands and security keys: this page again after a change it shows
+// elsewhere (2FA turned on), focus on `focus` (a selector) when given.
+window.portcullisVisit = (href, focus) => {
+  if (!ready() || LEAVE_TO_BROWSER.test(new URL(href, location.href).pathname)) {
+    location.reload();
+    return;
+  }
+  start();
+  rememberScroll();
+  visit(new URL(href, location.href), { method: "GET" }, { replace: true, focus });
+};
 
 // ----- listening -----
 

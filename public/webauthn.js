@@ -140,7 +140,7 @@ function busy(el, on) {
 
 function showCodes(scope, codes) {
   const box = scope.querySelector("[data-webauthn-codes]");
-  if (!box) return location.reload();
+  if (!box) return reload();
   const list = box.querySelector("[data-webauthn-code-list]");
   list.replaceChildren(
     ...codes.map((code) => {
@@ -158,7 +158,7 @@ function showCodes(scope, codes) {
     a.click();
     URL.revokeObjectURL(a.href);
   });
-  box.querySelector("[data-webauthn-saved]")?.addEventListener("click", () => location.reload());
+  box.querySelector("[data-webauthn-saved]")?.addEventListener("click", () => reload());
 }
 
 // An account with 2FA confirms a protection change with one of its keys (or a code from its app).
@@ -185,8 +185,14 @@ async function register(form) {
     form.hidden = true;
     showCodes(scope, added.backup_codes);
   } else {
-    location.reload();
+    reload();
   }
+}
+
+// The page again, as it now is: without a document load where navigate.js runs.
+function reload() {
+  if (typeof window.portcullisVisit === "function") window.portcullisVisit(location.href);
+  else location.reload();
 }
 
 // ----- signing in -----

@@ -83,7 +83,16 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/orgs/new") view=NewOrgPage ssr=SsrMode::Async />
                 <Route path=path!("/orgs/:slug") view=OrgMembersPage ssr=SsrMode::Async />
-                <Route path=path!("/orgs/:slug/settings") view=OrgSettingsPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/orgs/:slug/settings")
+                    view=|| view! { <OrgSettingsPage section=SettingsSection::Authentication /> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/orgs/:slug/settings/general")
+                    view=|| view! { <OrgSettingsPage section=SettingsSection::General /> }
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/orgs/:slug/applications") view=OrgApplicationsPage ssr=SsrMode::Async />
                 <Route path=path!("/oidc/authorize/prompt") view=AuthorizationPage ssr=SsrMode::Async />
                 <Route path=path!("/oidc/logout") view=LogoutPage ssr=SsrMode::Async />

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::model::{OrgSummary, User};
+use crate::model::{OrgSummary, Role, User};
 use crate::server_fns::auth::LogOut;
 use crate::ui::auth::Auth;
 
@@ -75,6 +75,15 @@ fn SignedInNav(user: User, orgs: Vec<OrgSummary>) -> impl IntoView {
                                     <span aria-hidden="true">" ▾"</span>
                                 </summary>
                                 <div class="menu-panel" role="menu">
+                                    {(org.my_role != Role::Member)
+                                        .then(|| {
+                                            view! {
+                                                <a role="menuitem" href=format!("/orgs/{}/settings", org.slug)>
+                                                    "Organization Settings"
+                                                </a>
+                                                <hr class="menu-separator" />
+                                            }
+                                        })}
                                     {list
                                         .into_iter()
                                         .map(|o| {

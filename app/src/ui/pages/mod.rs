@@ -12,6 +12,7 @@ mod org_api_access;
 mod org_applications;
 mod org_members;
 mod org_membership;
+mod org_requirement;
 mod org_settings;
 mod orgs_new;
 mod two_factor_login;
@@ -25,7 +26,7 @@ pub use oidc_authorize::AuthorizationPage;
 pub use oidc_logout::LogoutPage;
 pub use org_applications::OrgApplicationsPage;
 pub use org_members::OrgMembersPage;
-pub use org_settings::OrgSettingsPage;
+pub use org_settings::{OrgSettingsPage, SettingsSection};
 pub use orgs_new::NewOrgPage;
 pub use two_factor_login::TwoFactorLoginPage;
 

@@ -1,4 +1,6 @@
-//! The organization page, Settings tab: "Require two-factor authentication".
+//! The organization page, Settings tab, as the seeds lay it out: a left
+//! navigation with "Authentication" (the 2FA requirement, allowed factors,
+//! remembered browsers) and "General" (API access, verified emails, the audit log).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,19 +9,41 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::org_access_switches::{RememberedBrowsersSection, VerifiedEmailsSection};
 use super::org_api_access::ApiAccessSection;
 use super::org_members::{OrgError, OrgTabs};
+use super::org_requirement::RequirementSection;
 use super::signed_in_user;
-use crate::model::{format_date, OrgSettings, Role, GRACE_DAYS};
+use crate::model::Role;
 use crate::server_fns::orgs::{
     audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement, SetVerifiedEmailsRequirement,
 };
 use crate::server_fns::tokens::SetApiAccess;
 use crate::ui::auth::Auth;
-use crate::ui::components::forms::{last_error, Field, FormError, SubmitButton};
 use crate::ui::components::log_table::LogTable;
 use crate::ui::components::security_keys::AllowedFactorsSection;
 
+/// Which part of the Settings tab the URL shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SettingsSection {
+    Authentication,
+    General,
+}
+
+impl SettingsSection {
+    fn href(self, slug: &str) -> String {
+        match self {
+            SettingsSection::Authentication => format!("/orgs/{slug}/settings"),
+            SettingsSection::General => format!("/orgs/{slug}/settings/general"),
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            SettingsSection::Authentication => "Authentication",
+            SettingsSection::General => "General",
+        }
+    }
+}
+
 #[component]
-pub fn OrgSettingsPage() -> impl IntoView {
+pub fn OrgSettingsPage(section: SettingsSection) -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let auth = expect_context::<Auth>();
@@ -40,12 +64,13 @@ pub fn OrgSettingsPage() -> impl IntoView {
         |(slug, ..)| load_org_settings(slug),
     );
     let query = use_query_map();
-    let audit = Resource::new(
-        move || {
-            (slug(), query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), save.version().get())
-        },
-        |(slug, page, _)| audit_log(slug, page),
-    );
+    // Only the General section shows the audit log.
+    let audit = (section == SettingsSection::General).then(|| {
+        Resource::new(
+            move || (slug(), query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0)),
+            |(slug, page)| audit_log(slug, page),
+        )
+    });
     view! {
         <Transition fallback=|| {
             view! { <p class="loading">"Loading…"</p> }
@@ -55,23 +80,35 @@ pub fn OrgSettingsPage() -> impl IntoView {
                     Ok(user) => user,
                     Err(view) => return view,
                 };
-                let audit = audit.await;
-                match settings.await {
-                    Ok(settings) => {
-                        let slug = settings.org.slug.clone();
-                        let owner = settings.org.my_role == Role::Owner;
-                        let allowed = settings.allow_api_tokens;
+                let audit = match audit {
+                    Some(audit) => audit.await.ok(),
+                    None => None,
+                };
+                let settings = match settings.await {
+                    Ok(settings) => settings,
+                    Err(e) => return view! { <OrgError error=e account=user.email /> }.into_any(),
+                };
+                let slug = settings.org.slug.clone();
+                let name = settings.org.name.clone();
+                let owner = settings.org.my_role == Role::Owner;
+                let body = match section {
+                    SettingsSection::Authentication => {
                         let factors = settings.allowed_factors;
                         let remembering = settings.allow_remembered_browsers;
+                        view! {
+                            <RequirementSection settings save />
+                            <AllowedFactorsSection slug=slug.clone() allowed=factors />
+                            <RememberedBrowsersSection slug=slug.clone() owner allowed=remembering action=remembered />
+                        }
+                            .into_any()
+                    }
+                    SettingsSection::General => {
+                        let allowed = settings.allow_api_tokens;
                         let required = settings.require_verified_emails;
                         view! {
-                            <SettingsView settings save />
-                            <AllowedFactorsSection slug=slug.clone() allowed=factors />
                             <ApiAccessSection slug=slug.clone() owner allowed action=api_access />
-                            <RememberedBrowsersSection slug=slug.clone() owner allowed=remembering action=remembered />
-                            <VerifiedEmailsSection slug owner required action=verified />
+                            <VerifiedEmailsSection slug=slug.clone() owner required action=verified />
                             {audit
-                                .ok()
                                 .map(|page| {
                                     view! {
                                         <section class="card wide" aria-labelledby="audit-title">
@@ -83,124 +120,51 @@ pub fn OrgSettingsPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <OrgError error=e account=user.email /> }.into_any(),
+                };
+                view! {
+                    <Title text=format!("{name} settings: {}", section.label()) />
+                    <section class="card wide">
+                        <header class="org-header">
+                            <h1>{name.clone()}</h1>
+                        </header>
+                        <OrgTabs slug=slug.clone() manage=true current="settings" />
+                        <div class="settings-layout">
+                            <SettingsNav slug section />
+                            <div class="settings-body">{body}</div>
+                        </div>
+                    </section>
                 }
+                    .into_any()
             })}
         </Transition>
     }
 }
 
-fn grace_label(days: i64) -> String {
-    match days {
-        0 => "None (immediately)".to_string(),
-        1 => "1 day".to_string(),
-        d => format!("{d} days"),
+/// The left navigation of the Settings tab.
+#[component]
+fn SettingsNav(slug: String, section: SettingsSection) -> impl IntoView {
+    let link = |s: SettingsSection| {
+        view! {
+            <a href=s.href(&slug) aria-current=(s == section).then_some("page")>
+                {s.label()}
+            </a>
+        }
+    };
+    view! {
+        <nav class="settings-nav" aria-label="Settings">
+            {link(SettingsSection::Authentication)}
+            {link(SettingsSection::General)}
+        </nav>
     }
 }
 
-#[component]
-fn SettingsView(settings: OrgSettings, save: ServerAction<SetTwoFactorRequirement>) -> impl IntoView {
-    let OrgSettings { org, require_two_factor, grace_days, .. } = settings;
-    let error = last_error(save);
-    // After a plain form post the page comes back with `?saved=two-factor`.
-    let query = use_query_map();
-    let saved = move || {
-        matches!(save.value().get(), Some(Ok(()))) || query.read().get("saved").as_deref() == Some("two-factor")
-    };
-    view! {
-        <Title text=format!("{} settings", org.name) />
-        <section class="card wide">
-            <header class="org-header">
-                <h1>{org.name.clone()}</h1>
-            </header>
-            <OrgTabs slug=org.slug.clone() manage=true current="settings" />
-            <section aria-labelledby="auth-title">
-                <h2 id="auth-title">"Authentication"</h2>
-                <h3>"Require two-factor authentication"</h3>
-                <p class="muted">
-                    "Members without two-factor authentication cannot open this organization until they set it up. Every owner, and you, need it first."
-                </p>
-                {org
-                    .two_factor_deadline
-                    .map(|d| {
-                        view! {
-                            <p class="status-on">
-                                {format!("Required: members without it are refused from {}.", format_date(d))}
-                            </p>
-                        }
-                    })}
-                <ActionForm action=save>
-                    <input type="hidden" name="slug" value=org.slug.clone() />
-                    <FormError error />
-                    <div class="field checkbox">
-                        <input
-                            id="require"
-                            type="checkbox"
-                            role="switch"
-                            name="require"
-                            value="true"
-                            checked=require_two_factor
-                        />
-                        <label for="require">"Enable for all users in organization"</label>
-                    </div>
-                    <div class="field">
-                        <label for="grace">"Grace period"</label>
-                        <select id="grace" name="grace_days">
-                            {GRACE_DAYS
-                                .into_iter()
-                                .map(|d| {
-                                    view! {
-                                        <option value=d selected=d == grace_days>
-                                            {grace_label(d)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    {match org.my_role {
-                        Role::Owner => {
-                            view! {
-                                <fieldset class="reauth">
-                                    <legend>"Confirm it is you"</legend>
-                                    <p class="muted">
-                                        "Needed to switch the requirement off or change its grace period once it is on; switching it on needs neither."
-                                    </p>
-                                    <Field
-                                        label="Your password"
-                                        name="password"
-                                        kind="password"
-                                        autocomplete="current-password"
-                                        required=false
-                                        error
-                                    />
-                                    <Field
-                                        label="Authentication code"
-                                        name="code"
-                                        autocomplete="one-time-code"
-                                        required=false
-                                        hint="The 6-digit code your authenticator app shows now."
-                                        error
-                                    />
-                                </fieldset>
-                            }
-                                .into_any()
-                        }
-                        _ => {
-                            view! {
-                                <p class="muted">
-                                    "Only owners can switch the requirement off or change its grace period once it is on."
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    }}
-                    <SubmitButton label="Save" pending_label="Saving…" />
-                    <p class="success" role="status">
-                        {move || saved().then_some("Saved.")}
-                    </p>
-                </ActionForm>
-            </section>
-        </section>
+#[cfg(test)]
+mod tests {
+    use super::SettingsSection;
+
+    #[test]
+    fn each_settings_section_has_its_own_address() {
+        assert_eq!(SettingsSection::Authentication.href("acme"), "/orgs/acme/settings");
+        assert_eq!(SettingsSection::General.href("acme"), "/orgs/acme/settings/general");
     }
 }

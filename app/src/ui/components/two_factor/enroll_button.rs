@@ -13,7 +13,7 @@ pub fn EnrollButton(account: String) -> impl IntoView {
     let finish = ServerAction::<FinishEnrollment>::new();
     Effect::new(move |_| {
         if matches!(finish.value().get(), Some(Ok(()))) {
-            reload_page();
+            reload_page("");
         }
     });
     view! {

@@ -10,7 +10,7 @@ use super::codes::BackupCodeList;
 use crate::server_fns::twofactor::{
     CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
 };
-use crate::ui::components::browser::copy_to_clipboard;
+use crate::ui::components::browser::{copy_to_clipboard, keep_tab_inside};
 use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 #[component]
@@ -70,6 +70,9 @@ pub fn EnrollDialog(
             class="modal"
             aria-labelledby="enroll-title"
             aria-describedby="enroll-step"
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                keep_tab_inside(&ev, dialog.get_untracked().map(Into::into));
+            }
             on:cancel=move |ev: leptos::ev::Event| {
                 ev.prevent_default();
                 abandon_esc();
@@ -132,6 +135,22 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
     let copied = RwSignal::new(false);
     let error = last_error(start);
     view! {
+        <p>
+            "Download an authentication app such as Google Authenticator ("
+            <a href="https://apps.apple.com/app/google-authenticator/id388497605" rel="external noopener" target="_blank">
+                "iOS"
+            </a> ", "
+            <a
+                href="https://play.google.com/store/apps/details?id=com.google.android.apps.authenticator2"
+                rel="external noopener"
+                target="_blank"
+            >
+                "Android"
+            </a> ") or "
+            <a href="https://authy.com/download/" rel="external noopener" target="_blank">
+                "Authy"
+            </a> "."
+        </p>
         <p>"Scan this QR code with your authenticator app (\"Add a code\", then \"Scan a QR code\")."</p>
         <FormError error />
         {move || match start.value().get() {

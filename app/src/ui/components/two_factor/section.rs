@@ -16,11 +16,19 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     let regenerate = ServerAction::<RegenerateCodes>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
     let dialog_open = RwSignal::new(false);
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    // Closing the dialog gives focus back to the toggle that opened it.
+    let close_dialog = move || {
+        dialog_open.set(false);
+        if let Some(toggle) = toggle.get_untracked() {
+            let _ = toggle.focus();
+        }
+    };
     let status = RwSignal::new(status);
     Effect::new(move |_| {
         let (finished, disabled) = (finish.value().get(), disable.value().get());
         if matches!(finished, Some(Ok(()))) || matches!(disabled, Some(Ok(()))) {
-            reload_page();
+            reload_page("#tfa-title");
         }
     });
     // A new set of codes replaces the old one.
@@ -40,6 +48,8 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
                     <span id="tfa-toggle-label">"Two Factor Auth"</span>
                     <button
                         type="button"
+                        id="tfa-toggle"
+                        node_ref=toggle
                         class="switch"
                         role="switch"
                         aria-checked="false"
@@ -50,6 +60,7 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
                     </button>
                     <span class="muted">"Off"</span>
                 </div>
+                <p class="nudge">"We strongly recommend enabling two-factor authentication for your account."</p>
             })
         }
     };
@@ -61,7 +72,7 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
             </p>
             {body}
             <Show when=move || dialog_open.get()>
-                <EnrollDialog account=dialog_account.clone() finish on_close=move || dialog_open.set(false) />
+                <EnrollDialog account=dialog_account.clone() finish on_close=close_dialog />
             </Show>
         </section>
     }
