@@ -5,7 +5,10 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// Written as JSON with its variant in `code` (an internally tagged enum);
+/// read back through `Wire`, a flat struct, so that the browser bundle does not
+/// carry serde's buffering of internally tagged enums.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum AppError {
     /// One input broke a rule; `field` names the form field.
@@ -150,6 +153,52 @@ impl AppError {
     }
 }
 
+/// Every field any variant has, each optional: what `AppError` is read from.
+#[derive(Deserialize)]
+struct Wire {
+    code: String,
+    field: Option<String>,
+    message: Option<String>,
+    reason: Option<String>,
+    org: Option<String>,
+    slug: Option<String>,
+    retry_after_secs: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for AppError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let w = Wire::deserialize(deserializer)?;
+        let missing = |name: &'static str| D::Error::missing_field(name);
+        let message = || w.message.clone().ok_or_else(|| missing("message"));
+        let retry = || w.retry_after_secs.ok_or_else(|| missing("retry_after_secs"));
+        let reason = w.reason.clone();
+        Ok(match w.code.as_str() {
+            "validation" => {
+                Self::Validation { field: w.field.clone().ok_or_else(|| missing("field"))?, message: message()?, reason }
+            }
+            "invalid_credentials" => Self::InvalidCredentials,
+            "unauthenticated" => Self::Unauthenticated,
+            "unauthorized" => Self::Unauthorized { message: message()?, reason },
+            "forbidden" => Self::Forbidden { message: message()?, reason },
+            "not_found" => Self::NotFound { message: message()?, reason },
+            "conflict" => Self::Conflict { message: message()?, reason },
+            "two_factor_required" => Self::TwoFactorRequired {
+                org: w.org.clone().ok_or_else(|| missing("org"))?,
+                slug: w.slug.clone().ok_or_else(|| missing("slug"))?,
+            },
+            "rate_limited" => Self::RateLimited { retry_after_secs: retry()? },
+            "busy" => Self::Busy { retry_after_secs: retry()? },
+            "payload_too_large" => Self::PayloadTooLarge { message: message()? },
+            "unsupported_media_type" => Self::UnsupportedMediaType { message: message()? },
+            "bad_request" => Self::BadRequest { message: message()? },
+            "network" => Self::Network { message: message()? },
+            "internal" => Self::Internal,
+            other => return Err(D::Error::unknown_variant(other, &["validation", "forbidden", "internal"])),
+        })
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -177,3 +226,43 @@ impl From<sqlx::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn every_error_reads_back_as_it_was_written() {
+        let reason = Some("why".to_string());
+        let all = [
+            AppError::Validation { field: "f".into(), message: "m".into(), reason: reason.clone() },
+            AppError::Validation { field: "f".into(), message: "m".into(), reason: None },
+            AppError::InvalidCredentials,
+            AppError::Unauthenticated,
+            AppError::Unauthorized { message: "m".into(), reason: reason.clone() },
+            AppError::Forbidden { message: "m".into(), reason: reason.clone() },
+            AppError::NotFound { message: "m".into(), reason: None },
+            AppError::Conflict { message: "m".into(), reason },
+            AppError::TwoFactorRequired { org: "Acme".into(), slug: "acme".into() },
+            AppError::RateLimited { retry_after_secs: 7 },
+            AppError::Busy { retry_after_secs: 2 },
+            AppError::PayloadTooLarge { message: "m".into() },
+            AppError::UnsupportedMediaType { message: "m".into() },
+            AppError::BadRequest { message: "m".into() },
+            AppError::Network { message: "m".into() },
+            AppError::Internal,
+        ];
+        for error in all {
+            let json = serde_json::to_string(&error).unwrap_or_default();
+            let back: AppError = serde_json::from_str(&json).unwrap_or(AppError::Unauthenticated);
+            assert_eq!(back, error, "{json}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_code_or_a_missing_field_is_an_error_not_a_guess() {
+        assert!(serde_json::from_str::<AppError>(r#"{"code":"teapot"}"#).is_err());
+        assert!(serde_json::from_str::<AppError>(r#"{"code":"forbidden"}"#).is_err());
+        assert!(serde_json::from_str::<AppError>(r#"{"message":"m"}"#).is_err());
+    }
+}

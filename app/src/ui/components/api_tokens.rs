@@ -5,37 +5,36 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::ui::components::call::Call;
+
 use crate::api_access::{ApiCredential, ApiCredentials, CredentialKind, NewSecret, Scope, NO_EXPIRY_WARNING};
 use crate::model::format_date;
-use crate::server_fns::tokens::{my_api_credentials, CreateApiToken, CreateAppPassword, RevokeApiCredential};
+use crate::server_fns::tokens::{CreateApiToken, MyApiCredentials, CreateAppPassword, RevokeApiCredential};
 use crate::ui::components::copyable::Copyable;
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
+use crate::ui::components::forms::{ActionButton, Field, FormError, IslandForm};
 use crate::ui::components::two_factor::KeyConfirmation;
 
 /// A section's list, read again from the server after each change made here
 /// (islands: the rest of the page is server-rendered and stays as it is).
-fn live_list<A, B>(
-    items: Vec<ApiCredential>,
-    kind: CredentialKind,
-    made: ServerAction<A>,
-    revoke: ServerAction<B>,
-) -> RwSignal<Vec<ApiCredential>>
+fn live_list<A, B>(items: Vec<ApiCredential>, kind: CredentialKind, made: Call<A>, revoke: Call<B>) -> RwSignal<Vec<ApiCredential>>
 where
-    A: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    A::Output: Clone + Send + Sync + 'static,
-    B: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    B::Output: Clone + Send + Sync + 'static,
+    A: leptos::server_fn::ServerFn + 'static,
+    A::Output: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    B: leptos::server_fn::ServerFn + 'static,
+    B::Output: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 {
     let list = RwSignal::new(items);
+    let reread = Call::<MyApiCredentials>::new();
     Effect::new(move |_| {
         // Both read on every run, so that both stay tracked.
         let (made, revoked) = (made.value().get(), revoke.value().get());
         if matches!(made, Some(Ok(_))) || matches!(revoked, Some(Ok(_))) {
-            leptos::task::spawn_local(async move {
-                if let Ok(ApiCredentials { tokens, app_passwords }) = my_api_credentials().await {
-                    list.set(if kind == CredentialKind::PersonalAccessToken { tokens } else { app_passwords });
-                }
-            });
+            reread.send(&[]);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(ApiCredentials { tokens, app_passwords })) = reread.value().get() {
+            list.set(if kind == CredentialKind::PersonalAccessToken { tokens } else { app_passwords });
         }
     });
     list
@@ -63,7 +62,7 @@ fn used(c: &ApiCredential) -> String {
 #[component]
 fn CredentialList(
     items: RwSignal<Vec<ApiCredential>>,
-    revoke: ServerAction<RevokeApiCredential>,
+    revoke: Call<RevokeApiCredential>,
     empty: &'static str,
 ) -> impl IntoView {
     move || {
@@ -163,10 +162,10 @@ fn Reauthenticate(
 /// The Account page's "Personal access tokens" (an island: the new token is shown once, here).
 #[island]
 pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool, key_only: bool) -> impl IntoView {
-    let action = ServerAction::<CreateApiToken>::new();
-    let revoke = ServerAction::<RevokeApiCredential>::new();
+    let action = Call::<CreateApiToken>::new();
+    let revoke = Call::<RevokeApiCredential>::new();
     let items = live_list(items, CredentialKind::PersonalAccessToken, action, revoke);
-    let error = last_error(action);
+    let error = action.error();
     let no_expiry = RwSignal::new(false);
     view! {
         <section class="card" aria-labelledby="tokens-title">
@@ -178,7 +177,7 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool, key_onl
             {move || {
                 action.value().get().and_then(Result::ok).map(|made| view! { <ShownOnce made label="Token" /> })
             }}
-            <FormError error=last_error(revoke) />
+            <FormError error=revoke.error() />
             <CredentialList items revoke empty="No personal access tokens." />
             <details>
                 <summary>"Generate token"</summary>
@@ -249,10 +248,10 @@ pub fn PersonalAccessTokens(items: Vec<ApiCredential>, two_factor: bool, key_onl
 /// The Account page's "Application passwords" (an island, as the tokens).
 #[island]
 pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool, key_only: bool) -> impl IntoView {
-    let action = ServerAction::<CreateAppPassword>::new();
-    let revoke = ServerAction::<RevokeApiCredential>::new();
+    let action = Call::<CreateAppPassword>::new();
+    let revoke = Call::<RevokeApiCredential>::new();
     let items = live_list(items, CredentialKind::ApplicationPassword, action, revoke);
-    let error = last_error(action);
+    let error = action.error();
     view! {
         <section class="card" aria-labelledby="app-passwords-title">
             <h2 id="app-passwords-title">"Application passwords"</h2>
@@ -267,7 +266,7 @@ pub fn ApplicationPasswords(items: Vec<ApiCredential>, two_factor: bool, key_onl
                     .and_then(Result::ok)
                     .map(|made| view! { <ShownOnce made label="Application password" /> })
             }}
-            <FormError error=last_error(revoke) />
+            <FormError error=revoke.error() />
             <CredentialList items revoke empty="No application passwords." />
             <details>
                 <summary>"Generate application password"</summary>

@@ -6,6 +6,7 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::ui::components::call::Call;
 
 /// The error of the last run of an action, if it failed.
 pub fn last_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
@@ -16,28 +17,28 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
-/// Leptos's `ActionForm` for islands: the same form, which posts to the server
-/// function without JavaScript and dispatches the action with it, but whose
-/// children keep their type. `ActionForm` erases them into an `AnyView`, which
-/// brings every form's async-hydration code into the wasm, unused.
+/// An island's form: posts to the server function without JavaScript, and
+/// with it sends its fields through the island's `Call` (no page load).
 #[component]
-pub fn IslandForm<S, V>(action: ServerAction<S>, children: TypedChildren<V>) -> impl IntoView
+pub fn IslandForm<S, V>(action: Call<S>, children: TypedChildren<V>) -> impl IntoView
 where
-    S: ServerFn<Error = AppError> + DeserializeOwned + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
+    S: ServerFn + 'static,
+    S::Output: DeserializeOwned + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match <S as leptos::form::FromFormData>::from_event(&ev) {
-            Ok(input) => {
-                action.dispatch(input);
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(form) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok()) {
+                action.send_form(&form);
             }
-            Err(e) => action.value().set(Some(Err(AppError::BadRequest { message: e.to_string() }))),
         }
     };
+    let url = Call::<S>::url();
     view! {
-        <form action=S::url() method="post" on:submit=on_submit>
+        <form action=url method="post" on:submit=on_submit>
             {children.into_inner()()}
         </form>
     }

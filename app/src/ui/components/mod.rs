@@ -2,6 +2,7 @@ pub mod account_settings;
 pub mod api_tokens;
 pub mod applications;
 pub mod browser;
+pub mod call;
 pub mod copyable;
 pub mod forms;
 pub mod invitations;

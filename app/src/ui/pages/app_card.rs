@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use crate::applications::{Application, NewCredentials};
 use crate::model::{format_date, format_utc_time};
 use crate::server_fns::applications::{DeleteApplication, RegenerateClientSecret, SetApplicationDisabled};
+use crate::ui::components::call::Call;
 use crate::ui::components::copyable::Copyable;
-use crate::ui::components::forms::{last_error, ActionButton, FormError, InlineReauth, IslandForm};
+use crate::ui::components::forms::{ActionButton, FormError, InlineReauth, IslandForm};
 
 /// The cards' plain forms (the page makes them; their errors show above the list).
 #[derive(Clone, Copy)]
@@ -38,8 +39,8 @@ pub(super) fn Credentials(made: NewCredentials) -> impl IntoView {
 /// "Regenerate secret" behind the password (an island: the new secret is shown once, here).
 #[island]
 fn RegenerateSecret(slug: String, client_id: String, name: String) -> impl IntoView {
-    let action = ServerAction::<RegenerateClientSecret>::new();
-    let error = last_error(action);
+    let action = Call::<RegenerateClientSecret>::new();
+    let error = action.error();
     let made = move || action.value().get().and_then(Result::ok).map(|made| view! { <Credentials made /> });
     view! {
         <details class="panel inline-panel">

@@ -13,6 +13,7 @@ use crate::applications::ApplicationsPage;
 use crate::error::AppError;
 use crate::server_fns::applications::{load_applications, RegisterApplication};
 use crate::ui::auth::Auth;
+use crate::ui::components::call::Call;
 use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
 
 #[component]
@@ -99,8 +100,8 @@ fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
 /// island: the secret is shown this once, in the browser).
 #[island]
 fn RegisterForm(slug: String) -> impl IntoView {
-    let action = ServerAction::<RegisterApplication>::new();
-    let error = last_error(action);
+    let action = Call::<RegisterApplication>::new();
+    let error = action.error();
     let tab = format!("/orgs/{slug}/applications");
     let made = move || {
         action.value().get().and_then(Result::ok).map(|made| {

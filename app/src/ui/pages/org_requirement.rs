@@ -22,6 +22,7 @@ fn grace_label(days: i64) -> String {
 #[component]
 pub fn RequirementSection(settings: OrgSettings, save: ServerAction<SetTwoFactorRequirement>) -> impl IntoView {
     let OrgSettings { org, require_two_factor, grace_days, .. } = settings;
+    let owner = (org.my_role == Role::Owner).then(|| org.slug.clone());
     let error = last_error(save);
     // After a plain form post the page comes back with `?saved=two-factor`.
     let query = use_query_map();
@@ -116,7 +117,7 @@ pub fn RequirementSection(settings: OrgSettings, save: ServerAction<SetTwoFactor
                         {move || saved().then_some("Saved.")}
                     </p>
                 </ActionForm>
-                {(org.my_role == Role::Owner).then(|| view! { <OneButton slug=org.slug.clone() require_two_factor grace_days save /> })}
+                {owner.map(|slug| view! { <OneButton slug require_two_factor grace_days save /> })}
             </section>
         </section>
     }

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::ui::components::call::Call;
+
 use super::enroll_dialog::EnrollDialog;
 use crate::server_fns::twofactor::FinishEnrollment;
 use crate::ui::components::browser::reload_page;
@@ -10,7 +12,7 @@ use crate::ui::components::browser::reload_page;
 #[island]
 pub fn EnrollButton(account: String) -> impl IntoView {
     let open = RwSignal::new(false);
-    let finish = ServerAction::<FinishEnrollment>::new();
+    let finish = Call::<FinishEnrollment>::new();
     Effect::new(move |_| {
         if matches!(finish.value().get(), Some(Ok(()))) {
             reload_page("");

@@ -6,27 +6,29 @@ use leptos::either::{EitherOf3, EitherOf4};
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::ui::components::call::Call;
+
 use super::codes::BackupCodeList;
 use crate::server_fns::twofactor::{
     CancelEnrollment, CheckEnrollmentCode, FinishEnrollment, StartEnrollment, PASSWORD_NEEDED,
 };
 use crate::ui::components::browser::{copy_to_clipboard, keep_tab_inside};
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
+use crate::ui::components::forms::{ActionButton, Field, FormError, IslandForm};
 
 #[component]
 pub fn EnrollDialog(
     account: String,
-    finish: ServerAction<FinishEnrollment>,
+    finish: Call<FinishEnrollment>,
     on_close: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    let start = ServerAction::<StartEnrollment>::new();
-    let check = ServerAction::<CheckEnrollmentCode>::new();
-    let cancel = ServerAction::<CancelEnrollment>::new();
+    let start = Call::<StartEnrollment>::new();
+    let check = Call::<CheckEnrollmentCode>::new();
+    let cancel = Call::<CancelEnrollment>::new();
     let next_clicked = RwSignal::new(false);
     let finished_at = finish.version().get_untracked();
 
-    start.dispatch(StartEnrollment { password: String::new(), code: String::new() });
+    start.send(&[]);
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
             if !d.open() {
@@ -58,7 +60,7 @@ pub fn EnrollDialog(
     let abandon = {
         let on_close = on_close;
         move || {
-            cancel.dispatch(CancelEnrollment {});
+            cancel.send(&[]);
             on_close();
         }
     };
@@ -102,7 +104,7 @@ pub fn EnrollDialog(
 }
 
 #[component]
-fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
+fn PasswordStep(start: Call<StartEnrollment>) -> impl IntoView {
     let input = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get().and_then(|d| d.query_selector("input").ok().flatten()) {
@@ -131,9 +133,9 @@ fn PasswordStep(start: ServerAction<StartEnrollment>) -> impl IntoView {
 }
 
 #[component]
-fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+fn ScanStep(start: Call<StartEnrollment>, on_next: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let copied = RwSignal::new(false);
-    let error = last_error(start);
+    let error = start.error();
     view! {
         <p>
             "Download an authentication app such as Google Authenticator ("
@@ -203,14 +205,14 @@ fn ScanStep(start: ServerAction<StartEnrollment>, on_next: impl Fn() + Send + Sy
 }
 
 #[component]
-fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
+fn CheckStep(check: Call<CheckEnrollmentCode>) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
             let _ = el.focus();
         }
     });
-    let error = last_error(check);
+    let error = check.error();
     let message = move || error.get().map(|e| e.to_string());
     view! {
         <IslandForm action=check>
@@ -239,14 +241,14 @@ fn CheckStep(check: ServerAction<CheckEnrollmentCode>) -> impl IntoView {
 }
 
 #[component]
-fn SaveStep(codes: Vec<String>, account: String, finish: ServerAction<FinishEnrollment>) -> impl IntoView {
+fn SaveStep(codes: Vec<String>, account: String, finish: Call<FinishEnrollment>) -> impl IntoView {
     let heading = NodeRef::<html::H3>::new();
     Effect::new(move |_| {
         if let Some(el) = heading.get() {
             let _ = el.focus();
         }
     });
-    let error = last_error(finish);
+    let error = finish.error();
     view! {
         <h3 node_ref=heading tabindex="-1">
             "Save your backup codes"
@@ -262,7 +264,7 @@ fn SaveStep(codes: Vec<String>, account: String, finish: ServerAction<FinishEnro
                 class="button primary"
                 disabled=move || finish.pending().get()
                 on:click=move |_| {
-                    finish.dispatch(FinishEnrollment {});
+                    finish.send(&[]);
                 }
             >
                 {move || if finish.pending().get() { "Enabling…" } else { "I've Saved my Codes" }}

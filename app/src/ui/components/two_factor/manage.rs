@@ -5,9 +5,11 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::ui::components::call::Call;
+
 use super::codes::BackupCodeList;
 use crate::server_fns::twofactor::{DisableTwoFactor, RegenerateCodes, RevealCodes};
-use crate::ui::components::forms::{last_error, ActionButton, Field, FormError, IslandForm};
+use crate::ui::components::forms::{ActionButton, Field, FormError, IslandForm};
 
 #[component]
 fn CodeField(
@@ -79,8 +81,8 @@ pub fn KeyConfirmation(done: &'static str) -> impl IntoView {
 
 #[component]
 pub fn RevealForm(key_only: bool) -> impl IntoView {
-    let action = ServerAction::<RevealCodes>::new();
-    let error = last_error(action);
+    let action = Call::<RevealCodes>::new();
+    let error = action.error();
     view! {
         <details class="panel">
             <summary class="button">"Reveal codes"</summary>
@@ -136,8 +138,8 @@ pub fn RevealForm(key_only: bool) -> impl IntoView {
 }
 
 #[component]
-pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String, key_only: bool) -> impl IntoView {
-    let error = last_error(action);
+pub fn RegenerateForm(action: Call<RegenerateCodes>, account: String, key_only: bool) -> impl IntoView {
+    let error = action.error();
     view! {
         <details class="panel">
             <summary class="button">"Regenerate codes"</summary>
@@ -171,8 +173,8 @@ pub fn RegenerateForm(action: ServerAction<RegenerateCodes>, account: String, ke
 }
 
 #[component]
-pub fn DisableForm(action: ServerAction<DisableTwoFactor>, key_only: bool) -> impl IntoView {
-    let error = last_error(action);
+pub fn DisableForm(action: Call<DisableTwoFactor>, key_only: bool) -> impl IntoView {
+    let error = action.error();
     view! {
         <details class="panel">
             <summary class="button danger">"Disable 2FA"</summary>

@@ -1,6 +1,8 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::ui::components::call::Call;
+
 use super::enroll_dialog::EnrollDialog;
 use super::manage::{DisableForm, KeyConfirmation, RegenerateForm, RevealForm};
 use crate::model::{format_date, TwoFactorStatus};
@@ -12,9 +14,9 @@ use crate::ui::components::browser::reload_page;
 /// off reloads the page, whose other sections depend on it.
 #[island]
 pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoView {
-    let finish = ServerAction::<FinishEnrollment>::new();
-    let regenerate = ServerAction::<RegenerateCodes>::new();
-    let disable = ServerAction::<DisableTwoFactor>::new();
+    let finish = Call::<FinishEnrollment>::new();
+    let regenerate = Call::<RegenerateCodes>::new();
+    let disable = Call::<DisableTwoFactor>::new();
     let dialog_open = RwSignal::new(false);
     let toggle = NodeRef::<leptos::html::Button>::new();
     // Closing the dialog gives focus back to the toggle that opened it.
@@ -81,8 +83,8 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
 #[component]
 fn Enabled(
     status: RwSignal<TwoFactorStatus>,
-    regenerate: ServerAction<RegenerateCodes>,
-    disable: ServerAction<DisableTwoFactor>,
+    regenerate: Call<RegenerateCodes>,
+    disable: Call<DisableTwoFactor>,
     account: String,
     dialog_open: RwSignal<bool>,
 ) -> impl IntoView {
