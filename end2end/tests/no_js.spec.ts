@@ -58,3 +58,25 @@ test('sign up, create an organization, log in with a recovery code, log out, the
   await expect(page.getByText(`Invitation sent to ${invitee}.`)).toBeVisible();
   await expect(page.getByText(invitee, { exact: true })).toBeVisible();
 });
+
+test('the same walk as navigation.spec.ts works by full page loads', async ({ page }) => {
+  const email = uniqueEmail('Walt');
+  expect((await page.request.post('/api/sign_up', { form: { name: 'Walt', email, password: PASSWORD } })).status()).toBe(200);
+  const slug = `nojs-walk-${Date.now()}`;
+  expect((await page.request.post('/api/create_org', { form: { name: 'Walk Co', slug } })).status()).toBe(200);
+  await page.goto('/account');
+  await page.getByRole('link', { name: 'Organization', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${slug}$`));
+  const tabs = page.getByRole('navigation', { name: 'Organization sections' });
+  await tabs.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Require two-factor authentication' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'General' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  await tabs.getByRole('link', { name: 'Applications' }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${slug}/applications$`));
+  await page.getByLabel('Account menu for Walt').click();
+  await page.getByRole('menuitem', { name: 'Account' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${slug}/applications$`));
+});

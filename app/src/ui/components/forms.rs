@@ -37,6 +37,8 @@ where
         }
     };
     let url = Call::<S>::url();
+    #[cfg(not(feature = "hydrate"))]
+    let _ = action;
     view! {
         <form action=url method="post" on:submit=on_submit>
             {children.into_inner()()}
