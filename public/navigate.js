@@ -158,7 +158,7 @@ function sameIsland(a, b) {
 function arrive(url, how, from) {
   const main = document.getElementById("main");
   const heading = main?.querySelector("h1") || main;
-  const alert = main?.querySelector('[role="alert"]:not(:empty), .error:not(:empty)');
+  const alert = main?.querySelector(".form-error:not(.hidden), .field-error:not(:empty), .notice.danger");
   if (how.pop) {
     const [x, y] = history.state?.scroll || [0, 0];
     window.scrollTo(x, y);

@@ -77,3 +77,16 @@ read -r _ _ ours_gz _ < <(scripts/wasm-size.sh "$SITE_ROOT/pkg")
 read -r _ _ hello_gz _ < <(scripts/wasm-size.sh "$HELLO/target/site/pkg")
 echo
 echo "Portcullis's wasm is $(ratio "$ours_gz" "$hello_gz") times the bare hello's (gzip -9); $RUNS loads each, $(chromium --version 2>/dev/null || echo Chromium)."
+
+say "measuring click-to-paint of the Members tab ($RUNS runs each way)"
+paint="$(cd end2end && node perf/click-to-paint.mjs "http://127.0.0.1:$PORTCULLIS_PORT" "$RUNS")"
+python3 - "$paint" <<'PY'
+import json, sys
+t = json.loads(sys.argv[1])
+print()
+print("| click on \"Members\" (Settings tab) to the Members tab painted | median ms (min–max) |")
+print("| --- | --- |")
+for name, label in (("client_side", "client-side navigation (navigate.js)"), ("full_load", "full document load")):
+    r = t[name]
+    print(f"| {label} | {r['median_ms']:,} ({r['min_ms']:,}–{r['max_ms']:,}) |")
+PY

@@ -174,9 +174,11 @@ impl<'de> Deserialize<'de> for AppError {
         let retry = || w.retry_after_secs.ok_or_else(|| missing("retry_after_secs"));
         let reason = w.reason.clone();
         Ok(match w.code.as_str() {
-            "validation" => {
-                Self::Validation { field: w.field.clone().ok_or_else(|| missing("field"))?, message: message()?, reason }
-            }
+            "validation" => Self::Validation {
+                field: w.field.clone().ok_or_else(|| missing("field"))?,
+                message: message()?,
+                reason,
+            },
             "invalid_credentials" => Self::InvalidCredentials,
             "unauthenticated" => Self::Unauthenticated,
             "unauthorized" => Self::Unauthorized { message: message()?, reason },

@@ -9,14 +9,19 @@ use crate::ui::components::call::Call;
 
 use crate::api_access::{ApiCredential, ApiCredentials, CredentialKind, NewSecret, Scope, NO_EXPIRY_WARNING};
 use crate::model::format_date;
-use crate::server_fns::tokens::{CreateApiToken, MyApiCredentials, CreateAppPassword, RevokeApiCredential};
+use crate::server_fns::tokens::{CreateApiToken, CreateAppPassword, MyApiCredentials, RevokeApiCredential};
 use crate::ui::components::copyable::Copyable;
 use crate::ui::components::forms::{ActionButton, Field, FormError, IslandForm};
 use crate::ui::components::two_factor::KeyConfirmation;
 
 /// A section's list, read again from the server after each change made here
 /// (islands: the rest of the page is server-rendered and stays as it is).
-fn live_list<A, B>(items: Vec<ApiCredential>, kind: CredentialKind, made: Call<A>, revoke: Call<B>) -> RwSignal<Vec<ApiCredential>>
+fn live_list<A, B>(
+    items: Vec<ApiCredential>,
+    kind: CredentialKind,
+    made: Call<A>,
+    revoke: Call<B>,
+) -> RwSignal<Vec<ApiCredential>>
 where
     A: leptos::server_fn::ServerFn + 'static,
     A::Output: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,

@@ -61,7 +61,9 @@ pub fn keep_tab_inside(ev: &leptos::ev::KeyboardEvent, container: Option<leptos:
             (0..all.length()).filter_map(|i| all.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
         let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
         let active = leptos::prelude::document().active_element();
-        let at = |el: &leptos::web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<leptos::web_sys::Element>());
+        let at = |el: &leptos::web_sys::HtmlElement| {
+            active.as_ref().is_some_and(|a| a == el.unchecked_ref::<leptos::web_sys::Element>())
+        };
         let outside = active.as_ref().is_none_or(|a| !container.contains(Some(a)));
         if ev.shift_key() && (at(first) || outside) {
             ev.prevent_default();

@@ -105,7 +105,9 @@ where
                 .and_then(|data| leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data));
             match body {
                 Ok(body) => self.post(body),
-                Err(_) => self.value.set(Some(Err(AppError::BadRequest { message: "The form could not be read.".into() }))),
+                Err(_) => {
+                    self.value.set(Some(Err(AppError::BadRequest { message: "The form could not be read.".into() })))
+                }
             }
         }
         #[cfg(not(feature = "hydrate"))]

@@ -140,7 +140,7 @@ fn OneButton(
                 <SubmitButton label="Stop requiring two-factor" pending_label="Saving…" class="button danger" />
             </ActionForm>
         }
-            .into_any()
+        .into_any()
     } else {
         view! {
             <ActionForm action=save attr:class="inline-form">
@@ -150,7 +150,7 @@ fn OneButton(
                 <SubmitButton label="Require two-factor" pending_label="Saving…" />
             </ActionForm>
         }
-            .into_any()
+        .into_any()
     };
     view! {
         <div class="one-button">

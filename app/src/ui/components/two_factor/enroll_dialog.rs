@@ -139,7 +139,11 @@ fn ScanStep(start: Call<StartEnrollment>, on_next: impl Fn() + Send + Sync + 'st
     view! {
         <p>
             "Download an authentication app such as Google Authenticator ("
-            <a href="https://apps.apple.com/app/google-authenticator/id388497605" rel="external noopener" target="_blank">
+            <a
+                href="https://apps.apple.com/app/google-authenticator/id388497605"
+                rel="external noopener"
+                target="_blank"
+            >
                 "iOS"
             </a> ", "
             <a
@@ -148,8 +152,7 @@ fn ScanStep(start: Call<StartEnrollment>, on_next: impl Fn() + Send + Sync + 'st
                 target="_blank"
             >
                 "Android"
-            </a> ") or "
-            <a href="https://authy.com/download/" rel="external noopener" target="_blank">
+            </a> ") or " <a href="https://authy.com/download/" rel="external noopener" target="_blank">
                 "Authy"
             </a> "."
         </p>
