@@ -35,7 +35,7 @@ const browser = await chromium.launch({
 // after the Members table appeared.
 function watchForMembers() {
   new MutationObserver((_, observer) => {
-    if (document.querySelector('table[aria-label^="Members of"], table caption')) {
+    if (document.querySelector('table.members')) {
       observer.disconnect();
       requestAnimationFrame(() => {
         sessionStorage.setItem('paintedAt', String(performance.timeOrigin + performance.now()));
