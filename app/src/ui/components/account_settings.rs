@@ -211,7 +211,7 @@ pub fn SessionsSection(sessions: Vec<SignedInSession>) -> impl IntoView {
             <p role="status">{move || ended().then_some("Signed out.")}</p>
             <FormError error=end_error />
             <FormError error=others_error />
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="group" aria-label="Where you're signed in">
                 <table class="sessions">
                     <caption class="visually-hidden">"Where you're signed in"</caption>
                     <thead>

@@ -17,7 +17,7 @@ pub fn LogTable(
     let LogPage { entries, page, has_more } = page;
     let empty = entries.is_empty();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="group" aria-label=caption>
             <table class="log">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

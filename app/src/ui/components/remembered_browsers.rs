@@ -65,7 +65,7 @@ pub fn RememberedBrowsersSection(settings: BrowserSettings) -> impl IntoView {
                 view! { <p>"No browser is remembered."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="group" aria-label="Remembered browsers">
                         <table class="sessions">
                             <caption class="visually-hidden">"Remembered browsers"</caption>
                             <thead>

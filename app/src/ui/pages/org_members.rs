@@ -233,7 +233,7 @@ fn OrgView(
                 view! { <p class="summary">{member_count(total)}</p> }.into_any()
             }}
             <FormError error=row_error />
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="group" aria-label=format!("Members of {}", org.name)>
                 <table class="members">
                     <caption class="visually-hidden">"Members of " {org.name.clone()}</caption>
                     <thead>

@@ -72,7 +72,7 @@ pub fn PendingInvitations(
                 view! {
                     <section class="pending-invitations" aria-labelledby="pending-invitations-title">
                         <h2 id="pending-invitations-title">"Pending invitations"</h2>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="group" aria-label="Pending invitations">
                             <table class="members">
                                 <thead>
                                     <tr>

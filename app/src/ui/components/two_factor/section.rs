@@ -22,9 +22,12 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     // Closing the dialog gives focus back to the toggle that opened it.
     let close_dialog = move || {
         dialog_open.set(false);
-        if let Some(toggle) = toggle.get_untracked() {
-            let _ = toggle.focus();
-        }
+        // After the modal dialog is gone: until then the page behind it is inert.
+        request_animation_frame(move || {
+            if let Some(toggle) = toggle.get_untracked() {
+                let _ = toggle.focus();
+            }
+        });
     };
     let status = RwSignal::new(status);
     Effect::new(move |_| {
