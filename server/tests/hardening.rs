@@ -97,7 +97,7 @@ async fn hostile_strings_never_render_raw_in_pages_titles_attributes_or_csv(back
     let members = page(&owner, "/orgs/acme").await;
     assert_eq!(title_of(&members), format!("{org_name} · Portcullis"));
     let settings = page(&owner, "/orgs/acme/settings").await;
-    assert_eq!(title_of(&settings), format!("{org_name} settings · Portcullis"));
+    assert_eq!(title_of(&settings), format!("{org_name} settings: Authentication · Portcullis"));
     page(&owner, "/account").await;
     page(&member, "/orgs/acme").await;
     page(&member, "/").await;
@@ -182,8 +182,8 @@ async fn log_pages_far_beyond_the_end_answer_empty_never_500(backend: Backend) {
     }
     for path in [
         format!("/account?log={max}"),
-        format!("/orgs/acme/settings?page={max}"),
-        format!("/orgs/acme/settings?page={huge}"),
+        format!("/orgs/acme/settings/general?page={max}"),
+        format!("/orgs/acme/settings/general?page={huge}"),
     ] {
         let res = owner.get(&path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
