@@ -125,7 +125,7 @@ pub fn OrgSettingsPage(section: SettingsSection) -> impl IntoView {
                     <Title text=format!("{name} settings: {}", section.label()) />
                     <section class="card wide">
                         <header class="org-header">
-                            <h1>{name.clone()}</h1>
+                            <h1>{name}</h1>
                         </header>
                         <OrgTabs slug=slug.clone() manage=true current="settings" />
                         <div class="settings-layout">
