@@ -137,12 +137,24 @@ function swap(html) {
   document.body.replaceChildren(...next.body.childNodes);
   if (announcer) document.body.append(announcer);
   document.title = next.title;
-  for (const island of document.querySelectorAll("leptos-island")) {
-    if (!island.$$portcullisHydrated) {
-      island.$$portcullisHydrated = true;
-      window.__hydrateIsland(island, island.dataset.component);
-    }
-  }
+}
+
+// The new islands come alive after the new page is painted: paint first, as a document load would.
+// Until then the root says so (`data-islands-pending`), for tests and styles.
+function hydrateNewIslands(then) {
+  document.documentElement.dataset.islandsPending = "";
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      for (const island of document.querySelectorAll("leptos-island")) {
+        if (!island.$$portcullisHydrated) {
+          island.$$portcullisHydrated = true;
+          window.__hydrateIsland(island, island.dataset.component);
+        }
+      }
+      delete document.documentElement.dataset.islandsPending;
+      then();
+    }),
+  );
 }
 
 // A form's own submit button is sent with it, so it never stays: it would
@@ -174,7 +186,7 @@ function arrive(url, how, from) {
     focus.focus({ preventScroll: how.pop || url.pathname === from });
   }
   announce(document.title);
-  document.dispatchEvent(new CustomEvent("portcullis:navigated", { detail: { url: url.href } }));
+  hydrateNewIslands(() => document.dispatchEvent(new CustomEvent("portcullis:navigated", { detail: { url: url.href } })));
 }
 
 function announce(words) {

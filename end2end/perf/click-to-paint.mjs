@@ -4,6 +4,7 @@
 // once as a full document load (the same link, left to the browser). The page
 // is hydrated and its bundle cached before each click, as for someone already
 // using Portcullis. Median of N runs, each in a fresh browser context.
+// Also the time until the page is interactive again.
 // Usage: node perf/click-to-paint.mjs <base-url> [runs=10]
 import { chromium, request as http } from '@playwright/test';
 
@@ -32,8 +33,18 @@ const browser = await chromium.launch({
 });
 
 // In every document: the absolute time (ms since the epoch, sub-ms) of the frame
-// after the Members table appeared.
+// after the Members table appeared, and of the page being interactive again (a
+// document load: the wasm hydrated the new document; in place: navigate.js
+// hydrated the new islands).
 function watchForMembers() {
+  const ready = () => sessionStorage.setItem('readyAt', String(performance.timeOrigin + performance.now()));
+  document.addEventListener('portcullis:navigated', ready, { once: true });
+  new MutationObserver((_, observer) => {
+    if (document.body?.dataset.hydrated === 'true' && !sessionStorage.getItem('readyAt') && sessionStorage.getItem('paintedAt')) {
+      observer.disconnect();
+      ready();
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
   new MutationObserver((_, observer) => {
     if (document.querySelector('table.members')) {
       observer.disconnect();
@@ -58,24 +69,31 @@ async function once(fullLoad) {
   if (fullLoad) await link.evaluate((a) => a.setAttribute('data-document', ''));
   await page.evaluate(() => {
     sessionStorage.removeItem('paintedAt');
+    sessionStorage.removeItem('readyAt');
     window.__sameDocument = true;
   });
   const clickedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
   await link.click();
-  await page.waitForFunction(() => sessionStorage.getItem('paintedAt'), null, { timeout: 60_000, polling: 10 });
-  const paintedAt = Number(await page.evaluate(() => sessionStorage.getItem('paintedAt')));
+  await page.waitForFunction(() => sessionStorage.getItem('paintedAt') && sessionStorage.getItem('readyAt'), null, { timeout: 60_000, polling: 10 });
+  const [paintedAt, readyAt] = (await page.evaluate(() => [sessionStorage.getItem('paintedAt'), sessionStorage.getItem('readyAt')])).map(Number);
   const sameDocument = await page.evaluate(() => window.__sameDocument === true);
   await context.close();
   if (sameDocument === fullLoad) throw new Error(fullLoad ? 'the full load stayed in the document' : 'the click loaded a document');
-  return Math.round(paintedAt - clickedAt);
+  return [Math.round(paintedAt - clickedAt), Math.round(readyAt - clickedAt)];
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const result = {};
 for (const [name, fullLoad] of [['client_side', false], ['full_load', true]]) {
-  const times = [];
-  for (let i = 0; i < runs; i++) times.push(await once(fullLoad));
-  result[name] = { median_ms: median(times), min_ms: Math.min(...times), max_ms: Math.max(...times), times };
+  const painted = [];
+  const ready = [];
+  for (let i = 0; i < runs; i++) {
+    const [p, r] = await once(fullLoad);
+    painted.push(p);
+    ready.push(r);
+  }
+  const summary = (times) => ({ median_ms: median(times), min_ms: Math.min(...times), max_ms: Math.max(...times), times });
+  result[name] = { painted: summary(painted), interactive: summary(ready) };
 }
 await browser.close();
 console.log(JSON.stringify({ base, runs, ...result }));

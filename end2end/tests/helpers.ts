@@ -41,6 +41,12 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
+/** Waits until a page swapped in by client-side navigation has its islands hydrated. */
+export async function settled(page: Page) {
+  await hydrated(page);
+  await expect(page.locator('html')).not.toHaveAttribute('data-islands-pending');
+}
+
 export async function logIn(page: Page, email: string, password = PASSWORD) {
   await page.goto('/login');
   await hydrated(page);

@@ -1,5 +1,5 @@
 import { Page, expect, test } from '@playwright/test';
-import { hydrated, signUpViaApi } from './helpers';
+import { hydrated, settled, signUpViaApi } from './helpers';
 
 // Client-side navigation (public/navigate.js): once the wasm is there, links and
 // plain form posts swap the page in place. A value set on `window` survives only
@@ -73,6 +73,8 @@ test('Account, Organization, Members, Settings, Applications and back: never a d
   await expect(page.getByRole('table', { name: /Members of/ })).toBeVisible();
   await page.getByLabel('Account menu for Wally').click();
   await page.getByRole('menuitem', { name: 'Account' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await settled(page);
   await page.getByRole('switch', { name: 'Two Factor Auth' }).click();
   const dialog = page.getByRole('dialog', { name: 'Set up two-factor authentication' });
   await expect(dialog.getByLabel('Setup key')).toBeVisible();
