@@ -35,7 +35,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await signUpViaApi(page.request, 'Axel');
       const slug = `axe-${scheme}-${width}-${Date.now()}`;
       expect((await page.request.post('/api/create_org', { form: { name: 'Axe Co', slug } })).status()).toBe(200);
-      for (const path of ['/', '/account', '/orgs/new', `/orgs/${slug}`, `/orgs/${slug}/settings`, `/orgs/${slug}/settings/general`, `/orgs/${slug}/applications`]) {
+      for (const path of ['/', '/account', '/orgs/new', `/orgs/${slug}`, `/orgs/${slug}/settings`, `/orgs/${slug}/settings/general`, `/orgs/${slug}/applications`, '/oidc/logout']) {
         await page.goto(path);
         await hydrated(page);
         await expectNoSeriousViolations(page, path);
@@ -144,4 +144,67 @@ test('the login steps and the Members tab with the keyboard alone', async ({ bro
   await tabTo(guest, guest.getByRole('navigation', { name: 'Organization sections' }).getByRole('link', { name: 'Settings' }), 80, 'Shift+Tab');
   await guest.keyboard.press('Enter');
   await expect(guest).toHaveURL(new RegExp(`/orgs/${slug}/settings$`));
+});
+
+/** Signs up and turns 2FA on through the server functions; returns the app computing codes. */
+async function withTwoFactor(page: Page, name: string): Promise<{ email: string; totp: OTPAuth.TOTP }> {
+  const email = await signUpViaApi(page.request, name);
+  const start = await (await page.request.post('/api/start_enrollment', { form: { password: 'correct horse battery' } })).json();
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(start.setup_key.replace(/\s+/g, '')), digits: 6, period: 30 });
+  expect((await page.request.post('/api/check_enrollment_code', { form: { code: totp.generate() } })).status()).toBe(200);
+  expect((await page.request.post('/api/finish_enrollment')).status()).toBe(200);
+  return { email, totp };
+}
+
+test('the login steps and the consent page of an application pass axe in both schemes, with the keyboard alone', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const { email, totp } = await withTwoFactor(page, 'Cora');
+  const slug = `consent-${Date.now()}`;
+  expect((await page.request.post('/api/create_org', { form: { name: 'Consent Co', slug } })).status()).toBe(200);
+  await page.goto(`/orgs/${slug}/applications`);
+  await hydrated(page);
+  await expectNoSeriousViolations(page, 'the Applications tab');
+  await page.getByText('Register an application').click();
+  await page.getByLabel('Name', { exact: true }).fill('Wiki');
+  await page.getByLabel('Redirect URIs', { exact: true }).fill('http://127.0.0.1:9/callback');
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+  const clientId = (await page.getByLabel('Client ID').innerText()).trim();
+  await expectNoSeriousViolations(page, 'a registered application, its secret shown once');
+
+  const user = await (await browser.newContext()).newPage();
+  const authorize = new URL('/oidc/authorize', page.url());
+  authorize.search = new URLSearchParams({
+    response_type: 'code', client_id: clientId, redirect_uri: 'http://127.0.0.1:9/callback', scope: 'openid email',
+    state: 'state-1', nonce: 'nonce-1', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+  }).toString();
+  await user.goto(authorize.href);
+  await expect(user).toHaveURL(/\/login\?continue=/);
+  await hydrated(user);
+  for (const scheme of ['light', 'dark'] as const) {
+    await user.emulateMedia({ colorScheme: scheme });
+    await expectNoSeriousViolations(user, `login to continue (${scheme})`);
+  }
+  await tabTo(user, user.getByLabel('Email'));
+  await user.keyboard.type(email);
+  await tabTo(user, user.getByLabel('Password'));
+  await user.keyboard.type('correct horse battery');
+  await user.keyboard.press('Enter');
+  await expect(user).toHaveURL(/\/login\/two-factor\?continue=/);
+  await hydrated(user);
+  for (const scheme of ['light', 'dark'] as const) {
+    await user.emulateMedia({ colorScheme: scheme });
+    await expectNoSeriousViolations(user, `the second step (${scheme})`);
+  }
+  // The code the enrollment used is spent: the next one.
+  await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 300));
+  const code = user.getByLabel('Enter the code displayed by your authenticator app');
+  await tabTo(user, code);
+  await user.keyboard.type(totp.generate());
+  await user.keyboard.press('Enter');
+  await expect(user.getByRole('heading', { name: 'Sign in to Wiki' })).toBeVisible();
+  for (const scheme of ['light', 'dark'] as const) {
+    await user.emulateMedia({ colorScheme: scheme });
+    await expectNoSeriousViolations(user, `the consent page (${scheme})`);
+  }
+  await tabTo(user, user.getByRole('button', { name: 'Allow' }));
 });
