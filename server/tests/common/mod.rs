@@ -179,8 +179,23 @@ pub struct TestServer {
     env: Vec<(String, String)>,
 }
 
+/// A port no other server of this test binary was given. The OS may hand the
+/// same just-released port to two tests starting at once; the loser's server
+/// then fails to bind while its health check is answered by the winner, and
+/// the two tests talk to one server (seen: "acme is taken" on a new database).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut given = GIVEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 impl TestServer {
