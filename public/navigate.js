@@ -12,7 +12,8 @@
 // does not know how to follow (another site, a download, an OpenID Connect
 // redirect), the browser loads the document as it always did.
 
-const LEAVE_TO_BROWSER = /^\/(api|oidc|\.well-known|pkg|metrics)(\/|$)/;
+// Signing in through another identity provider leaves the site, as OpenID Connect does.
+const LEAVE_TO_BROWSER = /^\/(api|oidc|\.well-known|pkg|metrics|login\/upstream)(\/|$)/;
 let controller = null; // the navigation in flight, if any
 let shown = location.pathname + location.search; // the page the body shows
 let announcer = null;

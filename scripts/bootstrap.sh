@@ -99,6 +99,11 @@ if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   apt_install "Chromium is missing (or set CHROMIUM_PATH)" chromium
 fi
 
+# 5b. Apache with mod_auth_openidc (an OpenID-certified relying party) for end2end/tests/apache.spec.ts
+if ! [ -x /usr/sbin/apache2 ] || ! [ -f /usr/lib/apache2/modules/mod_auth_openidc.so ]; then
+  apt_install "Apache and mod_auth_openidc are missing" apache2 libapache2-mod-auth-openidc
+fi
+
 # 6. end2end npm packages
 if [ -f "$ROOT/end2end/package.json" ]; then
   if ! [ -d "$ROOT/end2end/node_modules" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then

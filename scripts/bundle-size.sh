@@ -4,8 +4,10 @@
 # `cargo leptos build --release --precompress` (scripts/test.sh does).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# The budget, in bytes of gzip -9: half of what the fully hydrated app shipped (578,994).
-WASM_GZIP_BUDGET=215000
+# The budget, in bytes of gzip -9: under 1.3 times a bare Leptos hello's (182,476; README's
+# "Beside a bare Leptos hello"). 215,000 until SMS added its enrollment steps to the dialog
+# (+18 KB, measured); raised to what that costs, not more.
+WASM_GZIP_BUDGET=232000
 
 read -r name raw gz br < <("$ROOT/scripts/wasm-size.sh")
 [ "$br" = "-" ] && br="(no .br: build with --precompress)"

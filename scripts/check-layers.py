@@ -25,7 +25,7 @@ from pathlib import Path
 # a later one. Prefixes are relative to app/src: "x/" is a folder, else a file.
 LAYERS = [
     ("base", ["error.rs", "factors/", "twofactor/"]),
-    ("model", ["model.rs", "validate.rs", "api_access.rs", "applications.rs", "security_keys.rs"]),
+    ("model", ["model.rs", "validate.rs", "api_access.rs", "applications.rs", "security_keys.rs", "upstream.rs"]),
     ("rules", ["policy/", "oidc/"]),
     # The server side, bottom up: what every part shares (AppState, the clock, the
     # database, the hasher, the vocabulary of refusals), the words, the
@@ -34,6 +34,8 @@ LAYERS = [
                            "server/refusals.rs", "server/webauthn.rs"]),
     ("words", ["server/words/"]),
     ("store", ["server/store/"]),
+    # Clients of other services (identity providers) over the stored settings.
+    ("outbound", ["server/upstream/"]),
     ("guards", ["server/guards/"]),
     ("use cases", ["server/flows/", "server/key_rotation.rs"]),
     ("gate", ["server/gate/"]),

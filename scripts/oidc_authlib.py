@@ -79,7 +79,7 @@ claims = jwt.decode(token["id_token"], jwks, claims_cls=CodeIDToken,
                     claims_params={"nonce": nonce, "client_id": client_id, "access_token": token["access_token"]})
 claims.validate(now=int(server_time()), leeway=5)
 header = json.loads(base64.urlsafe_b64decode(token["id_token"].split(".")[0] + "=="))
-check(header["alg"] == "ES256", f"alg {header}")
+check(header["alg"] in meta["id_token_signing_alg_values_supported"], f"alg {header}")
 check(claims["amr"] == ["pwd", "otp"], f"amr {claims['amr']}")
 check(claims["email"] == env["EMAIL"], f"email {claims}")
 

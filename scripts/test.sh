@@ -60,8 +60,24 @@ run_e2e() {
   SINK_PID=$!
   for _ in $(seq 1 300); do [ -s "$DATA_DIR/sink.port" ] && break; sleep 0.1; done
   [ -s "$DATA_DIR/sink.port" ] || { cat "$DATA_DIR/sink.log"; echo "the mail sink did not start"; exit 1; }
+  # Another identity provider people may sign in through: panva's oidc-provider on the loopback.
+  UPSTREAM_REDIRECT_URIS="http://$HOST:$PORT/login/upstream/callback" \
+    node end2end/upstream-idp.mjs > "$DATA_DIR/idp.url" 2> "$DATA_DIR/idp.log" &
+  IDP_PID=$!
+  for _ in $(seq 1 300); do [ -s "$DATA_DIR/idp.url" ] && break; sleep 0.1; done
+  [ -s "$DATA_DIR/idp.url" ] || { cat "$DATA_DIR/idp.log"; echo "the upstream identity provider did not start"; exit 1; }
+  UPSTREAM_ISSUER="$(head -1 "$DATA_DIR/idp.url")"
+  # Texted codes go to a gateway of the tests' own in the shape of Twilio's API; the tests read the files it writes.
+  SMS_DIR="$DATA_DIR/sms"
+  node end2end/sms-gateway.mjs "$SMS_DIR" > "$DATA_DIR/sms.url" 2> "$DATA_DIR/sms.log" &
+  SMS_PID=$!
+  for _ in $(seq 1 300); do [ -s "$DATA_DIR/sms.url" ] && break; sleep 0.1; done
+  [ -s "$DATA_DIR/sms.url" ] || { cat "$DATA_DIR/sms.log"; echo "the SMS gateway did not start"; exit 1; }
+  printf 'e2e-twilio-token' > "$DATA_DIR/sms.token"
   # A sender of its own: at localhost the public URL names no domain to send from.
   PORTCULLIS_SMTP_URL="smtp://127.0.0.1:$(cat "$DATA_DIR/sink.port")" PORTCULLIS_MAIL_FROM="Portcullis <portcullis@example.test>" \
+  PORTCULLIS_SMS_GATEWAY=twilio PORTCULLIS_SMS_API_BASE="$(head -1 "$DATA_DIR/sms.url")" PORTCULLIS_SMS_ACCOUNT_SID=AC0e2e \
+  PORTCULLIS_SMS_AUTH_TOKEN_FILE="$DATA_DIR/sms.token" PORTCULLIS_SMS_FROM=+14155550100 \
   DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
@@ -70,21 +86,29 @@ run_e2e() {
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA_DIR/server.log"; echo "the server did not start"; exit 1; }
     sleep 0.1
   done
-  if ! (cd end2end && PORTCULLIS_MAIL_DIR="$MAIL_DIR" PORTCULLIS_URL="http://$HOST:$PORT" npx playwright test "${@:4}"); then
+  printf 'upstream-secret' > "$DATA_DIR/upstream.secret"
+  DATABASE_URL="$2" PORTCULLIS_DATA_DIR="$DATA_DIR" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" RUST_LOG=warn \
+    "$CARGO_TARGET_DIR/debug/portcullis" providers add --name "Acme SSO" --issuer "$UPSTREAM_ISSUER" \
+    --client-id portcullis --client-secret-file "$DATA_DIR/upstream.secret" --allow-sign-up >/dev/null
+  if ! (cd end2end && UPSTREAM_ISSUER="$UPSTREAM_ISSUER" PORTCULLIS_MAIL_DIR="$MAIL_DIR" PORTCULLIS_SMS_DIR="$SMS_DIR" PORTCULLIS_URL="http://$HOST:$PORT" npx playwright test "${@:4}"); then
     echo "--- server log ---"; tail -50 "$DATA_DIR/server.log"; exit 1
   fi
-  kill "$SERVER_PID" "$SINK_PID"; wait "$SERVER_PID" "$SINK_PID" 2>/dev/null || true
-  SERVER_PID=""; SINK_PID=""
+  kill "$SERVER_PID" "$SINK_PID" "$IDP_PID" "$SMS_PID"; wait "$SERVER_PID" "$SINK_PID" "$IDP_PID" "$SMS_PID" 2>/dev/null || true
+  SERVER_PID=""; SINK_PID=""; IDP_PID=""; SMS_PID=""
   rm -rf "$DATA_DIR"
 }
 
 SERVER_PID=""
 SINK_PID=""
+IDP_PID=""
+SMS_PID=""
 PG_DB=""
 PG_ADMIN="${PORTCULLIS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 cleanup() {
   [ -n "$SERVER_PID" ] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
   [ -n "$SINK_PID" ] && { kill "$SINK_PID" 2>/dev/null || true; }
+  [ -n "$IDP_PID" ] && { kill "$IDP_PID" 2>/dev/null || true; }
+  [ -n "$SMS_PID" ] && { kill "$SMS_PID" 2>/dev/null || true; }
   [ -n "$PG_DB" ] && psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1
   return 0
 }

@@ -13,6 +13,7 @@ pub fn scope_description(scope: &str) -> Option<&'static str> {
         "profile" => "Your name",
         "email" => "Your email address",
         "orgs" => "Your organizations and your role in each",
+        "groups" => "Your organizations and your role in each, as group names",
         "offline_access" => "Stay signed in while you are away",
         _ => return None,
     })
@@ -53,6 +54,39 @@ pub fn continue_path(handle: &str) -> String {
     format!("/oidc/authorize/continue?request={}", encode_component(handle))
 }
 
+/// How an application's ID tokens are signed (`id_token_signed_response_alg`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SigningAlg {
+    /// RSA with SHA-256: the OpenID Connect default, what a client that registers nothing expects.
+    #[serde(rename = "RS256")]
+    Rs256,
+    /// ECDSA on P-256: smaller tokens, for clients that ask for it.
+    #[serde(rename = "ES256")]
+    Es256,
+}
+
+/// New clients get RS256 unless they ask for ES256.
+impl Default for SigningAlg {
+    fn default() -> Self {
+        Self::Rs256
+    }
+}
+
+impl SigningAlg {
+    pub const ALL: [SigningAlg; 2] = [SigningAlg::Rs256, SigningAlg::Es256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rs256 => "RS256",
+            Self::Es256 => "ES256",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignIn {
     pub name: String,
@@ -72,6 +106,13 @@ pub struct Application {
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub require_two_factor: bool,
+    pub id_token_alg: SigningAlg,
+    /// May introspect the tokens of every application of its organization.
+    pub resource_server: bool,
+    /// Where logout tokens are posted (OpenID Connect Back-Channel Logout).
+    pub backchannel_logout_uri: Option<String>,
+    /// May use the client credentials grant (a CI job, a daemon).
+    pub service: bool,
     pub disabled: bool,
     pub created_at: i64,
     pub recent_sign_ins: Vec<SignIn>,

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod security_keys;
 pub mod server_fns;
 pub mod ui;
+pub mod upstream;
 pub mod validate;
 
 #[cfg(feature = "ssr")]

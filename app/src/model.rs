@@ -101,6 +101,11 @@ pub struct OrgSettings {
     pub allow_remembered_browsers: bool,
     /// Members whose address is not verified are refused.
     pub require_verified_emails: bool,
+    /// Sign-ins through another identity provider must say they used several
+    /// factors there (`amr`), or are asked for this server's second factor.
+    pub require_upstream_mfa: bool,
+    /// The operator configured an SMS gateway: text messages may be allowed.
+    pub sms_offered: bool,
 }
 
 /// Grace periods offered when requiring 2FA, in days (0: immediately).
@@ -119,9 +124,13 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_factor: Option<bool>,
     /// Owners and admins only: the member's 2FA is of a kind the organization
-    /// allows (`factors::compliance::holds_allowed`).
+    /// allows, or none is needed (`factors::compliance::complies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complies: Option<bool>,
+    /// Owners and admins only, for members without a password: the identity
+    /// providers they sign in through ("Signs in with Acme SSO"; empty: a passkey only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signs_in_with: Option<Vec<String>>,
     /// Owners and admins only: how many live personal access tokens and
     /// application passwords the member has (never the tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,6 +208,25 @@ pub struct TwoFactorStatus {
     pub security_keys: u32,
     pub codes_left: u32,
     pub codes_total: u32,
+    /// Text messages: the number, masked (`+1 ••• ••• 01 23`), when set up.
+    #[serde(default)]
+    pub sms: Option<String>,
+    /// The operator configured an SMS gateway: "Text message (SMS)" is offered.
+    #[serde(default)]
+    pub sms_offered: bool,
+    /// The code the login asks for first ("authenticator_app" or "sms"), where both are set up.
+    #[serde(default)]
+    pub preferred: Option<String>,
+}
+
+/// A code texted, or waiting to be ("Send the code again" in `resend_in_secs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsSent {
+    /// Where it went: `+1 ••• ••• 01 23`.
+    pub masked: String,
+    /// A code was sent (at the login's step, perhaps not yet).
+    pub sent: bool,
+    pub resend_in_secs: i64,
 }
 
 /// The account's address and whether a link sent to it was opened.

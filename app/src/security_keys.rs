@@ -57,11 +57,17 @@ pub struct SecurityKeys {
 
 /// What the login pages offer: passkeys at all (WebAuthn on), and at the
 /// second step the pending login's own methods.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginMethods {
     pub webauthn: bool,
     pub authenticator_app: bool,
     pub security_keys: bool,
+    /// Text messages: where the code goes, and whether it was sent.
+    #[serde(default)]
+    pub sms: Option<crate::model::SmsSent>,
+    /// The texted code is the method asked for first.
+    #[serde(default)]
+    pub texts_first: bool,
 }
 
 /// A key's name: what "Add a security key" and "Rename" accept.

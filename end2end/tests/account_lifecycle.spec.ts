@@ -1,6 +1,6 @@
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
-import { PASSWORD, hydrated, logIn, signUpViaApi } from './helpers';
+import { PASSWORD, hydrated, logIn, settled, signUpViaApi } from './helpers';
 import { linkIn, waitForMail } from './mail';
 
 const NEW_PASSWORD = 'a much longer passphrase';
@@ -34,12 +34,12 @@ test('the password is changed on the Account page, and the old one stops working
   await page.goto('/account');
   await hydrated(page);
   await page.locator('summary', { hasText: 'Change password' }).click();
-  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.locator('#current-password').fill(PASSWORD);
   await page.getByLabel('New password').fill('password1');
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('This password is one of the most common ones')).toBeVisible();
   // Password fields come back empty after a refusal.
-  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.locator('#current-password').fill(PASSWORD);
   await page.getByLabel('New password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('Your password was changed. Your other browsers were signed out.')).toBeVisible();
@@ -61,7 +61,11 @@ test('a forgotten password is reset from the mailed link, with the code from the
   await page.goto('/login');
   await hydrated(page);
   await page.getByRole('link', { name: 'Forgot password?' }).click();
-  await hydrated(page);
+  // A client-side swap: the login page (with its own Email field) stays until the
+  // new body arrives, and the new page's islands hydrate after it says so.
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await expect(page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
+  await settled(page);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByText(/If an account uses that address, we have sent it a link/)).toBeVisible();

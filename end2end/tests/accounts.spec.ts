@@ -19,7 +19,7 @@ test('sign up, account page, create an organization, add a member, log out', asy
   await expect(page.getByRole('menuitem', { name: 'Account' })).toBeVisible();
   await page.getByRole('menuitem', { name: 'Account' }).click();
   await expect(page).toHaveURL(/\/account$/);
-  await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
   await expect(page.locator('main').getByText(email).first()).toBeVisible();
 
   // Create an organization

@@ -41,7 +41,11 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
-/** Waits until a page swapped in by client-side navigation has its islands hydrated. */
+/**
+ * Waits until a page swapped in by client-side navigation has its islands hydrated.
+ * Call it once the new page is known to be there (its URL or heading): before the
+ * swap, the old page is settled too.
+ */
 export async function settled(page: Page) {
   await hydrated(page);
   await expect(page.locator('html')).not.toHaveAttribute('data-islands-pending');

@@ -3,6 +3,7 @@ import * as OTPAuth from 'otpauth';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import * as fs from 'fs';
+import { waitForNextStep } from './enrolled';
 import { PASSWORD, hydrated, logIn, uniqueEmail } from './helpers';
 
 function totpFor(setupKey: string) {
@@ -17,11 +18,6 @@ async function signUpAndOpenAccount(page: Page, name: string): Promise<string> {
   await page.goto('/account');
   await hydrated(page);
   return email;
-}
-
-async function waitForNextStep() {
-  const ms = 30_000 - (Date.now() % 30_000);
-  await new Promise((r) => setTimeout(r, ms + 300));
 }
 
 async function logOut(page: Page, name: string) {
@@ -119,7 +115,7 @@ async function enrollWithKeyboard(page: Page): Promise<string> {
   const key = (await dialog.getByLabel('Setup key').innerText()).trim();
   await expect(dialog.getByRole('button', { name: 'Next' })).toBeEnabled();
   // Focus stays inside the modal dialog: Tab reaches Next and never leaves.
-  for (let i = 0; i < 6 && !(await dialog.getByRole('button', { name: 'Next' }).evaluate((el) => el === document.activeElement)); i++) {
+  for (let i = 0; i < 8 && !(await dialog.getByRole('button', { name: 'Next' }).evaluate((el) => el === document.activeElement)); i++) {
     await page.keyboard.press('Tab');
     expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
   }
@@ -205,5 +201,5 @@ test('reveal wants a code from the app, not a backup code; disabling keeps this 
   await expect(page.getByRole('switch', { name: 'Two Factor Auth' })).toHaveAttribute('aria-checked', 'false');
   // The session continues under its new id.
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
 });

@@ -47,6 +47,40 @@ pub enum Command {
     /// Organizations.
     #[command(subcommand)]
     Orgs(OrgsCommand),
+    /// Other identity providers people may sign in through (OpenID Connect issuers).
+    #[command(subcommand)]
+    Providers(ProvidersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Add an OpenID Connect issuer; register the redirect URI it prints at the provider.
+    Add {
+        /// What the login page and the Members tab call it ("Sign in with <name>").
+        #[arg(long)]
+        name: String,
+        /// The issuer URL, as its discovery document says it (e.g. https://accounts.google.com).
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// A file holding the client secret (kept off the command line and out of shell history).
+        #[arg(long)]
+        client_secret_file: std::path::PathBuf,
+        /// Scopes to ask for; `openid` is always asked.
+        #[arg(long, default_value = "openid email profile")]
+        scopes: String,
+        /// Make an account for a verified address no account has yet.
+        #[arg(long)]
+        allow_sign_up: bool,
+        /// The button's words instead of "Sign in with <name>".
+        #[arg(long)]
+        button_label: Option<String>,
+    },
+    /// List the providers as JSON (never their secrets).
+    List,
+    /// Remove a provider; accounts connected through it lose that way to sign in.
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +138,42 @@ pub enum ClientsCommand {
         /// Require two-factor authentication for this application.
         #[arg(long)]
         require_two_factor: bool,
+        /// How its ID tokens are signed (id_token_signed_response_alg): RS256 or ES256.
+        #[arg(long, default_value = "RS256", value_parser = signing_alg)]
+        id_token_alg: app::applications::SigningAlg,
+        /// A resource server (an API): it may introspect the tokens of every application of the organization.
+        #[arg(long)]
+        resource_server: bool,
+        /// Where logout tokens are posted when its users sign out (OpenID Connect Back-Channel Logout).
+        #[arg(long)]
+        backchannel_logout_uri: Option<String>,
+        /// A service (a CI job, a daemon): it may use the client credentials grant.
+        #[arg(long)]
+        service: bool,
+    },
+    /// Edit an application: only what is given changes (a repeated URI option replaces that list).
+    Update {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// An empty value removes it.
+        #[arg(long)]
+        backchannel_logout_uri: Option<String>,
+        #[arg(long)]
+        require_two_factor: Option<bool>,
+        #[arg(long, value_parser = signing_alg)]
+        id_token_alg: Option<app::applications::SigningAlg>,
+        #[arg(long)]
+        resource_server: Option<bool>,
+        #[arg(long)]
+        service: Option<bool>,
     },
     /// List an organization's applications as JSON.
     List {
@@ -112,9 +182,13 @@ pub enum ClientsCommand {
     },
 }
 
+fn signing_alg(name: &str) -> Result<app::applications::SigningAlg, String> {
+    app::applications::SigningAlg::parse(name).ok_or_else(|| format!("{name:?} is not RS256 or ES256"))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SigningKeyCommand {
-    /// Make a new signing key; the old one stays published until the tokens it signed have expired.
+    /// Make new signing keys (RS256 and ES256); the old ones stay published until the tokens they signed have expired.
     Rotate,
 }
 
@@ -156,6 +230,10 @@ pub struct Config {
     /// Seconds to wait for a free database connection before answering 500.
     #[arg(long, env = "PORTCULLIS_DB_ACQUIRE_TIMEOUT", default_value_t = 5)]
     pub db_acquire_timeout_secs: u64,
+    /// After SIGTERM, how many seconds requests in flight may take before the server stops anyway
+    /// (a client that never finishes its request must not keep a deploy waiting).
+    #[arg(long, env = "PORTCULLIS_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
     /// Seconds between deletions of expired sessions, pending logins and enrollments.
     #[arg(long, env = "PORTCULLIS_CLEANUP_INTERVAL_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
     pub cleanup_interval_secs: u64,
@@ -187,6 +265,9 @@ pub struct Config {
     /// Who may create organizations: anyone, or the operators (`portcullis operators add EMAIL`).
     #[arg(long, env = "PORTCULLIS_ORG_CREATION", value_enum, default_value_t = OrgCreation::Anyone)]
     pub org_creation: OrgCreation,
+    /// Text messages as a second factor (`--sms-gateway` and its settings).
+    #[command(flatten)]
+    pub sms: crate::sms::SmsArgs,
     /// Test builds only: a file holding seconds to add to the clock.
     #[cfg(debug_assertions)]
     #[arg(long, env = "PORTCULLIS_TEST_CLOCK_FILE", hide = true)]

@@ -19,7 +19,7 @@ use crate::middleware::Web;
 
 const COOKIE: &str = "portcullis_flash";
 /// Query parameters that only a flash may carry to a page.
-const CARRIED: [&str; 13] = [
+const CARRIED: [&str; 15] = [
     "__err",
     "__path",
     "invited",
@@ -33,6 +33,8 @@ const CARRIED: [&str; 13] = [
     "ended",
     "forgotten",
     "notified",
+    "connected",
+    "disconnected",
 ];
 /// Long enough for the redirect to be followed, short enough to be forgotten.
 const MAX_AGE_SECS: u32 = 60;
@@ -87,6 +89,13 @@ fn split_location(location: &str, origin: &str) -> (String, Vec<(String, String)
 fn set_cookie(value: &str, max_age: u32, web: Web) -> Option<HeaderValue> {
     let secure = if web.https { "; Secure" } else { "" };
     HeaderValue::from_str(&format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")).ok()
+}
+
+/// A flash cookie carrying `pairs` (carried names only) to the next page, for routes that redirect themselves.
+pub fn carry(pairs: &[(&str, &str)], https: bool) -> Option<String> {
+    let carried: Vec<(String, String)> =
+        pairs.iter().filter(|(k, _)| CARRIED.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    set_cookie(&encode(&carried), MAX_AGE_SECS, Web { https })?.to_str().ok().map(str::to_string)
 }
 
 pub async fn flash(State(web): State<Web>, mut req: Request, next: Next) -> Response {

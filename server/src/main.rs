@@ -15,11 +15,15 @@ mod operator;
 mod outbox;
 mod rest;
 mod router;
+mod sms;
+mod upstream;
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use app::server::db::{self, PoolSettings};
 use app::server::key_rotation;
+use app::server::store::outbox::Channel;
 use app::server::{AppState, Clock, PasswordHasher, Settings};
 use app::twofactor::secret_box::Keys;
 use clap::Parser;
@@ -84,6 +88,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Operators(command) => operator::operators(&state, command).await,
         Command::Users(command) => operator::users(&state, command).await,
         Command::Orgs(command) => operator::orgs(&state, command).await,
+        Command::Providers(command) => upstream::cli::providers(&state, command).await,
         Command::Serve | Command::NewKey | Command::Migrate => serve(&config, state).await,
     }
 }
@@ -139,6 +144,7 @@ async fn build_state(config: &Config) -> Result<AppState, StartupError> {
         session_absolute_secs: config.session_max_secs,
         trusted_proxies: config.trusted_proxies.clone(),
         public_url: config.issuer().map_err(StartupError::Config)?,
+        sms: config.sms.load().map_err(StartupError::Config)?.map(|(settings, _)| settings),
     };
     key_rotation::check_keys(&db, &keys).await?.map_err(StartupError::Config)?;
     Ok(AppState::new(db, hasher, clock(config), settings, keys))
@@ -230,15 +236,32 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
             let deliverer =
                 mail::SmtpDeliverer::new(&smtp, &from, state.keys.clone(), base).map_err(StartupError::Config)?;
             tracing::info!(host = %smtp.host, port = smtp.port, security = ?smtp.security, "mail is sent through SMTP");
-            outbox::spawn(state.clone(), std::sync::Arc::new(deliverer), Duration::from_secs(OUTBOX_EVERY_SECS));
+            let every = Duration::from_secs(OUTBOX_EVERY_SECS);
+            outbox::spawn(state.clone(), (Channel::Mail, std::sync::Arc::new(deliverer)), every);
         }
         None => tracing::info!(
             "no mail server is configured (PORTCULLIS_SMTP_URL): messages wait in the outbox; `portcullis mail list` shows them"
         ),
     }
+    match config.sms.load().map_err(StartupError::Config)? {
+        Some((settings, gateway)) => {
+            let deliverer = sms::SmsDeliverer::new(gateway, state.keys.clone(), state.settings.public_url.as_deref());
+            tracing::info!(
+                gateway = ?config.sms.sms_gateway,
+                daily_limit = settings.daily_limit,
+                "text messages are offered as a second factor"
+            );
+            let every = Duration::from_secs(OUTBOX_EVERY_SECS);
+            outbox::spawn(state.clone(), (Channel::Sms, std::sync::Arc::new(deliverer)), every);
+        }
+        None => tracing::info!("text messages are not offered (no PORTCULLIS_SMS_GATEWAY)"),
+    }
     match &state.settings.public_url {
         Some(issuer) => {
-            tracing::info!(%issuer, "OpenID Connect provider on: applications can sign in through Portcullis")
+            tracing::info!(%issuer, "OpenID Connect provider on: applications can sign in through Portcullis");
+            let deliverer = oidc::backchannel::BackchannelDeliverer::new(state.clone());
+            let every = Duration::from_secs(OUTBOX_EVERY_SECS);
+            outbox::spawn(state.clone(), (Channel::Backchannel, std::sync::Arc::new(deliverer)), every);
         }
         None => tracing::info!(
             "OpenID Connect provider off: set PORTCULLIS_PUBLIC_URL to let applications sign in through Portcullis"
@@ -257,10 +280,26 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartupError::Serve)?;
+    let (stopping, stop_asked) = tokio::sync::oneshot::channel();
+    let serving = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(());
+        });
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let deadline = async move {
+        match stop_asked.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = serving.into_future() => served.map_err(StartupError::Serve)?,
+        () = deadline => tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "requests still in flight after the shutdown grace period: stopping anyway"
+        ),
+    }
     tracing::info!("stopped");
     Ok(())
 }

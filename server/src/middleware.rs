@@ -34,8 +34,8 @@ pub async fn reject_cross_site(State(web): State<Web>, req: Request, next: Next)
 /// credentials (client secret, bearer token), never with our cookies: a
 /// cross-site caller gains nothing a direct one would not.
 fn cookieless(path: &str) -> bool {
-    use app::oidc::discovery::{REVOCATION, TOKEN, USERINFO};
-    [TOKEN, USERINFO, REVOCATION].contains(&path)
+    use app::oidc::discovery::{INTROSPECTION, REVOCATION, TOKEN, USERINFO};
+    [TOKEN, USERINFO, REVOCATION, INTROSPECTION].contains(&path)
 }
 
 /// `Origin` must be our scheme and host: http://host is another origin than https://host.

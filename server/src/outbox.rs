@@ -1,12 +1,13 @@
 //! The outbox's worker, next to the clean-up: delivers what committed
 //! (`app::server::store::outbox`), a batch at a time, on every instance at once
-//! (each row is claimed by one worker). Mail goes through SMTP
-//! (`mail::SmtpDeliverer`); SMS will plug in behind the same trait.
+//! (each row is claimed by one worker). One worker per way out: mail through
+//! SMTP (`mail::SmtpDeliverer`), texted codes through the SMS gateway
+//! (`sms::SmsDeliverer`); each takes only its own channel's messages.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::store::outbox::{self, Deliverer};
+use app::server::store::outbox::{self, Channel, Deliverer};
 use app::server::AppState;
 use rand::RngCore;
 
@@ -20,7 +21,7 @@ fn worker_name() -> String {
     format!("worker-{}-{}", std::process::id(), hex::encode(bytes))
 }
 
-pub fn spawn(state: AppState, deliverer: Arc<dyn Deliverer>, every: Duration) {
+pub fn spawn(state: AppState, (channel, deliverer): (Channel, Arc<dyn Deliverer>), every: Duration) {
     let worker = worker_name();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -28,7 +29,9 @@ pub fn spawn(state: AppState, deliverer: Arc<dyn Deliverer>, every: Duration) {
             tick.tick().await;
             // Bounded: a full batch is followed by another, at most ten before the next tick.
             for _ in 0..10 {
-                match outbox::deliver_due(&state.db, state.clock.now(), &worker, deliverer.as_ref(), BATCH).await {
+                let round =
+                    outbox::deliver_due(&state.db, (state.clock.now(), &worker), (channel, deliverer.as_ref()), BATCH);
+                match round.await {
                     Ok(round) if round.delivered + round.failed == BATCH as usize => continue,
                     Ok(_) => break,
                     Err(e) => {
@@ -39,4 +42,16 @@ pub fn spawn(state: AppState, deliverer: Arc<dyn Deliverer>, every: Duration) {
             }
         }
     });
+}
+
+/// Why an HTTP delivery failed, in words that never carry its URL (which may
+/// name an account or a query the other side keeps private).
+pub fn request_failure(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "the request failed"
+    }
 }

@@ -32,7 +32,8 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
-        .merge(crate::oidc::routes())
+        .merge(crate::oidc::routes(router_state.app.clone()))
+        .merge(crate::upstream::routes())
         .nest_service("/pkg", crate::assets::pkg(&leptos_options))
         .merge(crate::rest::routes(router_state.app.clone()))
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {

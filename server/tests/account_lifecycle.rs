@@ -272,7 +272,10 @@ async fn a_refused_delivery_is_retried_and_two_instances_send_each_message_once(
     // Refused once (451): retried after the backoff.
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     assert!(sink.to(&email).is_empty(), "the first try was refused");
-    server.advance_clock(app::server::store::outbox::backoff_secs(1));
+    server.advance_clock(app::server::store::outbox::backoff_secs(
+        app::server::store::outbox::MessageKind::PasswordReset,
+        1,
+    ));
     sink.wait_for(&email, 1).await;
 
     // Many messages, two workers: each arrives once.

@@ -37,7 +37,7 @@ async fn a_password_and_totp_login_signs_in_with_pkce_and_a_verified_id_token(ba
         reqwest::get(format!("{}/.well-known/openid-configuration", server.base)).await.unwrap().json().await.unwrap();
     assert_eq!(discovery["issuer"], server.base);
     assert_eq!(discovery["token_endpoint"], format!("{}/oidc/token", server.base));
-    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["ES256"]));
+    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["RS256", "ES256"]));
     assert_eq!(discovery["code_challenge_methods_supported"], json!(["S256"]));
 
     let (browser, email, app) = setup(&server).await;
@@ -52,7 +52,8 @@ async fn a_password_and_totp_login_signs_in_with_pkce_and_a_verified_id_token(ba
     assert!(tokens["refresh_token"].as_str().unwrap().starts_with("pcr_"));
 
     let (header, claims) = verified(&server, tokens["id_token"].as_str().unwrap()).await;
-    assert_eq!((header["alg"].as_str(), header["typ"].as_str()), (Some("ES256"), Some("JWT")));
+    // RS256: what a client that registered nothing expects (OpenID Connect Core §3.1.3.7).
+    assert_eq!((header["alg"].as_str(), header["typ"].as_str()), (Some("RS256"), Some("JWT")));
     eprintln!(
         "ID token of a password+TOTP login: header {header}\nclaims {}",
         serde_json::to_string_pretty(&claims).unwrap()

@@ -494,9 +494,9 @@ async fn every_gate_gives_the_answer_of_the_one_compliance_rule(backend: Backend
         }
         // Not gated (the owner is refused at the last step): the organization as the owner's list has it.
         let orgs = ok(&owner, "my_orgs", &[]).await;
-        let rule = OrgRule { deadline: orgs[0]["two_factor_deadline"].as_i64(), allowed };
+        let rule = OrgRule { deadline: orgs[0]["two_factor_deadline"].as_i64(), allowed, upstream_needs_mfa: false };
         for m in &mut members {
-            let standing = factors::standing(m.held, rule, server.now());
+            let standing = factors::standing(factors::Account::with_password(m.held), rule, server.now());
             for (gate, let_in) in gates(&server, &app, m).await {
                 assert_eq!(let_in, !standing.is_refused(), "{} at {gate}: {standing:?} under {rule:?}", m.name);
             }

@@ -7,7 +7,11 @@ use sqlx::{Connection, Executor};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-on_both_backends!(a_request_in_flight_finishes_after_sigterm, logs_can_be_json_lines);
+on_both_backends!(
+    a_request_in_flight_finishes_after_sigterm,
+    a_request_that_never_finishes_does_not_keep_the_server_after_its_grace,
+    logs_can_be_json_lines
+);
 
 async fn a_request_in_flight_finishes_after_sigterm(backend: Backend) {
     let mut server = TestServer::start(backend).await;
@@ -33,6 +37,23 @@ async fn a_request_in_flight_finishes_after_sigterm(backend: Backend) {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("LoggedIn"), "{response}");
     assert!(server.wait_for_exit().await.success(), "a clean exit");
+}
+
+async fn a_request_that_never_finishes_does_not_keep_the_server_after_its_grace(backend: Backend) {
+    let mut server = TestServer::start(backend).await;
+    server.restart(&[("PORTCULLIS_SHUTDOWN_GRACE_SECS", "1")]).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // A body announced and never sent: its handler would wait for ever.
+    let request = format!(
+        "POST /api/log_in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 100\r\n\r\nemail="
+    );
+    conn.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.send_sigterm();
+    assert!(server.wait_for_exit().await.success(), "stopped after the grace period, cleanly");
+    drop(conn);
 }
 
 async fn logs_can_be_json_lines(backend: Backend) {

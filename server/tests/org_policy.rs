@@ -22,8 +22,9 @@ on_both_backends!(
 /// Every server function, sorted into those scoped to one organization (they
 /// take its `slug` and must pass the compliance gate) and the rest. A new
 /// server function fails this test until it is put in one of the lists.
-const ORG_SCOPED: [&str; 20] = [
+const ORG_SCOPED: [&str; 22] = [
     "load_org",
+    "set_upstream_mfa_requirement",
     "set_remembered_browsers",
     "set_verified_emails_requirement",
     "load_org_settings",
@@ -40,6 +41,7 @@ const ORG_SCOPED: [&str; 20] = [
     "register_application",
     "regenerate_client_secret",
     "set_application_disabled",
+    "update_application",
     "delete_application",
     "set_api_access",
     "set_allowed_factors",
@@ -47,7 +49,7 @@ const ORG_SCOPED: [&str; 20] = [
 /// Invitations act on the signed-in invitee's own invitations, by id and email, not through an organization.
 /// The OpenID Connect ones act on the user's own sign-ins and consents: the
 /// organization's rules are applied by the authorization flow itself.
-const ACCOUNT_LEVEL: [&str; 57] = [
+const ACCOUNT_LEVEL: [&str; 69] = [
     "current_user",
     "sign_up",
     "log_in",
@@ -105,6 +107,18 @@ const ACCOUNT_LEVEL: [&str; 57] = [
     "load_browser_settings",
     "forget_browser",
     "set_new_browser_mail",
+    "login_providers",
+    "connected_accounts",
+    "connect_provider",
+    "disconnect_provider",
+    "remove_password",
+    "start_sms_enrollment",
+    "resend_sms_code",
+    "check_sms_code",
+    "finish_sms_enrollment",
+    "remove_sms",
+    "set_preferred_method",
+    "send_login_sms",
 ];
 
 #[test]
@@ -170,6 +184,12 @@ fn args_for<'a>(name: &str, member_id: &'a str) -> Vec<(&'static str, &'a str)> 
         "register_application" => {
             vec![("slug", "acme"), ("name", "Wiki"), ("redirect_uris", "https://wiki.example.com/cb")]
         }
+        "update_application" => vec![
+            ("slug", "acme"),
+            ("client_id", "pcl_0"),
+            ("name", "Wiki"),
+            ("redirect_uris", "https://wiki.example.com/cb"),
+        ],
         "regenerate_client_secret" | "set_application_disabled" | "delete_application" => {
             vec![("slug", "acme"), ("client_id", "pcl_0"), ("password", common::PASSWORD)]
         }

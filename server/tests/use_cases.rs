@@ -15,7 +15,7 @@ use app::server::flows::orgs::{self, NewOrg};
 use app::server::flows::{enrollment, invitations, two_factor, Ctx, InOrg, InSession};
 use app::server::refusals::{LastOwnerWrite, Refused};
 use app::server::store::events::RequestMeta;
-use app::server::store::outbox::{self, Deliverer, Delivery, DeliveryError, Message, MessageKind, Outgoing};
+use app::server::store::outbox::{self, Channel, Deliverer, Delivery, DeliveryError, Message, MessageKind, Outgoing};
 use app::server::{store::credentials, store::sessions, store::users, AppState, Clock, PasswordHasher, Settings};
 use app::twofactor::secret_box::Keys;
 use app::twofactor::totp::{step_of, TotpSecret};
@@ -314,10 +314,10 @@ async fn a_message_is_sent_only_for_a_change_that_committed(backend: Backend) {
 
     let recorder = Recorder::default();
     let now = world.state.clock.now();
-    let round = outbox::deliver_due(&world.state.db, now, "w1", &recorder, 50).await.unwrap();
+    let round = outbox::deliver_due(&world.state.db, (now, "w1"), (Channel::Mail, &recorder), 50).await.unwrap();
     assert_eq!(recorder.kinds(), [MessageKind::TwoFactorTurnedOn, MessageKind::TwoFactorTurnedOff]);
     assert_eq!((round.delivered, round.failed), (2, 0));
-    let again = outbox::deliver_due(&world.state.db, now + 3600, "w1", &recorder, 50).await.unwrap();
+    let again = outbox::deliver_due(&world.state.db, (now + 3600, "w1"), (Channel::Mail, &recorder), 50).await.unwrap();
     assert_eq!(again.delivered, 0, "delivered messages are not sent again");
 }
 
@@ -334,8 +334,8 @@ async fn two_workers_deliver_each_message_once(backend: Backend) {
     // Small batches, many rounds, two workers at once: every round races the other worker.
     for _ in 0..40 {
         let (a, b) = tokio::join!(
-            outbox::deliver_due(db, now, "worker-a", &recorder, 3),
-            outbox::deliver_due(db, now, "worker-b", &recorder, 3),
+            outbox::deliver_due(db, (now, "worker-a"), (Channel::Mail, &recorder), 3),
+            outbox::deliver_due(db, (now, "worker-b"), (Channel::Mail, &recorder), 3),
         );
         if a.unwrap().delivered + b.unwrap().delivered == 0 {
             break;
@@ -360,11 +360,25 @@ async fn a_failed_delivery_is_retried_later_and_given_up_in_the_end(backend: Bac
         .await
         .unwrap();
     let recorder = Recorder { failures_left: Mutex::new(1), ..Recorder::default() };
-    let round = outbox::deliver_due(db, now, "w", &recorder, 10).await.unwrap();
+    let round = outbox::deliver_due(db, (now, "w"), (Channel::Mail, &recorder), 10).await.unwrap();
     assert_eq!((round.delivered, round.failed), (0, 1));
-    let early = outbox::deliver_due(db, now + outbox::backoff_secs(1) - 1, "w", &recorder, 10).await.unwrap();
+    let early = outbox::deliver_due(
+        db,
+        (now + outbox::backoff_secs(MessageKind::PasswordReset, 1) - 1, "w"),
+        (Channel::Mail, &recorder),
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(early, outbox::Round::default(), "not before the backoff");
-    let later = outbox::deliver_due(db, now + outbox::backoff_secs(1), "w", &recorder, 10).await.unwrap();
+    let later = outbox::deliver_due(
+        db,
+        (now + outbox::backoff_secs(MessageKind::PasswordReset, 1), "w"),
+        (Channel::Mail, &recorder),
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(later.delivered, 1, "retried after the backoff");
     assert_eq!(recorder.kinds(), [MessageKind::TwoFactorTurnedOff]);
 
@@ -373,12 +387,12 @@ async fn a_failed_delivery_is_retried_later_and_given_up_in_the_end(backend: Bac
     *recorder.failures_left.lock().unwrap() = u32::MAX;
     let mut at = now;
     for _ in 0..outbox::MAX_ATTEMPTS {
-        outbox::deliver_due(db, at, "w", &recorder, 10).await.unwrap();
+        outbox::deliver_due(db, (at, "w"), (Channel::Mail, &recorder), 10).await.unwrap();
         at += 3600;
     }
     let sql = "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL AND last_error = 'the mail server said 451'";
     assert_eq!(world.count(sql).await, 1);
-    let gone = outbox::deliver_due(db, at + 86_400, "w", &recorder, 10).await.unwrap();
+    let gone = outbox::deliver_due(db, (at + 86_400, "w"), (Channel::Mail, &recorder), 10).await.unwrap();
     assert_eq!(gone, outbox::Round::default(), "given up: not tried again");
     // These two, and the sign-up's verification mail (settled by `World::person`).
     assert_eq!(outbox::delete_settled(db, at + outbox::KEEP_SETTLED_SECS + 1).await.unwrap(), 3);

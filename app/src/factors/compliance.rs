@@ -6,6 +6,10 @@
 //! As in the seeds, the requirement is about the account: a member complies
 //! by holding a second factor of a kind the organization allows, however the
 //! current session signed in (a member who enrolls mid-session complies at once).
+//! The Hub seed's other way: an account without a password signs in only
+//! through another identity provider or a passkey, so it complies too,
+//! unless the organization asks upstream sign-ins for a multi-factor claim
+//! (then only a second factor held here counts).
 
 use super::Kinds;
 
@@ -17,6 +21,22 @@ pub struct OrgRule {
     pub deadline: Option<i64>,
     /// "Allowed second factors".
     pub allowed: Kinds,
+    /// Upstream sign-ins without a multi-factor claim are asked for a second factor here.
+    pub upstream_needs_mfa: bool,
+}
+
+/// What an account brings to an organization's requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub held: Kinds,
+    /// False once the owner removed it: they sign in through a provider or a passkey only.
+    pub has_password: bool,
+}
+
+impl Account {
+    pub fn with_password(held: Kinds) -> Self {
+        Self { held, has_password: true }
+    }
 }
 
 /// Where a member stands with an organization's requirement.
@@ -46,16 +66,18 @@ impl Standing {
     }
 }
 
-/// The member holds a second factor the organization accepts (required or not).
-pub fn holds_allowed(held: Kinds, allowed: Kinds) -> bool {
-    held.meets(allowed)
+/// The member meets the organization's rule (required or not): a second
+/// factor of an allowed kind, or no password to guess (the Hub seed) while
+/// the organization trusts its members' identity providers.
+pub fn complies(account: Account, rule: OrgRule) -> bool {
+    account.held.meets(rule.allowed) || (!account.has_password && !rule.upstream_needs_mfa)
 }
 
-/// Where a member holding `held` stands with `rule` at `now`.
-pub fn standing(held: Kinds, rule: OrgRule, now: i64) -> Standing {
+/// Where a member with `account` stands with `rule` at `now`.
+pub fn standing(account: Account, rule: OrgRule, now: i64) -> Standing {
     match rule.deadline {
         None => Standing::NotRequired,
-        Some(_) if holds_allowed(held, rule.allowed) => Standing::Complies,
+        Some(_) if complies(account, rule) => Standing::Complies,
         Some(until) if now < until => Standing::Due { until },
         Some(_) => Standing::Refused,
     }
@@ -94,9 +116,9 @@ mod tests {
             (both, both, over, Complies), (both, app, over, Complies), (both, keys, over, Complies),
         ];
         for (held, allowed, deadline, expected) in table {
-            let rule = OrgRule { deadline, allowed };
+            let rule = OrgRule { deadline, allowed, upstream_needs_mfa: false };
             assert_eq!(
-                standing(held, rule, NOW),
+                standing(Account::with_password(held), rule, NOW),
                 expected,
                 "held {held:?}, allowed {allowed:?}, deadline {deadline:?}"
             );
@@ -105,10 +127,25 @@ mod tests {
 
     #[test]
     fn the_deadline_itself_is_the_first_refused_moment() {
-        let rule = OrgRule { deadline: Some(NOW), allowed: Kinds::ALL };
-        assert_eq!(standing(Kinds::NONE, rule, NOW - 1), Standing::Due { until: NOW });
-        assert!(standing(Kinds::NONE, rule, NOW).is_refused());
-        assert_eq!(standing(Kinds::NONE, rule, NOW - 1).due(), Some(NOW));
-        assert_eq!(standing(Kinds::ALL, rule, NOW).due(), None);
+        let rule = OrgRule { deadline: Some(NOW), allowed: Kinds::ALL, upstream_needs_mfa: false };
+        let (none, all) = (Account::with_password(Kinds::NONE), Account::with_password(Kinds::ALL));
+        assert_eq!(standing(none, rule, NOW - 1), Standing::Due { until: NOW });
+        assert!(standing(none, rule, NOW).is_refused());
+        assert_eq!(standing(none, rule, NOW - 1).due(), Some(NOW));
+        assert_eq!(standing(all, rule, NOW).due(), None);
+    }
+
+    #[test]
+    fn a_member_without_a_password_complies_unless_the_organization_asks_upstream_sign_ins_for_mfa() {
+        let trusting = OrgRule { deadline: Some(NOW), allowed: Kinds::of([App]), upstream_needs_mfa: false };
+        let strict = OrgRule { upstream_needs_mfa: true, ..trusting };
+        let passwordless = Account { held: Kinds::NONE, has_password: false };
+        assert_eq!(standing(passwordless, trusting, NOW), Standing::Complies);
+        assert!(standing(passwordless, strict, NOW).is_refused(), "then only a factor held here counts");
+        let with_app = Account { held: Kinds::of([App]), has_password: false };
+        assert_eq!(standing(with_app, strict, NOW), Standing::Complies);
+        let with_key = Account { held: Kinds::of([SecurityKey]), has_password: false };
+        assert!(standing(with_key, strict, NOW).is_refused(), "a kind the organization does not allow");
+        assert!(standing(Account::with_password(Kinds::NONE), trusting, NOW).is_refused(), "a password and no 2FA");
     }
 }

@@ -11,7 +11,7 @@
 pub mod compliance;
 pub mod proof;
 
-pub use compliance::{standing, OrgRule, Standing};
+pub use compliance::{standing, Account, OrgRule, Standing};
 pub use proof::Proof;
 
 use serde::{Deserialize, Serialize};
@@ -23,16 +23,25 @@ pub enum Kind {
     App,
     /// Security keys and passkeys (WebAuthn).
     SecurityKey,
+    /// Codes texted to a verified phone number: the weakest we offer (NIST
+    /// 800-63B calls it restricted), with the same backup codes as the app.
+    Sms,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::App, Kind::SecurityKey];
+    pub const ALL: [Kind; 3] = [Kind::App, Kind::SecurityKey, Kind::Sms];
 
     fn bit(self) -> u8 {
         match self {
             Kind::App => 1,
             Kind::SecurityKey => 2,
+            Kind::Sms => 4,
         }
+    }
+
+    /// The kinds whose login step is a typed code (and whose backup codes are the account's).
+    pub fn uses_codes(self) -> bool {
+        matches!(self, Kind::App | Kind::Sms)
     }
 
     /// The stable name used in forms and on the wire.
@@ -40,6 +49,7 @@ impl Kind {
         match self {
             Kind::App => "authenticator_app",
             Kind::SecurityKey => "security_keys",
+            Kind::Sms => "sms",
         }
     }
 }
@@ -72,7 +82,7 @@ impl<'de> Deserialize<'de> for Kinds {
 
 impl Kinds {
     pub const NONE: Kinds = Kinds(0);
-    pub const ALL: Kinds = Kinds(1 | 2);
+    pub const ALL: Kinds = Kinds(1 | 2 | 4);
 
     pub fn of(kinds: impl IntoIterator<Item = Kind>) -> Self {
         kinds.into_iter().fold(Self::NONE, Self::with)
@@ -160,7 +170,7 @@ mod tests {
     #[test]
     fn the_set_travels_as_one_flag_per_kind_and_ignores_unknown_kinds() {
         let json = serde_json::to_string(&Kinds::of([Kind::SecurityKey])).unwrap();
-        assert_eq!(json, r#"{"authenticator_app":false,"security_keys":true}"#);
+        assert_eq!(json, r#"{"authenticator_app":false,"security_keys":true,"sms":false}"#);
         let back: Kinds = serde_json::from_str(&json).unwrap();
         assert_eq!(back, Kinds::of([Kind::SecurityKey]));
         let future: Kinds = serde_json::from_str(r#"{"carrier_pigeon":true}"#).unwrap();

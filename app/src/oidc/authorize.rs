@@ -91,6 +91,8 @@ pub struct AuthRequest {
     pub code_challenge: Option<String>,
     pub prompt: Prompt,
     pub max_age: Option<i64>,
+    /// The `acr` values asked for (ours only), for step-up.
+    pub acr_values: Vec<String>,
 }
 
 /// Why a request is refused, and where the refusal goes.
@@ -189,7 +191,17 @@ fn checked(params: &Params, registration: Registration, state: Option<&str>) -> 
         ),
     };
     let prompt = Prompt::parse(params.single("prompt")?)?;
-    Ok(AuthRequest { redirect_uri: String::new(), scopes, state: None, nonce, code_challenge, prompt, max_age })
+    let acr_values = super::acr::requested(params.single("acr_values")?, params.single("claims")?)?;
+    Ok(AuthRequest {
+        redirect_uri: String::new(),
+        scopes,
+        state: None,
+        nonce,
+        code_challenge,
+        prompt,
+        max_age,
+        acr_values,
+    })
 }
 
 #[cfg(test)]

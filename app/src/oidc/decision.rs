@@ -36,6 +36,8 @@ pub struct Facts {
     pub app_requires_two_factor: bool,
     /// The remembered "Allow": whether it covers the scopes, and when it was given.
     pub consent: Option<(bool, i64)>,
+    /// The application asked for a stronger sign-in than the session's, and the account can give it.
+    pub step_up: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,10 @@ pub fn decide(f: &Facts) -> Decision {
     if f.app_requires_two_factor && !session.second_factor_used {
         return ask(Decision::Login);
     }
+    // Once: a login since the request that still falls short signs in as it is (`acr` says so).
+    if f.step_up && !fresh {
+        return ask(Decision::Login);
+    }
     let consented = match f.consent {
         Some((covers, granted_at)) => covers && (!f.prompt.consent || granted_at >= f.request_created_at),
         None => false,
@@ -109,7 +115,17 @@ mod tests {
             org_wants_verified_email: false,
             app_requires_two_factor: false,
             consent: Some((true, 100)),
+            step_up: false,
         }
+    }
+
+    #[test]
+    fn an_application_asking_for_a_stronger_sign_in_sends_the_user_to_log_in_once() {
+        let f = Facts { step_up: true, ..facts() };
+        assert_eq!(decide(&f), Decision::Login);
+        assert_eq!(decide(&Facts { prompt: none(), ..f }), Decision::Refuse(ErrorCode::LoginRequired));
+        let after_login = Session { logged_in_since_request: true, ..f.session.unwrap() };
+        assert_eq!(decide(&Facts { session: Some(after_login), ..f }), Decision::Issue, "no loop");
     }
 
     fn none() -> Prompt {

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::claims::acr;
 use super::scope::Scope;
+use crate::applications::SigningAlg;
 use crate::factors::Proof;
 
 pub const AUTHORIZE: &str = "/oidc/authorize";
@@ -13,6 +14,7 @@ pub const USERINFO: &str = "/oidc/userinfo";
 pub const JWKS: &str = "/oidc/jwks";
 pub const END_SESSION: &str = "/oidc/logout";
 pub const REVOCATION: &str = "/oidc/revoke";
+pub const INTROSPECTION: &str = "/oidc/introspect";
 
 /// The public URL, as the issuer: absolute http(s), no path beyond "/", no
 /// query or fragment, https unless on the loopback interface. Returned
@@ -49,24 +51,29 @@ pub fn document(issuer: &str) -> Value {
         "jwks_uri": at(JWKS),
         "end_session_endpoint": at(END_SESSION),
         "revocation_endpoint": at(REVOCATION),
+        "introspection_endpoint": at(INTROSPECTION),
         "scopes_supported": Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [super::jws::ALG],
+        "id_token_signing_alg_values_supported": SigningAlg::ALL.map(SigningAlg::as_str),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         // Every value a token can carry: one per way a session begins.
         "acr_values_supported": Proof::ALL.iter().map(|p| acr(*p)).collect::<Vec<_>>(),
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash",
-                             "name", "email", "email_verified", "orgs"],
-        "claims_parameter_supported": false,
+                             "sid", "name", "preferred_username", "email", "email_verified", "orgs", "groups"],
+        // Only an `acr` asked of the ID token is honoured (step-up); other claims follow the scopes.
+        "claims_parameter_supported": true,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     })
 }
 
@@ -90,7 +97,9 @@ mod tests {
         let doc = document("https://id.example.com");
         assert_eq!(doc["issuer"], "https://id.example.com");
         assert_eq!(doc["token_endpoint"], "https://id.example.com/oidc/token");
-        assert_eq!(doc["id_token_signing_alg_values_supported"], json!(["ES256"]));
+        assert_eq!(doc["introspection_endpoint"], "https://id.example.com/oidc/introspect");
+        assert_eq!(doc["id_token_signing_alg_values_supported"], json!(["RS256", "ES256"]));
+        assert!(doc["scopes_supported"].as_array().unwrap().contains(&json!("groups")));
         assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     }
 

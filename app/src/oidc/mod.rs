@@ -4,6 +4,7 @@
 //! Persistence and use cases live in `crate::server::store::oidc` and `crate::server::flows::oidc`, the HTTP
 //! endpoints in the server crate.
 
+pub mod acr;
 pub mod authorize;
 pub mod claims;
 pub mod decision;

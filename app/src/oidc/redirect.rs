@@ -33,6 +33,21 @@ pub fn validate_registration(uri: &str) -> Result<String, String> {
     }
 }
 
+/// A back-channel logout URI: Portcullis itself POSTs there, so besides the
+/// redirect URI rules it may name this machine's loopback only when
+/// Portcullis runs there too (`issuer`: the public URL, if set); otherwise
+/// an organization's manager could aim the server at its own local services.
+pub fn validate_backchannel(uri: &str, issuer: Option<&str>) -> Result<String, String> {
+    let uri = validate_registration(uri)?;
+    let here = |u: &str| Url::parse(u).is_ok_and(|u| is_loopback(&u));
+    if here(&uri) && !issuer.is_some_and(here) {
+        return Err(format!(
+            "\"{uri}\" is on the loopback: Portcullis posts logout tokens from its own machine, so only to an address another machine would reach."
+        ));
+    }
+    Ok(uri)
+}
+
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -77,6 +92,17 @@ pub use crate::applications::local_path;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_back_channel_uri_on_the_loopback_is_for_a_portcullis_on_the_loopback_only() {
+        let local = "http://127.0.0.1:8080/logout";
+        assert!(validate_backchannel(local, Some("http://127.0.0.1:3000")).is_ok());
+        assert!(validate_backchannel(local, Some("https://id.example.com")).is_err());
+        assert!(validate_backchannel("https://localhost/logout", Some("https://id.example.com")).is_err());
+        assert!(validate_backchannel(local, None).is_err());
+        assert!(validate_backchannel("https://wiki.example.com/logout", Some("https://id.example.com")).is_ok());
+        assert!(validate_backchannel("ftp://wiki.example.com/", Some("http://127.0.0.1:3000")).is_err());
+    }
 
     #[test]
     fn registrations_are_https_or_loopback_http_without_fragments() {

@@ -1,6 +1,8 @@
-//! Scopes: `openid` (required), `profile` (name), `email`, `orgs` (the
-//! user's organizations and roles) and `offline_access` (accepted; refresh
-//! tokens are issued with every code). Anything else is `invalid_scope`.
+//! Scopes: `openid` (required), `profile` (name, preferred_username),
+//! `email`, `orgs` (the user's organizations and roles, as objects),
+//! `groups` (the same as strings, the shape oauth2-proxy, Gitea and Grafana
+//! read) and `offline_access` (accepted; refresh tokens are issued with every
+//! code). Anything else is `invalid_scope`.
 
 use std::fmt;
 
@@ -10,11 +12,13 @@ pub enum Scope {
     Profile,
     Email,
     Orgs,
+    Groups,
     OfflineAccess,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [Scope::OpenId, Scope::Profile, Scope::Email, Scope::Orgs, Scope::OfflineAccess];
+    pub const ALL: [Scope; 6] =
+        [Scope::OpenId, Scope::Profile, Scope::Email, Scope::Orgs, Scope::Groups, Scope::OfflineAccess];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -22,6 +26,7 @@ impl Scope {
             Scope::Profile => "profile",
             Scope::Email => "email",
             Scope::Orgs => "orgs",
+            Scope::Groups => "groups",
             Scope::OfflineAccess => "offline_access",
         }
     }
@@ -47,7 +52,7 @@ impl fmt::Display for ScopeError {
             Self::MissingOpenId => f.write_str("the scope must include openid"),
             Self::Unknown(name) => {
                 let name: String = name.chars().take(40).collect();
-                write!(f, "unknown scope \"{name}\" (supported: openid profile email orgs offline_access)")
+                write!(f, "unknown scope \"{name}\" (supported: openid profile email orgs groups offline_access)")
             }
         }
     }

@@ -3,6 +3,7 @@
 //! refused, and `server::words` says it to a person.
 
 mod operator;
+pub mod upstream;
 pub use operator::{may_create_org, may_sign_up, OrgCreation, SignUpMode, SignUpRules};
 
 use crate::factors::Kinds;
@@ -30,6 +31,8 @@ pub enum Refusal {
     OwnersOnlyAllowRememberedBrowsers,
     /// Owners and admins may require verified addresses; only owners stop requiring them.
     OwnersOnlyStopRequiringVerifiedEmails,
+    /// Owners and admins may ask providers' sign-ins for several factors; only owners stop asking.
+    OwnersOnlyTrustUpstreamSignIns,
     /// These owners (and perhaps the person acting) lack 2FA, so it cannot be required yet.
     MustEnrollFirst(Vec<User>),
     /// These organizations require 2FA, so it cannot be turned off.
@@ -65,6 +68,7 @@ impl Refusal {
             Self::OwnersOnlyApiAccess => "owners_only_api_access",
             Self::OwnersOnlyAllowRememberedBrowsers => "owners_only_allow_remembered_browsers",
             Self::OwnersOnlyStopRequiringVerifiedEmails => "owners_only_stop_requiring_verified_emails",
+            Self::OwnersOnlyTrustUpstreamSignIns => "owners_only_trust_upstream_sign_ins",
             Self::MustEnrollFirst(..) => "must_enroll_first",
             Self::RequiredBy(..) => "required_by",
             Self::NoFactorAllowed => "no_factor_allowed",
@@ -169,6 +173,11 @@ pub fn may_set_remembered_browsers(actor: Role, allow: bool) -> Result<(), Refus
 /// "Require verified email addresses".
 pub fn may_require_verified_emails(actor: Role, require: bool) -> Result<(), Refusal> {
     tighten_or_loosen(actor, !require, Refusal::OwnersOnlyStopRequiringVerifiedEmails)
+}
+
+/// "Require several factors from identity providers".
+pub fn may_require_upstream_mfa(actor: Role, require: bool) -> Result<(), Refusal> {
+    tighten_or_loosen(actor, !require, Refusal::OwnersOnlyTrustUpstreamSignIns)
 }
 
 /// Leaving an organization: anyone, except its last owner.
@@ -367,6 +376,10 @@ mod tests {
         assert_eq!(may_require_verified_emails(Admin, true), Ok(()));
         assert_eq!(may_require_verified_emails(Admin, false), Err(Refusal::OwnersOnlyStopRequiringVerifiedEmails));
         assert_eq!(may_require_verified_emails(Owner, false), Ok(()));
+        assert_eq!(may_require_upstream_mfa(Admin, true), Ok(()));
+        assert_eq!(may_require_upstream_mfa(Admin, false), Err(Refusal::OwnersOnlyTrustUpstreamSignIns));
+        assert_eq!(may_require_upstream_mfa(Owner, false), Ok(()));
+        assert!(may_require_upstream_mfa(Member, true).is_err());
         assert!(may_require_verified_emails(Member, true).is_err());
     }
 

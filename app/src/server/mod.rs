@@ -10,6 +10,7 @@ pub mod key_rotation;
 pub mod password;
 pub mod refusals;
 pub mod store;
+pub mod upstream;
 pub mod webauthn;
 pub mod words;
 
@@ -38,6 +39,18 @@ pub struct Settings {
     pub sign_up: crate::policy::SignUpRules,
     /// Who may create organizations (`--org-creation`).
     pub org_creation: crate::policy::OrgCreation,
+    /// Text messages as a second factor; `None` without a gateway (`--sms-gateway`): not offered.
+    pub sms: Option<SmsSettings>,
+}
+
+/// What the request handlers need to know of the SMS gateway's settings (the
+/// binary owns the gateway itself and its secrets).
+#[derive(Debug, Clone, Default)]
+pub struct SmsSettings {
+    /// `--sms-allowed-countries`: empty, everywhere.
+    pub allowed: crate::twofactor::sms::AllowedCountries,
+    /// `--sms-daily-limit`: codes sent per day (UTC) by all instances together.
+    pub daily_limit: i64,
 }
 
 impl Default for Settings {
@@ -50,6 +63,7 @@ impl Default for Settings {
             public_url: None,
             sign_up: Default::default(),
             org_creation: Default::default(),
+            sms: None,
         }
     }
 }
@@ -68,6 +82,8 @@ pub struct AppState {
     pub start_limiter: guards::start_limiter::StartLimiter,
     /// Security keys and passkeys; `None` (off) without a public URL naming a domain.
     pub webauthn: Option<Arc<webauthn::RelyingParty>>,
+    /// Other identity providers' discovery documents and keys, cached.
+    pub upstreams: upstream::Upstreams,
 }
 
 impl AppState {
@@ -88,6 +104,7 @@ impl AppState {
             keys: Arc::new(keys),
             address_limiter: guards::attempts::AddressLimiter::default(),
             start_limiter: guards::start_limiter::StartLimiter::default(),
+            upstreams: upstream::Upstreams::default(),
         }
     }
 
@@ -100,10 +117,12 @@ impl AppState {
             + store::enrollments::delete_expired(&self.db, now).await?
             + guards::attempts::delete_expired(&self.db, now).await?
             + store::oidc::grants::delete_expired(&self.db, now).await?
+            + store::oidc::service_tokens::delete_expired(&self.db, now).await?
             + store::oidc::keys::delete_retired(&self.db, now).await?
             + store::webauthn::ceremonies::delete_expired(&self.db, now).await?
             + store::outbox::delete_settled(&self.db, now).await?
-            + store::email_links::delete_expired(&self.db, now).await?)
+            + store::email_links::delete_expired(&self.db, now).await?
+            + store::sms::delete_expired(&self.db, now).await?)
     }
 }
 

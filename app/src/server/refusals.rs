@@ -80,6 +80,8 @@ pub enum Refused {
     CodeNeededToAddFactor,
     /// ... or, for an account whose second factors are keys only, a key confirmed first.
     KeyConfirmationNeeded,
+    /// ... or, for an account whose only code comes by text message, a backup code.
+    BackupCodeNeededToAddFactor,
     /// Re-authentication without the password (`to` finishes "Enter your password …").
     PasswordNeededTo(&'static str),
     NoSuchOrganization,
@@ -150,6 +152,58 @@ pub enum Refused {
     BrowserGone,
     /// "End" a session that is not (or no longer) one of the account's.
     SessionGone,
+    /// Signing in through another identity provider, connecting one, or
+    /// giving up the password for one.
+    Upstream(UpstreamRefused),
+    /// `providers add` with a name in use.
+    ProviderNameTaken,
+    /// The identity at the provider signs in to another account already (or this one has one there).
+    ProviderIdentityTaken,
+    /// No SMS gateway is configured: text messages are not offered.
+    SmsOff,
+    /// The number typed cannot receive codes (`PhoneNumber::parse`).
+    Phone(crate::twofactor::sms::PhoneError),
+    /// "Send the code again" within a minute of the last one.
+    SmsResendTooSoon {
+        secs: i64,
+    },
+    /// A limit on texted codes (per account, number, address, or the day's).
+    SmsLimit {
+        retry_after_secs: u64,
+    },
+    /// The account has no number for text messages.
+    SmsNotSetUp,
+    /// "Preferred method": a kind the account does not hold, or that asks for no code.
+    MethodNotSetUp,
+}
+
+/// Why signing in through (or connecting) another identity provider did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamRefused {
+    /// No such provider (or it was removed).
+    UnknownProvider,
+    /// The provider's discovery document or keys could not be fetched (`why`, for the page).
+    Unavailable { provider: String, why: String },
+    /// The browser came back without the request it started here, or after it expired or was used.
+    StateMismatch,
+    /// The provider answered with an error (`access_denied`, …).
+    ProviderSaid { provider: String, error: String, description: Option<String> },
+    /// The `iss` the provider sent back is not the provider's issuer (RFC 9207).
+    IssuerMismatch { provider: String },
+    /// The code exchange or the ID token failed (signature, audience, nonce, expiry).
+    InvalidToken { provider: String },
+    /// An account has this address: sign in with the password and connect the provider there.
+    EmailCollision { provider: String },
+    /// The identity is not linked and the provider may not make accounts (or the address is unverified).
+    NoLinkedAccount { provider: String, email_unverified: bool },
+    /// Removing the password, or disconnecting the last provider, would leave no way to sign in.
+    LastWayToSignIn,
+    /// An account without a password connects a provider only right after signing in.
+    SignInAgainToConnect,
+    /// "Remove password" on an account that has none.
+    NoPassword,
+    /// Disconnecting a provider the account is not connected to.
+    NotConnected,
 }
 
 /// Why the REST API refused a request's credentials.
@@ -260,6 +314,17 @@ impl Refused {
             Self::BrowserGone => "browser_gone",
             Self::VerifiedAddressRequiredBy { .. } => "verified_address_required",
             Self::SessionGone => "session_gone",
+            Self::Upstream(why) => why.reason(),
+            Self::ProviderNameTaken => "provider_name_taken",
+            Self::ProviderIdentityTaken => "provider_identity_taken",
+            Self::BackupCodeNeededToAddFactor => "backup_code_needed_to_add_factor",
+            Self::SmsOff => "sms_off",
+            Self::Phone(crate::twofactor::sms::PhoneError::CountryNotAllowed { .. }) => "phone_country_not_allowed",
+            Self::Phone(_) => "phone_invalid",
+            Self::SmsResendTooSoon { .. } => "sms_resend_too_soon",
+            Self::SmsLimit { .. } => "sms_limit",
+            Self::SmsNotSetUp => "sms_not_set_up",
+            Self::MethodNotSetUp => "method_not_set_up",
         }
     }
 }
@@ -290,6 +355,37 @@ impl CredentialsRefused {
             Self::MalformedBasic => "malformed_basic",
             Self::TwoFactorNeedsToken { .. } => "two_factor_needs_token",
         }
+    }
+}
+
+impl UpstreamRefused {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::UnknownProvider => "unknown_provider",
+            Self::Unavailable { .. } => "provider_unavailable",
+            Self::StateMismatch => "upstream_state_mismatch",
+            Self::ProviderSaid { .. } => "provider_error",
+            Self::IssuerMismatch { .. } => "issuer_mismatch",
+            Self::InvalidToken { .. } => "upstream_token_invalid",
+            Self::EmailCollision { .. } => "upstream_email_collision",
+            Self::NoLinkedAccount { .. } => "no_linked_account",
+            Self::LastWayToSignIn => "last_way_to_sign_in",
+            Self::SignInAgainToConnect => "sign_in_again_to_connect",
+            Self::NoPassword => "no_password",
+            Self::NotConnected => "provider_not_connected",
+        }
+    }
+}
+
+impl From<UpstreamRefused> for Refused {
+    fn from(why: UpstreamRefused) -> Self {
+        Self::Upstream(why)
+    }
+}
+
+impl From<UpstreamRefused> for crate::error::AppError {
+    fn from(why: UpstreamRefused) -> Self {
+        Refused::Upstream(why).into()
     }
 }
 

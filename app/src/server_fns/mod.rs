@@ -9,5 +9,7 @@ pub mod orgs;
 #[cfg(feature = "ssr")]
 pub(crate) mod plain_form;
 pub mod security_keys;
+pub mod sms;
 pub mod tokens;
 pub mod twofactor;
+pub mod upstream;

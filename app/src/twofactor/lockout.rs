@@ -61,6 +61,19 @@ pub const RESET_ADDRESS: Schedule =
 /// Verification mails an account asks for again.
 pub const VERIFY_MAIL: Schedule = Schedule { free: 5, first_delay_secs: 300, max_delay_secs: 3600, window_secs: 3600 };
 
+/// Codes texted per account: a sign-in needs one or two (and "Send the code
+/// again" waits a minute), so five an hour is room for mistakes, not for a pump.
+pub const SMS_ACCOUNT: Schedule = Schedule { free: 5, first_delay_secs: 3600, max_delay_secs: 3600, window_secs: 3600 };
+
+/// Codes texted per destination number, across accounts: toll fraud registers
+/// many accounts onto one premium number; ten a day is more than one person needs.
+pub const SMS_NUMBER: Schedule =
+    Schedule { free: 10, first_delay_secs: 24 * 3600, max_delay_secs: 24 * 3600, window_secs: 24 * 3600 };
+
+/// Codes texted at the request of one client address (an office's NAT is many people).
+pub const SMS_ADDRESS: Schedule =
+    Schedule { free: 30, first_delay_secs: 3600, max_delay_secs: 3600, window_secs: 3600 };
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod backup_codes;
 pub mod lockout;
 pub mod qr;
 pub mod secret_box;
+pub mod sms;
 pub mod totp;
 
 /// Which one-time code a check accepts.
@@ -16,4 +17,6 @@ pub enum Accept {
     BackupCode,
     /// Either, whichever the input looks like.
     Either,
+    /// The code texted for this login (or this enrollment).
+    Sms,
 }

@@ -58,11 +58,14 @@ pub fn compose(message: &Outgoing, keys: &Keys, base_url: &str) -> Result<Mail, 
         footer: SECURITY_FOOTER,
     };
     let parts = match message.kind {
+        // Texted, never mailed: the SMS worker takes these (a code in a mailbox would be a second copy).
+        MessageKind::SmsCode => return Err(DeliveryError("a texted code is not sent by mail".into())),
+        MessageKind::BackchannelLogout => return Err(DeliveryError("a logout token is not sent by mail".into())),
         MessageKind::TwoFactorTurnedOn => security(
             "Two-factor authentication is on",
             vec![
                 "Two-factor authentication was turned on for your account. From now on, signing in asks for \
-                 a second step: a code from your authenticator app, a security key or a backup code."
+                 a second step: a code from your authenticator app or a text message, a security key or a backup code."
                     .into(),
                 NOT_YOU.into(),
             ],
@@ -275,12 +278,13 @@ mod tests {
             )
             .into(),
         );
-        for kind in MessageKind::ALL {
+        for kind in MessageKind::ALL.into_iter().filter(|k| k.channel() == outbox::Channel::Mail) {
             let mail = compose(&outgoing(kind, params.clone()), &keys, "https://id.example.com").unwrap();
             assert!(!mail.subject.is_empty(), "{kind:?}");
             assert!(mail.text.starts_with("Hi Ann <b>,"), "{kind:?}");
             assert!(mail.html.contains("Hi Ann &lt;b&gt;,"), "the name is escaped in HTML: {kind:?}");
         }
+        assert!(compose(&outgoing(MessageKind::SmsCode, params.clone()), &keys, "").is_err(), "a code is never mailed");
         let verify = compose(&outgoing(MessageKind::VerifyEmail, params), &keys, "https://id.example.com").unwrap();
         assert!(verify.text.contains("https://id.example.com/verify-email?token=tok"), "{}", verify.text);
     }

@@ -11,7 +11,7 @@ use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 
-use super::{feature_off, hand_over, page, session_token, Browser};
+use super::{feature_off, hand_over, page, refusal_page, session_token, Browser};
 
 /// The Leptos page that shows consent, "not a member" and "set up 2FA".
 pub const PROMPT_PAGE: &str = "/oidc/authorize/prompt";
@@ -27,17 +27,7 @@ fn respond(headers: &HeaderMap, result: app::error::AppResult<Outcome>) -> Respo
         Ok(Outcome::Login { continue_path }) => see_other(&with_params("/login", &[("continue", &continue_path)])),
         Ok(Outcome::Prompt { handle, .. }) => see_other(&with_params(PROMPT_PAGE, &[("request", &handle)])),
         Err(e) if e.status() == 404 => feature_off(true),
-        Err(e) => {
-            if e.status() >= 500 {
-                tracing::warn!(error = %e, "authorization failed");
-            }
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut res = page(status, "Cannot sign you in", &e.to_string());
-            if let Some(secs) = e.retry_after_secs() {
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
-            res
-        }
+        Err(e) => refusal_page(&e, "authorization"),
     }
 }
 

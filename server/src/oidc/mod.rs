@@ -4,7 +4,9 @@
 //! in `app::server::flows::oidc`.
 
 mod authorize;
+pub mod backchannel;
 pub mod cli;
+mod cors;
 mod token;
 
 use app::server::flows::oidc::{Ctx, FEATURE_OFF};
@@ -18,22 +20,28 @@ use http::request::Parts;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
 
-pub fn routes<S>() -> Router<S>
+pub fn routes<S>(state: AppState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     AppState: axum::extract::FromRef<S>,
 {
     use app::oidc::discovery::{AUTHORIZE, JWKS, REVOCATION, TOKEN, USERINFO};
-    Router::new()
+    // What a browser app (a public client) calls from its own origin.
+    let browser_apps = Router::new()
         .route("/.well-known/openid-configuration", get(discovery))
         .route(JWKS, get(jwks))
+        .route(TOKEN, axum::routing::post(token::token))
+        .route(USERINFO, get(token::userinfo).post(token::userinfo))
+        .route(REVOCATION, axum::routing::post(token::revoke))
+        .layer(axum::middleware::from_fn_with_state(state, cors::cors));
+    Router::new()
+        .merge(browser_apps)
         .route(AUTHORIZE, get(authorize::authorize))
         .route(app::server::flows::oidc::authorize::CONTINUE_PATH, get(authorize::resume))
         .route(app::server::flows::oidc::authorize::RETURN_PATH, get(authorize::denied))
         .route(app::server::flows::oidc::account::LOGOUT_RETURN_PATH, get(authorize::logout_return))
-        .route(TOKEN, axum::routing::post(token::token))
-        .route(USERINFO, get(token::userinfo).post(token::userinfo))
-        .route(REVOCATION, axum::routing::post(token::revoke))
+        // Servers only (a gateway, an API): no CORS.
+        .route(app::oidc::discovery::INTROSPECTION, axum::routing::post(token::introspect))
 }
 
 /// One OpenID Connect request: the server's state and where the request came
@@ -96,9 +104,11 @@ async fn discovery(endpoint: Program) -> Response {
 async fn jwks(endpoint: Program) -> Response {
     let state = &endpoint.state;
     let now = state.clock.now();
-    // The first key is made on first use, so that a fresh server publishes one before any token.
-    if let Err(e) = app::server::store::oidc::keys::current(&state.db, &state.keys, now).await {
-        return crate::middleware::error_response(&e);
+    // The first keys are made on first use, so that a fresh server publishes them before any token.
+    for alg in app::applications::SigningAlg::ALL {
+        if let Err(e) = app::server::store::oidc::keys::current(&state.db, &state.keys, alg, now).await {
+            return crate::middleware::error_response(&e);
+        }
     }
     match app::server::store::oidc::keys::published(&state.db, &state.keys, now).await {
         Ok(keys) => json_response(StatusCode::OK, &json!({ "keys": keys })),
@@ -123,6 +133,20 @@ pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
          <a class=\"button\" href=\"/\">Go to Portcullis</a></section></main></body></html>"
     );
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+/// A refusal on one of the sign-in pages that are not the app's own
+/// (authorization, upstream sign-in): its words, status and `Retry-After`.
+pub fn refusal_page(e: &app::error::AppError, what: &str) -> Response {
+    if e.status() >= 500 {
+        tracing::warn!(error = %e, "{what} failed");
+    }
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = page(status, "Cannot sign you in", &e.to_string());
+    if let Some(secs) = e.retry_after_secs() {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
 }
 
 /// Sends the browser to an application. After one of our own pages (a form

@@ -1,9 +1,10 @@
-//! `POST /oidc/token`, `GET|POST /oidc/userinfo`, `POST /oidc/revoke`:
+//! `POST /oidc/token`, `GET|POST /oidc/userinfo`, `POST /oidc/revoke`, `POST /oidc/introspect`:
 //! called by applications' servers, never with cookies. Errors are RFC 6749
 //! JSON with the status the specifications name.
 
 use app::oidc::authorize::Params;
 use app::oidc::error::{ErrorCode, OAuthError};
+use app::server::flows::oidc::introspect;
 use app::server::flows::oidc::token::{self, Form, Presented};
 use app::server::flows::oidc::Ctx;
 use app::server::store::oidc::clients::Client;
@@ -128,17 +129,37 @@ pub async fn userinfo(endpoint: Program, headers: HeaderMap) -> Response {
     }
 }
 
+/// The authenticated client and its form, which names a `token` (revocation, introspection).
+async fn about_a_token(cx: &Ctx<'_>, headers: &HeaderMap, body: &Bytes) -> Result<(Client, Body), Response> {
+    let (client, body) = authenticated(cx, headers, body).await?;
+    if body.get("token").is_none() {
+        return Err(error(&OAuthError::invalid_request("The token parameter is missing."), false));
+    }
+    Ok((client, body))
+}
+
 pub async fn revoke(endpoint: Program, headers: HeaderMap, body: Bytes) -> Response {
     let cx = endpoint.cx();
-    let (client, body) = match authenticated(&cx, &headers, &body).await {
+    let (client, body) = match about_a_token(&cx, &headers, &body).await {
         Ok(found) => found,
         Err(refused) => return refused,
     };
-    let Some(token) = body.get("token") else {
-        return error(&OAuthError::invalid_request("The token parameter is missing."), false);
-    };
-    match token::revoke(&cx, &client, token).await {
+    match token::revoke(&cx, &client, body.get("token").unwrap_or_default()).await {
         Ok(()) => StatusCode::OK.into_response(),
         Err(e) => error(&e, false),
+    }
+}
+
+/// RFC 7662: `{"active": ...}` for a token, to its client or its organization's resource server.
+pub async fn introspect(endpoint: Program, headers: HeaderMap, body: Bytes) -> Response {
+    let cx = endpoint.cx();
+    let (client, body) = match about_a_token(&cx, &headers, &body).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
+    };
+    let token = body.get("token").unwrap_or_default();
+    match introspect::introspect(&cx, &client, token, body.get("token_type_hint")).await {
+        Ok(answer) => json_response(StatusCode::OK, &answer),
+        Err(e) => error(&e, client.public()),
     }
 }

@@ -136,9 +136,14 @@ pub struct Member {
     /// Owners and admins only, as on the Members tab.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub two_factor: Option<bool>,
-    /// Owners and admins only: the member's 2FA is of a kind the organization allows.
+    /// Owners and admins only: the member's 2FA is of a kind the organization allows,
+    /// or the member has no password and the organization trusts their identity provider.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complies: Option<bool>,
+    /// Owners and admins only, for members without a password: the identity
+    /// providers they sign in through (empty: passkeys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signs_in_with: Option<Vec<String>>,
     /// Owners and admins only: live personal access tokens and application passwords.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_tokens: Option<i64>,
@@ -153,6 +158,7 @@ impl Member {
             email: m.email,
             two_factor: m.two_factor,
             complies: m.complies,
+            signs_in_with: m.signs_in_with,
             active_tokens: m.active_tokens,
         }
     }

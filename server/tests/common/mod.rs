@@ -16,7 +16,9 @@ use std::time::Duration;
 pub mod api;
 pub mod authenticator;
 pub mod oidc;
+pub mod sms;
 pub mod smtp;
+pub mod upstream;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -29,16 +31,27 @@ macro_rules! on_both_backends {
         mod $test {
             #[tokio::test]
             async fn sqlite() {
-                super::$test($crate::common::Backend::Sqlite).await
+                $crate::common::bounded(super::$test($crate::common::Backend::Sqlite)).await
             }
             #[tokio::test]
             async fn postgres() {
                 if let Some(backend) = $crate::common::Backend::postgres() {
-                    super::$test(backend).await
+                    $crate::common::bounded(super::$test(backend)).await
                 }
             }
         }
     )*};
+}
+
+/// A test that hangs fails after this long instead of holding CI to its limit.
+const TEST_LIMIT: Duration = Duration::from_secs(240);
+/// One request that does not answer fails the test with its URL.
+const REQUEST_LIMIT: Duration = Duration::from_secs(60);
+
+pub async fn bounded(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        panic!("the test did not finish within {} s", TEST_LIMIT.as_secs());
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,12 +213,17 @@ fn free_port() -> u16 {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// `start`, with more environment (kept for `another_instance`).
+    pub async fn start_with(backend: Backend, env: &[(&str, &str)]) -> Self {
         let TestDatabase { url: database_url, dir, scratch } = TestDatabase::create(backend).await;
         let clock_file = dir.join("clock-offset");
         // The server's clock stands still until a test moves it: time-dependent checks are exact.
         let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_secs();
         std::fs::write(&clock_file, format!("@{started}")).expect("clock file");
-        let child = spawn(&dir, &clock_file, &database_url, &[]);
+        let child = spawn(&dir, &clock_file, &database_url, env);
         let server = Self {
             child: child.0,
             base: child.1,
@@ -214,7 +232,7 @@ impl TestServer {
             dir,
             clock_file,
             scratch: Some(scratch),
-            env: Vec::new(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         };
         server.wait_until_healthy().await;
         server
@@ -271,8 +289,26 @@ impl TestServer {
     }
 
     /// Runs a `portcullis` subcommand against this server's database and key.
+    /// Bounded: a command that does not end within a minute is killed and fails the test.
     pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-        command(&self.dir, &self.clock_file, &self.database_url, env).args(args).output().expect("portcullis runs")
+        let child = command(&self.dir, &self.clock_file, &self.database_url, env)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("portcullis runs");
+        let pid = child.id();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(output) => output.expect("portcullis ran"),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                panic!("portcullis {args:?} did not end within 60 s");
+            }
+        }
     }
 
     /// The key the first start generated in the data dir.
@@ -316,6 +352,7 @@ impl TestServer {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_LIMIT)
             .build()
             .unwrap();
         Client { http, base: self.base.clone(), jar }
@@ -455,6 +492,14 @@ impl Client {
         let url: Url = self.base.parse().unwrap();
         let header = self.jar.cookies(&url)?;
         header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix("portcullis_session=")).map(str::to_string)
+    }
+
+    /// The value of cookie `name` this browser would send to `path`.
+    pub fn cookie_at(&self, path: &str, name: &str) -> Option<String> {
+        let url: Url = format!("{}{path}", self.base).parse().ok()?;
+        let header = self.jar.cookies(&url)?;
+        let prefix = format!("{name}=");
+        header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix(prefix.as_str())).map(str::to_string)
     }
 
     /// Replaces the session cookie, as an attacker replaying an old one would.

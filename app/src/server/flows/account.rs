@@ -10,6 +10,7 @@ use crate::server::guards::attempts::{self, Counter};
 use crate::server::guards::second_factor::{self, Accept, Factor};
 use crate::server::refusals::Refused;
 use crate::server::store::outbox::{Message, MessageKind};
+use crate::server::store::pending_logins::FirstStep;
 use crate::server::store::{browsers, invitations, sessions};
 use crate::server::{guards::login_attempts, store::credentials, store::pending_logins, store::users};
 use crate::validate;
@@ -63,6 +64,9 @@ pub async fn sign_up(cx: &Ctx<'_>, input: NewAccount) -> AppResult<(User, NewSes
 pub struct Credentials {
     pub email: String,
     pub password: String,
+    /// What this login continues to asks for a code now (an application's
+    /// step-up): a remembered browser does not skip it.
+    pub code_required: bool,
 }
 
 /// Where a right password leads.
@@ -92,7 +96,7 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
         Ok(email) => users::find_with_hash(cx.db(), &email).await?,
         Err(_) => None,
     };
-    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), hash));
     let password_ok = match state.hasher.verify(input.password, hash).await {
         Ok(ok) => ok,
         Err(e) => {
@@ -110,7 +114,8 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
         sessions::delete(&mut **work.tx(), previous).await?;
     }
     let two_factor = credentials::is_enabled(&mut **work.tx(), user.id).await?;
-    let step = if two_factor && !remembered_here(cx, &mut work, user.id).await? {
+    let user_id = user.id;
+    let step = if two_factor && (input.code_required || !remembered_here(cx, &mut work, user.id).await?) {
         LoginStep::SecondFactor { pending_token: pending_logins::create(&mut **work.tx(), user.id, cx.now).await? }
     } else if two_factor {
         let token = work.signed_in(user.id, Proof::PasswordOnRememberedBrowser).await?;
@@ -120,6 +125,9 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
         LoginStep::SignedIn { user, session: NewSession { token } }
     };
     work.commit().await?;
+    if let LoginStep::SecondFactor { pending_token } = &step {
+        super::sms::open_login_step(cx, user_id, pending_token).await;
+    }
     Ok(step)
 }
 
@@ -128,6 +136,8 @@ pub struct SecondStep {
     pub code: String,
     /// "Use a recovery code": a backup code instead of the app's code.
     pub recovery: bool,
+    /// The code texted for this login instead of the app's.
+    pub texted: bool,
     /// "Don't ask for a code on this browser for 30 days".
     pub remember: bool,
 }
@@ -163,17 +173,26 @@ pub struct LoginDone {
 pub async fn verify_login(cx: &Ctx<'_>, input: SecondStep) -> AppResult<LoginDone> {
     let state = cx.state;
     let user_id = pending_logins::user_for(cx.db(), &input.pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
-    let accept = if input.recovery { Accept::BackupCode } else { Accept::Totp };
-    let challenge = second_factor::challenge(state, user_id, Some((&input.code, accept)), cx.meta).await?;
+    let first = pending_logins::first_step(cx.db(), &input.pending_token).await?;
+    let challenge = if input.texted {
+        let pending_hash = sessions::token_hash(&input.pending_token);
+        second_factor::texted_challenge(state, user_id, (&input.code, &pending_hash), cx.meta).await?
+    } else {
+        let accept = if input.recovery { Accept::BackupCode } else { Accept::Totp };
+        second_factor::challenge(state, user_id, Some((&input.code, accept)), cx.meta).await?
+    };
     let mut work = cx.work_proven(Proven::Code(challenge)).await?;
     if !pending_logins::consume(&mut **work.tx(), &input.pending_token).await? {
         work.abandon().await?;
         return Err(Refused::SignedOut.into());
     }
     let factor = work.factor().ok_or(AppError::Internal)?;
-    let proof = match factor {
-        Factor::Totp => Proof::PasswordAndTotp,
-        Factor::BackupCode => Proof::PasswordAndBackupCode,
+    let proof = match (first, factor) {
+        // The provider's factor and ours: several factors, as the organization asked.
+        (FirstStep::Upstream, _) => Proof::UpstreamMfa,
+        (FirstStep::Password, Factor::Totp) => Proof::PasswordAndTotp,
+        (FirstStep::Password, Factor::BackupCode) => Proof::PasswordAndBackupCode,
+        (FirstStep::Password, Factor::Sms) => Proof::PasswordAndSms,
     };
     let token = work.signed_in(user_id, proof).await?;
     if input.remember {
@@ -185,15 +204,27 @@ pub async fn verify_login(cx: &Ctx<'_>, input: SecondStep) -> AppResult<LoginDon
             work.send(Message::to(user_id, MessageKind::BackupCodeUsed).with("left", left)).await?;
             Some(left)
         }
-        Factor::Totp => None,
+        Factor::Totp | Factor::Sms => None,
     };
     work.commit().await?;
     Ok(LoginDone { session: NewSession { token }, backup_codes_left })
 }
 
-/// Ends the session: the row is deleted, not just the cookie.
+/// Ends the session: the row is deleted, not just the cookie; applications
+/// signed in from it that asked are told (back-channel logout).
 pub async fn log_out(cx: &Ctx<'_>, session_token: &str) -> AppResult<()> {
-    sessions::delete(cx.db(), session_token).await
+    use crate::server::flows::oidc::backchannel::{self, Ended};
+    let hash = sessions::token_hash(session_token);
+    let mut work = cx.work().await?;
+    let user: Option<i64> = sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = $1")
+        .bind(&hash)
+        .fetch_optional(&mut **work.tx())
+        .await?;
+    if let Some(user_id) = user {
+        backchannel::notify(&mut work, user_id, Ended::Session(&sessions::public_id(&hash))).await?;
+    }
+    sessions::delete(&mut **work.tx(), session_token).await?;
+    work.commit().await
 }
 
 /// "Dismiss" on the notice (an admin's reset of the user's 2FA).

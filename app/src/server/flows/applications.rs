@@ -1,5 +1,5 @@
-//! The Applications tab's use cases (and the CLI's): register, regenerate
-//! the secret, disable or enable, delete; each with its audit row, in one
+//! The Applications tab's use cases (and the CLI's): register, edit,
+//! regenerate the secret, disable or enable, delete; each with its audit row, in one
 //! transaction under the organization's lock, re-checking that the person
 //! acting still manages the organization.
 
@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::reauthentication::{password_and_second_factor, Reauthentication};
 use super::{Ctx, InSession, Tx, Work};
-use crate::applications::{Application, NewCredentials, SignIn};
+use crate::applications::{Application, NewCredentials, SignIn, SigningAlg};
 use crate::error::{AppError, AppResult};
 use crate::factors::Proof;
 use crate::oidc::redirect;
@@ -20,14 +20,64 @@ use crate::server::words::audit_detail::Detail;
 
 const MAX_URIS: usize = 10;
 
-/// A registration as typed (URIs one per line).
+/// A registration, or an edit, as typed (URIs one per line). An edit
+/// leaves `public` as it was registered.
 #[derive(Debug, Clone, Default)]
 pub struct Registration {
     pub name: String,
     pub redirect_uris: String,
     pub post_logout_redirect_uris: String,
+    pub backchannel_logout_uri: String,
     pub public: bool,
     pub require_two_factor: bool,
+    pub id_token_alg: SigningAlg,
+    pub resource_server: bool,
+    pub service: bool,
+}
+
+impl Registration {
+    /// Validated, for the organization of `actor`.
+    fn validated(&self, actor: Actor, public: bool, issuer: Option<&str>) -> AppResult<clients::NewClient> {
+        let field = || "backchannel_logout_uri".to_string();
+        let backchannel = crate::server::store::oidc::lines(&self.backchannel_logout_uri);
+        if backchannel.len() > 1 {
+            return Err(Refused::TooManyUris { field: field(), max: 1 }.into());
+        }
+        let backchannel = match backchannel.first() {
+            Some(uri) => Some(
+                redirect::validate_backchannel(uri, issuer)
+                    .map_err(|why| Refused::RedirectUriRefused { field: field(), why })?,
+            ),
+            None => None,
+        };
+        Ok(clients::NewClient {
+            org_id: actor.org_id(),
+            name: crate::validate::org_name(&self.name)?,
+            redirect_uris: uris(&self.redirect_uris, "redirect_uris", true)?,
+            post_logout_redirect_uris: uris(&self.post_logout_redirect_uris, "post_logout_redirect_uris", false)?,
+            secret_hash: None,
+            require_two_factor: self.require_two_factor,
+            id_token_alg: self.id_token_alg,
+            // A public client has no secret to introspect with.
+            resource_server: self.resource_server && !public,
+            backchannel_logout_uri: backchannel,
+            // Client credentials need a secret to present.
+            service: self.service && !public,
+        })
+    }
+}
+
+/// The audit row's parameters of a registration or an edit.
+fn described(client_id: &str, new: &clients::NewClient, public: bool) -> Detail {
+    Detail::new()
+        .with("name", new.name.as_str())
+        .with("client_id", client_id)
+        .with("public", public)
+        .with("requires_two_factor", new.require_two_factor)
+        .with("id_token_alg", new.id_token_alg.as_str())
+        .with("resource_server", new.resource_server)
+        .with("backchannel_logout", new.backchannel_logout_uri.is_some())
+        .with("service", new.service)
 }
 
 fn uris(text: &str, field: &str, at_least_one: bool) -> AppResult<Vec<String>> {
@@ -110,29 +160,34 @@ fn application(client_id: &str) -> Detail {
 /// Registers an application; the secret (confidential clients) is returned once, never stored.
 #[tracing::instrument(skip_all)]
 pub async fn register(cx: &Ctx<'_>, actor: Actor, registration: &Registration) -> AppResult<NewCredentials> {
-    let name = crate::validate::org_name(&registration.name)?;
-    let new = clients::NewClient {
-        org_id: actor.org_id(),
-        name,
-        redirect_uris: uris(&registration.redirect_uris, "redirect_uris", true)?,
-        post_logout_redirect_uris: uris(&registration.post_logout_redirect_uris, "post_logout_redirect_uris", false)?,
-        secret_hash: None,
-        require_two_factor: registration.require_two_factor,
-    };
+    let new = registration.validated(actor, registration.public, cx.state.settings.public_url.as_deref())?;
     let secret = (!registration.public).then(|| tokens::new(Kind::ClientSecret));
     let new =
         clients::NewClient { secret_hash: secret.as_deref().and_then(|s| tokens::hash(Kind::ClientSecret, s)), ..new };
     let client_id = tokens::new_client_id();
     let mut work = begin(cx, actor).await?;
     clients::insert(work.tx(), &client_id, &new, cx.now).await?;
-    let detail = Detail::new()
-        .with("name", new.name.as_str())
-        .with("client_id", client_id.as_str())
-        .with("public", registration.public)
-        .with("requires_two_factor", new.require_two_factor);
+    let detail = described(&client_id, &new, registration.public);
     audit(work.tx(), actor, AuditEvent::ApplicationRegistered, detail, cx.now).await?;
     work.commit().await?;
     Ok(NewCredentials { client_id, client_secret: secret })
+}
+
+/// Edits an application: its name, addresses, signing algorithm, whether it
+/// requires 2FA or is a resource server. Whether it has a secret stays.
+#[tracing::instrument(skip_all)]
+pub async fn update(cx: &Ctx<'_>, actor: Actor, client_id: &str, edit: &Registration) -> AppResult<()> {
+    let current =
+        clients::find(&cx.state.db, client_id).await?.filter(|c| c.org_id == actor.org_id()).ok_or_else(missing)?;
+    let new = edit.validated(actor, current.public(), cx.state.settings.public_url.as_deref())?;
+    let mut work = begin(cx, actor).await?;
+    if !clients::update(work.tx(), client_id, &new).await? {
+        work.abandon().await?;
+        return Err(missing());
+    }
+    let detail = described(client_id, &new, current.public());
+    audit(work.tx(), actor, AuditEvent::ApplicationUpdated, detail, cx.now).await?;
+    work.commit().await
 }
 
 fn missing() -> AppError {
@@ -214,6 +269,10 @@ pub async fn list(cx: &Ctx<'_>, org_id: i64) -> AppResult<Vec<Application>> {
             redirect_uris: c.redirect_uris,
             post_logout_redirect_uris: c.post_logout_redirect_uris,
             require_two_factor: c.require_two_factor,
+            id_token_alg: c.id_token_alg,
+            resource_server: c.resource_server,
+            backchannel_logout_uri: c.backchannel_logout_uri,
+            service: c.service,
             disabled: c.disabled,
             created_at: c.created_at,
         })

@@ -21,6 +21,7 @@ use crate::security_keys::KeyCeremony;
 use crate::server::guards::second_factor::{self, KeyAttempt};
 use crate::server::refusals::Refused;
 use crate::server::store::events::SecurityEvent;
+use crate::server::store::pending_logins::FirstStep;
 use crate::server::store::sealed;
 use crate::server::store::sessions::{self, token_hash};
 use crate::server::store::webauthn::ceremonies::{self, Kind};
@@ -113,6 +114,7 @@ pub async fn finish_second_step(
     answer: &str,
 ) -> AppResult<LoginDone> {
     let user_id = pending_logins::user_for(cx.db(), pending_token, cx.now).await?.ok_or(Refused::SignedOut)?;
+    let first = pending_logins::first_step(cx.db(), pending_token).await?;
     let binding = token_hash(pending_token);
     let (attempt, key, result) = check_answer(cx, user_id, (Kind::SecondFactor, &binding), (ceremony, answer)).await?;
     let mut work = cx.work_with_key(attempt).await?;
@@ -124,7 +126,8 @@ pub async fn finish_second_step(
         return Err(Refused::SignedOut.into());
     }
     work.security(user_id, SecurityEvent::SecurityKeyUsed).await?;
-    let token = work.signed_in(user_id, Proof::PasswordAndKey).await?;
+    let proof = if first == FirstStep::Upstream { Proof::UpstreamMfa } else { Proof::PasswordAndKey };
+    let token = work.signed_in(user_id, proof).await?;
     work.commit().await?;
     Ok(LoginDone { session: NewSession { token }, backup_codes_left: None })
 }

@@ -7,6 +7,7 @@ use super::reauthentication::{self, Reauthentication};
 use super::{Ctx, InOrg};
 use crate::error::AppResult;
 use crate::policy::{self, ResetCircumstances};
+use crate::server::flows::oidc::backchannel::Ended;
 use crate::server::guards::second_factor::Accept;
 use crate::server::refusals::Refused;
 use crate::server::store::events::{AuditEvent, SecurityEvent};
@@ -43,6 +44,7 @@ pub async fn reset(cx: &Ctx<'_>, m: InOrg<'_>, target_id: i64, input: Reauthenti
         work.abandon().await?;
         return Err(Refused::ResetOvertaken.into());
     }
+    crate::server::flows::oidc::backchannel::notify(&mut work, target_id, Ended::Every).await?;
     sessions::delete_all_for_user(&mut **work.tx(), target_id).await?;
     crate::server::store::browsers::forget_all(&mut **work.tx(), target_id).await?;
     let notice = Notice::TwoFactorReset {

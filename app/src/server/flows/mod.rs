@@ -30,7 +30,9 @@ pub mod password;
 pub mod reauthentication;
 pub mod security_keys;
 pub mod sessions;
+pub mod sms;
 pub mod two_factor;
+pub mod upstream;
 pub mod work;
 
 pub use work::Work;

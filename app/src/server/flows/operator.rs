@@ -62,6 +62,7 @@ pub async fn reset_two_factor(cx: &Ctx<'_>, email: &str) -> AppResult<bool> {
         return Ok(false);
     }
     credentials::disable_in(work.tx(), user.id).await?;
+    super::oidc::backchannel::notify(&mut work, user.id, super::oidc::backchannel::Ended::Every).await?;
     sessions::delete_all_for_user(&mut **work.tx(), user.id).await?;
     crate::server::store::browsers::forget_all(&mut **work.tx(), user.id).await?;
     pending_logins::delete_for_user(&mut **work.tx(), user.id).await?;

@@ -3,17 +3,17 @@
 use super::reauthentication::{self, Reauthentication};
 use super::{Ctx, InOrg, Work};
 use crate::error::AppResult;
-use crate::factors::compliance::holds_allowed;
+use crate::factors::{compliance, Account};
 use crate::factors::{Kind, Kinds};
 use crate::model::{OrgSummary, Role, User, GRACE_DAYS};
 use crate::policy::{self, ManagerTask, Requirement};
 use crate::server::guards::second_factor::Accept;
 use crate::server::refusals::{LastOwnerWrite, Refused};
-use crate::server::store::credentials;
 use crate::server::store::events::AuditEvent;
 use crate::server::store::ids::{OrgId, UserId};
 use crate::server::store::orgs;
 use crate::server::store::outbox::{Message, MessageKind};
+use crate::server::store::{credentials, users};
 use crate::server::words::audit_detail::Detail;
 use crate::server::{store::invitation_codes, store::invitations};
 use crate::validate;
@@ -155,13 +155,17 @@ pub async fn set_requirement(cx: &Ctx<'_>, m: InOrg<'_>, input: RequirementInput
     let change = policy::may_change_requirement(m.org.my_role, from, to)?;
     if to.required {
         // Owners, and the person acting, comply before members are asked to.
-        // Both by the one rule (`holds_allowed`), from what each holds.
-        let allowed = orgs::allowed_factors(db, m.org.id).await?;
-        let complies = holds_allowed(credentials::held(db, m.user.id).await?.kinds, allowed);
+        // Both by the one rule (`compliance::complies`), from what each holds.
+        let rule = orgs::two_factor_rule(db, m.org.id).await?;
+        let me = Account {
+            held: credentials::held(db, m.user.id).await?.kinds,
+            has_password: users::has_password(db, m.user.id).await?,
+        };
+        let complies = compliance::complies(me, rule);
         let owners_without = orgs::members(db, m.org.id)
             .await?
             .into_iter()
-            .filter(|row| row.role == Role::Owner && !holds_allowed(row.held, allowed))
+            .filter(|row| row.role == Role::Owner && !compliance::complies(row.account(), rule))
             .map(|row| User { id: row.user_id, name: row.name, email: row.email })
             .collect();
         policy::may_require_two_factor(m.user, complies, owners_without)?;
@@ -312,6 +316,18 @@ pub async fn set_remembered_browsers(cx: &Ctx<'_>, m: InOrg<'_>, allow: bool) ->
     let mut work = cx.work().await?;
     crate::server::store::browsers::set_org_forbids(work.tx(), m.org.id, !allow).await?;
     let event = if allow { AuditEvent::RememberedBrowsersAllowed } else { AuditEvent::RememberedBrowsersForbidden };
+    work.audit(m.org.id, m.user.id, event, Detail::new()).await?;
+    work.commit().await
+}
+
+/// "Require several factors from identity providers", audited: then a
+/// provider's sign-in whose `amr` names no second factor is asked for this
+/// server's, and members without a password no longer comply by that alone.
+pub async fn set_upstream_mfa_requirement(cx: &Ctx<'_>, m: InOrg<'_>, require: bool) -> AppResult<()> {
+    policy::may_require_upstream_mfa(m.org.my_role, require)?;
+    let mut work = cx.work().await?;
+    crate::server::store::org_settings::set_requires_upstream_mfa(&mut **work.tx(), m.org.id, require).await?;
+    let event = if require { AuditEvent::UpstreamMfaRequired } else { AuditEvent::UpstreamMfaNotRequired };
     work.audit(m.org.id, m.user.id, event, Detail::new()).await?;
     work.commit().await
 }

@@ -149,6 +149,7 @@ pub async fn reset(cx: &Ctx<'_>, input: Reset) -> AppResult<()> {
     let user_id = link.user_id;
     users::set_password(&mut **work.tx(), user_id, &hash).await?;
     users::mark_verified(&mut **work.tx(), user_id, &link.email, cx.now).await?;
+    super::oidc::backchannel::notify(&mut work, user_id, super::oidc::backchannel::Ended::Every).await?;
     sessions::delete_all_for_user(&mut **work.tx(), user_id).await?;
     crate::server::store::browsers::forget_all(&mut **work.tx(), user_id).await?;
     pending_logins::delete_for_user(&mut **work.tx(), user_id).await?;

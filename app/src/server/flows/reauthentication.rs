@@ -83,7 +83,9 @@ pub(super) async fn password_and_second_factor(
     }
     crate::validate::password_length(&input.password)?;
     if held.any() {
-        return second_factor(cx, s, input, Accept::Totp).await;
+        // Texted codes open logins only: an account with SMS as its only code confirms with a backup code.
+        let accept = if held.has(Kind::Sms) && !held.has(Kind::App) { Accept::BackupCode } else { Accept::Totp };
+        return second_factor(cx, s, input, accept).await;
     }
     let challenge = second_factor::challenge(cx.state, s.user.id, None, cx.meta).await?;
     Ok(Proven::Password(Some(challenge.password(cx.state, &s.user.email, input.password, cx.meta).await?)))
@@ -119,17 +121,20 @@ pub(super) async fn adding_a_factor(
         return Ok(Proven::Password(recent_password(cx, s, password).await?));
     }
     match code.filter(|c| !c.trim().is_empty()) {
-        Some(code) if held.has(Kind::App) => {
+        Some(code) if held.has(Kind::App) || held.has(Kind::Sms) => {
             let Some(password) = password.filter(|p| !p.is_empty()) else {
                 return Err(Refused::PasswordNeededForEnrollment.into());
             };
-            Ok(Proven::Code(reauthenticate(cx, s.user, Reauthentication { password, code }, Accept::Totp).await?))
+            // Texted codes open logins only: an account with SMS alone confirms with a backup code.
+            let accept = if held.has(Kind::App) { Accept::Totp } else { Accept::BackupCode };
+            Ok(Proven::Code(reauthenticate(cx, s.user, Reauthentication { password, code }, accept).await?))
         }
         _ if held.has(Kind::SecurityKey) => {
             let otherwise =
                 if held.has(Kind::App) { Refused::CodeNeededToAddFactor } else { Refused::KeyConfirmationNeeded };
             Ok(Proven::Key { session_hash: s.session_hash.to_string(), otherwise })
         }
+        _ if !held.has(Kind::App) => Err(Refused::BackupCodeNeededToAddFactor.into()),
         _ => Err(Refused::CodeNeededToAddFactor.into()),
     }
 }

@@ -7,6 +7,7 @@ use super::{Ctx, InSession};
 use crate::error::AppResult;
 use crate::factors::Proof;
 use crate::model::{BrowserSettings, RememberedBrowser, SignedInSession};
+use crate::server::flows::oidc::backchannel::{self, Ended};
 use crate::server::refusals::Refused;
 use crate::server::store::events::SecurityEvent;
 use crate::server::store::{browsers, sessions};
@@ -31,6 +32,8 @@ pub async fn list(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<Vec<SignedInSessi
 /// Ends another of the account's sessions ("Sign out" on its row).
 pub async fn end(cx: &Ctx<'_>, s: InSession<'_>, id: &str) -> AppResult<()> {
     let mut work = cx.work().await?;
+    // Told only if the session is really ended (the messages roll back with it otherwise).
+    backchannel::notify(&mut work, s.user.id, Ended::Session(id)).await?;
     if !sessions::delete_by_public_id(&mut **work.tx(), s.user.id, id, s.session_hash).await? {
         work.abandon().await?;
         return Err(Refused::SessionGone.into());
@@ -42,6 +45,7 @@ pub async fn end(cx: &Ctx<'_>, s: InSession<'_>, id: &str) -> AppResult<()> {
 /// "Sign out everywhere else"; returns how many sessions ended.
 pub async fn end_others(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<u64> {
     let mut work = cx.work().await?;
+    backchannel::notify(&mut work, s.user.id, Ended::AllBut(&sessions::public_id(s.session_hash))).await?;
     let ended = sessions::delete_others(&mut **work.tx(), s.user.id, s.session_hash).await?;
     crate::server::store::browsers::forget_all(&mut **work.tx(), s.user.id).await?;
     work.security(s.user.id, SecurityEvent::OtherSessionsEnded).await?;

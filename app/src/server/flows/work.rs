@@ -119,6 +119,11 @@ impl Work<'_> {
         events::record(&mut *self.tx, user_id, event, self.meta, self.now).await
     }
 
+    /// A security-log row about something named (the provider signed in through).
+    pub async fn security_about(&mut self, user_id: i64, event: SecurityEvent, detail: &str) -> AppResult<()> {
+        events::record_about(&mut *self.tx, user_id, event, (self.meta, detail), self.now).await
+    }
+
     /// A row of an organization's audit log, with its parameters (worded when read).
     pub async fn audit(&mut self, org_id: i64, actor_id: i64, event: AuditEvent, detail: Detail) -> AppResult<()> {
         orgs::audit(&mut *self.tx, org_id, Some(actor_id), event, &detail.stored(), self.now).await

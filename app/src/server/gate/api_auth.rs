@@ -184,7 +184,7 @@ async fn basic(state: &AppState, meta: &RequestMeta, value: &str) -> AppResult<A
         Ok(email) => users::find_with_hash(&state.db, &email).await?,
         Err(_) => None,
     };
-    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), hash));
     let right = match state.hasher.verify(password, hash).await {
         Ok(right) => right,
         Err(e) => {

@@ -31,10 +31,14 @@ pub enum Scope {
     ResetAddress,
     /// Verification mails asked for again, per account.
     VerifyMail,
+    /// Codes texted: per account, per destination number, per client address.
+    SmsAccount,
+    SmsNumber,
+    SmsAddress,
 }
 
 impl Scope {
-    const ALL: [Scope; 8] = [
+    const ALL: [Scope; 11] = [
         Scope::SecondFactor,
         Scope::LoginAccount,
         Scope::LoginAddress,
@@ -43,6 +47,9 @@ impl Scope {
         Scope::ResetAccount,
         Scope::ResetAddress,
         Scope::VerifyMail,
+        Scope::SmsAccount,
+        Scope::SmsNumber,
+        Scope::SmsAddress,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +62,9 @@ impl Scope {
             Scope::ResetAccount => "reset_account",
             Scope::ResetAddress => "reset_address",
             Scope::VerifyMail => "verify_mail",
+            Scope::SmsAccount => "sms_account",
+            Scope::SmsNumber => "sms_number",
+            Scope::SmsAddress => "sms_address",
         }
     }
 
@@ -68,6 +78,9 @@ impl Scope {
             Scope::ResetAccount => lockout::RESET_ACCOUNT,
             Scope::ResetAddress => lockout::RESET_ADDRESS,
             Scope::VerifyMail => lockout::VERIFY_MAIL,
+            Scope::SmsAccount => lockout::SMS_ACCOUNT,
+            Scope::SmsNumber => lockout::SMS_NUMBER,
+            Scope::SmsAddress => lockout::SMS_ADDRESS,
         }
     }
 }
@@ -115,6 +128,24 @@ impl Counter {
 
     pub fn verify_mail(user_id: i64) -> Self {
         Self { scope: Scope::VerifyMail, subject: user_id.to_string() }
+    }
+
+    pub fn sms_account(user_id: i64) -> Self {
+        Self { scope: Scope::SmsAccount, subject: user_id.to_string() }
+    }
+
+    /// By the number in E.164, keyed-hashed: the table does not collect numbers.
+    pub fn sms_number(keys: &Keys, e164: &str) -> Self {
+        Self { scope: Scope::SmsNumber, subject: keys.lookup_hash(&format!("sms-number:{e164}")) }
+    }
+
+    pub fn sms_address(ip: IpAddr) -> Self {
+        Self { scope: Scope::SmsAddress, subject: address_key(ip).to_string() }
+    }
+
+    /// Which limit this is, for the security log and the operator's log.
+    pub fn scope_name(&self) -> &'static str {
+        self.scope.name()
     }
 
     pub fn sign_up_address(ip: IpAddr) -> Self {

@@ -15,8 +15,11 @@ pub async fn standing(db: &Db, org_id: i64, user_id: i64, now: i64) -> AppResult
     if rule.deadline.is_none() {
         return Ok(Standing::NotRequired);
     }
-    let held = credentials::held(db, user_id).await?;
-    Ok(factors::standing(held.kinds, rule, now))
+    let account = factors::Account {
+        held: credentials::held(db, user_id).await?.kinds,
+        has_password: users::has_password(db, user_id).await?,
+    };
+    Ok(factors::standing(account, rule, now))
 }
 
 /// The organization requires verified addresses, and the member's is not.

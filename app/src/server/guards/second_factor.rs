@@ -12,7 +12,7 @@ use crate::error::AppResult;
 use crate::server::guards::attempts::{self, Counter, Reservation};
 use crate::server::refusals::Refused;
 use crate::server::store::events::{self, RequestMeta, SecurityEvent};
-use crate::server::{store::credentials, AppState};
+use crate::server::{store::credentials, store::sms, AppState};
 use crate::twofactor::backup_codes;
 use crate::twofactor::totp::{self, TotpSecret};
 
@@ -24,12 +24,14 @@ pub use crate::twofactor::Accept;
 pub enum Factor {
     Totp,
     BackupCode,
+    Sms,
 }
 
 /// Strict parsing first: malformed input is refused without costing an attempt.
 enum Parsed {
     Totp(String),
     Backup(String),
+    Sms(String),
 }
 
 fn parse(raw: &str, accept: Accept) -> AppResult<Parsed> {
@@ -39,6 +41,7 @@ fn parse(raw: &str, accept: Accept) -> AppResult<Parsed> {
         Accept::Totp => totp(),
         Accept::BackupCode => backup(),
         Accept::Either => totp().or_else(backup),
+        Accept::Sms => crate::twofactor::sms::normalize(raw).map(Parsed::Sms),
     }
     .ok_or_else(|| Refused::MalformedCode(accept).into())
 }
@@ -115,6 +118,8 @@ pub struct Challenge {
     attempt: Reservation,
     user_id: i64,
     code: Option<(Parsed, Accept)>,
+    /// What a texted code was sent for (the pending login's token hash).
+    texted_for: Option<String>,
 }
 
 /// Parses `code` (refusing malformed input for free) and takes one attempt.
@@ -128,7 +133,19 @@ pub async fn challenge(
 ) -> AppResult<Challenge> {
     let code = code.map(|(raw, accept)| parse(raw, accept).map(|parsed| (parsed, accept))).transpose()?;
     let attempt = begin_attempt(state, user_id, meta).await?;
-    Ok(Challenge { attempt, user_id, code })
+    Ok(Challenge { attempt, user_id, code, texted_for: None })
+}
+
+/// A challenge with the code texted for the pending login `pending_hash`.
+pub async fn texted_challenge(
+    state: &AppState,
+    user_id: i64,
+    (code, pending_hash): (&str, &str),
+    meta: &RequestMeta,
+) -> AppResult<Challenge> {
+    let mut challenge = challenge(state, user_id, Some((code, Accept::Sms)), meta).await?;
+    challenge.texted_for = Some(pending_hash.to_string());
+    Ok(challenge)
 }
 
 impl Challenge {
@@ -148,7 +165,7 @@ impl Challenge {
             return Err(e);
         }
         // The stored hash is looked up by email, as at login.
-        let hash = crate::server::store::users::find_with_hash(&state.db, email).await?.map(|(_, hash)| hash);
+        let hash = crate::server::store::users::find_with_hash(&state.db, email).await?.and_then(|(_, hash)| hash);
         match state.hasher.verify(password, hash).await {
             Ok(true) => Ok(self),
             Ok(false) => {
@@ -184,6 +201,14 @@ impl Challenge {
                 }
                 events::record(&mut **tx, self.user_id, SecurityEvent::RecoveryCodeUsed, meta, now).await?;
                 Factor::BackupCode
+            }
+            Parsed::Sms(code) => {
+                let Some(bound_to) = &self.texted_for else { return Ok(Claim::Wrong) };
+                let login = (sms::Purpose::Login, bound_to.as_str());
+                if !sms::use_code(tx, &state.keys, self.user_id, login, code, now).await? {
+                    return Ok(Claim::Wrong);
+                }
+                Factor::Sms
             }
         };
         Ok(Claim::Used(factor))
@@ -231,6 +256,34 @@ pub async fn verify_enrollment_code(
     let outcome = if step.is_some() { Outcome::NoFailure } else { Outcome::Failed };
     end_attempt(state, attempt, user_id, outcome, meta).await?;
     Ok(step.ok_or(Refused::WrongEnrollmentCode { code, email: email.to_string(), server_time: now })?)
+}
+
+/// Setting up a number: the code texted to it, for this session's
+/// enrollment. Used up by a right answer; counted like enrollment codes
+/// (a failure counts, a success does not clear the count).
+// `skip_all`: codes never reach a log line.
+#[tracing::instrument(skip_all)]
+pub async fn verify_texted_enrollment_code(
+    state: &AppState,
+    user_id: i64,
+    session_hash: &str,
+    raw: &str,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    let code = crate::twofactor::sms::normalize(raw).ok_or(Refused::MalformedCode(Accept::Sms))?;
+    let attempt = begin_attempt(state, user_id, meta).await?;
+    let now = state.clock.now();
+    let mut tx = crate::server::db::begin_write(&state.db).await?;
+    let enroll = (sms::Purpose::Enroll, session_hash);
+    let used = sms::use_code(&mut tx, &state.keys, user_id, enroll, &code, now).await?;
+    tx.commit().await?;
+    let outcome = if used { Outcome::NoFailure } else { Outcome::Failed };
+    end_attempt(state, attempt, user_id, outcome, meta).await?;
+    if used {
+        Ok(())
+    } else {
+        Err(Refused::WrongCode(Accept::Sms).into())
+    }
 }
 
 /// One attempt with a security key (the login's second step, a passkey

@@ -1,4 +1,5 @@
-//! Stored second factors: the TOTP credential and the backup codes.
+//! Stored second factors: the TOTP credential and the backup codes (the
+//! phone number is `store::sms`, security keys `store::webauthn`).
 //! Both are sealed with the server key; the user id is the associated data.
 
 use sqlx::Row;
@@ -47,6 +48,7 @@ fn table(kind: Kind) -> &'static str {
     match kind {
         Kind::App => "totp_credentials",
         Kind::SecurityKey => "webauthn_credentials",
+        Kind::Sms => "sms_credentials",
     }
 }
 

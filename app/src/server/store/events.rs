@@ -45,10 +45,22 @@ pub enum SecurityEvent {
     OtherSessionsEnded,
     OperatorAction,
     BrowserForgotten,
+    /// Signed in through another identity provider (the detail names it).
+    UpstreamSignIn,
+    ProviderConnected,
+    ProviderDisconnected,
+    PasswordRemoved,
+    /// A code was texted (the detail: the masked number).
+    SmsCodeSent,
+    /// A send was refused by a limit (the detail: which one).
+    SmsLimitReached,
+    /// A verified number became a second factor, or replaced the old one.
+    SmsNumberSet,
+    SmsNumberRemoved,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 35] = [
+    pub const ALL: [SecurityEvent; 43] = [
         Self::LoggedIn,
         Self::LoginFailed,
         Self::TwoFactorEnabled,
@@ -84,6 +96,14 @@ impl SecurityEvent {
         Self::OtherSessionsEnded,
         Self::OperatorAction,
         Self::BrowserForgotten,
+        Self::UpstreamSignIn,
+        Self::ProviderConnected,
+        Self::ProviderDisconnected,
+        Self::PasswordRemoved,
+        Self::SmsCodeSent,
+        Self::SmsLimitReached,
+        Self::SmsNumberSet,
+        Self::SmsNumberRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +143,14 @@ impl SecurityEvent {
             Self::OtherSessionsEnded => "other_sessions_ended",
             Self::OperatorAction => "operator_action",
             Self::BrowserForgotten => "browser_forgotten",
+            Self::UpstreamSignIn => "upstream_sign_in",
+            Self::ProviderConnected => "provider_connected",
+            Self::ProviderDisconnected => "provider_disconnected",
+            Self::PasswordRemoved => "password_removed",
+            Self::SmsCodeSent => "sms_code_sent",
+            Self::SmsLimitReached => "sms_limit_reached",
+            Self::SmsNumberSet => "sms_number_set",
+            Self::SmsNumberRemoved => "sms_number_removed",
         }
     }
 }
@@ -144,6 +172,7 @@ pub enum AuditEvent {
     RoleChanged,
     MemberTwoFactorReset,
     ApplicationRegistered,
+    ApplicationUpdated,
     ApplicationSecretRegenerated,
     ApplicationDisabled,
     ApplicationEnabled,
@@ -154,11 +183,13 @@ pub enum AuditEvent {
     RememberedBrowsersForbidden,
     VerifiedEmailsRequired,
     VerifiedEmailsNotRequired,
+    UpstreamMfaRequired,
+    UpstreamMfaNotRequired,
     AllowedFactorsChanged,
 }
 
 impl AuditEvent {
-    pub const ALL: [AuditEvent; 24] = [
+    pub const ALL: [AuditEvent; 27] = [
         Self::OrgCreated,
         Self::TwoFactorRequired,
         Self::TwoFactorNotRequired,
@@ -172,6 +203,7 @@ impl AuditEvent {
         Self::RoleChanged,
         Self::MemberTwoFactorReset,
         Self::ApplicationRegistered,
+        Self::ApplicationUpdated,
         Self::ApplicationSecretRegenerated,
         Self::ApplicationDisabled,
         Self::ApplicationEnabled,
@@ -182,6 +214,8 @@ impl AuditEvent {
         Self::RememberedBrowsersForbidden,
         Self::VerifiedEmailsRequired,
         Self::VerifiedEmailsNotRequired,
+        Self::UpstreamMfaRequired,
+        Self::UpstreamMfaNotRequired,
         Self::AllowedFactorsChanged,
     ];
 
@@ -200,6 +234,7 @@ impl AuditEvent {
             Self::RoleChanged => "role_changed",
             Self::MemberTwoFactorReset => "member_two_factor_reset",
             Self::ApplicationRegistered => "application_registered",
+            Self::ApplicationUpdated => "application_updated",
             Self::ApplicationSecretRegenerated => "application_secret_regenerated",
             Self::ApplicationDisabled => "application_disabled",
             Self::ApplicationEnabled => "application_enabled",
@@ -210,6 +245,8 @@ impl AuditEvent {
             Self::RememberedBrowsersForbidden => "remembered_browsers_forbidden",
             Self::VerifiedEmailsRequired => "verified_emails_required",
             Self::VerifiedEmailsNotRequired => "verified_emails_not_required",
+            Self::UpstreamMfaRequired => "upstream_mfa_required",
+            Self::UpstreamMfaNotRequired => "upstream_mfa_not_required",
             Self::AllowedFactorsChanged => "allowed_factors_changed",
         }
     }
@@ -233,8 +270,21 @@ pub async fn record<'c>(
     meta: &RequestMeta,
     now: i64,
 ) -> AppResult<()> {
-    insert(db, "id", user_id, event, meta, now).await?;
+    insert(db, "id", user_id, event, (meta, None), now).await?;
     tracing::info!(user_id, event = event.as_str(), "security event");
+    Ok(())
+}
+
+/// `record`, with what the row is about (a provider's name).
+pub async fn record_about<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    event: SecurityEvent,
+    (meta, detail): (&RequestMeta, &str),
+    now: i64,
+) -> AppResult<()> {
+    insert(db, "id", user_id, event, (meta, Some(detail)), now).await?;
+    tracing::info!(user_id, event = event.as_str(), detail, "security event");
     Ok(())
 }
 
@@ -248,7 +298,7 @@ pub async fn record_for_email<'c>(
     meta: &RequestMeta,
     now: i64,
 ) -> AppResult<()> {
-    insert(db, "email", email.to_string(), event, meta, now).await
+    insert(db, "email", email.to_string(), event, (meta, None), now).await
 }
 
 /// Inserts the event for the user whose `column` is `key` (none when no user has it).
@@ -257,20 +307,21 @@ async fn insert<'c, K>(
     column: &str,
     key: K,
     event: SecurityEvent,
-    meta: &RequestMeta,
+    (meta, detail): (&RequestMeta, Option<&str>),
     now: i64,
 ) -> AppResult<()>
 where
     K: 'static + Send + for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     let user_agent = meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect::<String>());
-    let sql = format!("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at) SELECT id, $2, $3, $4, $5 FROM users WHERE {column} = $1");
+    let sql = format!("INSERT INTO security_events (user_id, kind, ip, user_agent, created_at, detail) SELECT id, $2, $3, $4, $5, $6 FROM users WHERE {column} = $1");
     sqlx::query(&sql)
         .bind(key)
         .bind(event.as_str())
         .bind(meta.ip.map(|ip| ip.to_string()))
         .bind(user_agent)
         .bind(now)
+        .bind(detail.map(str::to_string))
         .execute(db)
         .await?;
     Ok(())
@@ -279,7 +330,7 @@ where
 /// One page of a user's events, newest first.
 pub async fn page_for_user(db: &Db, user_id: i64, page: i64) -> AppResult<LogPage> {
     use sqlx::Row;
-    let sql = "SELECT kind, ip, user_agent, created_at FROM security_events WHERE user_id = $1 \
+    let sql = "SELECT kind, ip, user_agent, created_at, detail FROM security_events WHERE user_id = $1 \
                ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3";
     crate::server::db::log_page(db, sql, user_id, page, |r| {
         let kind: String = r.try_get("kind")?;
@@ -288,7 +339,7 @@ pub async fn page_for_user(db: &Db, user_id: i64, page: i64) -> AppResult<LogPag
             at: r.try_get("created_at")?,
             what: event_label(&kind).to_string(),
             actor: None,
-            detail: String::new(),
+            detail: r.try_get::<Option<String>, _>("detail")?.unwrap_or_default(),
             ip: r.try_get("ip")?,
             browser: user_agent.as_deref().map(browser_label),
         })

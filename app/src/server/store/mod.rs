@@ -19,5 +19,7 @@ pub mod outbox;
 pub mod pending_logins;
 pub mod sealed;
 pub mod sessions;
+pub mod sms;
+pub mod upstream;
 pub mod users;
 pub mod webauthn;

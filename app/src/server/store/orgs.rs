@@ -38,13 +38,15 @@ fn deadline(required: i64, since: Option<i64>, grace_days: i64) -> Option<i64> {
 /// The organization's 2FA rule (its deadline, `None` when 2FA is not
 /// required, and its allowed kinds), whoever asks.
 pub async fn two_factor_rule(db: &Db, org_id: i64) -> AppResult<OrgRule> {
-    let row = sqlx::query(
-        "SELECT require_two_factor, grace_days, required_since, allow_totp, allow_webauthn FROM organizations WHERE id = $1",
-    )
+    // One column per kind of factor allowed (`allowed_column`): a new kind adds its own.
+    let row = sqlx::query(&format!(
+        "SELECT require_two_factor, grace_days, required_since, {}, require_upstream_mfa FROM organizations WHERE id = $1",
+        Kind::ALL.map(allowed_column).join(", ")
+    ))
     .bind(org_id)
     .fetch_optional(db)
     .await?;
-    let Some(row) = row else { return Ok(OrgRule { deadline: None, allowed: Kinds::ALL }) };
+    let Some(row) = row else { return Ok(OrgRule { deadline: None, allowed: Kinds::ALL, upstream_needs_mfa: false }) };
     Ok(OrgRule {
         deadline: deadline(
             row.try_get("require_two_factor")?,
@@ -52,6 +54,7 @@ pub async fn two_factor_rule(db: &Db, org_id: i64) -> AppResult<OrgRule> {
             row.try_get("grace_days")?,
         ),
         allowed: allowed_from(&row)?,
+        upstream_needs_mfa: row.try_get::<i64, _>("require_upstream_mfa")? != 0,
     })
 }
 
@@ -60,6 +63,7 @@ fn allowed_column(kind: Kind) -> &'static str {
     match kind {
         Kind::App => "allow_totp",
         Kind::SecurityKey => "allow_webauthn",
+        Kind::Sms => "allow_sms",
     }
 }
 
@@ -123,12 +127,20 @@ pub struct MemberRow {
     pub email: String,
     pub role: Role,
     pub held: Kinds,
+    pub has_password: bool,
+}
+
+impl MemberRow {
+    pub fn account(&self) -> crate::factors::Account {
+        crate::factors::Account { held: self.held, has_password: self.has_password }
+    }
 }
 
 /// Every member, by name (`flows::members` decides who sees what of it).
 pub async fn members(db: &Db, org_id: i64) -> AppResult<Vec<MemberRow>> {
     let rows = sqlx::query(&format!(
-        "SELECT u.id, u.name, u.email, m.role, {} FROM memberships m JOIN users u ON u.id = m.user_id \
+        "SELECT u.id, u.name, u.email, m.role, {}, CAST(CASE WHEN u.password_hash <> '' THEN 1 ELSE 0 END AS BIGINT) \
+         AS has_password FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.org_id = $1 ORDER BY u.name, u.id",
         crate::server::store::credentials::held_columns_sql("u.id")
     ))
@@ -143,6 +155,7 @@ pub async fn members(db: &Db, org_id: i64) -> AppResult<Vec<MemberRow>> {
                 email: row.try_get("email")?,
                 role: role_from(row.try_get("role")?)?,
                 held: crate::server::store::credentials::held_from_row(row)?,
+                has_password: row.try_get::<i64, _>("has_password")? == 1,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -1,4 +1,4 @@
-//! The outbox: messages that leave the building (mail now; SMS later),
+//! The outbox: messages that leave the building (mail, and texted codes),
 //! written by a unit of work in the transaction of the change they tell
 //! about (`flows::Work::send`), and delivered after the commit by a worker
 //! (`deliver_due`, run by the server next to the clean-up). A rolled-back
@@ -63,10 +63,24 @@ pub enum MessageKind {
     Invitation,
     /// An operator acted on the account from the command line (`what`).
     OperatorAction,
+    /// A sign-in code, texted (the number and the code sealed in the row).
+    SmsCode,
+    /// A logout token for an application (`client`: its row id, `sid`), posted to its back-channel URI.
+    BackchannelLogout,
+}
+
+/// Where a kind of message goes: each has its own worker, which runs only
+/// when the operator configured that way out (SMTP, an SMS gateway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Mail,
+    Sms,
+    /// Applications' back-channel logout URIs.
+    Backchannel,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 15] = [
+    pub const ALL: [MessageKind; 17] = [
         Self::TwoFactorTurnedOn,
         Self::TwoFactorTurnedOff,
         Self::TwoFactorReset,
@@ -82,6 +96,8 @@ impl MessageKind {
         Self::TokenCreated,
         Self::Invitation,
         Self::OperatorAction,
+        Self::SmsCode,
+        Self::BackchannelLogout,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +117,25 @@ impl MessageKind {
             Self::TokenCreated => "token_created",
             Self::Invitation => "invitation",
             Self::OperatorAction => "operator_action",
+            Self::SmsCode => "sms_code",
+            Self::BackchannelLogout => "backchannel_logout",
+        }
+    }
+
+    pub fn channel(self) -> Channel {
+        match self {
+            Self::SmsCode => Channel::Sms,
+            Self::BackchannelLogout => Channel::Backchannel,
+            _ => Channel::Mail,
+        }
+    }
+
+    /// How long after the change the message is of use: a code that would
+    /// arrive after it expired is given up instead of retried.
+    pub fn useful_for_secs(self) -> Option<i64> {
+        match self {
+            Self::SmsCode => Some(crate::twofactor::sms::CODE_SECS),
+            _ => None,
         }
     }
 
@@ -125,6 +160,8 @@ pub struct Message {
     /// The token of the message's link (verify, reset): sealed in the row
     /// with the server's key, opened only to word the message.
     pub link_token: Option<String>,
+    /// Other secrets the deliverer needs (a texted code, its number), sealed likewise.
+    pub sealed: Vec<(&'static str, String)>,
 }
 
 /// What a link's token is sealed for in an outbox row.
@@ -132,7 +169,7 @@ pub const LINK_PURPOSE: &str = "outbox-link";
 
 impl Message {
     pub fn to(user_id: i64, kind: MessageKind) -> Self {
-        Self { kind, user_id, params: Map::new(), to_address: None, link_token: None }
+        Self { kind, user_id, params: Map::new(), to_address: None, link_token: None, sealed: Vec::new() }
     }
 
     #[must_use]
@@ -152,6 +189,17 @@ impl Message {
         self.link_token = Some(token.to_string());
         self
     }
+
+    /// A parameter only the deliverer may read (`open_sealed`).
+    #[must_use]
+    pub fn with_sealed(mut self, key: &'static str, value: &str) -> Self {
+        self.sealed.push((key, value.to_string()));
+        self
+    }
+}
+
+fn sealed_purpose(key: &str) -> String {
+    format!("outbox-sealed:{key}")
 }
 
 /// Writes `message` in the caller's transaction (see `flows::Work::send`).
@@ -164,6 +212,10 @@ pub async fn enqueue<'c>(
     let mut params = message.params.clone();
     if let Some(token) = &message.link_token {
         params.insert("link_token".into(), URL_SAFE_NO_PAD.encode(keys.seal(token.as_bytes(), LINK_PURPOSE)).into());
+    }
+    for (key, value) in &message.sealed {
+        let sealed = keys.seal(value.as_bytes(), &sealed_purpose(key));
+        params.insert(format!("sealed_{key}"), URL_SAFE_NO_PAD.encode(sealed).into());
     }
     sqlx::query(
         "INSERT INTO outbox (kind, user_id, params, to_address, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)",
@@ -182,6 +234,12 @@ pub async fn enqueue<'c>(
 pub fn open_link_token(keys: &Keys, params: &Map<String, Value>) -> Option<String> {
     let sealed = URL_SAFE_NO_PAD.decode(params.get("link_token")?.as_str()?).ok()?;
     String::from_utf8(keys.open(&sealed, LINK_PURPOSE).ok()?).ok()
+}
+
+/// A parameter sealed with `Message::with_sealed`, opened.
+pub fn open_sealed(keys: &Keys, params: &Map<String, Value>, key: &str) -> Option<String> {
+    let sealed = URL_SAFE_NO_PAD.decode(params.get(&format!("sealed_{key}"))?.as_str()?).ok()?;
+    String::from_utf8(keys.open(&sealed, &sealed_purpose(key)).ok()?).ok()
 }
 
 /// A claimed message, with where it goes.
@@ -211,10 +269,16 @@ pub trait Deliverer: Send + Sync {
 }
 
 /// The wait before the next try after `attempts` failed ones: 30 s,
-/// doubling, at most an hour.
-pub fn backoff_secs(attempts: i64) -> i64 {
+/// doubling, at most an hour; a texted code, whose reader is waiting for
+/// it, from 5 s to a minute; a logout token from 10 s to ten minutes.
+pub fn backoff_secs(kind: MessageKind, attempts: i64) -> i64 {
     let doublings = attempts.clamp(1, 8) - 1;
-    (30_i64 << doublings).min(3600)
+    match kind.channel() {
+        Channel::Mail => (30_i64 << doublings).min(3600),
+        Channel::Sms => (5_i64 << doublings).min(60),
+        // An application's server that was down: about twenty minutes of tries in all.
+        Channel::Backchannel => (10_i64 << doublings).min(600),
+    }
 }
 
 /// What one round of delivery did.
@@ -226,11 +290,20 @@ pub struct Round {
 
 /// Delivers up to `batch` due messages that this worker claims; `now` is the
 /// worker's clock. Another worker's live claim is left alone.
-pub async fn deliver_due(db: &Db, now: i64, worker: &str, deliverer: &dyn Deliverer, batch: i64) -> AppResult<Round> {
-    let due = sqlx::query(
+pub async fn deliver_due(
+    db: &Db,
+    (now, worker): (i64, &str),
+    (channel, deliverer): (Channel, &dyn Deliverer),
+    batch: i64,
+) -> AppResult<Round> {
+    // The kinds are ours (`as_str`), never input: safe to list in the SQL.
+    let kinds: Vec<String> =
+        MessageKind::ALL.iter().filter(|k| k.channel() == channel).map(|k| format!("'{}'", k.as_str())).collect();
+    let due = sqlx::query(&format!(
         "SELECT id FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
-         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2",
-    )
+         AND (claimed_until IS NULL OR claimed_until < $1) AND kind IN ({}) ORDER BY id LIMIT $2",
+        kinds.join(", ")
+    ))
     .bind(now)
     .bind(batch)
     .fetch_all(db)
@@ -250,10 +323,12 @@ pub async fn deliver_due(db: &Db, now: i64, worker: &str, deliverer: &dyn Delive
             Err(DeliveryError(why)) => {
                 tracing::warn!(message_id = id, kind = message.kind.as_str(), attempts = message.attempts + 1, error = %why, "a message could not be delivered");
                 let attempts = message.attempts + 1;
-                let settled = if attempts >= MAX_ATTEMPTS {
+                let next = now + backoff_secs(message.kind, attempts);
+                let useless_by = message.kind.useful_for_secs().map(|secs| message.created_at + secs);
+                let settled = if attempts >= MAX_ATTEMPTS || useless_by.is_some_and(|by| next >= by) {
                     Settled::GivenUp { at: now, why }
                 } else {
-                    Settled::Retry { at: now + backoff_secs(attempts), why }
+                    Settled::Retry { at: next, why }
                 };
                 settle(db, id, worker, settled).await?;
                 round.failed += 1;
@@ -385,11 +460,16 @@ mod tests {
 
     #[test]
     fn retries_back_off_from_half_a_minute_to_an_hour() {
-        assert_eq!(backoff_secs(1), 30);
-        assert_eq!(backoff_secs(2), 60);
-        assert_eq!(backoff_secs(5), 480);
-        assert_eq!(backoff_secs(8), 3600);
-        assert_eq!(backoff_secs(50), 3600);
+        let mail = MessageKind::PasswordReset;
+        assert_eq!(backoff_secs(mail, 1), 30);
+        assert_eq!(backoff_secs(mail, 2), 60);
+        assert_eq!(backoff_secs(mail, 5), 480);
+        assert_eq!(backoff_secs(mail, 8), 3600);
+        assert_eq!(backoff_secs(mail, 50), 3600);
+        let code = MessageKind::SmsCode;
+        assert_eq!([1, 2, 3, 4, 5, 9].map(|n| backoff_secs(code, n)), [5, 10, 20, 40, 60, 60]);
+        let logout = MessageKind::BackchannelLogout;
+        assert_eq!([1, 2, 7, 8].map(|n| backoff_secs(logout, n)), [10, 20, 600, 600]);
     }
 
     #[test]

@@ -11,19 +11,56 @@ use crate::server::Settings;
 pub const COOKIE_NAME: &str = "portcullis_pending";
 pub const LIFETIME_SECS: i64 = 5 * 60;
 
+/// How the login began, before its second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstStep {
+    Password,
+    /// A sign-in through another identity provider that named no second factor.
+    Upstream,
+}
+
+impl FirstStep {
+    fn as_str(self) -> &'static str {
+        match self {
+            FirstStep::Password => "password",
+            FirstStep::Upstream => "upstream",
+        }
+    }
+}
+
 pub async fn create<'c>(
     db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     user_id: i64,
     now: i64,
 ) -> AppResult<String> {
+    create_after(db, user_id, FirstStep::Password, now).await
+}
+
+pub async fn create_after<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    first: FirstStep,
+    now: i64,
+) -> AppResult<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO pending_logins (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO pending_logins (token_hash, user_id, expires_at, first_step) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
         .bind(now + LIFETIME_SECS)
+        .bind(first.as_str())
         .execute(db)
         .await?;
     Ok(token)
+}
+
+/// How the pending login began (`Password` when it is unknown or gone: the caller refuses those anyway).
+pub async fn first_step(db: &Db, token: &str) -> AppResult<FirstStep> {
+    let row = sqlx::query("SELECT first_step FROM pending_logins WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .fetch_optional(db)
+        .await?;
+    let first: Option<String> = row.map(|r| r.try_get("first_step")).transpose()?;
+    Ok(if first.as_deref() == Some("upstream") { FirstStep::Upstream } else { FirstStep::Password })
 }
 
 pub async fn user_for(db: &Db, token: &str, now: i64) -> AppResult<Option<i64>> {

@@ -216,6 +216,12 @@ pub async fn delete_all_for_user<'c>(db: impl sqlx::Executor<'c, Database = sqlx
 /// names it in "Where you're signed in" and grants nothing.
 const PUBLIC_ID_LEN: usize = 20;
 
+/// A session's public id (from its token's hash): what "Where you're signed
+/// in" names it by, and an ID token's `sid`. Never enough to use it.
+pub fn public_id(token_hash: &str) -> String {
+    token_hash.chars().take(PUBLIC_ID_LEN).collect()
+}
+
 /// One of the account's live sessions, as "Where you're signed in" shows it.
 #[derive(Debug, Clone)]
 pub struct Listed {
@@ -249,7 +255,7 @@ pub async fn list_for_user(
         .map(|row| {
             let hash: String = row.try_get("token_hash")?;
             Ok(Listed {
-                id: hash.chars().take(PUBLIC_ID_LEN).collect(),
+                id: public_id(&hash),
                 user_agent: row.try_get("user_agent")?,
                 ip: row.try_get("ip")?,
                 created_at: row.try_get("created_at")?,

@@ -20,13 +20,69 @@ pub async fn create<'c>(
     hash: &PasswordHash,
     now: i64,
 ) -> AppResult<User> {
+    insert(db, (name, email), &hash.0, None, now).await
+}
+
+/// The account and its password hash; `None` for the hash once the owner
+/// removed their password (the caller verifies against nothing, at the same cost).
+pub async fn find_with_hash(db: &Db, email: &str) -> AppResult<Option<(User, Option<PasswordHash>)>> {
+    let row = sqlx::query("SELECT id, name, email, password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(row) => {
+            let hash: String = row.try_get("password_hash")?;
+            Ok(Some((user_from_row(&row)?, (!hash.is_empty()).then_some(PasswordHash(hash)))))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<User>> {
+    Ok(find_with_hash(db, email).await?.map(|(user, _)| user))
+}
+
+/// The account has a password (it was not removed for a provider or passkey).
+pub async fn has_password<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<bool> {
+    let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get::<String, _>("password_hash")).transpose()?.is_some_and(|h| !h.is_empty()))
+}
+
+/// "Remove password": stored as the empty hash, which nothing verifies against.
+pub async fn remove_password<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE users SET password_hash = '' WHERE id = $1").bind(user_id).execute(db).await?;
+    Ok(())
+}
+
+/// An account made through another identity provider: no password, the
+/// address verified (the provider said so, and sign-up there requires it).
+pub async fn create_without_password<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    name: &str,
+    email: &str,
+    now: i64,
+) -> AppResult<User> {
+    insert(db, (name, email), "", Some(now), now).await
+}
+
+/// `password_hash` is empty for an account without a password.
+async fn insert<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    (name, email): (&str, &str),
+    password_hash: &str,
+    email_verified_at: Option<i64>,
+    now: i64,
+) -> AppResult<User> {
     let row = sqlx::query(
-        "INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, email",
+        "INSERT INTO users (name, email, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, name, email",
     )
     .bind(name)
     .bind(email)
-    .bind(&hash.0)
+    .bind(password_hash)
     .bind(now)
+    .bind(email_verified_at)
     .fetch_one(db)
     .await;
     match row {
@@ -34,21 +90,6 @@ pub async fn create<'c>(
         Err(e) if is_unique_violation(&e) => Err(Refused::EmailTaken.into()),
         Err(e) => Err(e.into()),
     }
-}
-
-pub async fn find_with_hash(db: &Db, email: &str) -> AppResult<Option<(User, PasswordHash)>> {
-    let row = sqlx::query("SELECT id, name, email, password_hash FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(db)
-        .await?;
-    match row {
-        Some(row) => Ok(Some((user_from_row(&row)?, PasswordHash(row.try_get("password_hash")?)))),
-        None => Ok(None),
-    }
-}
-
-pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<User>> {
-    Ok(find_with_hash(db, email).await?.map(|(user, _)| user))
 }
 
 /// The account with this address, read in the caller's transaction.
@@ -168,4 +209,20 @@ pub async fn operators(db: &Db) -> AppResult<Vec<String>> {
         .fetch_all(db)
         .await?;
     Ok(rows.iter().map(|r| r.try_get("email")).collect::<Result<_, _>>()?)
+}
+
+/// The code the login asks for first, where the account has several ("Preferred method").
+pub async fn preferred_factor(db: &Db, user_id: i64) -> AppResult<Option<crate::factors::Kind>> {
+    let row = sqlx::query("SELECT preferred_factor FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
+    let name: Option<String> = row.map(|r| r.try_get("preferred_factor")).transpose()?.flatten();
+    Ok(name.and_then(|name| crate::factors::Kind::ALL.into_iter().find(|k| k.as_str() == name)))
+}
+
+pub async fn set_preferred_factor(db: &Db, user_id: i64, kind: crate::factors::Kind) -> AppResult<()> {
+    sqlx::query("UPDATE users SET preferred_factor = $1 WHERE id = $2")
+        .bind(kind.as_str())
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }

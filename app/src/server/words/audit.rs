@@ -33,10 +33,15 @@ pub fn detail(kind: &str, stored: &str) -> String {
         "allowed_factors_changed" => {
             d.list("kinds").into_iter().filter_map(kind_named).map(factor_kind).collect::<Vec<_>>().join(", ")
         }
-        "application_registered" => {
+        "application_registered" | "application_updated" => {
             let kind = if d.flag("public") { "public" } else { "confidential" };
             let two_factor = if d.flag("requires_two_factor") { ", requires two-factor authentication" } else { "" };
-            format!("{} ({}, {kind}{two_factor})", d.text("name"), d.text("client_id"))
+            let alg = d.text("id_token_alg");
+            let alg = if alg.is_empty() { String::new() } else { format!(", ID tokens {alg}") };
+            let api = if d.flag("resource_server") { ", resource server" } else { "" };
+            let logout = if d.flag("backchannel_logout") { ", back-channel logout" } else { "" };
+            let service = if d.flag("service") { ", service" } else { "" };
+            format!("{} ({}, {kind}{two_factor}{alg}{api}{logout}{service})", d.text("name"), d.text("client_id"))
         }
         "application_deleted" => format!("{} ({})", d.text("name"), d.text("client_id")),
         "application_secret_regenerated" | "application_disabled" | "application_enabled" => {
@@ -65,6 +70,7 @@ pub fn factor_kind(kind: Kind) -> &'static str {
     match kind {
         Kind::App => "authenticator app",
         Kind::SecurityKey => "security keys",
+        Kind::Sms => "text messages (SMS)",
     }
 }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_detail;
 pub mod labels;
 pub mod notices;
+mod upstream;
 
 use super::refusals::{LastOwnerWrite, Refused};
 use super::words::notices::Notice;
@@ -66,6 +67,9 @@ fn refusal_words(refusal: Refusal) -> AppError {
             Refusal::OwnersOnlyAllowRememberedBrowsers => {
                 forbidden("Only owners can let members skip the code on remembered browsers. Admins can forbid it.")
             }
+            Refusal::OwnersOnlyTrustUpstreamSignIns => forbidden(
+                "Only owners can stop asking identity providers' sign-ins for several factors. Admins can ask for them.",
+            ),
             Refusal::OwnersOnlyStopRequiringVerifiedEmails => {
                 forbidden("Only owners can stop requiring verified email addresses. Admins can require them.")
             }
@@ -112,17 +116,34 @@ fn refusal_words(refusal: Refusal) -> AppError {
     }
 }
 
+fn phone_refused(why: &crate::twofactor::sms::PhoneError) -> String {
+    use crate::twofactor::sms::PhoneError;
+    match why {
+        PhoneError::Malformed => {
+            "Enter the number in international form, with + and the country code, like +1 415 555 0123.".into()
+        }
+        PhoneError::Invalid => "That is not a valid phone number. Check the country code and the digits.".into(),
+        PhoneError::CountryNotAllowed { country } => {
+            format!(
+                "This server does not send text messages to numbers in {country}. Use an authenticator app instead."
+            )
+        }
+    }
+}
+
 fn malformed_code(accept: Accept) -> &'static str {
     match accept {
         Accept::Totp => "Enter the 6-digit code from your authenticator app.",
         Accept::BackupCode => "Enter one of your backup codes, like abcde-12345.",
         Accept::Either => "Enter the 6-digit code from your authenticator app, or a backup code.",
+        Accept::Sms => "Enter the 6-digit code from the text message.",
     }
 }
 
 fn wrong_code(accept: Accept) -> &'static str {
     match accept {
         Accept::BackupCode => "That backup code is not valid or was used already.",
+        Accept::Sms => "That code is not valid, has expired or was replaced by a newer one. Enter the code from the latest text message, or send a new one.",
         _ => "That code is not valid. Enter the code your authenticator app shows now.",
     }
 }
@@ -138,6 +159,11 @@ fn refused_words(refused: Refused) -> AppError {
     {
         match refused {
             Refused::Policy(refusal) => refusal.into(),
+            Refused::Upstream(why) => upstream::words(why),
+            Refused::ProviderNameTaken => AppError::validation("name", "A provider with this name exists already."),
+            Refused::ProviderIdentityTaken => AppError::conflict(
+                "That account at the provider is connected to another Portcullis account (or yours has one there already).",
+            ),
             Refused::EmailTaken => {
                 AppError::validation("email", "An account with this email already exists. Log in instead.")
             }
@@ -257,10 +283,20 @@ fn refused_words(refused: Refused) -> AppError {
                 AppError::conflict("This account has no security key. Use your authenticator app or a recovery code.")
             }
             Refused::KeyNotFound => AppError::not_found("No such security key: it may have been removed already."),
+            Refused::SmsOff => AppError::not_found("Text messages are not available on this server."),
+            Refused::Phone(why) => AppError::validation("phone", phone_refused(&why)),
+            Refused::SmsResendTooSoon { secs } => AppError::RateLimited { retry_after_secs: secs.max(1) as u64 },
+            Refused::SmsLimit { retry_after_secs } => AppError::RateLimited { retry_after_secs },
+            Refused::SmsNotSetUp => AppError::conflict("This account has no phone number for text messages."),
+            Refused::MethodNotSetUp => AppError::validation("method", "Set this method up first."),
             Refused::CodeNeededToAddFactor => AppError::validation(
                 "code",
                 "Two-factor authentication is on: enter the 6-digit code your authenticator app shows now, or confirm \
                  with one of your security keys.",
+            ),
+            Refused::BackupCodeNeededToAddFactor => AppError::validation(
+                "code",
+                "Two-factor authentication is on: enter your password and one of your backup codes to add another method.",
             ),
             Refused::KeyConfirmationNeeded => AppError::validation(
                 "code",

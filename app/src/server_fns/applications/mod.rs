@@ -13,6 +13,7 @@ mod regenerate_client_secret;
 mod register_application;
 mod revoke_application;
 mod set_application_disabled;
+mod update_application;
 
 pub use decide_consent::*;
 pub use delete_application::*;
@@ -25,6 +26,7 @@ pub use regenerate_client_secret::*;
 pub use register_application::*;
 pub use revoke_application::*;
 pub use set_application_disabled::*;
+pub use update_application::*;
 
 /// The gate of the Applications tab: a member of the organization who manages it.
 #[cfg(feature = "ssr")]

@@ -1,6 +1,10 @@
+// A server function's arguments are its form's fields, one each (the client half the macro
+// makes for the browser takes them all too).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
-use crate::applications::NewCredentials;
+use crate::applications::{NewCredentials, SigningAlg};
 use crate::error::AppError;
 
 /// "Register an application": redirect URIs one per line. The client
@@ -11,12 +15,26 @@ pub async fn register_application(
     name: String,
     redirect_uris: String,
     #[server(default)] post_logout_redirect_uris: String,
+    #[server(default)] backchannel_logout_uri: String,
     #[server(default)] public: bool,
     #[server(default)] require_two_factor: bool,
+    #[server(default)] id_token_alg: SigningAlg,
+    #[server(default)] resource_server: bool,
+    #[server(default)] service: bool,
 ) -> Result<NewCredentials, AppError> {
     use crate::server::flows::applications::{self as manage, Registration};
 
     let (access, actor) = super::manager(&slug).await?;
-    let registration = Registration { name, redirect_uris, post_logout_redirect_uris, public, require_two_factor };
+    let registration = Registration {
+        name,
+        redirect_uris,
+        post_logout_redirect_uris,
+        backchannel_logout_uri,
+        public,
+        require_two_factor,
+        id_token_alg,
+        resource_server,
+        service,
+    };
     manage::register(&access.cx(), actor, &registration).await
 }

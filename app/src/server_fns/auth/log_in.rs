@@ -18,7 +18,16 @@ pub async fn log_in(
     let next = crate::oidc::redirect::local_path(&next).map(str::to_string);
     let visit = signing_in()?;
     let previous = session_token();
-    let step = account::log_in(&visit.cx(), previous.as_deref(), Credentials { email, password }).await?;
+    let code_required = match &next {
+        Some(next) => {
+            let binding = crate::server::gate::request::authorization_cookies().binding;
+            let cx = visit.cx();
+            crate::server::flows::oidc::authorize::continuation_asks_for_code(&cx, next, binding.as_deref()).await?
+        }
+        None => false,
+    };
+    let credentials = Credentials { email, password, code_required };
+    let step = account::log_in(&visit.cx(), previous.as_deref(), credentials).await?;
     if previous.is_some() {
         clear_session_cookie(&visit.state);
     }

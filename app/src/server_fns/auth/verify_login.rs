@@ -3,14 +3,15 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::SecondStepDone;
 
-/// The second login step: a code from the app, or a backup code when
-/// `recovery` is set. Only now is the session created, with a fresh id.
+/// The second login step: a code from the app, a backup code when
+/// `recovery` is set, or the texted code when `texted` is. Only now is the session created, with a fresh id.
 /// `remember`: "Don't ask for a code on this browser for 30 days".
 /// `next`: where to continue afterwards, a path on this site (an application's sign-in).
 #[server(endpoint = "verify_login")]
 pub async fn verify_login(
     code: String,
     #[server(default)] recovery: bool,
+    #[server(default)] texted: bool,
     #[server(default)] remember: bool,
     #[server(default)] next: String,
 ) -> Result<SecondStepDone, AppError> {
@@ -20,7 +21,8 @@ pub async fn verify_login(
 
     let visit = signing_in()?;
     let pending_token = pending_login_token().ok_or(AppError::Unauthenticated)?;
-    let done = account::verify_login(&visit.cx(), SecondStep { pending_token, code, recovery, remember }).await?;
+    let done =
+        account::verify_login(&visit.cx(), SecondStep { pending_token, code, recovery, texted, remember }).await?;
     set_cookie(&pending_logins::cookie(None, &visit.state.settings));
     hand_out_session(&visit.state, &done.session);
     let next = crate::oidc::redirect::local_path(&next);

@@ -19,6 +19,8 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
         !crate::server::store::browsers::org_forbids(&access.state.db, access.org.id).await?;
     let require_verified_emails =
         crate::server::store::org_settings::requires_verified_emails(&access.state.db, access.org.id).await?;
+    let require_upstream_mfa =
+        crate::server::store::org_settings::requires_upstream_mfa(&access.state.db, access.org.id).await?;
     Ok(OrgSettings {
         org: access.org,
         require_two_factor,
@@ -27,5 +29,7 @@ pub async fn load_org_settings(slug: String) -> Result<OrgSettings, AppError> {
         allowed_factors,
         allow_remembered_browsers,
         require_verified_emails,
+        require_upstream_mfa,
+        sms_offered: access.state.settings.sms.is_some(),
     })
 }

@@ -12,6 +12,7 @@ mod remove_member;
 mod reset_member_two_factor;
 mod set_remembered_browsers;
 mod set_two_factor_requirement;
+mod set_upstream_mfa_requirement;
 mod set_verified_emails_requirement;
 
 pub use add_member::*;
@@ -28,4 +29,5 @@ pub use remove_member::*;
 pub use reset_member_two_factor::*;
 pub use set_remembered_browsers::*;
 pub use set_two_factor_requirement::*;
+pub use set_upstream_mfa_requirement::*;
 pub use set_verified_emails_requirement::*;

@@ -10,6 +10,7 @@ pub async fn set_allowed_factors(
     slug: String,
     #[server(default)] authenticator_app: bool,
     #[server(default)] security_keys: bool,
+    #[server(default)] sms: bool,
     #[server(default)] password: String,
     #[server(default)] code: String,
 ) -> Result<(), AppError> {
@@ -19,7 +20,10 @@ pub async fn set_allowed_factors(
     use crate::server::gate::request::org_access;
 
     let access = org_access(&slug).await?;
-    let allowed = Kinds::NONE.with_if(Kind::App, authenticator_app).with_if(Kind::SecurityKey, security_keys);
+    let allowed = Kinds::NONE
+        .with_if(Kind::App, authenticator_app)
+        .with_if(Kind::SecurityKey, security_keys)
+        .with_if(Kind::Sms, sms);
     let reauthentication = Reauthentication { password, code };
     orgs::set_allowed_factors(&access.cx(), access.in_org(), allowed, reauthentication).await?;
     crate::server_fns::plain_form::redirect_plain_form(&format!("/orgs/{}/settings", access.org.slug));

@@ -5,6 +5,8 @@ use crate::model::EnrollmentStart;
 
 /// The refusal's reason by which the dialog knows to ask for the password first.
 pub const PASSWORD_NEEDED: &str = "password_needed_for_enrollment";
+/// ... and to ask for a backup code too (an account whose only code comes by text message).
+pub const BACKUP_CODE_NEEDED: &str = "backup_code_needed_to_add_factor";
 
 /// Step 1: a new secret, kept on the server, shown as a QR code and a setup key.
 /// A session that last gave its password more than a few minutes ago must give it again.

@@ -20,5 +20,8 @@ pub async fn get_two_factor_status() -> Result<TwoFactorStatus, AppError> {
         enabled_at: credential.map(|c| c.enabled_at),
         codes_left: credentials::codes_left(&state.db, user.id).await?,
         codes_total: backup_codes::COUNT as u32,
+        sms: crate::server::store::sms::phone(&state.db, &state.keys, user.id).await?.map(|p| p.masked()),
+        sms_offered: state.settings.sms.is_some(),
+        preferred: crate::server::store::users::preferred_factor(&state.db, user.id).await?.map(|k| k.as_str().into()),
     })
 }

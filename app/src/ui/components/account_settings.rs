@@ -17,7 +17,7 @@ use crate::validate::PASSWORD_MIN;
 /// What proves it is you besides the password: a code from the app, or a
 /// security key confirmed on this page (keys only).
 #[component]
-fn SecondStep(
+pub(crate) fn SecondStep(
     two_factor: bool,
     key_only: bool,
     id: &'static str,
@@ -122,7 +122,13 @@ pub fn EmailSection(status: EmailStatus, two_factor: bool, key_only: bool) -> im
 }
 
 #[component]
-pub fn PasswordSection(two_factor: bool, key_only: bool) -> impl IntoView {
+pub fn PasswordSection(
+    two_factor: bool,
+    key_only: bool,
+    /// More ways to change the password ("Remove password").
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let query = use_query_map();
     let change = ServerAction::<ChangePassword>::new();
     let error = last_error(change);
@@ -162,6 +168,7 @@ pub fn PasswordSection(two_factor: bool, key_only: bool) -> impl IntoView {
                     <SubmitButton label="Change password" pending_label="Changing…" />
                 </ActionForm>
             </details>
+            {children.map(|children| children())}
         </section>
     }
 }

@@ -3,6 +3,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod browser;
 pub mod call;
+pub mod connected_accounts;
 pub mod copyable;
 pub mod forms;
 pub mod invitations;

@@ -165,11 +165,14 @@ fn KeyList(keys: SecurityKeys) -> impl IntoView {
     }
 }
 
-/// "Active methods: authenticator app, 2 security keys", for the Two Factor Auth section.
+/// "Active methods: authenticator app, SMS to +1 ••• ••• 12 34, 2 security keys", for the Two Factor Auth section.
 pub fn active_methods(status: &TwoFactorStatus) -> String {
     let mut methods = Vec::new();
     if status.authenticator_app {
         methods.push("authenticator app".to_string());
+    }
+    if let Some(phone) = &status.sms {
+        methods.push(format!("SMS to {phone}"));
     }
     match status.security_keys {
         0 => {}
@@ -208,22 +211,33 @@ pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
 
 /// The Settings tab's "Allowed second factors": a plain form (owners and admins).
 #[component]
-pub fn AllowedFactorsSection(slug: String, allowed: crate::factors::Kinds) -> impl IntoView {
+pub fn AllowedFactorsSection(
+    slug: String,
+    allowed: crate::factors::Kinds,
+    /// An SMS gateway is configured: otherwise SMS is not shown, and its setting is kept as it is.
+    sms_offered: bool,
+) -> impl IntoView {
     use crate::factors::Kind;
     // The form field of each kind is its stable name (`Kind::as_str`).
     let label = |kind: Kind| match kind {
         Kind::App => "Authenticator app",
         Kind::SecurityKey => "Security keys and passkeys",
+        Kind::Sms => "Text message (SMS)",
     };
     let boxes = Kind::ALL
         .into_iter()
         .map(|kind| {
+            if kind == Kind::Sms && !sms_offered {
+                let kept = if allowed.contains(kind) { "true" } else { "false" };
+                return view! { <input type="hidden" name=kind.as_str() value=kept /> }.into_any();
+            }
             view! {
                 <label>
                     <input type="checkbox" name=kind.as_str() value="true" checked=allowed.contains(kind) />
                     {label(kind)}
                 </label>
             }
+            .into_any()
         })
         .collect_view();
     view! {
@@ -262,9 +276,14 @@ mod tests {
             security_keys: keys,
             codes_left: 5,
             codes_total: 5,
+            sms: None,
+            sms_offered: false,
+            preferred: None,
         };
         assert_eq!(active_methods(&status(true, 0)), "Active methods: authenticator app");
         assert_eq!(active_methods(&status(true, 2)), "Active methods: authenticator app, 2 security keys");
         assert_eq!(active_methods(&status(false, 1)), "Active methods: 1 security key");
+        let texted = TwoFactorStatus { sms: Some("+1 ••• ••• 12 34".into()), ..status(true, 0) };
+        assert_eq!(active_methods(&texted), "Active methods: authenticator app, SMS to +1 ••• ••• 12 34");
     }
 }

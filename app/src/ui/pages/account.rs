@@ -10,15 +10,17 @@ use crate::server_fns::auth::security_log;
 use crate::server_fns::security_keys::load_security_keys;
 use crate::server_fns::tokens::my_api_credentials;
 use crate::server_fns::twofactor::get_two_factor_status;
+use crate::server_fns::upstream::load_connected_accounts;
 use crate::ui::auth::Auth;
 use crate::ui::components::account_settings::{EmailSection, PasswordSection, SessionsSection};
 use crate::ui::components::api_tokens::{ApplicationPasswords, PersonalAccessTokens};
 use crate::ui::components::applications::AllowedApplications;
+use crate::ui::components::connected_accounts::{ConnectedAccountsSection, RemovePasswordPanel};
 use crate::ui::components::forms::LoadError;
 use crate::ui::components::log_table::LogTable;
 use crate::ui::components::remembered_browsers::RememberedBrowsersSection;
 use crate::ui::components::security_keys::SecurityKeysSection;
-use crate::ui::components::two_factor::TwoFactorSection;
+use crate::ui::components::two_factor::{TextMessagesSection, TwoFactorSection};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -32,6 +34,7 @@ pub fn AccountPage() -> impl IntoView {
     let email = Resource::new(|| (), |_| load_email_status());
     let sessions = Resource::new(|| (), |_| my_sessions());
     let browsers = Resource::new(|| (), |_| load_browser_settings());
+    let connected = Resource::new(|| (), |_| load_connected_accounts());
     let log = Resource::new(
         move || (query.read().get("log").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0), revoke.version().get()),
         |(page, _)| security_log(page),
@@ -54,6 +57,7 @@ pub fn AccountPage() -> impl IntoView {
                 let email = email.await;
                 let sessions = sessions.await;
                 let browsers = browsers.await;
+                let connected = connected.await;
                 let two_factor_on = status.as_ref().is_ok_and(|s| s.enabled);
                 let key_only = status.as_ref().is_ok_and(|s| s.enabled && !s.authenticator_app);
                 // Keys only: a key confirmed on this page stands in for the password and code.
@@ -72,12 +76,29 @@ pub fn AccountPage() -> impl IntoView {
                             Ok(status) => view! { <EmailSection status two_factor=two_factor_on key_only /> }.into_any(),
                             Err(e) => view! { <LoadError error=e /> }.into_any(),
                         }}
-                        <PasswordSection two_factor=two_factor_on key_only />
+                        {password_section(connected.as_ref().ok(), two_factor_on, key_only)}
                         {match status {
-                            Ok(status) => view! { <TwoFactorSection account=user.email.clone() status /> }.into_any(),
+                            Ok(status) => {
+                                let texts = status
+                                    .sms
+                                    .is_some()
+                                    .then(|| view! { <TextMessagesSection status=status.clone() /> });
+                                view! {
+                                    <TwoFactorSection account=user.email.clone() status />
+                                    {texts}
+                                }
+                                    .into_any()
+                            }
                             Err(e) => view! { <LoadError error=e /> }.into_any(),
                         }}
                         <SecurityKeysSection keys />
+                        {match connected {
+                            Ok(accounts) => {
+                                view! { <ConnectedAccountsSection accounts two_factor=two_factor_on key_only /> }
+                                    .into_any()
+                            }
+                            Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        }}
                         <PersonalAccessTokens items=credentials.tokens two_factor=two_factor_on key_only />
                         <ApplicationPasswords items=credentials.app_passwords two_factor=two_factor_on key_only />
                         <AllowedApplications apps revoke />
@@ -104,5 +125,39 @@ pub fn AccountPage() -> impl IntoView {
                     .into_any()
             })}
         </Transition>
+    }
+}
+
+/// "Password": change it (and remove it, when another way in exists), or,
+/// without one, how the account signs in.
+fn password_section(
+    connected: Option<&crate::upstream::ConnectedAccounts>,
+    two_factor: bool,
+    key_only: bool,
+) -> AnyView {
+    let query = use_query_map();
+    match connected {
+        Some(accounts) if !accounts.has_password => {
+            let removed = move || query.read().get("saved").as_deref() == Some("password_removed");
+            view! {
+                <section class="card" aria-labelledby="password-title">
+                    <h2 id="password-title">"Password"</h2>
+                    <p role="status">
+                        {move || removed().then_some("Your password was removed. Your other browsers were signed out.")}
+                    </p>
+                    <p>
+                        "Your account has no password: you sign in with a connected account or a passkey. To set one, use “Forgot password?” on the login page."
+                    </p>
+                </section>
+            }
+            .into_any()
+        }
+        Some(accounts) if accounts.can_remove_password => view! {
+            <PasswordSection two_factor key_only>
+                <RemovePasswordPanel two_factor key_only />
+            </PasswordSection>
+        }
+        .into_any(),
+        _ => view! { <PasswordSection two_factor key_only /> }.into_any(),
     }
 }

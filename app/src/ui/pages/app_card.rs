@@ -4,9 +4,12 @@
 
 use leptos::prelude::*;
 
+use super::app_edit::EditApplication;
 use crate::applications::{Application, NewCredentials};
 use crate::model::{format_date, format_utc_time};
-use crate::server_fns::applications::{DeleteApplication, RegenerateClientSecret, SetApplicationDisabled};
+use crate::server_fns::applications::{
+    DeleteApplication, RegenerateClientSecret, SetApplicationDisabled, UpdateApplication,
+};
 use crate::ui::components::call::Call;
 use crate::ui::components::copyable::Copyable;
 use crate::ui::components::forms::{ActionButton, FormError, InlineReauth, IslandForm};
@@ -16,6 +19,7 @@ use crate::ui::components::forms::{ActionButton, FormError, InlineReauth, Island
 pub(super) struct Actions {
     pub(super) disable: ServerAction<SetApplicationDisabled>,
     pub(super) delete: ServerAction<DeleteApplication>,
+    pub(super) update: ServerAction<UpdateApplication>,
 }
 
 /// The credentials of the application just registered (or whose secret was just regenerated).
@@ -66,12 +70,16 @@ fn RegenerateSecret(slug: String, client_id: String, name: String) -> impl IntoV
 
 #[component]
 pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) -> impl IntoView {
+    let edit = view! { <EditApplication app=app.clone() slug=slug.clone() action=actions.update /> };
     let Application {
         client_id,
         name,
         public,
         redirect_uris,
         require_two_factor,
+        id_token_alg,
+        resource_server,
+        backchannel_logout_uri,
         disabled,
         created_at,
         recent_sign_ins,
@@ -90,6 +98,7 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                 <h3 id=heading_id>{name}</h3>
                 <span class="badge">{if public { "Public" } else { "Confidential" }}</span>
                 {require_two_factor.then(|| view! { <span class="badge on">"Requires 2FA"</span> })}
+                {resource_server.then(|| view! { <span class="badge">"Resource server"</span> })}
                 {disabled.then(|| view! { <span class="badge off">"Disabled"</span> })}
             </header>
             <dl class="details">
@@ -99,6 +108,15 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                 </dd>
                 <dt>"Redirect URIs"</dt>
                 <dd>{redirect_uris.join(", ")}</dd>
+                <dt>"ID token signature"</dt>
+                <dd>{id_token_alg.as_str()}</dd>
+                {backchannel_logout_uri
+                    .map(|uri| {
+                        view! {
+                            <dt>"Back-channel logout"</dt>
+                            <dd>{uri}</dd>
+                        }
+                    })}
                 <dt>"Registered"</dt>
                 <dd>{format_date(created_at)}</dd>
             </dl>
@@ -130,7 +148,7 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                     .into_any()
             }}
             <div class="manage">
-                <ActionForm action=actions.disable attr:class="inline-form">
+                {edit} <ActionForm action=actions.disable attr:class="inline-form">
                     <input type="hidden" name="slug" value=s1 />
                     <input type="hidden" name="client_id" value=c1 />
                     <input type="hidden" name="disabled" value=(!disabled).to_string() />
@@ -146,8 +164,7 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                 {(!public)
                     .then(|| {
                         view! { <RegenerateSecret slug=s2.clone() client_id=c2.clone() name=regenerate_name.clone() /> }
-                    })}
-                <details class="panel inline-panel">
+                    })} <details class="panel inline-panel">
                     <summary class="button small danger" aria-label=delete_label>
                         "Delete"
                     </summary>

@@ -25,6 +25,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = last_error(action);
     let next = continue_target();
     let methods = Resource::new(|| (), |_| load_login_methods());
+    let providers = Resource::new(|| (), |_| crate::server_fns::upstream::login_providers());
     let query = use_query_map();
     let reset = move || query.read().get("reset").is_some();
     view! {
@@ -58,6 +59,12 @@ pub fn LoginPage() -> impl IntoView {
                     on.then(|| view! { <PasskeySignIn next=next.get_untracked() /> })
                 })}
             </Suspense>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let buttons = providers.await.unwrap_or_default();
+                    view! { <ProviderButtons buttons next=next.get_untracked() /> }
+                })}
+            </Suspense>
             <p class="muted">"New to Portcullis? " <A href="/signup">"Sign up"</A></p>
         </section>
     }
@@ -89,4 +96,36 @@ pub fn SignupPage() -> impl IntoView {
             <p class="muted">"Already have an account? " <A href="/login">"Log In"</A></p>
         </section>
     }
+}
+
+/// "Sign in with <provider>": links (the provider's page is another site);
+/// one whose issuer could not be reached says why instead.
+#[component]
+fn ProviderButtons(buttons: Vec<crate::upstream::ProviderButton>, next: Option<String>) -> impl IntoView {
+    let items = buttons
+        .into_iter()
+        .map(|b| match b.unavailable {
+            None => {
+                let href = crate::upstream::start_path(b.id, next.as_deref());
+                view! {
+                    <li>
+                        <a class="button" href=href rel="external">
+                            {b.label}
+                        </a>
+                    </li>
+                }
+                .into_any()
+            }
+            Some(why) => view! {
+                <li>
+                    <span class="button" aria-disabled="true">
+                        {b.label}
+                    </span>
+                    <p class="muted">{format!("Unavailable right now: {why}")}</p>
+                </li>
+            }
+            .into_any(),
+        })
+        .collect_view();
+    view! { <ul class="plain-list provider-buttons">{items}</ul> }
 }

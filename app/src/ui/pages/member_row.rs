@@ -33,6 +33,14 @@ fn two_factor_badge(on: bool, allowed: bool) -> (&'static str, &'static str) {
     }
 }
 
+/// "Signs in with Acme SSO" for a member without a password.
+fn signs_in_with_text(providers: &[String]) -> String {
+    match providers {
+        [] => "Signs in with a passkey".to_string(),
+        names => format!("Signs in with {}", names.join(" or ")),
+    }
+}
+
 #[component]
 pub(super) fn MemberRow(
     member: Member,
@@ -42,7 +50,7 @@ pub(super) fn MemberRow(
     resettable: bool,
     actions: MemberActions,
 ) -> impl IntoView {
-    let Member { user_id, name, email, role, two_factor, complies, active_tokens } = member;
+    let Member { user_id, name, email, role, two_factor, complies, active_tokens, signs_in_with } = member;
     // The same rules the server applies: offer only what it would allow.
     let grantable: Vec<Role> =
         Role::ALL.into_iter().filter(|r| policy::may_change_role(my_role, role, *r).is_ok()).collect();
@@ -89,9 +97,12 @@ pub(super) fn MemberRow(
             {two_factor
                 .map(|on| {
                     let (class, word) = two_factor_badge(on, complies.unwrap_or(true));
+                    let how = signs_in_with.as_ref().map(|providers| signs_in_with_text(providers));
+                    // The Hub seed's other way: no password, only a provider or a passkey.
                     view! {
                         <td data-label="2FA">
                             <span class=class>{word}</span>
+                            {how.map(|how| view! { <span class="muted block">{how}</span> })}
                         </td>
                     }
                 })}
@@ -149,7 +160,16 @@ mod tests {
     use super::*;
 
     fn member(user_id: i64, role: Role, two_factor: Option<bool>) -> Member {
-        Member { user_id, name: "Ann".into(), email: None, role, two_factor, complies: None, active_tokens: None }
+        Member {
+            user_id,
+            name: "Ann".into(),
+            email: None,
+            role,
+            two_factor,
+            complies: None,
+            signs_in_with: None,
+            active_tokens: None,
+        }
     }
 
     #[test]

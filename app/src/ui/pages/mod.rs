@@ -1,6 +1,7 @@
 mod account;
 mod account_recovery;
 mod app_card;
+mod app_edit;
 mod auth_forms;
 mod home;
 mod member_row;

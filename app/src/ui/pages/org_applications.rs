@@ -7,9 +7,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::app_card::{Actions, ApplicationCard, Credentials};
+use super::app_edit::{SigningAlgSelect, BACKCHANNEL_HINT, SERVICE_LABEL};
 use super::org_members::{OrgError, OrgTabs};
 use super::signed_in_user;
 use crate::applications::ApplicationsPage;
+use crate::applications::SigningAlg;
 use crate::error::AppError;
 use crate::server_fns::applications::{load_applications, RegisterApplication};
 use crate::ui::auth::Auth;
@@ -21,7 +23,7 @@ pub fn OrgApplicationsPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let auth = expect_context::<Auth>();
-    let actions = Actions { disable: ServerAction::new(), delete: ServerAction::new() };
+    let actions = Actions { disable: ServerAction::new(), delete: ServerAction::new(), update: ServerAction::new() };
     let page = Resource::new(slug, load_applications);
     view! {
         <Transition fallback=|| {
@@ -45,8 +47,12 @@ pub fn OrgApplicationsPage() -> impl IntoView {
 fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
     let ApplicationsPage { org, applications, issuer } = page;
     let slug = org.slug.clone();
-    let row_error =
-        Signal::derive(move || last_error(actions.disable).get().or_else(|| last_error(actions.delete).get()));
+    let row_error = Signal::derive(move || {
+        last_error(actions.disable)
+            .get()
+            .or_else(|| last_error(actions.delete).get())
+            .or_else(|| last_error(actions.update).get())
+    });
     let empty = applications.is_empty();
     view! {
         <Title text=format!("{} applications", org.name) />
@@ -144,6 +150,19 @@ fn RegisterForm(slug: String) -> impl IntoView {
                     required=false
                     error
                 />
+                <div class="field">
+                    <label for="app-backchannel">"Back-channel logout URI"</label>
+                    <input
+                        id="app-backchannel"
+                        name="backchannel_logout_uri"
+                        type="url"
+                        aria-describedby="app-backchannel-hint"
+                    />
+                    <p class="hint" id="app-backchannel-hint">
+                        {BACKCHANNEL_HINT}
+                    </p>
+                </div>
+                <SigningAlgSelect id="app-alg".to_string() selected=SigningAlg::default() />
                 <div class="field checkbox">
                     <input id="app-public" type="checkbox" name="public" value="true" />
                     <label for="app-public">
@@ -153,6 +172,16 @@ fn RegisterForm(slug: String) -> impl IntoView {
                 <div class="field checkbox">
                     <input id="app-2fa" type="checkbox" name="require_two_factor" value="true" />
                     <label for="app-2fa">"Require two-factor authentication for this application"</label>
+                </div>
+                <div class="field checkbox">
+                    <input id="app-api" type="checkbox" name="resource_server" value="true" />
+                    <label for="app-api">
+                        "Resource server (confidential only): may introspect the tokens of this organization's applications"
+                    </label>
+                </div>
+                <div class="field checkbox">
+                    <input id="app-service" type="checkbox" name="service" value="true" />
+                    <label for="app-service">{SERVICE_LABEL}</label>
                 </div>
                 <ActionButton label="Register" pending_label="Registering…" pending=action.pending() />
             </IslandForm>

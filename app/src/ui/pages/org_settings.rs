@@ -6,14 +6,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::org_access_switches::{RememberedBrowsersSection, VerifiedEmailsSection};
+use super::org_access_switches::{RememberedBrowsersSection, UpstreamMfaSection, VerifiedEmailsSection};
 use super::org_api_access::ApiAccessSection;
 use super::org_members::{OrgError, OrgTabs};
 use super::org_requirement::RequirementSection;
 use super::signed_in_user;
 use crate::model::Role;
 use crate::server_fns::orgs::{
-    audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement, SetVerifiedEmailsRequirement,
+    audit_log, load_org_settings, SetRememberedBrowsers, SetTwoFactorRequirement, SetUpstreamMfaRequirement,
+    SetVerifiedEmailsRequirement,
 };
 use crate::server_fns::tokens::SetApiAccess;
 use crate::ui::auth::Auth;
@@ -51,6 +52,7 @@ pub fn OrgSettingsPage(section: SettingsSection) -> impl IntoView {
     let api_access = ServerAction::<SetApiAccess>::new();
     let remembered = ServerAction::<SetRememberedBrowsers>::new();
     let verified = ServerAction::<SetVerifiedEmailsRequirement>::new();
+    let upstream_mfa = ServerAction::<SetUpstreamMfaRequirement>::new();
     let settings = Resource::new(
         move || {
             (
@@ -59,6 +61,7 @@ pub fn OrgSettingsPage(section: SettingsSection) -> impl IntoView {
                 api_access.version().get(),
                 remembered.version().get(),
                 verified.version().get(),
+                upstream_mfa.version().get(),
             )
         },
         |(slug, ..)| load_org_settings(slug),
@@ -95,10 +98,13 @@ pub fn OrgSettingsPage(section: SettingsSection) -> impl IntoView {
                     SettingsSection::Authentication => {
                         let factors = settings.allowed_factors;
                         let remembering = settings.allow_remembered_browsers;
+                        let upstream = settings.require_upstream_mfa;
+                        let sms_offered = settings.sms_offered;
                         view! {
                             <RequirementSection settings save />
-                            <AllowedFactorsSection slug=slug.clone() allowed=factors />
+                            <AllowedFactorsSection slug=slug.clone() allowed=factors sms_offered />
                             <RememberedBrowsersSection slug=slug.clone() owner allowed=remembering action=remembered />
+                            <UpstreamMfaSection slug=slug.clone() owner required=upstream action=upstream_mfa />
                         }
                             .into_any()
                     }

@@ -21,6 +21,7 @@ pub async fn revoke(cx: &Ctx<'_>, user_id: i64, client_id: &str) -> AppResult<()
     let client = clients::find(&cx.state.db, client_id).await?.ok_or(Refused::UnknownApplication)?;
     let mut work = cx.work().await?;
     let had_consent = consents::remove(work.tx(), user_id, client.id).await?;
+    super::backchannel::notify(&mut work, user_id, super::backchannel::Ended::Application(client.id)).await?;
     let grants = grants::revoke_all(work.tx(), user_id, client.id).await?;
     if !had_consent && grants == 0 {
         work.abandon().await?;

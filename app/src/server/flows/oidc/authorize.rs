@@ -120,7 +120,12 @@ async fn load(cx: &Ctx<'_>, handle: &str, cookies: &Cookies) -> AppResult<Option
     };
     let (mut member, mut has_two_factor, mut org_refuses, mut unverified) = (false, false, false, false);
     let mut consent = None;
-    if let Some((user, ..)) = &user {
+    let mut step_up = false;
+    if let Some((user, proof, _)) = &user {
+        if !stored.request.acr_values.is_empty() {
+            let held = credentials::held(db, user.id).await?;
+            step_up = crate::oidc::acr::needs_step_up(&stored.request.acr_values, *proof, held);
+        }
         member = orgs::role_of(db, OrgId(client.org_id), UserId(user.id)).await?.is_some();
         has_two_factor = credentials::is_enabled(db, user.id).await?;
         // The organization's own answer, allowed factors included: the same as its pages give.
@@ -149,6 +154,7 @@ async fn load(cx: &Ctx<'_>, handle: &str, cookies: &Cookies) -> AppResult<Option
         org_wants_verified_email: unverified,
         app_requires_two_factor: client.require_two_factor,
         consent,
+        step_up,
     };
     Ok(Some(Loaded { stored, client, org_name, user, facts }))
 }
@@ -236,6 +242,7 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, cookies: &Cookies, issue: bool)
                 return Ok(gone());
             }
             let scope = request.scopes.to_string();
+            let sid = cookies.session.as_deref().map(|t| sessions::public_id(&sessions::token_hash(t)));
             let new = codes::NewCode {
                 client: client.id,
                 user_id: user.id,
@@ -245,6 +252,7 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, cookies: &Cookies, issue: bool)
                 code_challenge: request.code_challenge.as_deref(),
                 auth_time,
                 proof,
+                sid: sid.as_deref(),
             };
             let code = codes::create(work.tx(), &new, cx.now).await?;
             work.commit().await?;
@@ -310,4 +318,18 @@ pub async fn denied(
     }
     let error = OAuthError::new(ErrorCode::AccessDenied, "The user did not allow the sign-in.");
     Ok(Some(error_url(issuer, redirect_uri, state, &error)))
+}
+
+/// Whether a login continuing to `next` must ask for the second factor even
+/// on a remembered browser: `next` continues an authorization request of
+/// this browser that asks for more than a password (`acr_values`).
+pub async fn continuation_asks_for_code(cx: &Ctx<'_>, next: &str, binding: Option<&str>) -> AppResult<bool> {
+    let Some(query) = next.strip_prefix(CONTINUE_PATH).and_then(|rest| rest.strip_prefix('?')) else {
+        return Ok(false);
+    };
+    let Some((_, handle)) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "request") else {
+        return Ok(false);
+    };
+    let stored = requests::load(&cx.state.db, &cx.state.keys, &handle, binding, cx.now).await?;
+    Ok(stored.and_then(|s| crate::oidc::acr::wanted(&s.request.acr_values)).is_some_and(|level| level > 1))
 }

@@ -6,12 +6,20 @@
 
 pub mod account;
 pub mod authorize;
+pub mod backchannel;
+pub mod introspect;
+pub mod service;
 pub mod token;
 
 use crate::error::{AppError, AppResult};
 
 /// The use cases take the same context as every other (`flows::Ctx`).
 pub use super::Ctx;
+
+/// The form of a token request, by name (each at most once).
+pub trait Form {
+    fn get(&self, name: &str) -> Option<&str>;
+}
 
 /// The issuer (`--public-url`) of a use case's context; without it the feature is off.
 pub trait Issuer {

@@ -72,10 +72,7 @@ pub async fn authenticate(cx: &Ctx<'_>, presented: &Presented) -> OAuthResult<cl
     }
 }
 
-/// The form of a token request, by name (each at most once).
-pub trait Form {
-    fn get(&self, name: &str) -> Option<&str>;
-}
+pub use super::Form;
 
 /// `POST /oidc/token`.
 // `skip_all`: codes, verifiers and tokens never reach a log line.
@@ -84,7 +81,11 @@ pub async fn exchange(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form +
     match form.get("grant_type") {
         Some("authorization_code") => redeem_code(cx, client, form).await,
         Some("refresh_token") => refresh(cx, client, form).await,
-        Some(_) => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "Use authorization_code or refresh_token.")),
+        Some("client_credentials") => super::service::client_credentials(cx, client, form).await,
+        Some(_) => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "Use authorization_code, refresh_token or (a service) client_credentials.",
+        )),
         None => Err(OAuthError::invalid_request("The grant_type parameter is missing.")),
     }
 }
@@ -121,6 +122,7 @@ async fn redeem_code(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + 
         scope: found.scope.clone(),
         auth_time: found.auth_time,
         proof: found.proof,
+        sid: found.sid.clone(),
     };
     let prepared = prepare_id_token(cx, client, &grant).await?;
     let mut work = cx.work().await?;
@@ -209,9 +211,22 @@ struct Prepared {
     orgs: Vec<Membership>,
 }
 
-/// Reads the user and signing key, and checks the user may still sign in
-/// (a member of the application's organization, with 2FA if it is required).
+/// Reads the user and signing key, and checks the user may still sign in.
 async fn prepare_id_token(cx: &Ctx<'_>, client: &clients::Client, grant: &Grant) -> OAuthResult<Prepared> {
+    let db = &cx.state.db;
+    let (user, orgs) = standing(cx, client, grant).await?;
+    let key = keys::current(db, &cx.state.keys, client.id_token_alg, cx.now).await?;
+    let email_verified = crate::server::store::users::email_verified(db, user.id).await?;
+    Ok(Prepared { key, name: user.name, email: user.email, email_verified, orgs })
+}
+
+/// The grant's user and their organizations, if they may still sign in to
+/// the client (a member of its organization, with 2FA if it is required).
+pub(super) async fn standing(
+    cx: &Ctx<'_>,
+    client: &clients::Client,
+    grant: &Grant,
+) -> OAuthResult<(crate::model::User, Vec<Membership>)> {
     let db = &cx.state.db;
     let user = crate::server::store::users::find_by_id(db, grant.user_id).await?;
     let member = orgs::role_of(db, OrgId(client.org_id), UserId(grant.user_id)).await?.is_some();
@@ -228,9 +243,7 @@ async fn prepare_id_token(cx: &Ctx<'_>, client: &clients::Client, grant: &Grant)
     }
     let orgs =
         memberships.into_iter().map(|o| Membership { slug: o.slug, name: o.name, role: o.my_role.as_str() }).collect();
-    let key = keys::current(db, &cx.state.keys, cx.now).await?;
-    let email_verified = crate::server::store::users::email_verified(db, user.id).await?;
-    Ok(Prepared { key, name: user.name, email: user.email, email_verified, orgs })
+    Ok((user, orgs))
 }
 
 fn respond(
@@ -257,6 +270,7 @@ fn respond(
         proof: grant.proof,
         nonce,
         access_token: Some(&issued.access_token),
+        sid: grant.sid.as_deref(),
     };
     let claims = claims::id_token_claims(&id_token, &person, &scopes, &prepared.orgs);
     Ok(json!({
@@ -264,7 +278,7 @@ fn respond(
         "token_type": "Bearer",
         "expires_in": tokens::ACCESS_TOKEN_SECS,
         "refresh_token": issued.refresh_token,
-        "id_token": prepared.key.sign(&claims),
+        "id_token": prepared.key.sign(&claims).ok_or_else(OAuthError::server_error)?,
         "scope": grant.scope,
     }))
 }
@@ -279,15 +293,13 @@ pub async fn userinfo(cx: &Ctx<'_>, access_token: &str) -> OAuthResult<Value> {
         return Err(invalid());
     }
     let client = clients::find_by_id(db, found.grant.client).await?.filter(|c| !c.disabled).ok_or_else(invalid)?;
-    let prepared = prepare_id_token(cx, &client, &found.grant).await.map_err(|_| invalid())?;
+    // The user's standing only: userinfo signs nothing, so no signing key is opened.
+    let (user, orgs) = standing(cx, &client, &found.grant).await.map_err(|_| invalid())?;
     let scopes = Scopes::parse(&found.grant.scope).map_err(|_| invalid())?;
-    let person = Person {
-        subject: found.grant.user_id.to_string(),
-        name: &prepared.name,
-        email: &prepared.email,
-        email_verified: prepared.email_verified,
-    };
-    Ok(Value::Object(claims::scoped_claims(&person, &scopes, &prepared.orgs)))
+    let email_verified = crate::server::store::users::email_verified(db, user.id).await?;
+    let person =
+        Person { subject: found.grant.user_id.to_string(), name: &user.name, email: &user.email, email_verified };
+    Ok(Value::Object(claims::scoped_claims(&person, &scopes, &orgs)))
 }
 
 /// `POST /oidc/revoke` (RFC 7009): a refresh token revokes its whole grant,
@@ -309,6 +321,11 @@ pub async fn revoke(cx: &Ctx<'_>, client: &clients::Client, token: &str) -> OAut
         }
         work.commit().await?;
         return Ok(());
+    }
+    if let Some(found) = crate::server::store::oidc::service_tokens::find(db, token, cx.now).await? {
+        if found.client == client.id {
+            crate::server::store::oidc::service_tokens::revoke(db, &found.hash).await?;
+        }
     }
     Ok(())
 }

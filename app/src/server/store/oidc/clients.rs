@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::lines;
+use crate::applications::SigningAlg;
 use crate::error::AppResult;
 use crate::server::db::Db;
 
@@ -17,6 +18,12 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub require_two_factor: bool,
+    pub id_token_alg: SigningAlg,
+    /// May introspect the tokens of every application of its organization.
+    pub resource_server: bool,
+    pub backchannel_logout_uri: Option<String>,
+    /// May use the client credentials grant (a CI job, a daemon).
+    pub service: bool,
     pub disabled: bool,
     pub created_at: i64,
 }
@@ -28,7 +35,7 @@ impl Client {
 }
 
 const COLUMNS: &str = "id, client_id, org_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, \
-                       require_two_factor, disabled, created_at";
+                       require_two_factor, id_token_alg, resource_server, backchannel_logout_uri, service, disabled, created_at";
 
 fn from_row(row: &AnyRow) -> Result<Client, sqlx::Error> {
     Ok(Client {
@@ -40,6 +47,11 @@ fn from_row(row: &AnyRow) -> Result<Client, sqlx::Error> {
         redirect_uris: lines(&row.try_get::<String, _>("redirect_uris")?),
         post_logout_redirect_uris: lines(&row.try_get::<String, _>("post_logout_redirect_uris")?),
         require_two_factor: row.try_get::<i64, _>("require_two_factor")? == 1,
+        // Only the two names are ever written; a hand-edited row signs as the default.
+        id_token_alg: SigningAlg::parse(&row.try_get::<String, _>("id_token_alg")?).unwrap_or_default(),
+        resource_server: row.try_get::<i64, _>("resource_server")? == 1,
+        backchannel_logout_uri: row.try_get("backchannel_logout_uri")?,
+        service: row.try_get::<i64, _>("service")? == 1,
         disabled: row.try_get::<i64, _>("disabled")? == 1,
         created_at: row.try_get("created_at")?,
     })
@@ -71,6 +83,27 @@ pub async fn list_for_org(db: &Db, org_id: i64) -> AppResult<Vec<Client>> {
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
+/// The origins of enabled public clients' web redirect URIs: browser apps
+/// that call the token, userinfo and revocation endpoints themselves (CORS).
+pub async fn public_origins(db: &Db) -> AppResult<Vec<String>> {
+    let rows = sqlx::query("SELECT redirect_uris FROM oidc_clients WHERE secret_hash IS NULL AND disabled = 0")
+        .fetch_all(db)
+        .await?;
+    let mut origins = Vec::new();
+    for row in &rows {
+        for uri in lines(&row.try_get::<String, _>("redirect_uris")?) {
+            // A native app's custom scheme has no web origin ("null"): never allowed.
+            let origin = url::Url::parse(&uri).ok().map(|u| u.origin()).filter(url::Origin::is_tuple);
+            if let Some(origin) = origin.map(|o| o.ascii_serialization()) {
+                if !origins.contains(&origin) {
+                    origins.push(origin);
+                }
+            }
+        }
+    }
+    Ok(origins)
+}
+
 /// A registration, validated.
 #[derive(Debug, Clone)]
 pub struct NewClient {
@@ -80,24 +113,53 @@ pub struct NewClient {
     pub post_logout_redirect_uris: Vec<String>,
     pub secret_hash: Option<String>,
     pub require_two_factor: bool,
+    pub id_token_alg: SigningAlg,
+    pub resource_server: bool,
+    pub backchannel_logout_uri: Option<String>,
+    pub service: bool,
+}
+
+/// What a registration and an edit both write, as $1 to $8, in this order.
+const FIELDS: &str = "name, redirect_uris, post_logout_redirect_uris, require_two_factor, id_token_alg, \
+                      resource_server, backchannel_logout_uri, service";
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_fields<'q>(query: Query<'q>, new: &'q NewClient) -> Query<'q> {
+    query
+        .bind(&new.name)
+        .bind(new.redirect_uris.join("\n"))
+        .bind(new.post_logout_redirect_uris.join("\n"))
+        .bind(i64::from(new.require_two_factor))
+        .bind(new.id_token_alg.as_str())
+        .bind(i64::from(new.resource_server))
+        .bind(new.backchannel_logout_uri.as_deref())
+        .bind(i64::from(new.service))
 }
 
 pub async fn insert(conn: &mut sqlx::AnyConnection, client_id: &str, new: &NewClient, now: i64) -> AppResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO oidc_clients (client_id, org_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, \
-         require_two_factor, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
-    )
-    .bind(client_id)
-    .bind(new.org_id)
-    .bind(&new.name)
-    .bind(new.secret_hash.as_deref())
-    .bind(new.redirect_uris.join("\n"))
-    .bind(new.post_logout_redirect_uris.join("\n"))
-    .bind(i64::from(new.require_two_factor))
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO oidc_clients ({FIELDS}, client_id, org_id, secret_hash, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12) RETURNING id"
+    );
+    let row = bind_fields(sqlx::query(&sql), new)
+        .bind(client_id)
+        .bind(new.org_id)
+        .bind(new.secret_hash.as_deref())
+        .bind(now)
+        .fetch_one(conn)
+        .await?;
     Ok(row.try_get("id")?)
+}
+
+/// What an edit changes (a public client stays public, a confidential one keeps its secret).
+/// False when there is no such client in the organization.
+pub async fn update(conn: &mut sqlx::AnyConnection, client_id: &str, new: &NewClient) -> AppResult<bool> {
+    let sql = format!(
+        "UPDATE oidc_clients SET ({FIELDS}) = ($1, $2, $3, $4, $5, $6, $7, $8) WHERE org_id = $9 AND client_id = $10"
+    );
+    let done = bind_fields(sqlx::query(&sql), new).bind(new.org_id).bind(client_id).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Replaces a confidential client's secret; false when there is no such confidential client in the organization.

@@ -22,6 +22,8 @@ pub struct Code {
     pub expires_at: i64,
     /// Set once redeemed; a code seen again after that is a replay.
     pub redeemed: Option<Option<String>>,
+    /// The public id of the session it was issued in.
+    pub sid: Option<String>,
 }
 
 pub struct NewCode<'a> {
@@ -33,6 +35,7 @@ pub struct NewCode<'a> {
     pub code_challenge: Option<&'a str>,
     pub auth_time: i64,
     pub proof: Proof,
+    pub sid: Option<&'a str>,
 }
 
 /// Inserts a code (and the sign-in it records) in the caller's transaction; returns the code.
@@ -40,7 +43,7 @@ pub async fn create(conn: &mut sqlx::AnyConnection, new: &NewCode<'_>, now: i64)
     let code = tokens::new(Kind::AuthorizationCode);
     sqlx::query(
         "INSERT INTO oidc_codes (code_hash, client_id, user_id, redirect_uri, scope, nonce, code_challenge, auth_time, \
-         proof, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         proof, created_at, expires_at, sid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(tokens::hash(Kind::AuthorizationCode, &code).unwrap_or_default())
     .bind(new.client)
@@ -53,6 +56,7 @@ pub async fn create(conn: &mut sqlx::AnyConnection, new: &NewCode<'_>, now: i64)
     .bind(new.proof.as_str())
     .bind(now)
     .bind(now + tokens::CODE_SECS)
+    .bind(new.sid)
     .execute(&mut *conn)
     .await?;
     sqlx::query("INSERT INTO oidc_sign_ins (client_id, user_id, proof, created_at) VALUES ($1, $2, $3, $4)")
@@ -69,7 +73,7 @@ pub async fn find(db: &Db, code: &str) -> AppResult<Option<Code>> {
     let Some(hash) = tokens::hash(Kind::AuthorizationCode, code) else { return Ok(None) };
     let row = sqlx::query(
         "SELECT client_id, user_id, redirect_uri, scope, nonce, code_challenge, auth_time, proof, expires_at, \
-         redeemed_at, grant_id FROM oidc_codes WHERE code_hash = $1",
+         redeemed_at, grant_id, sid FROM oidc_codes WHERE code_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(db)
@@ -89,6 +93,7 @@ pub async fn find(db: &Db, code: &str) -> AppResult<Option<Code>> {
         proof: Proof::parse(&row.try_get::<String, _>("proof")?),
         expires_at: row.try_get("expires_at")?,
         redeemed: redeemed_at.map(|_| grant),
+        sid: row.try_get("sid")?,
     }))
 }
 

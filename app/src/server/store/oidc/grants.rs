@@ -16,6 +16,8 @@ pub struct Grant {
     pub scope: String,
     pub auth_time: i64,
     pub proof: Proof,
+    /// The public id of the Portcullis session it came from (the ID token's `sid`).
+    pub sid: Option<String>,
 }
 
 /// A new grant id: random, never shown to anyone.
@@ -25,7 +27,8 @@ pub fn new_id() -> String {
 
 pub async fn insert(conn: &mut sqlx::AnyConnection, grant: &Grant, now: i64) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO oidc_grants (id, client_id, user_id, scope, auth_time, proof, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO oidc_grants (id, client_id, user_id, scope, auth_time, proof, created_at, sid) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&grant.id)
     .bind(grant.client)
@@ -34,6 +37,7 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, grant: &Grant, now: i64) -> 
     .bind(grant.auth_time)
     .bind(grant.proof.as_str())
     .bind(now)
+    .bind(grant.sid.as_deref())
     .execute(conn)
     .await?;
     Ok(())
@@ -78,6 +82,7 @@ pub async fn issue(
 pub struct Found {
     pub hash: String,
     pub grant: Grant,
+    pub expires_at: i64,
     pub expired: bool,
     pub used: bool,
 }
@@ -87,7 +92,7 @@ pub async fn find(db: &Db, kind: Kind, token: &str, now: i64) -> AppResult<Optio
     let Some(hash) = tokens::hash(kind, token) else { return Ok(None) };
     let name = if kind == Kind::AccessToken { "access" } else { "refresh" };
     let row = sqlx::query(
-        "SELECT g.id, g.client_id, g.user_id, COALESCE(t.scope, g.scope) AS scope, g.auth_time, g.proof, t.expires_at, t.used_at \
+        "SELECT g.id, g.client_id, g.user_id, COALESCE(t.scope, g.scope) AS scope, g.auth_time, g.proof, g.sid, t.expires_at, t.used_at \
          FROM oidc_tokens t JOIN oidc_grants g ON g.id = t.grant_id WHERE t.token_hash = $1 AND t.kind = $2",
     )
     .bind(&hash)
@@ -106,7 +111,9 @@ pub async fn find(db: &Db, kind: Kind, token: &str, now: i64) -> AppResult<Optio
             scope: row.try_get("scope")?,
             auth_time: row.try_get("auth_time")?,
             proof: Proof::parse(&row.try_get::<String, _>("proof")?),
+            sid: row.try_get("sid")?,
         },
+        expires_at,
         expired: expires_at <= now,
         used: used_at.is_some(),
     }))

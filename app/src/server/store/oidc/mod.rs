@@ -8,6 +8,7 @@ pub mod consents;
 pub mod grants;
 pub mod keys;
 pub mod requests;
+pub mod service_tokens;
 
 /// Lines of a text field or column: trimmed, without empty ones.
 pub(crate) fn lines(text: &str) -> Vec<String> {

@@ -46,6 +46,9 @@ struct Wire {
     code_challenge: Option<String>,
     prompt: String,
     max_age: Option<i64>,
+    /// Absent from handles sealed before step-up existed.
+    #[serde(default)]
+    acr_values: Vec<String>,
     session_hash: Option<String>,
     created_at: i64,
     browser: String,
@@ -82,6 +85,7 @@ pub fn create(
         code_challenge: request.code_challenge.clone(),
         prompt: request.prompt.as_string(),
         max_age: request.max_age,
+        acr_values: request.acr_values.clone(),
         session_hash: session_hash.map(str::to_string),
         created_at: now,
         browser: binding_hash(binding),
@@ -110,6 +114,7 @@ pub async fn load(db: &Db, keys: &Keys, handle: &str, binding: Option<&str>, now
             code_challenge: wire.code_challenge,
             prompt: Prompt::parse(Some(&wire.prompt)).unwrap_or_default(),
             max_age: wire.max_age,
+            acr_values: wire.acr_values,
         },
         session_hash: wire.session_hash,
         created_at: wire.created_at,

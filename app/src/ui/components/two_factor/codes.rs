@@ -63,3 +63,73 @@ pub fn BackupCodeList(codes: Vec<String>, account: String) -> impl IntoView {
         </div>
     }
 }
+
+/// The last step of setting up a code factor: "Save your backup codes",
+/// then "I've Saved my Codes" (`on_save`), the commit that turns it on.
+#[component]
+pub fn SaveCodesStep(
+    codes: Vec<String>,
+    account: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+    on_save: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(el) = heading.get() {
+            let _ = el.focus();
+        }
+    });
+    view! {
+        <h3 node_ref=heading tabindex="-1">
+            "Save your backup codes"
+        </h3>
+        <p>
+            "If you lose your phone, each of these codes logs you in once. Keep them somewhere safe: they are your last resort."
+        </p>
+        <BackupCodeList codes account />
+        <crate::ui::components::forms::FormError error />
+        <div class="dialog-actions">
+            <button type="button" class="button primary" disabled=move || pending.get() on:click=move |_| on_save()>
+                {move || if pending.get() { "Enabling…" } else { "I've Saved my Codes" }}
+            </button>
+        </div>
+    }
+}
+
+/// The dialog's code field ("Check Code"): focused as its step opens, the
+/// check's refusal said beside it.
+#[component]
+pub fn CheckCodeField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let message = move || error.get().map(|e| e.to_string());
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id>{label}</label>
+            <input
+                id=id
+                node_ref=input
+                name="code"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength="9"
+                required=true
+                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id role="alert">
+                {message}
+            </p>
+        </div>
+    }
+}

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::ui::components::call::Call;
 
-use super::enroll_dialog::EnrollDialog;
+use super::enroll_dialog::{EnrollDialog, Offer};
 use crate::server_fns::twofactor::FinishEnrollment;
 use crate::ui::components::browser::reload_page;
 
@@ -23,7 +23,7 @@ pub fn EnrollButton(account: String) -> impl IntoView {
             "Set up two-factor authentication"
         </button>
         <Show when=move || open.get()>
-            <EnrollDialog account=account.clone() finish on_close=move || open.set(false) />
+            <EnrollDialog account=account.clone() finish offer=Offer::APP on_close=move || open.set(false) />
         </Show>
     }
 }

@@ -6,7 +6,10 @@ mod enroll_button;
 mod enroll_dialog;
 mod manage;
 mod section;
+mod sms_manage;
+mod sms_steps;
 
 pub use enroll_button::EnrollButton;
 pub use manage::KeyConfirmation;
 pub use section::TwoFactorSection;
+pub use sms_manage::TextMessagesSection;

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::ui::components::call::Call;
 
-use super::enroll_dialog::EnrollDialog;
+use super::enroll_dialog::{EnrollDialog, Method, Offer};
 use super::manage::{DisableForm, KeyConfirmation, RegenerateForm, RevealForm};
 use crate::model::{format_date, TwoFactorStatus};
 use crate::server_fns::twofactor::{DisableTwoFactor, FinishEnrollment, RegenerateCodes};
@@ -17,11 +17,13 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     let finish = Call::<FinishEnrollment>::new();
     let regenerate = Call::<RegenerateCodes>::new();
     let disable = Call::<DisableTwoFactor>::new();
-    let dialog_open = RwSignal::new(false);
+    // The dialog, open with what it offers (the choice, or one method).
+    let dialog: RwSignal<Option<Offer>> = RwSignal::new(None);
+    let sms_offered = status.sms_offered;
     let toggle = NodeRef::<leptos::html::Button>::new();
     // Closing the dialog gives focus back to the toggle that opened it.
     let close_dialog = move || {
-        dialog_open.set(false);
+        dialog.set(None);
         // After the modal dialog is gone: until then the page behind it is inert.
         request_animation_frame(move || {
             if let Some(toggle) = toggle.get_untracked() {
@@ -46,7 +48,7 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
     let dialog_account = account.clone();
     let body = move || {
         if status.with(|s| s.enabled) {
-            Either::Left(view! { <Enabled status regenerate disable account=account.clone() dialog_open /> })
+            Either::Left(view! { <Enabled status regenerate disable account=account.clone() dialog /> })
         } else {
             Either::Right(view! {
                 <div class="toggle-row">
@@ -59,7 +61,16 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
                         role="switch"
                         aria-checked="false"
                         aria-labelledby="tfa-toggle-label"
-                        on:click=move |_| dialog_open.set(true)
+                        on:click=move |_| {
+                            dialog
+                                .set(
+                                    Some(Offer {
+                                        sms: sms_offered,
+                                        only: None,
+                                        two_factor_on: false,
+                                    }),
+                                )
+                        }
                     >
                         <span class="switch-knob" aria-hidden="true"></span>
                     </button>
@@ -76,9 +87,13 @@ pub fn TwoFactorSection(account: String, status: TwoFactorStatus) -> impl IntoVi
                 "Protect your account with a code from an authenticator app (Google Authenticator, Authy, 1Password, Microsoft Authenticator) at every login."
             </p>
             {body}
-            <Show when=move || dialog_open.get()>
-                <EnrollDialog account=dialog_account.clone() finish on_close=close_dialog />
-            </Show>
+            {move || {
+                dialog
+                    .get()
+                    .map(|offer| {
+                        view! { <EnrollDialog account=dialog_account.clone() finish offer on_close=close_dialog /> }
+                    })
+            }}
         </section>
     }
 }
@@ -89,7 +104,7 @@ fn Enabled(
     regenerate: Call<RegenerateCodes>,
     disable: Call<DisableTwoFactor>,
     account: String,
-    dialog_open: RwSignal<bool>,
+    dialog: RwSignal<Option<Offer>>,
 ) -> impl IntoView {
     let since = status.with_untracked(|s| match s.enabled_at {
         Some(at) => format!("Enabled since {}", format_date(at)),
@@ -99,7 +114,7 @@ fn Enabled(
     let methods = move || status.with(crate::ui::components::security_keys::active_methods);
     // With security keys only, every change here is confirmed with one of them first
     // (public/webauthn.js runs "Confirm with your security key"), and the app can be added.
-    let key_only = status.with_untracked(|s| !s.authenticator_app);
+    let key_only = status.with_untracked(|s| !s.authenticator_app && s.sms.is_none());
     let confirm = key_only.then(|| {
         view! {
             <p class="muted">
@@ -108,10 +123,25 @@ fn Enabled(
             <KeyConfirmation done="Confirmed. Go on within 5 minutes." />
         }
     });
-    let add_app = key_only.then(|| {
+    let only = |method| Some(Offer { sms: true, only: Some(method), two_factor_on: true });
+    let add_app = status.with_untracked(|s| !s.authenticator_app).then(|| {
         view! {
-            <button type="button" class="button" on:click=move |_| dialog_open.set(true)>
+            <button type="button" class="button" on:click=move |_| dialog.set(only(Method::App))>
                 "Set up an authenticator app"
+            </button>
+        }
+    });
+    let add_sms = status.with_untracked(|s| s.sms_offered && s.sms.is_none()).then(|| {
+        view! {
+            <button type="button" class="button" on:click=move |_| dialog.set(only(Method::Sms))>
+                "Set up text messages"
+            </button>
+        }
+    });
+    let change_number = status.with_untracked(|s| s.sms_offered && s.sms.is_some()).then(|| {
+        view! {
+            <button type="button" class="button" on:click=move |_| dialog.set(only(Method::Sms))>
+                "Change number"
             </button>
         }
     });
@@ -131,6 +161,8 @@ fn Enabled(
             <RegenerateForm action=regenerate account key_only />
             <DisableForm action=disable key_only />
             {add_app}
+            {add_sms}
+            {change_number}
         </div>
     }
 }
