@@ -113,9 +113,20 @@ pub struct Application {
     pub backchannel_logout_uri: Option<String>,
     /// May use the client credentials grant (a CI job, a daemon).
     pub service: bool,
+    /// A shorter refresh token life than the default, in seconds.
+    pub refresh_token_secs: Option<i64>,
+    /// Organizations whose members it admits besides its own.
+    pub also_admits: Vec<OrgName>,
     pub disabled: bool,
     pub created_at: i64,
     pub recent_sign_ins: Vec<SignIn>,
+}
+
+/// An organization as a choice in a form: its slug and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgName {
+    pub slug: String,
+    pub name: String,
 }
 
 /// The Applications tab.
@@ -125,6 +136,8 @@ pub struct ApplicationsPage {
     pub applications: Vec<Application>,
     /// The issuer applications are configured with; `None` while the feature is off.
     pub issuer: Option<String>,
+    /// The other organizations the person manages: whose members an application may admit too.
+    pub also_manages: Vec<OrgName>,
 }
 
 /// Shown once, right after registering or regenerating.

@@ -1,18 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import { Page, expect, test } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
-import { hydrated, signUpViaApi } from './helpers';
+import { expectNoSeriousViolations, hydrated, signUpViaApi } from './helpers';
 
 // axe-core on every page and every step of the enrollment dialog, in the light
 // and the dark scheme, at a desktop width and at a phone's 375 px; and the
 // enrollment done with the keyboard alone.
-
-async function expectNoSeriousViolations(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  expect(summary, `${where}: ${summary.join('\n')}`).toEqual([]);
-}
 
 async function expectNoHorizontalScroll(page: Page, where: string) {
   const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);

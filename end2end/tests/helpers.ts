@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Page, expect } from '@playwright/test';
 import { linkIn, waitForMail } from './mail';
 
@@ -57,4 +58,12 @@ export async function logIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log In' }).click();
+}
+
+/** axe-core on the page as it is now: no serious or critical violation. */
+export async function expectNoSeriousViolations(page: Page, where: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(summary, `${where}: ${summary.join('\n')}`).toEqual([]);
 }

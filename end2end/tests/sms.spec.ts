@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { Page, expect, test } from '@playwright/test';
-import { PASSWORD, hydrated, logIn, settled, uniqueEmail } from './helpers';
+import { PASSWORD, expectNoSeriousViolations, hydrated, logIn, settled, uniqueEmail } from './helpers';
 import { nthCode } from './sms';
 
 /** A number of its own per test run (the gateway's texts are read by number). */
@@ -8,12 +7,6 @@ function uniqueNumber(): { typed: string; e164: string; masked: string } {
   const last = String(Math.floor(Math.random() * 100)).padStart(2, '0');
   const mid = String(Math.floor(Math.random() * 900) + 100);
   return { typed: `+1 (415) ${mid}-01${last}`, e164: `+1415${mid}01${last}`, masked: `+1 ••• ••• 01 ${last}` };
-}
-
-async function expectNoSeriousViolations(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), where).toEqual([]);
 }
 
 async function logOut(page: Page, name: string) {

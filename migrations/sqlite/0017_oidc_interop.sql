@@ -34,3 +34,16 @@ CREATE TABLE oidc_service_tokens (
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX oidc_service_tokens_expires ON oidc_service_tokens(expires_at);
+
+-- A client may choose a shorter life for its refresh tokens than the default
+-- 30 days (a browser app on shared machines); NULL is the default.
+ALTER TABLE oidc_clients ADD COLUMN refresh_token_secs INTEGER;
+
+-- Organizations whose members a client admits besides its own: a manager adds
+-- only organizations they manage too; removing one needs no such right.
+CREATE TABLE oidc_client_orgs (
+    client_id INTEGER NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,
+    org_id    INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    PRIMARY KEY (client_id, org_id)
+);
+CREATE INDEX oidc_client_orgs_org ON oidc_client_orgs(org_id);

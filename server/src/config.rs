@@ -150,6 +150,12 @@ pub enum ClientsCommand {
         /// A service (a CI job, a daemon): it may use the client credentials grant.
         #[arg(long)]
         service: bool,
+        /// A shorter life for its refresh tokens, in seconds (3600 to the default 2592000, 30 days).
+        #[arg(long)]
+        refresh_token_secs: Option<i64>,
+        /// Also admit the members of this organization (slug); repeat for several.
+        #[arg(long = "also-admit")]
+        also_admit: Vec<String>,
     },
     /// Edit an application: only what is given changes (a repeated URI option replaces that list).
     Update {
@@ -174,6 +180,13 @@ pub enum ClientsCommand {
         resource_server: Option<bool>,
         #[arg(long)]
         service: Option<bool>,
+        /// Refresh token life in seconds; 2592000 (30 days) is the default.
+        #[arg(long)]
+        refresh_token_secs: Option<i64>,
+        /// The organizations (slugs) whose members it admits besides its own; repeat
+        /// for several; replaces the list (`--also-admit ""` empties it).
+        #[arg(long = "also-admit")]
+        also_admit: Option<Vec<String>>,
     },
     /// List an organization's applications as JSON.
     List {

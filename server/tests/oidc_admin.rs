@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::oidc::{self, authorize, register, sign_in, tokens_for, userinfo, verified, Attempt};
+use common::oidc::{self, authorize, handle_in, location, register, sign_in, tokens_for, userinfo, verified, Attempt};
 use common::{code_now, enroll, join_org, ok, Backend, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -15,6 +15,8 @@ on_both_backends!(
     a_rotated_signing_key_stays_published_until_its_tokens_expired,
     reencrypt_reseals_the_signing_keys,
     revoking_an_application_ends_its_tokens_and_asks_consent_again,
+    an_application_admits_the_organizations_its_managers_also_manage_each_under_its_own_rules,
+    an_application_may_shorten_its_refresh_tokens_life,
 );
 
 fn stdout(output: &std::process::Output) -> String {
@@ -255,4 +257,122 @@ async fn revoking_an_application_ends_its_tokens_and_asks_consent_again(backend:
     assert_eq!(oidc::params_of(&oidc::location(&res))["error"], "consent_required");
     let log = ok(&owner, "security_log", &[]).await;
     assert!(log.to_string().contains("Revoked an application's access"), "{log}");
+}
+
+/// What an authorization shows `browser`: the prompt's name and its fields.
+async fn prompt_for(browser: &common::Client, app: &oidc::App) -> Value {
+    let next = location(&authorize(browser, &Attempt::new().query(app, &[])).await);
+    assert!(next.starts_with("/oidc/authorize/prompt?"), "{next}");
+    ok(browser, "load_authorization", &[("request", &handle_in(&next))]).await
+}
+
+async fn an_application_admits_the_organizations_its_managers_also_manage_each_under_its_own_rules(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
+    let (olivia, olivia_email) = server.user("Olivia").await;
+    ok(&olivia, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    let app = register(&olivia, "acme", false, &[]).await;
+    let (bea, _) = server.user("Bea").await;
+    ok(&bea, "create_org", &[("name", "Beta"), ("slug", "beta")]).await;
+    let (max, max_email) = server.user("Max").await;
+    join_org(&bea, &max, "beta", &max_email, "member").await;
+    let edit = |admit: &'static str| {
+        vec![
+            ("slug", "acme"),
+            ("client_id", app.client_id.as_str()),
+            ("name", "Wiki"),
+            ("redirect_uris", oidc::REDIRECT_URI),
+            // As a browser posts the checkboxes (the brackets percent-encoded).
+            ("also_admit[]", admit),
+        ]
+    };
+    assert_eq!(prompt_for(&max, &app).await["NotMember"]["org"], "Acme");
+
+    // Olivia does not manage Beta: she cannot open Acme's application to its members,
+    // and an organization that does not exist looks no different.
+    for slug in ["beta", "nowhere"] {
+        let (status, body) = olivia.call("update_application", &edit(slug)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("organizations you manage"), "{body}");
+    }
+    let listed = ok(&olivia, "load_applications", &[("slug", "acme")]).await;
+    assert_eq!(listed["applications"][0]["also_admits"], serde_json::json!([]));
+    assert_eq!(listed["also_manages"], serde_json::json!([]));
+
+    // Once an admin of Beta too, she can.
+    join_org(&bea, &olivia, "beta", &olivia_email, "admin").await;
+    let listed = ok(&olivia, "load_applications", &[("slug", "acme")]).await;
+    assert_eq!(listed["also_manages"], serde_json::json!([{ "slug": "beta", "name": "Beta" }]));
+    ok(&olivia, "update_application", &edit("beta")).await;
+    let listed = ok(&olivia, "load_applications", &[("slug", "acme")]).await;
+    assert_eq!(listed["applications"][0]["also_admits"], serde_json::json!([{ "slug": "beta", "name": "Beta" }]));
+    let tokens = tokens_for(&server, &max, &app).await;
+    let (stranger, _) = server.user("Sam").await;
+    assert_eq!(prompt_for(&stranger, &app).await["NotMember"]["org"], "Acme or Beta");
+
+    // Beta's rule reaches its members in Acme's application: Max must set up 2FA first.
+    enroll(&server, &bea).await;
+    ok(&bea, "set_two_factor_requirement", &[("slug", "beta"), ("require", "true"), ("grace_days", "0")]).await;
+    assert!(prompt_for(&max, &app).await.get("EnrollTwoFactor").is_some());
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    assert_eq!(oidc::refresh(&server, &app, refresh).await.0, StatusCode::BAD_REQUEST);
+
+    // Taking Beta off needs no right over it; its members are refused again.
+    let mut only_acme = edit("");
+    only_acme.pop();
+    ok(&olivia, "update_application", &only_acme).await;
+    assert_eq!(prompt_for(&max, &app).await["NotMember"]["org"], "Acme");
+
+    let log = ok(&olivia, "audit_log", &[("slug", "acme")]).await.to_string();
+    assert!(log.contains("also admits members of Beta"), "{log}");
+    // The operator may admit any organization; an unknown one is named.
+    let out = server.run(&["clients", "update", "--org", "acme", "--client-id", &app.client_id, "--also-admit", "x"], &[]);
+    assert!(!out.status.success() && stdout(&out).contains("No organization with the address \"x\""), "{}", stdout(&out));
+    let out =
+        server.run(&["clients", "update", "--org", "acme", "--client-id", &app.client_id, "--also-admit", "beta"], &[]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let listed = stdout(&server.run(&["clients", "list", "--org", "acme"], &[]));
+    assert!(listed.contains("\"also_admits\": [\n      \"beta\"\n    ]"), "{listed}");
+}
+
+async fn an_application_may_shorten_its_refresh_tokens_life(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (owner, _) = server.user("Olivia").await;
+    ok(&owner, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
+    let app = register(&owner, "acme", true, &[]).await;
+    let edit = |secs: &'static str| {
+        vec![
+            ("slug", "acme"),
+            ("client_id", app.client_id.as_str()),
+            ("name", "Wiki"),
+            ("redirect_uris", oidc::REDIRECT_URI),
+            ("refresh_token_secs", secs),
+        ]
+    };
+    for wrong in ["60", "2592001"] {
+        let (status, body) = owner.call("update_application", &edit(wrong)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {body}");
+        assert!(body.to_string().contains("between one hour and 30 days"), "{body}");
+    }
+    assert!(owner.call("update_application", &edit("soon")).await.0.is_client_error());
+    ok(&owner, "update_application", &edit("3600")).await;
+    let listed = ok(&owner, "load_applications", &[("slug", "acme")]).await;
+    assert_eq!(listed["applications"][0]["refresh_token_secs"], 3600);
+
+    // Used within the hour, a refresh token gives a new one for another hour; unused for an hour, it is gone.
+    let tokens = tokens_for(&server, &owner, &app).await;
+    server.advance_clock(3500);
+    let (status, renewed) = oidc::refresh(&server, &app, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    server.advance_clock(3601);
+    let (status, body) = oidc::refresh(&server, &app, renewed["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((status, &body["error"]), (StatusCode::BAD_REQUEST, &serde_json::json!("invalid_grant")));
+
+    // Back to the default: 30 days.
+    ok(&owner, "update_application", &edit("2592000")).await;
+    let listed = ok(&owner, "load_applications", &[("slug", "acme")]).await;
+    assert_eq!(listed["applications"][0]["refresh_token_secs"], Value::Null);
+    let log = ok(&owner, "audit_log", &[("slug", "acme")]).await.to_string();
+    assert!(log.contains("refresh tokens last 1 hour"), "{log}");
 }

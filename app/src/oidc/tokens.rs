@@ -15,6 +15,24 @@ pub const ACCESS_TOKEN_SECS: i64 = 600;
 pub const ID_TOKEN_SECS: i64 = 600;
 /// A refresh token unused this long expires; each use issues a new one.
 pub const REFRESH_TOKEN_SECS: i64 = 30 * 86_400;
+/// The shortest refresh token life a client may choose: an hour (its access tokens live ten minutes).
+pub const MIN_REFRESH_TOKEN_SECS: i64 = 3600;
+
+/// A client's choice of refresh token life, as registered: `None` is the
+/// default (also when the default is chosen by name); `Err` outside an hour to the default.
+pub fn refresh_lifetime_choice(secs: Option<i64>) -> Result<Option<i64>, ()> {
+    match secs {
+        None | Some(0) | Some(REFRESH_TOKEN_SECS) => Ok(None),
+        Some(s) if (MIN_REFRESH_TOKEN_SECS..REFRESH_TOKEN_SECS).contains(&s) => Ok(Some(s)),
+        Some(_) => Err(()),
+    }
+}
+
+/// How long a refresh token of a client with this choice lives.
+pub fn refresh_lifetime(choice: Option<i64>) -> i64 {
+    choice.unwrap_or(REFRESH_TOKEN_SECS)
+}
+
 /// An authorization request waits this long for its user to log in and consent.
 pub const REQUEST_SECS: i64 = 15 * 60;
 
@@ -70,6 +88,19 @@ pub fn secret_matches(given: &str, stored_hash: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_may_shorten_its_refresh_tokens_life_but_not_below_an_hour_or_beyond_the_default() {
+        assert_eq!(refresh_lifetime_choice(None), Ok(None));
+        assert_eq!(refresh_lifetime_choice(Some(REFRESH_TOKEN_SECS)), Ok(None));
+        assert_eq!(refresh_lifetime_choice(Some(86_400)), Ok(Some(86_400)));
+        assert_eq!(refresh_lifetime_choice(Some(3600)), Ok(Some(3600)));
+        assert_eq!(refresh_lifetime_choice(Some(3599)), Err(()));
+        assert_eq!(refresh_lifetime_choice(Some(REFRESH_TOKEN_SECS + 1)), Err(()));
+        assert_eq!(refresh_lifetime_choice(Some(-5)), Err(()));
+        assert_eq!(refresh_lifetime(Some(3600)), 3600);
+        assert_eq!(refresh_lifetime(None), REFRESH_TOKEN_SECS);
+    }
 
     #[test]
     fn tokens_are_prefixed_random_and_hashed() {

@@ -115,6 +115,15 @@ pub enum Refused {
         why: String,
     },
     ApplicationNotFound,
+    /// A refresh token life outside an hour to 30 days.
+    RefreshLifetimeInvalid,
+    /// Admitting the members of an organization the manager does not manage.
+    MayNotAdmit {
+        org: String,
+    },
+    MayNotAdmitSoMany {
+        max: usize,
+    },
     NoConfidentialApplication,
     /// "Revoke" of an application the person never allowed.
     ApplicationNotAllowed,
@@ -297,6 +306,9 @@ impl Refused {
             Self::TooManyUris { .. } => "too_many_uris",
             Self::RedirectUriRefused { .. } => "redirect_uri_refused",
             Self::ApplicationNotFound => "application_not_found",
+            Self::RefreshLifetimeInvalid => "refresh_lifetime_invalid",
+            Self::MayNotAdmit { .. } => "may_not_admit",
+            Self::MayNotAdmitSoMany { .. } => "may_not_admit_so_many",
             Self::NoConfidentialApplication => "no_confidential_application",
             Self::ApplicationNotAllowed => "application_not_allowed",
             Self::UnknownApplication => "unknown_application",

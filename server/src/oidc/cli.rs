@@ -24,6 +24,8 @@ pub async fn clients(state: &AppState, command: ClientsCommand) -> Result<(), St
             resource_server,
             backchannel_logout_uri,
             service,
+            refresh_token_secs,
+            also_admit,
         } => {
             let org_id = manage::org_by_slug(&cx, &org).await?;
             let registration = Registration {
@@ -36,6 +38,8 @@ pub async fn clients(state: &AppState, command: ClientsCommand) -> Result<(), St
                 id_token_alg,
                 resource_server,
                 service,
+                refresh_token_secs,
+                also_admit: Some(also_admit),
             };
             let made = manage::register(&cx, Actor::Operator { org_id }, &registration).await?;
             println!("{}", json!({ "client_id": made.client_id, "client_secret": made.client_secret }));
@@ -51,6 +55,8 @@ pub async fn clients(state: &AppState, command: ClientsCommand) -> Result<(), St
             id_token_alg,
             resource_server,
             service,
+            refresh_token_secs,
+            also_admit,
         } => {
             let org_id = manage::org_by_slug(&cx, &org).await?;
             let actor = Actor::Operator { org_id };
@@ -69,6 +75,8 @@ pub async fn clients(state: &AppState, command: ClientsCommand) -> Result<(), St
                 id_token_alg: id_token_alg.unwrap_or(current.id_token_alg),
                 resource_server: resource_server.unwrap_or(current.resource_server),
                 service: service.unwrap_or(current.service),
+                refresh_token_secs: refresh_token_secs.or(current.refresh_token_secs),
+                also_admit,
             };
             manage::update(&cx, actor, &client_id, &edit).await?;
             println!("{}", json!({ "client_id": client_id, "updated": true }));
@@ -84,7 +92,8 @@ pub async fn clients(state: &AppState, command: ClientsCommand) -> Result<(), St
                         "post_logout_redirect_uris": a.post_logout_redirect_uris,
                         "require_two_factor": a.require_two_factor, "id_token_alg": a.id_token_alg.as_str(),
                         "resource_server": a.resource_server, "backchannel_logout_uri": a.backchannel_logout_uri,
-                        "service": a.service,
+                        "service": a.service, "refresh_token_secs": a.refresh_token_secs,
+                        "also_admits": a.also_admits.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(),
                         "disabled": a.disabled, "created_at": a.created_at,
                     })
                 })

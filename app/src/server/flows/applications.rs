@@ -7,10 +7,11 @@ use sqlx::Row;
 
 use super::reauthentication::{password_and_second_factor, Reauthentication};
 use super::{Ctx, InSession, Tx, Work};
-use crate::applications::{Application, NewCredentials, SignIn, SigningAlg};
+use crate::applications::{Application, NewCredentials, OrgName, SignIn, SigningAlg};
 use crate::error::{AppError, AppResult};
 use crate::factors::Proof;
 use crate::oidc::redirect;
+use crate::policy::{may_manage, ManagerTask};
 use crate::oidc::tokens::{self, Kind};
 use crate::server::refusals::Refused;
 use crate::server::store::events::AuditEvent;
@@ -33,6 +34,10 @@ pub struct Registration {
     pub id_token_alg: SigningAlg,
     pub resource_server: bool,
     pub service: bool,
+    /// A shorter refresh token life, in seconds (`None` or 0: the default).
+    pub refresh_token_secs: Option<i64>,
+    /// The slugs of other organizations whose members it admits; `None` keeps them as they are.
+    pub also_admit: Option<Vec<String>>,
 }
 
 impl Registration {
@@ -63,6 +68,8 @@ impl Registration {
             backchannel_logout_uri: backchannel,
             // Client credentials need a secret to present.
             service: self.service && !public,
+            refresh_token_secs: tokens::refresh_lifetime_choice(self.refresh_token_secs)
+                .map_err(|()| Refused::RefreshLifetimeInvalid)?,
         })
     }
 }
@@ -78,6 +85,66 @@ fn described(client_id: &str, new: &clients::NewClient, public: bool) -> Detail 
         .with("resource_server", new.resource_server)
         .with("backchannel_logout", new.backchannel_logout_uri.is_some())
         .with("service", new.service)
+        .with("refresh_token_secs", new.refresh_token_secs)
+}
+
+/// At most this many organizations admitted besides the application's own.
+const MAX_ADMITTED: usize = 20;
+
+/// The organizations an application is to admit besides the actor's, by slug,
+/// resolved inside the transaction. A manager adds only organizations they
+/// manage too (their members' managers agree); one admitted already may stay
+/// or go. To a manager an unknown slug looks like one they do not manage.
+async fn admitted(tx: &mut Tx, actor: Actor, slugs: &[String], current: &[i64]) -> AppResult<(Vec<i64>, Vec<String>)> {
+    let (mut ids, mut names) = (Vec::new(), Vec::new());
+    for slug in slugs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let row = sqlx::query("SELECT id, name FROM organizations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let refused = || -> AppError {
+            match actor {
+                Actor::Manager { .. } => Refused::MayNotAdmit { org: slug.to_string() }.into(),
+                Actor::Operator { .. } => Refused::NoOrganizationAt { slug: slug.to_string() }.into(),
+            }
+        };
+        let Some(row) = row else { return Err(refused()) };
+        let (id, name): (i64, String) = (row.try_get("id")?, row.try_get("name")?);
+        if id == actor.org_id() || ids.contains(&id) {
+            continue;
+        }
+        if let Actor::Manager { user_id, .. } = actor {
+            let role = orgs::role_of_in(tx, id, user_id).await?;
+            let manages = role.is_some_and(|r| may_manage(r, ManagerTask::ManageApplications).is_ok());
+            if !manages && !current.contains(&id) {
+                return Err(Refused::MayNotAdmit { org: name }.into());
+            }
+        }
+        ids.push(id);
+        names.push(name);
+    }
+    if ids.len() > MAX_ADMITTED {
+        return Err(Refused::MayNotAdmitSoMany { max: MAX_ADMITTED }.into());
+    }
+    Ok((ids, names))
+}
+
+/// Writes the organizations an application admits, and says so in the audit row.
+async fn write_admitted(
+    tx: &mut Tx,
+    actor: Actor,
+    client: i64,
+    slugs: Option<&[String]>,
+    detail: Detail,
+) -> AppResult<Detail> {
+    let Some(slugs) = slugs else { return Ok(detail) };
+    let current: Vec<i64> = sqlx::query_scalar("SELECT org_id FROM oidc_client_orgs WHERE client_id = $1")
+        .bind(client)
+        .fetch_all(&mut **tx)
+        .await?;
+    let (ids, names) = admitted(tx, actor, slugs, &current).await?;
+    clients::set_admitted_orgs(tx, client, &ids).await?;
+    Ok(detail.with("also_admits", names.join(", ")))
 }
 
 fn uris(text: &str, field: &str, at_least_one: bool) -> AppResult<Vec<String>> {
@@ -166,8 +233,15 @@ pub async fn register(cx: &Ctx<'_>, actor: Actor, registration: &Registration) -
         clients::NewClient { secret_hash: secret.as_deref().and_then(|s| tokens::hash(Kind::ClientSecret, s)), ..new };
     let client_id = tokens::new_client_id();
     let mut work = begin(cx, actor).await?;
-    clients::insert(work.tx(), &client_id, &new, cx.now).await?;
+    let id = clients::insert(work.tx(), &client_id, &new, cx.now).await?;
     let detail = described(&client_id, &new, registration.public);
+    let detail = match write_admitted(work.tx(), actor, id, registration.also_admit.as_deref(), detail).await {
+        Ok(detail) => detail,
+        Err(e) => {
+            work.abandon().await?;
+            return Err(e);
+        }
+    };
     audit(work.tx(), actor, AuditEvent::ApplicationRegistered, detail, cx.now).await?;
     work.commit().await?;
     Ok(NewCredentials { client_id, client_secret: secret })
@@ -186,6 +260,13 @@ pub async fn update(cx: &Ctx<'_>, actor: Actor, client_id: &str, edit: &Registra
         return Err(missing());
     }
     let detail = described(client_id, &new, current.public());
+    let detail = match write_admitted(work.tx(), actor, current.id, edit.also_admit.as_deref(), detail).await {
+        Ok(detail) => detail,
+        Err(e) => {
+            work.abandon().await?;
+            return Err(e);
+        }
+    };
     audit(work.tx(), actor, AuditEvent::ApplicationUpdated, detail, cx.now).await?;
     work.commit().await
 }
@@ -249,10 +330,14 @@ pub async fn delete(cx: &Ctx<'_>, actor: Actor, client_id: &str) -> AppResult<()
 pub async fn list(cx: &Ctx<'_>, org_id: i64) -> AppResult<Vec<Application>> {
     let db = &cx.state.db;
     let sign_ins = clients::recent_sign_ins(db, org_id, 5).await?;
-    Ok(clients::list_for_org(db, org_id)
-        .await?
+    let mut listed = Vec::new();
+    for c in clients::list_for_org(db, org_id).await? {
+        let admitted = clients::admitted_orgs(db, c.id).await?;
+        listed.push((c, admitted));
+    }
+    Ok(listed
         .into_iter()
-        .map(|c| Application {
+        .map(|(c, admitted)| Application {
             public: c.public(),
             recent_sign_ins: sign_ins
                 .iter()
@@ -273,9 +358,22 @@ pub async fn list(cx: &Ctx<'_>, org_id: i64) -> AppResult<Vec<Application>> {
             resource_server: c.resource_server,
             backchannel_logout_uri: c.backchannel_logout_uri,
             service: c.service,
+            refresh_token_secs: c.refresh_token_secs,
+            also_admits: admitted.into_iter().map(|(_, slug, name)| OrgName { slug, name }).collect(),
             disabled: c.disabled,
             created_at: c.created_at,
         })
+        .collect())
+}
+
+/// The organizations besides `org_id` whose applications `user_id` manages:
+/// those whose members an application of `org_id` may admit.
+pub async fn also_manages(cx: &Ctx<'_>, org_id: i64, user_id: i64) -> AppResult<Vec<OrgName>> {
+    Ok(orgs::list_for_user(&cx.state.db, user_id)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != org_id && may_manage(o.my_role, ManagerTask::ManageApplications).is_ok())
+        .map(|o| OrgName { slug: o.slug, name: o.name })
         .collect())
 }
 

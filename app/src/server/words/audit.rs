@@ -41,7 +41,15 @@ pub fn detail(kind: &str, stored: &str) -> String {
             let api = if d.flag("resource_server") { ", resource server" } else { "" };
             let logout = if d.flag("backchannel_logout") { ", back-channel logout" } else { "" };
             let service = if d.flag("service") { ", service" } else { "" };
-            format!("{} ({}, {kind}{two_factor}{alg}{api}{logout}{service})", d.text("name"), d.text("client_id"))
+            let refresh = d.number("refresh_token_secs").map(|s| format!(", refresh tokens last {}", life(s)));
+            let admits = d.text("also_admits");
+            let admits = if admits.is_empty() { String::new() } else { format!(", also admits members of {admits}") };
+            format!(
+                "{} ({}, {kind}{two_factor}{alg}{api}{logout}{service}{}{admits})",
+                d.text("name"),
+                d.text("client_id"),
+                refresh.unwrap_or_default()
+            )
         }
         "application_deleted" => format!("{} ({})", d.text("name"), d.text("client_id")),
         "application_secret_regenerated" | "application_disabled" | "application_enabled" => {
@@ -74,6 +82,16 @@ pub fn factor_kind(kind: Kind) -> &'static str {
     }
 }
 
+/// A life in seconds, in the largest whole unit: "8 hours", "1 day".
+fn life(secs: i64) -> String {
+    let (n, unit) = match secs {
+        s if s > 0 && s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s > 0 && s % 3600 == 0 => (s / 3600, "hour"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +113,15 @@ mod tests {
         assert_eq!(detail("application_disabled", &by_operator.stored()), "abc; by the operator (command line)");
         assert_eq!(detail("member_removed", "user 3"), "user 3", "written before parameters");
         assert_eq!(detail("api_access_allowed", &Detail::new().stored()), "");
+        let edited = Detail::new()
+            .with("name", "Wiki")
+            .with("client_id", "pcl_1")
+            .with("refresh_token_secs", 8 * 3600)
+            .with("also_admits", "Beta, Gamma");
+        assert_eq!(
+            detail("application_updated", &edited.stored()),
+            "Wiki (pcl_1, confidential, refresh tokens last 8 hours, also admits members of Beta, Gamma)"
+        );
+        assert_eq!((life(86_400), life(7 * 86_400), life(90)), ("1 day".into(), "7 days".into(), "90 seconds".into()));
     }
 }

@@ -335,6 +335,17 @@ fn refused_words(refused: Refused) -> AppError {
             Refused::TooManyUris { field, max } => AppError::validation(&field, format!("Register at most {max} URIs.")),
             Refused::RedirectUriRefused { field, why } => AppError::validation(&field, why),
             Refused::ApplicationNotFound => AppError::not_found("No such application in this organization."),
+            Refused::RefreshLifetimeInvalid => AppError::validation(
+                "refresh_token_secs",
+                "Choose a refresh token life between one hour and 30 days.",
+            ),
+            Refused::MayNotAdmitSoMany { max } => {
+                AppError::validation("also_admit", format!("An application admits at most {max} other organizations."))
+            }
+            Refused::MayNotAdmit { org } => AppError::validation(
+                "also_admit",
+                format!("You can only admit the members of organizations you manage; {org} is not one of them."),
+            ),
             Refused::NoConfidentialApplication => {
                 AppError::not_found("No confidential application with this client id in this organization.")
             }

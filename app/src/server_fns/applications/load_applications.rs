@@ -11,5 +11,11 @@ pub async fn load_applications(slug: String) -> Result<ApplicationsPage, AppErro
     let (access, _) = super::manager(&slug).await?;
     let cx = access.cx();
     let applications = manage::list(&cx, access.org.id).await?;
-    Ok(ApplicationsPage { issuer: access.state.settings.public_url.clone(), org: access.org.clone(), applications })
+    let also_manages = manage::also_manages(&cx, access.org.id, access.user.id).await?;
+    Ok(ApplicationsPage {
+        issuer: access.state.settings.public_url.clone(),
+        org: access.org.clone(),
+        applications,
+        also_manages,
+    })
 }

@@ -35,6 +35,9 @@ pub async fn register_application(
         id_token_alg,
         resource_server,
         service,
+        // Both are set on "Edit" (the form stays small); the CLI takes them here too.
+        refresh_token_secs: None,
+        also_admit: None,
     };
     manage::register(&access.cx(), actor, &registration).await
 }

@@ -8,7 +8,8 @@ use crate::applications::SigningAlg;
 use crate::error::AppError;
 
 /// "Edit": name, redirect and logout addresses, how ID tokens are signed,
-/// requires 2FA, resource server. Public or confidential stays as registered.
+/// requires 2FA, resource server, refresh token life, and the other
+/// organizations it admits. Public or confidential stays as registered.
 #[server(endpoint = "update_application")]
 pub async fn update_application(
     slug: String,
@@ -21,6 +22,9 @@ pub async fn update_application(
     #[server(default)] id_token_alg: SigningAlg,
     #[server(default)] resource_server: bool,
     #[server(default)] service: bool,
+    #[server(default)] refresh_token_secs: i64,
+    // Checkboxes named `also_admit[]`, one per organization (slugs): the whole list.
+    #[server(default)] also_admit: Vec<String>,
 ) -> Result<(), AppError> {
     use crate::server::flows::applications::{self as manage, Registration};
 
@@ -35,6 +39,8 @@ pub async fn update_application(
         id_token_alg,
         resource_server,
         service,
+        refresh_token_secs: Some(refresh_token_secs),
+        also_admit: Some(also_admit),
     };
     manage::update(&access.cx(), actor, &client_id, &edit).await
 }

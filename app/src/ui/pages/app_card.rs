@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::app_edit::EditApplication;
-use crate::applications::{Application, NewCredentials};
+use crate::applications::{Application, NewCredentials, OrgName};
 use crate::model::{format_date, format_utc_time};
 use crate::server_fns::applications::{
     DeleteApplication, RegenerateClientSecret, SetApplicationDisabled, UpdateApplication,
@@ -69,8 +69,16 @@ fn RegenerateSecret(slug: String, client_id: String, name: String) -> impl IntoV
 }
 
 #[component]
-pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) -> impl IntoView {
-    let edit = view! { <EditApplication app=app.clone() slug=slug.clone() action=actions.update /> };
+pub(super) fn ApplicationCard(
+    app: Application,
+    slug: String,
+    org_name: String,
+    also_manages: Vec<OrgName>,
+    actions: Actions,
+) -> impl IntoView {
+    let edit = view! {
+        <EditApplication app=app.clone() slug=slug.clone() org_name also_manages action=actions.update />
+    };
     let Application {
         client_id,
         name,
@@ -80,6 +88,7 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
         id_token_alg,
         resource_server,
         backchannel_logout_uri,
+        also_admits,
         disabled,
         created_at,
         recent_sign_ins,
@@ -115,6 +124,14 @@ pub(super) fn ApplicationCard(app: Application, slug: String, actions: Actions) 
                         view! {
                             <dt>"Back-channel logout"</dt>
                             <dd>{uri}</dd>
+                        }
+                    })}
+                {(!also_admits.is_empty())
+                    .then(|| {
+                        let names: Vec<String> = also_admits.into_iter().map(|o| o.name).collect();
+                        view! {
+                            <dt>"Also admits members of"</dt>
+                            <dd>{names.join(", ")}</dd>
                         }
                     })}
                 <dt>"Registered"</dt>

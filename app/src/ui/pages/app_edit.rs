@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::applications::{Application, SigningAlg};
+use crate::applications::{Application, OrgName, SigningAlg};
 use crate::server_fns::applications::UpdateApplication;
 
 pub(super) const BACKCHANNEL_HINT: &str = "Optional. Portcullis posts a logout token here when someone signs out, \
@@ -35,10 +35,102 @@ pub(super) fn SigningAlgSelect(id: String, selected: SigningAlg) -> impl IntoVie
     }
 }
 
+/// The refresh token lives a client may choose, longest (the default) first.
+const REFRESH_LIVES: [(i64, &str); 5] = [
+    (30 * 86_400, "30 days (the default)"),
+    (7 * 86_400, "7 days"),
+    (86_400, "1 day"),
+    (8 * 3600, "8 hours"),
+    (3600, "1 hour"),
+];
+
+#[component]
+fn RefreshLifeSelect(id: String, chosen: Option<i64>) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let chosen = chosen.unwrap_or(REFRESH_LIVES[0].0);
+    // A life set at the command line that the list lacks stays as it is.
+    let other = (!REFRESH_LIVES.iter().any(|(secs, _)| *secs == chosen)).then(|| {
+        view! {
+            <option value=chosen.to_string() selected=true>
+                {format!("{chosen} seconds (set at the command line)")}
+            </option>
+        }
+    });
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Refresh tokens last"</label>
+            <select id=id name="refresh_token_secs" aria-describedby=hint_id.clone()>
+                {REFRESH_LIVES
+                    .into_iter()
+                    .map(|(secs, words)| {
+                        view! {
+                            <option value=secs.to_string() selected=secs == chosen>
+                                {words}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+                {other}
+            </select>
+            <p class="hint" id=hint_id>
+                "Unused this long, a refresh token expires and the person signs in again. Each refresh gives a new one."
+            </p>
+        </div>
+    }
+}
+
+/// Whose members may sign in: the organization's own always, and the other
+/// organizations the manager manages (or that it admits already), as checkboxes.
+#[component]
+fn AdmittedOrgs(id: String, own: String, admitted: Vec<OrgName>, also_manages: Vec<OrgName>) -> impl IntoView {
+    let mut choices: Vec<(OrgName, bool)> = admitted.into_iter().map(|o| (o, true)).collect();
+    for org in also_manages {
+        if !choices.iter().any(|(o, _)| o.slug == org.slug) {
+            choices.push((org, false));
+        }
+    }
+    let hint_id = format!("{id}-hint");
+    let own_id = format!("{id}-own");
+    let described_by = hint_id.clone();
+    view! {
+        <fieldset class="method-choice" aria-describedby=described_by>
+            <legend>"Who may sign in"</legend>
+            <div class="field checkbox">
+                <input id=own_id.clone() type="checkbox" checked=true disabled=true />
+                <label for=own_id>{format!("Members of {own}")}</label>
+            </div>
+            {choices
+                .into_iter()
+                .enumerate()
+                .map(|(i, (org, checked))| {
+                    let box_id = format!("{id}-{i}");
+                    view! {
+                        <div class="field checkbox">
+                            <input
+                                id=box_id.clone()
+                                type="checkbox"
+                                name="also_admit[]"
+                                value=org.slug
+                                checked=checked
+                            />
+                            <label for=box_id>{format!("Members of {}", org.name)}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <p class="hint" id=hint_id>
+                "You can add the organizations you manage. Each one's two-factor rules apply to its members."
+            </p>
+        </fieldset>
+    }
+}
+
 #[component]
 pub(super) fn EditApplication(
     app: Application,
     slug: String,
+    org_name: String,
+    also_manages: Vec<OrgName>,
     action: ServerAction<UpdateApplication>,
 ) -> impl IntoView {
     let Application {
@@ -52,6 +144,8 @@ pub(super) fn EditApplication(
         id_token_alg,
         resource_server,
         service,
+        refresh_token_secs,
+        also_admits,
         ..
     } = app;
     let id = |field: &str| format!("edit-{client_id}-{field}");
@@ -61,6 +155,7 @@ pub(super) fn EditApplication(
     let backchannel_hint = format!("{backchannel_id}-hint");
     let api_for = api_id.clone();
     let (service_id, service_for) = (id("service"), id("service"));
+    let (refresh_id, orgs_id) = (id("refresh"), id("orgs"));
     view! {
         <details class="panel inline-panel edit-app">
             <summary class="button small" aria-label=summary_label>
@@ -99,6 +194,8 @@ pub(super) fn EditApplication(
                     </p>
                 </div>
                 <SigningAlgSelect id=alg_id selected=id_token_alg />
+                <RefreshLifeSelect id=refresh_id chosen=refresh_token_secs />
+                <AdmittedOrgs id=orgs_id own=org_name admitted=also_admits also_manages />
                 <div class="field checkbox">
                     <input
                         id=two_factor_id.clone()

@@ -45,7 +45,8 @@ pub fn OrgApplicationsPage() -> impl IntoView {
 
 #[component]
 fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
-    let ApplicationsPage { org, applications, issuer } = page;
+    let ApplicationsPage { org, applications, issuer, also_manages } = page;
+    let org_name = org.name.clone();
     let slug = org.slug.clone();
     let row_error = Signal::derive(move || {
         last_error(actions.disable)
@@ -95,7 +96,17 @@ fn ApplicationsView(page: ApplicationsPage, actions: Actions) -> impl IntoView {
             {empty.then(|| view! { <p class="empty">"No applications yet."</p> })}
             {applications
                 .into_iter()
-                .map(|a| view! { <ApplicationCard app=a slug=slug.clone() actions /> })
+                .map(|a| {
+                    view! {
+                        <ApplicationCard
+                            app=a
+                            slug=slug.clone()
+                            org_name=org_name.clone()
+                            also_manages=also_manages.clone()
+                            actions
+                        />
+                    }
+                })
                 .collect_view()}
         </section>
     }

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{Ctx, Issuer};
+use super::{admission, Ctx, Issuer};
 use crate::applications::AuthorizationPrompt;
 use crate::error::{AppError, AppResult};
 use crate::factors::Proof;
@@ -14,10 +14,9 @@ use crate::oidc::decision::{self, Decision, Facts};
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::redirect::with_params;
 use crate::server::store::events::SecurityEvent;
-use crate::server::store::ids::{OrgId, UserId};
 use crate::server::store::oidc::{clients, codes, consents, requests};
 use crate::server::store::sessions;
-use crate::server::{guards::compliance, store::credentials, store::orgs};
+use crate::server::store::credentials;
 
 pub const CONTINUE_PATH: &str = "/oidc/authorize/continue";
 pub const RETURN_PATH: &str = "/oidc/authorize/return";
@@ -126,11 +125,10 @@ async fn load(cx: &Ctx<'_>, handle: &str, cookies: &Cookies) -> AppResult<Option
             let held = credentials::held(db, user.id).await?;
             step_up = crate::oidc::acr::needs_step_up(&stored.request.acr_values, *proof, held);
         }
-        member = orgs::role_of(db, OrgId(client.org_id), UserId(user.id)).await?.is_some();
+        // The organizations' own answers, allowed factors included: the same as their pages give.
+        let admitted = admission::admission(db, &client, user.id, cx.now).await?;
+        (member, org_refuses, unverified) = (admitted.member, admitted.org_refuses, admitted.unverified);
         has_two_factor = credentials::is_enabled(db, user.id).await?;
-        // The organization's own answer, allowed factors included: the same as its pages give.
-        org_refuses = compliance::standing(db, client.org_id, user.id, cx.now).await?.is_refused();
-        unverified = compliance::unverified_refused(db, client.org_id, user.id).await?;
         consent = consents::find(db, user.id, client.id)
             .await?
             .map(|(scopes, granted_at)| (scopes.covers(&stored.request.scopes), granted_at));
@@ -199,7 +197,7 @@ pub async fn proceed(cx: &Ctx<'_>, handle: &str, cookies: &Cookies, issue: bool)
             handle,
             AuthorizationPrompt::NotMember {
                 app,
-                org: org_name,
+                org: admission::admitted_names(&cx.state.db, &client, &org_name).await?,
                 back: denied_path(&client.client_id, &request.redirect_uri, request.state.as_deref()),
             },
         ),

@@ -47,7 +47,7 @@ pub async fn introspect(cx: &Ctx<'_>, caller: &clients::Client, token: &str, hin
         }
         let (token_type, issued_for) = match kind {
             Kind::AccessToken => ("Bearer", tokens::ACCESS_TOKEN_SECS),
-            _ => ("refresh_token", tokens::REFRESH_TOKEN_SECS),
+            _ => ("refresh_token", tokens::refresh_lifetime(owner.refresh_token_secs)),
         };
         return Ok(json!({
             "active": true,

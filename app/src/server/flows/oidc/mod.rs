@@ -5,6 +5,7 @@
 //! writes its audit or security-log row in that transaction.
 
 pub mod account;
+pub mod admission;
 pub mod authorize;
 pub mod backchannel;
 pub mod introspect;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Ctx, Issuer};
+use super::{admission, Ctx, Issuer};
 use crate::oidc::claims::{self, IdToken, Membership, Person};
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::pkce;
@@ -12,10 +12,9 @@ use crate::oidc::scope::Scopes;
 use crate::oidc::tokens::{self, Kind};
 use crate::server::guards::attempts::{self, Counter};
 use crate::server::store::events::SecurityEvent;
-use crate::server::store::ids::{OrgId, UserId};
 use crate::server::store::oidc::grants::{self, Grant};
 use crate::server::store::oidc::{clients, codes, keys};
-use crate::server::{guards::compliance, store::credentials, store::orgs};
+use crate::server::{store::credentials, store::orgs};
 
 type OAuthResult<T> = Result<T, OAuthError>;
 
@@ -133,9 +132,14 @@ async fn redeem_code(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + 
         return Err(invalid());
     }
     grants::insert(work.tx(), &grant, cx.now).await?;
-    let issued = grants::issue(work.tx(), &grant.id, None, cx.now).await?;
+    let issued = grants::issue(work.tx(), &grant.id, None, refresh_secs(client), cx.now).await?;
     work.commit().await?;
     respond(cx, client, &grant, &issued, found.nonce.as_deref(), prepared)
+}
+
+/// The client's refresh token life (its choice, or the default).
+fn refresh_secs(client: &clients::Client) -> i64 {
+    tokens::refresh_lifetime(client.refresh_token_secs)
 }
 
 async fn revoke_replayed_code(cx: &Ctx<'_>, hash: &str, user_id: i64) -> OAuthResult<()> {
@@ -186,7 +190,7 @@ async fn refresh(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + Sync
         revoke_family(cx, &found.grant).await?;
         return Err(invalid());
     }
-    let issued = grants::issue(work.tx(), &found.grant.id, narrower.as_deref(), cx.now).await?;
+    let issued = grants::issue(work.tx(), &found.grant.id, narrower.as_deref(), refresh_secs(client), cx.now).await?;
     work.commit().await?;
     let grant = Grant { scope: narrower.unwrap_or_else(|| found.grant.scope.clone()), ..found.grant };
     respond(cx, client, &grant, &issued, None, prepared)
@@ -229,14 +233,14 @@ pub(super) async fn standing(
 ) -> OAuthResult<(crate::model::User, Vec<Membership>)> {
     let db = &cx.state.db;
     let user = crate::server::store::users::find_by_id(db, grant.user_id).await?;
-    let member = orgs::role_of(db, OrgId(client.org_id), UserId(grant.user_id)).await?.is_some();
-    let Some(user) = user.filter(|_| member) else {
+    let admitted = admission::admission(db, client, grant.user_id, cx.now).await?;
+    let Some(user) = user.filter(|_| admitted.member) else {
         return Err(OAuthError::invalid_grant("The user is no longer a member of the application's organization."));
     };
     let memberships = orgs::list_for_user(db, user.id).await?;
-    // The organization's rule (allowed factors included) as its pages apply it; the application's, any factor.
-    let refused = compliance::standing(db, client.org_id, user.id, cx.now).await?.is_refused()
-        || compliance::unverified_refused(db, client.org_id, user.id).await?
+    // The organizations' rules (allowed factors included) as their pages apply them; the application's, any factor.
+    let refused = admitted.org_refuses
+        || admitted.unverified
         || (client.require_two_factor && !credentials::is_enabled(db, user.id).await?);
     if refused {
         return Err(OAuthError::invalid_grant("The user no longer has the two-factor authentication required."));

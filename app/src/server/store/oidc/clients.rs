@@ -24,6 +24,8 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// May use the client credentials grant (a CI job, a daemon).
     pub service: bool,
+    /// A shorter life for its refresh tokens than the default.
+    pub refresh_token_secs: Option<i64>,
     pub disabled: bool,
     pub created_at: i64,
 }
@@ -35,7 +37,8 @@ impl Client {
 }
 
 const COLUMNS: &str = "id, client_id, org_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, \
-                       require_two_factor, id_token_alg, resource_server, backchannel_logout_uri, service, disabled, created_at";
+                       require_two_factor, id_token_alg, resource_server, backchannel_logout_uri, service, \
+                       refresh_token_secs, disabled, created_at";
 
 fn from_row(row: &AnyRow) -> Result<Client, sqlx::Error> {
     Ok(Client {
@@ -52,6 +55,7 @@ fn from_row(row: &AnyRow) -> Result<Client, sqlx::Error> {
         resource_server: row.try_get::<i64, _>("resource_server")? == 1,
         backchannel_logout_uri: row.try_get("backchannel_logout_uri")?,
         service: row.try_get::<i64, _>("service")? == 1,
+        refresh_token_secs: row.try_get("refresh_token_secs")?,
         disabled: row.try_get::<i64, _>("disabled")? == 1,
         created_at: row.try_get("created_at")?,
     })
@@ -117,11 +121,12 @@ pub struct NewClient {
     pub resource_server: bool,
     pub backchannel_logout_uri: Option<String>,
     pub service: bool,
+    pub refresh_token_secs: Option<i64>,
 }
 
-/// What a registration and an edit both write, as $1 to $8, in this order.
+/// What a registration and an edit both write, as $1 to $9, in this order.
 const FIELDS: &str = "name, redirect_uris, post_logout_redirect_uris, require_two_factor, id_token_alg, \
-                      resource_server, backchannel_logout_uri, service";
+                      resource_server, backchannel_logout_uri, service, refresh_token_secs";
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
@@ -135,12 +140,13 @@ fn bind_fields<'q>(query: Query<'q>, new: &'q NewClient) -> Query<'q> {
         .bind(i64::from(new.resource_server))
         .bind(new.backchannel_logout_uri.as_deref())
         .bind(i64::from(new.service))
+        .bind(new.refresh_token_secs)
 }
 
 pub async fn insert(conn: &mut sqlx::AnyConnection, client_id: &str, new: &NewClient, now: i64) -> AppResult<i64> {
     let sql = format!(
         "INSERT INTO oidc_clients ({FIELDS}, client_id, org_id, secret_hash, disabled, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13) RETURNING id"
     );
     let row = bind_fields(sqlx::query(&sql), new)
         .bind(client_id)
@@ -156,10 +162,53 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, client_id: &str, new: &NewCl
 /// False when there is no such client in the organization.
 pub async fn update(conn: &mut sqlx::AnyConnection, client_id: &str, new: &NewClient) -> AppResult<bool> {
     let sql = format!(
-        "UPDATE oidc_clients SET ({FIELDS}) = ($1, $2, $3, $4, $5, $6, $7, $8) WHERE org_id = $9 AND client_id = $10"
+        "UPDATE oidc_clients SET ({FIELDS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9) WHERE org_id = $10 AND client_id = $11"
     );
     let done = bind_fields(sqlx::query(&sql), new).bind(new.org_id).bind(client_id).execute(conn).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The organizations whose members the client admits besides its own: (id, slug, name), by name.
+pub async fn admitted_orgs(db: &Db, client: i64) -> AppResult<Vec<(i64, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.slug, o.name FROM oidc_client_orgs a JOIN organizations o ON o.id = a.org_id \
+         WHERE a.client_id = $1 ORDER BY o.name, o.id",
+    )
+    .bind(client)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("slug")?, r.try_get("name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Replaces the organizations the client admits besides its own.
+pub async fn set_admitted_orgs(conn: &mut sqlx::AnyConnection, client: i64, orgs: &[i64]) -> AppResult<()> {
+    sqlx::query("DELETE FROM oidc_client_orgs WHERE client_id = $1").bind(client).execute(&mut *conn).await?;
+    for org in orgs {
+        sqlx::query("INSERT INTO oidc_client_orgs (client_id, org_id) VALUES ($1, $2)")
+            .bind(client)
+            .bind(org)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether the user is a member of the client's organization or of one it admits:
+/// the organizations they are admitted through (their policies apply).
+pub async fn admitting_orgs(db: &Db, client: &Client, user_id: i64) -> AppResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT m.org_id FROM memberships m WHERE m.user_id = $1 AND (m.org_id = $2 \
+         OR m.org_id IN (SELECT org_id FROM oidc_client_orgs WHERE client_id = $3)) ORDER BY m.org_id",
+    )
+    .bind(user_id)
+    .bind(client.org_id)
+    .bind(client.id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(|r| r.try_get("org_id")).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
 }
 
 /// Replaces a confidential client's secret; false when there is no such confidential client in the organization.

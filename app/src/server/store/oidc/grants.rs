@@ -49,20 +49,21 @@ pub struct Issued {
     pub refresh_token: String,
 }
 
-/// A fresh access and refresh token for the grant.
 /// A new access and refresh token of the grant. `narrower`: the access token's
 /// own scope, when a refresh asked for less (the refresh token keeps the grant's).
+/// `refresh_secs`: the refresh token's life (the client's choice).
 pub async fn issue(
     conn: &mut sqlx::AnyConnection,
     grant_id: &str,
     narrower: Option<&str>,
+    refresh_secs: i64,
     now: i64,
 ) -> AppResult<Issued> {
     let access_token = tokens::new(Kind::AccessToken);
     let refresh_token = tokens::new(Kind::RefreshToken);
     for (kind, token, name, lifetime, scope) in [
         (Kind::AccessToken, &access_token, "access", tokens::ACCESS_TOKEN_SECS, narrower),
-        (Kind::RefreshToken, &refresh_token, "refresh", tokens::REFRESH_TOKEN_SECS, None),
+        (Kind::RefreshToken, &refresh_token, "refresh", refresh_secs, None),
     ] {
         sqlx::query(
             "INSERT INTO oidc_tokens (token_hash, grant_id, kind, expires_at, scope) VALUES ($1, $2, $3, $4, $5)",
