@@ -104,6 +104,11 @@ if ! [ -x /usr/sbin/apache2 ] || ! [ -f /usr/lib/apache2/modules/mod_auth_openid
   apt_install "Apache and mod_auth_openidc are missing" apache2 libapache2-mod-auth-openidc
 fi
 
+# 5c. systemd-analyze checks deploy/portcullis.service (server/tests/operations.rs)
+if ! command -v systemd-analyze >/dev/null; then
+  apt_install "systemd-analyze is missing" systemd
+fi
+
 # 6. end2end npm packages
 if [ -f "$ROOT/end2end/package.json" ]; then
   if ! [ -d "$ROOT/end2end/node_modules" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then

@@ -79,7 +79,7 @@ run_e2e() {
   PORTCULLIS_SMS_GATEWAY=twilio PORTCULLIS_SMS_API_BASE="$(head -1 "$DATA_DIR/sms.url")" PORTCULLIS_SMS_ACCOUNT_SID=AC0e2e \
   PORTCULLIS_SMS_AUTH_TOKEN_FILE="$DATA_DIR/sms.token" PORTCULLIS_SMS_FROM=+14155550100 \
   DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-    RUST_LOG=warn "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
+    RUST_LOG=warn,portcullis::access=info "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
@@ -93,6 +93,8 @@ run_e2e() {
   if ! (cd end2end && UPSTREAM_ISSUER="$UPSTREAM_ISSUER" PORTCULLIS_MAIL_DIR="$MAIL_DIR" PORTCULLIS_SMS_DIR="$SMS_DIR" PORTCULLIS_URL="http://$HOST:$PORT" npx playwright test "${@:4}"); then
     echo "--- server log ---"; tail -50 "$DATA_DIR/server.log"; exit 1
   fi
+  # The whole walk's log: a line per request, and no password, code, cookie or token in it.
+  python3 scripts/check-access-log.py "$DATA_DIR/server.log"
   kill "$SERVER_PID" "$SINK_PID" "$IDP_PID" "$SMS_PID"; wait "$SERVER_PID" "$SINK_PID" "$IDP_PID" "$SMS_PID" 2>/dev/null || true
   SERVER_PID=""; SINK_PID=""; IDP_PID=""; SMS_PID=""
   rm -rf "$DATA_DIR"

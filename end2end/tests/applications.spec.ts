@@ -41,7 +41,7 @@ test('an owner of two organizations admits the other one and shortens the refres
   await expect(page.getByLabel('Refresh tokens last')).toHaveValue('86400');
   await expect(page.getByRole('group', { name: 'Who may sign in' }).getByLabel('Members of Beta')).toBeChecked();
 
-  await page.goto(`/orgs/${acme}/settings`);
+  await page.goto(`/orgs/${acme}/settings/general`);
   const audit = page.getByRole('table', { name: 'Audit log' });
   await expect(audit.getByText(/refresh tokens last 1 day, also admits members of Beta/)).toBeVisible();
 });

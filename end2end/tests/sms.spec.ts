@@ -5,7 +5,10 @@ import { nthCode } from './sms';
 /** A number of its own per test run (the gateway's texts are read by number). */
 function uniqueNumber(): { typed: string; e164: string; masked: string } {
   const last = String(Math.floor(Math.random() * 100)).padStart(2, '0');
-  const mid = String(Math.floor(Math.random() * 900) + 100);
+  // A valid North American exchange: 2-9 first, and not an N11 service code (libphonenumber refuses those).
+  let exchange = Math.floor(Math.random() * 800) + 200;
+  if (exchange % 100 === 11) exchange += 1;
+  const mid = String(exchange);
   return { typed: `+1 (415) ${mid}-01${last}`, e164: `+1415${mid}01${last}`, masked: `+1 ••• ••• 01 ${last}` };
 }
 

@@ -2,6 +2,7 @@
 // Leptos view types nest deeply.
 #![recursion_limit = "256"]
 
+mod access_log;
 mod assets;
 mod config;
 mod demo;
@@ -63,7 +64,8 @@ fn init_logging(format: LogFormat, to_stdout: bool) {
 }
 
 async fn run(cli: Cli) -> Result<(), StartupError> {
-    let config = cli.config;
+    let mut config = cli.config;
+    config.read_secret_files().map_err(StartupError::Config)?;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::NewKey = command {
         println!("{}", config::new_key());
@@ -118,6 +120,10 @@ async fn open_database(config: &Config) -> Result<db::Db, StartupError> {
     // The data dir holds the key file, and the database unless DATABASE_URL points elsewhere.
     private_dir(&config.data_dir).map_err(StartupError::file("create data dir", &config.data_dir))?;
     if let Some(path) = sqlite_file(&url) {
+        // A URL may name a file in a folder that does not exist yet.
+        if let Some(folder) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            private_dir(folder).map_err(StartupError::file("create the database's folder", folder))?;
+        }
         private_file(path).map_err(StartupError::file("create the database", path))?;
     }
     let pool = PoolSettings {
@@ -212,7 +218,7 @@ fn leptos_options(config: &Config) -> LeptosOptions {
                 .site_pkg_dir("pkg")
                 .build()
         });
-    options.site_addr = config.site_addr;
+    options.site_addr = config.site_addr();
     // Hashed file names when cargo-leptos wrote a hash file next to the binary (`hash-files`).
     let hash_file =
         std::env::var("LEPTOS_HASH_FILE_NAME").map(Into::into).unwrap_or_else(|_| options.hash_file.clone());

@@ -27,8 +27,9 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
             provide_csp_nonce();
         }
     };
+    let trusted = state.settings.trusted_proxies.clone();
     let router_state = RouterState { leptos_options: leptos_options.clone(), app: state };
-    Router::<RouterState>::new()
+    let router = Router::<RouterState>::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
@@ -46,8 +47,8 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::server_fn_error_status))
         .layer(axum::middleware::from_fn(middleware::form_bodies_only))
         .layer(axum::middleware::from_fn_with_state(web, middleware::reject_cross_site))
-        .layer(axum::middleware::from_fn_with_state(web, middleware::security_headers))
-        .with_state(router_state)
+        .layer(axum::middleware::from_fn_with_state(web, middleware::security_headers));
+    crate::access_log::layer(router, &trusted).with_state(router_state)
 }
 
 /// Replaces the nonce leptos_axum made with the one in this response's CSP header.

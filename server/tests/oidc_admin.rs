@@ -266,9 +266,7 @@ async fn prompt_for(browser: &common::Client, app: &oidc::App) -> Value {
     ok(browser, "load_authorization", &[("request", &handle_in(&next))]).await
 }
 
-async fn an_application_admits_the_organizations_its_managers_also_manage_each_under_its_own_rules(
-    backend: Backend,
-) {
+async fn an_application_admits_the_organizations_its_managers_also_manage_each_under_its_own_rules(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (olivia, olivia_email) = server.user("Olivia").await;
     ok(&olivia, "create_org", &[("name", "Acme"), ("slug", "acme")]).await;
@@ -327,8 +325,13 @@ async fn an_application_admits_the_organizations_its_managers_also_manage_each_u
     let log = ok(&olivia, "audit_log", &[("slug", "acme")]).await.to_string();
     assert!(log.contains("also admits members of Beta"), "{log}");
     // The operator may admit any organization; an unknown one is named.
-    let out = server.run(&["clients", "update", "--org", "acme", "--client-id", &app.client_id, "--also-admit", "x"], &[]);
-    assert!(!out.status.success() && stdout(&out).contains("No organization with the address \"x\""), "{}", stdout(&out));
+    let out =
+        server.run(&["clients", "update", "--org", "acme", "--client-id", &app.client_id, "--also-admit", "x"], &[]);
+    assert!(
+        !out.status.success() && stdout(&out).contains("No organization with the address \"x\""),
+        "{}",
+        stdout(&out)
+    );
     let out =
         server.run(&["clients", "update", "--org", "acme", "--client-id", &app.client_id, "--also-admit", "beta"], &[]);
     assert!(out.status.success(), "{}", stdout(&out));

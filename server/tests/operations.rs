@@ -1,4 +1,5 @@
-//! What a deployment relies on: graceful shutdown, readiness, JSON logs.
+//! What a deployment relies on: graceful shutdown, readiness, JSON logs,
+//! secrets from files, and the systemd unit.
 
 mod common;
 
@@ -10,7 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 on_both_backends!(
     a_request_in_flight_finishes_after_sigterm,
     a_request_that_never_finishes_does_not_keep_the_server_after_its_grace,
-    logs_can_be_json_lines
+    logs_can_be_json_lines,
+    the_access_log_has_a_line_per_request_and_no_secret,
 );
 
 async fn a_request_in_flight_finishes_after_sigterm(backend: Backend) {
@@ -66,6 +68,50 @@ async fn logs_can_be_json_lines(backend: Backend) {
     for line in lines {
         let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(entry["level"].is_string() && entry["timestamp"].is_string(), "{line}");
+    }
+}
+
+async fn the_access_log_has_a_line_per_request_and_no_secret(backend: Backend) {
+    let server = TestServer::start_with(
+        backend,
+        &[("RUST_LOG", "warn,portcullis::access=info"), ("PORTCULLIS_LOG_FORMAT", "json")],
+    )
+    .await;
+    let (ann, email) = server.user("Ann").await;
+    let factors = common::enroll(&server, &ann).await;
+    server.advance_clock(30);
+    let browser = common::pending_login(&server, &email).await;
+    let code = common::code_now(&server, &factors.secret);
+    common::ok(&browser, "verify_login", &[("code", &code)]).await;
+    let cookie = browser.session_cookie().expect("a session cookie");
+    let res = browser
+        .http
+        .get(format!("{}/reset-password?token=pcx_secret_in_a_query", server.base))
+        .header("x-request-id", "forged-by-the-client")
+        .send()
+        .await
+        .unwrap();
+    let echoed = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(echoed.len() == 32 && echoed != "forged-by-the-client", "a client's own id is replaced: {echoed}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.contains("answered"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let reset = lines
+        .iter()
+        .find(|l| l["span"]["route"] == "/reset-password")
+        .unwrap_or_else(|| panic!("a line for the reset page: {log}"));
+    assert_eq!(reset["span"]["method"], "GET");
+    assert_eq!(reset["span"]["id"], echoed.as_str());
+    assert_eq!(reset["span"]["client"], "127.0.0.1");
+    assert_eq!(reset["fields"]["status"], 200);
+    assert!(reset["fields"]["latency_ms"].is_u64());
+    assert!(lines.iter().any(|l| l["span"]["route"] == "/api/verify_login" && l["span"]["method"] == "POST"), "{log}");
+    for secret in [PASSWORD, &code, &factors.setup_key, &cookie, "pcx_secret_in_a_query", "forged-by-the-client"] {
+        assert!(!log.contains(secret), "{secret} is in the log: {log}");
     }
 }
 
@@ -138,5 +184,78 @@ fn migrate_applies_the_schema_without_making_a_key_file() {
     assert!(out.status.success(), "{log}");
     assert!(dir.join("portcullis.db").exists(), "the database was made and migrated: {log}");
     assert!(!dir.join("secret.key").exists(), "migrate writes no key file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn portcullis(env: &[(&str, std::ffi::OsString)], args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(args)
+        .output()
+        .expect("portcullis runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn secrets_come_from_files_and_a_sqlite_url_makes_its_new_file() {
+    let dir = std::env::temp_dir().join(format!("portcullis-files-{}-{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = "5e".repeat(32);
+    std::fs::write(dir.join("key"), format!("{key}\n")).unwrap();
+    let db = dir.join("not").join("yet").join("new.db");
+    std::fs::write(dir.join("db-url"), format!("sqlite://{}\n", db.display())).unwrap();
+    let data = dir.join("data");
+    let var = |name, path: std::path::PathBuf| (name, path.into_os_string());
+    let env = [
+        var("PORTCULLIS_DATA_DIR", data.clone()),
+        var("DATABASE_URL_FILE", dir.join("db-url")),
+        var("PORTCULLIS_SECRET_KEY_FILE", dir.join("key")),
+    ];
+    let (ok, log) = portcullis(&env, &["operators", "list"]);
+    assert!(ok, "{log}");
+    assert!(db.exists(), "the database named by the URL was made, with its folders: {log}");
+    assert!(!data.join("secret.key").exists(), "the key came from its file: none was generated");
+    assert!(!log.contains(&key), "{log}");
+    // A file that is not there is named; a value and its file together are refused.
+    let missing = [var("PORTCULLIS_DATA_DIR", data.clone()), var("PORTCULLIS_SECRET_KEY_FILE", dir.join("nope"))];
+    let (ok, log) = portcullis(&missing, &["operators", "list"]);
+    assert!(!ok && log.contains("PORTCULLIS_SECRET_KEY_FILE: cannot read"), "{log}");
+    let both = [env[0].clone(), env[2].clone(), ("PORTCULLIS_SECRET_KEY", key.clone().into())];
+    let (ok, log) = portcullis(&both, &["operators", "list"]);
+    assert!(!ok && log.contains("not both"), "{log}");
+    assert!(!log.contains(&key), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The unit in `deploy/` is valid for systemd (with this build as its program)
+/// and keeps its sandbox: `systemd-analyze security` scores it "OK" or better.
+#[test]
+fn the_systemd_unit_is_valid_and_sandboxed() {
+    if std::process::Command::new("systemd-analyze").arg("--version").output().is_err() {
+        panic!("systemd-analyze is missing: scripts/bootstrap.sh installs Debian's systemd package");
+    }
+    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/portcullis.service")).unwrap();
+    let unit = unit.replace("/usr/local/bin/portcullis", env!("CARGO_BIN_EXE_portcullis"));
+    let dir = std::env::temp_dir().join(format!("portcullis-unit-{}-{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("portcullis.service");
+    std::fs::write(&path, unit).unwrap();
+    let verify = std::process::Command::new("systemd-analyze").arg("verify").arg(&path).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    let security = std::process::Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&security.stdout).to_string();
+    let score: f64 = report
+        .lines()
+        .find_map(|l| l.split("exposure level for portcullis.service: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no score in: {report}"));
+    assert!(score <= 2.0, "exposure {score} (README states 1.1): {report}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -311,6 +311,11 @@ impl TestServer {
         }
     }
 
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+
     /// The key the first start generated in the data dir.
     pub fn key_file(&self) -> String {
         std::fs::read_to_string(self.dir.join("secret.key")).expect("a key file").trim().to_string()
@@ -410,9 +415,11 @@ fn spawn(dir: &Path, clock_file: &Path, database_url: &str, env: &[(&str, &str)]
     if !env.iter().any(|(k, _)| *k == "PORTCULLIS_PUBLIC_URL") {
         command.env("PORTCULLIS_PUBLIC_URL", format!("http://127.0.0.1:{port}"));
     }
+    // What the server logs (stdout) is kept for the tests that read it (`TestServer::log`).
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("a log file");
     let child = command
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
+        .stdout(Stdio::from(log))
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the portcullis binary starts");

@@ -11,8 +11,8 @@ use crate::applications::{Application, NewCredentials, OrgName, SignIn, SigningA
 use crate::error::{AppError, AppResult};
 use crate::factors::Proof;
 use crate::oidc::redirect;
-use crate::policy::{may_manage, ManagerTask};
 use crate::oidc::tokens::{self, Kind};
+use crate::policy::{may_manage, ManagerTask};
 use crate::server::refusals::Refused;
 use crate::server::store::events::AuditEvent;
 use crate::server::store::oidc::clients;

@@ -13,10 +13,10 @@ use crate::oidc::authorize::{self, Params, Refused, Registration};
 use crate::oidc::decision::{self, Decision, Facts};
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::redirect::with_params;
+use crate::server::store::credentials;
 use crate::server::store::events::SecurityEvent;
 use crate::server::store::oidc::{clients, codes, consents, requests};
 use crate::server::store::sessions;
-use crate::server::store::credentials;
 
 pub const CONTINUE_PATH: &str = "/oidc/authorize/continue";
 pub const RETURN_PATH: &str = "/oidc/authorize/return";

@@ -1,8 +1,14 @@
 //! Command line and environment configuration.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+mod commands;
+mod secret;
+
+pub use commands::*;
+pub use secret::Secret;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,194 +21,6 @@ pub struct Cli {
     pub config: Config,
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the web application (the default).
-    Serve,
-    /// Apply database migrations and exit.
-    Migrate,
-    /// Seed a demo organization with a few users, print their passwords, then serve.
-    Demo,
-    /// Re-seal every stored secret and backup code under the current key (after a key rotation).
-    Reencrypt,
-    /// Print a new random secret key (64 hex characters) and exit.
-    NewKey,
-    /// Applications that sign their users in through Portcullis (OpenID Connect clients).
-    #[command(subcommand)]
-    Clients(ClientsCommand),
-    /// The keys that sign ID tokens.
-    #[command(subcommand)]
-    SigningKey(SigningKeyCommand),
-    /// Outgoing mail.
-    #[command(subcommand)]
-    Mail(MailCommand),
-    /// The server's operators (who may create organizations with `--org-creation operators`).
-    #[command(subcommand)]
-    Operators(OperatorsCommand),
-    /// Break-glass help for an account's owner, audited in its security log and mailed to it.
-    #[command(subcommand)]
-    Users(UsersCommand),
-    /// Organizations.
-    #[command(subcommand)]
-    Orgs(OrgsCommand),
-    /// Other identity providers people may sign in through (OpenID Connect issuers).
-    #[command(subcommand)]
-    Providers(ProvidersCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ProvidersCommand {
-    /// Add an OpenID Connect issuer; register the redirect URI it prints at the provider.
-    Add {
-        /// What the login page and the Members tab call it ("Sign in with <name>").
-        #[arg(long)]
-        name: String,
-        /// The issuer URL, as its discovery document says it (e.g. https://accounts.google.com).
-        #[arg(long)]
-        issuer: String,
-        #[arg(long)]
-        client_id: String,
-        /// A file holding the client secret (kept off the command line and out of shell history).
-        #[arg(long)]
-        client_secret_file: std::path::PathBuf,
-        /// Scopes to ask for; `openid` is always asked.
-        #[arg(long, default_value = "openid email profile")]
-        scopes: String,
-        /// Make an account for a verified address no account has yet.
-        #[arg(long)]
-        allow_sign_up: bool,
-        /// The button's words instead of "Sign in with <name>".
-        #[arg(long)]
-        button_label: Option<String>,
-    },
-    /// List the providers as JSON (never their secrets).
-    List,
-    /// Remove a provider; accounts connected through it lose that way to sign in.
-    Remove { name: String },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OperatorsCommand {
-    /// Make the account with this email an operator.
-    Add { email: String },
-    /// The account is no longer an operator.
-    Remove { email: String },
-    /// Print the operators' emails.
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UsersCommand {
-    /// Print a one-time link (30 minutes) to choose a new password; with 2FA on, its page still asks for a code.
-    ResetPassword { email: String },
-    /// Turn off the account's two-factor authentication (every factor and backup code) and end its sessions.
-    ResetTwoFactor { email: String },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OrgsCommand {
-    /// Make the account an owner of the organization (for an organization whose owners are all locked out).
-    AddOwner { slug: String, email: String },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MailCommand {
-    /// Print the messages waiting in the outbox, worded as they will be sent (with their links).
-    List {
-        /// Every kept message, delivered and given up ones too.
-        #[arg(long)]
-        all: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ClientsCommand {
-    /// Register an application; prints {"client_id": ..., "client_secret": ...} (the secret only now).
-    Add {
-        /// The organization's address (slug).
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        name: String,
-        /// Where Portcullis sends the browser back with the code; repeat for several.
-        #[arg(long = "redirect-uri", required = true)]
-        redirect_uris: Vec<String>,
-        /// Where Portcullis may send the browser after logging out; repeat for several.
-        #[arg(long = "post-logout-redirect-uri")]
-        post_logout_redirect_uris: Vec<String>,
-        /// A public client (single-page or native app): no secret, PKCE required.
-        #[arg(long)]
-        public: bool,
-        /// Require two-factor authentication for this application.
-        #[arg(long)]
-        require_two_factor: bool,
-        /// How its ID tokens are signed (id_token_signed_response_alg): RS256 or ES256.
-        #[arg(long, default_value = "RS256", value_parser = signing_alg)]
-        id_token_alg: app::applications::SigningAlg,
-        /// A resource server (an API): it may introspect the tokens of every application of the organization.
-        #[arg(long)]
-        resource_server: bool,
-        /// Where logout tokens are posted when its users sign out (OpenID Connect Back-Channel Logout).
-        #[arg(long)]
-        backchannel_logout_uri: Option<String>,
-        /// A service (a CI job, a daemon): it may use the client credentials grant.
-        #[arg(long)]
-        service: bool,
-        /// A shorter life for its refresh tokens, in seconds (3600 to the default 2592000, 30 days).
-        #[arg(long)]
-        refresh_token_secs: Option<i64>,
-        /// Also admit the members of this organization (slug); repeat for several.
-        #[arg(long = "also-admit")]
-        also_admit: Vec<String>,
-    },
-    /// Edit an application: only what is given changes (a repeated URI option replaces that list).
-    Update {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        client_id: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long = "redirect-uri")]
-        redirect_uris: Vec<String>,
-        #[arg(long = "post-logout-redirect-uri")]
-        post_logout_redirect_uris: Vec<String>,
-        /// An empty value removes it.
-        #[arg(long)]
-        backchannel_logout_uri: Option<String>,
-        #[arg(long)]
-        require_two_factor: Option<bool>,
-        #[arg(long, value_parser = signing_alg)]
-        id_token_alg: Option<app::applications::SigningAlg>,
-        #[arg(long)]
-        resource_server: Option<bool>,
-        #[arg(long)]
-        service: Option<bool>,
-        /// Refresh token life in seconds; 2592000 (30 days) is the default.
-        #[arg(long)]
-        refresh_token_secs: Option<i64>,
-        /// The organizations (slugs) whose members it admits besides its own; repeat
-        /// for several; replaces the list (`--also-admit ""` empties it).
-        #[arg(long = "also-admit")]
-        also_admit: Option<Vec<String>>,
-    },
-    /// List an organization's applications as JSON.
-    List {
-        #[arg(long)]
-        org: String,
-    },
-}
-
-fn signing_alg(name: &str) -> Result<app::applications::SigningAlg, String> {
-    app::applications::SigningAlg::parse(name).ok_or_else(|| format!("{name:?} is not RS256 or ES256"))
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SigningKeyCommand {
-    /// Make new signing keys (RS256 and ES256); the old ones stay published until the tokens they signed have expired.
-    Rotate,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -218,16 +36,28 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// sqlite://path/to/file.db or postgres://user@host/db. Default: sqlite://<data dir>/portcullis.db
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// Address to listen on.
-    #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
-    pub site_addr: SocketAddr,
+    pub database_url: Option<Secret>,
+    /// A file holding the database URL (it may hold a password).
+    #[arg(long, env = "DATABASE_URL_FILE")]
+    pub database_url_file: Option<PathBuf>,
+    /// Address to listen on. Default: 127.0.0.1:3000
+    #[arg(long = "addr", env = "PORTCULLIS_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// cargo-leptos's name for the address; `--addr` / PORTCULLIS_ADDR wins.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", hide = true)]
+    pub leptos_site_addr: Option<SocketAddr>,
     /// 64 hex characters (256 bits). Default: a key file generated in the data dir.
     #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
+    /// A file holding the secret key (as `portcullis new-key` prints it).
+    #[arg(long, env = "PORTCULLIS_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
     /// Keys being rotated out, comma-separated: they still decrypt until `portcullis reencrypt` has run.
     #[arg(long, env = "PORTCULLIS_PREVIOUS_SECRET_KEYS", hide_env_values = true, value_delimiter = ',')]
-    pub previous_secret_keys: Vec<String>,
+    pub previous_secret_keys: Vec<Secret>,
+    /// A file holding the previous keys, separated by commas or line breaks.
+    #[arg(long, env = "PORTCULLIS_PREVIOUS_SECRET_KEYS_FILE")]
+    pub previous_secret_keys_file: Option<PathBuf>,
     /// Load balancers (addresses or networks, comma-separated) whose X-Forwarded-For names the client.
     #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -264,7 +94,10 @@ pub struct Config {
     /// (TLS), or smtp://127.0.0.1:25 (plain, loopback only). Without it, messages wait in the
     /// outbox: `portcullis mail list` shows them.
     #[arg(long, env = "PORTCULLIS_SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<Secret>,
+    /// A file holding the mail server's URL (it holds a password).
+    #[arg(long, env = "PORTCULLIS_SMTP_URL_FILE")]
+    pub smtp_url_file: Option<PathBuf>,
     /// The sender of mail, e.g. "Portcullis <id@example.com>". Default: portcullis@ the public URL's domain.
     #[arg(long, env = "PORTCULLIS_MAIL_FROM")]
     pub mail_from: Option<String>,
@@ -329,9 +162,41 @@ impl Config {
         (app::policy::SignUpRules { mode, domains: self.sign_up_domains.clone() }, orgs)
     }
 
+    /// Reads the secrets given as files (`_FILE`) into their settings; once, at start.
+    pub fn read_secret_files(&mut self) -> Result<(), String> {
+        self.secret_key =
+            secret::value_or_file(self.secret_key.take(), self.secret_key_file.as_deref(), "PORTCULLIS_SECRET_KEY")?;
+        self.database_url =
+            secret::value_or_file(self.database_url.take(), self.database_url_file.as_deref(), "DATABASE_URL")?;
+        self.smtp_url =
+            secret::value_or_file(self.smtp_url.take(), self.smtp_url_file.as_deref(), "PORTCULLIS_SMTP_URL")?;
+        let given = (!self.previous_secret_keys.is_empty()).then(|| "given".parse().ok()).flatten();
+        let previous =
+            secret::value_or_file(given, self.previous_secret_keys_file.as_deref(), "PORTCULLIS_PREVIOUS_SECRET_KEYS")?;
+        if self.previous_secret_keys_file.is_some() {
+            let text = previous.as_ref().map(Secret::expose).unwrap_or_default();
+            self.previous_secret_keys = text
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .filter_map(|k| k.parse().ok())
+                .collect();
+        }
+        Ok(())
+    }
+
+    /// Where to listen: `--addr` (PORTCULLIS_ADDR), else LEPTOS_SITE_ADDR, else 127.0.0.1:3000.
+    pub fn site_addr(&self) -> SocketAddr {
+        self.addr.or(self.leptos_site_addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)))
+    }
+
     /// An empty `DATABASE_URL` (as `DATABASE_URL= portcullis`) means the default, not an error.
+    /// A SQLite file is made when missing, whichever way its URL is written.
     pub fn database_url(&self) -> String {
-        match self.database_url.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+        match self.database_url.as_ref().map(|u| u.expose().trim()).filter(|url| !url.is_empty()) {
+            Some(url) if url.starts_with("sqlite:") && !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
             Some(url) => url.to_string(),
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("portcullis.db").display()),
         }
@@ -340,7 +205,7 @@ impl Config {
     /// The 256-bit server key: from the environment, or a key file made once (mode 0600).
     pub fn load_secret_key(&self) -> Result<[u8; 32], String> {
         if let Some(hex_key) = &self.secret_key {
-            return parse_key(hex_key)
+            return parse_key(hex_key.expose())
                 .ok_or_else(|| "PORTCULLIS_SECRET_KEY must be 64 hex characters (32 bytes).".to_string());
         }
         let path = self.data_dir.join("secret.key");
@@ -364,7 +229,7 @@ impl Config {
 
     /// The mail server and sender, checked at start; `None` without a mail server.
     pub fn smtp(&self) -> Result<Option<(crate::mail::SmtpSettings, String)>, String> {
-        let Some(url) = self.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+        let Some(url) = self.smtp_url.as_ref().map(|u| u.expose().trim()).filter(|u| !u.is_empty()) else {
             return Ok(None);
         };
         let settings = crate::mail::parse_smtp_url(url)?;
@@ -379,9 +244,9 @@ impl Config {
     pub fn load_previous_keys(&self) -> Result<Vec<[u8; 32]>, String> {
         self.previous_secret_keys
             .iter()
-            .filter(|k| !k.trim().is_empty())
+            .filter(|k| !k.expose().trim().is_empty())
             .map(|k| {
-                parse_key(k).ok_or_else(|| {
+                parse_key(k.expose()).ok_or_else(|| {
                     "PORTCULLIS_PREVIOUS_SECRET_KEYS must be 64 hex characters each, comma-separated.".to_string()
                 })
             })
@@ -445,6 +310,51 @@ mod tests {
         assert_eq!(cli.config.database_url(), "sqlite:///srv/p/portcullis.db?mode=rwc");
         let cli = Cli::parse_from(["portcullis", "--database-url", "postgres://db/p"]);
         assert_eq!(cli.config.database_url(), "postgres://db/p");
+        let url = |given: &str| Cli::parse_from(["portcullis", "--database-url", given]).config.database_url();
+        assert_eq!(url("sqlite:///srv/new.db"), "sqlite:///srv/new.db?mode=rwc", "a new file is made");
+        assert_eq!(url("sqlite:///srv/p.db?mode=ro"), "sqlite:///srv/p.db?mode=ro");
+        assert_eq!(url("sqlite://p.db?cache=shared"), "sqlite://p.db?cache=shared&mode=rwc");
+    }
+
+    #[test]
+    fn the_listen_address_has_its_own_name_and_cargo_leptoss_still_works() {
+        let addr = |args: &[&str]| Cli::parse_from([&["portcullis"], args].concat()).config.site_addr().to_string();
+        assert_eq!(addr(&[]), "127.0.0.1:3000");
+        assert_eq!(addr(&["--leptos-site-addr", "127.0.0.1:4000"]), "127.0.0.1:4000");
+        assert_eq!(addr(&["--leptos-site-addr", "127.0.0.1:4000", "--addr", "0.0.0.0:80"]), "0.0.0.0:80");
+    }
+
+    #[test]
+    fn secret_files_fill_their_settings_and_the_config_never_prints_a_secret() {
+        let dir = std::env::temp_dir().join(format!("portcullis-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (key, old) = ("ab".repeat(32), "cd".repeat(32));
+        std::fs::write(dir.join("key"), format!("{key}\n")).unwrap();
+        std::fs::write(dir.join("old"), format!("{old}\n{old}\n")).unwrap();
+        std::fs::write(dir.join("db"), "postgres://u:pw@db/p\n").unwrap();
+        let path = |name: &str| dir.join(name).display().to_string();
+        let mut cli = Cli::parse_from([
+            "portcullis",
+            "--secret-key-file",
+            &path("key"),
+            "--previous-secret-keys-file",
+            &path("old"),
+            "--database-url-file",
+            &path("db"),
+            "--smtp-url",
+            "smtp://ann:hunter2@mail.example.com",
+        ]);
+        cli.config.read_secret_files().unwrap();
+        assert_eq!(cli.config.load_secret_key().unwrap(), [0xab; 32]);
+        assert_eq!(cli.config.load_previous_keys().unwrap(), vec![[0xcd; 32], [0xcd; 32]]);
+        assert_eq!(cli.config.database_url(), "postgres://u:pw@db/p");
+        let printed = format!("{cli:?}");
+        for secret in [key.as_str(), old.as_str(), "pw@db", "hunter2"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        let mut both = Cli::parse_from(["portcullis", "--secret-key", &key, "--secret-key-file", &path("key")]);
+        assert!(both.config.read_secret_files().unwrap_err().contains("not both"));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

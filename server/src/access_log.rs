@@ -1,0 +1,111 @@
+//! The access log: one line per request with its method, route template,
+//! status, latency, client address and request id (tower-http's `TraceLayer`),
+//! in the text or JSON format chosen. The route template is logged, never the
+//! path or query (`/reset-password?token=…` carries a token), and never a
+//! header or a body: no cookie, Authorization header, password or code.
+//!
+//! The request id comes from a trusted proxy's `x-request-id`, or is made
+//! here; it is echoed back, and every log line written while the request is
+//! served carries it (its span).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use http::HeaderName;
+use ipnet::IpNet;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What `RUST_LOG` names to see (or hide) the access log.
+pub const TARGET: &str = "portcullis::access";
+
+/// Wraps every route of `router` (the outermost layers: a refused request is logged too).
+pub fn layer<S: Clone + Send + Sync + 'static>(router: Router<S>, trusted: &[IpNet]) -> Router<S> {
+    let trusted: Arc<[IpNet]> = trusted.into();
+    let for_span = trusted.clone();
+    router
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(move |req: &Request| span(req, &for_span))
+                .on_request(())
+                .on_response(|res: &Response, latency: Duration, _: &Span| {
+                    let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+                    tracing::info!(target: TARGET, status = res.status().as_u16(), latency_ms, "answered");
+                })
+                // A 5xx is in the line above; tower-http's own failure line would say it twice.
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomId))
+        .layer(axum::middleware::from_fn_with_state(trusted, trusted_request_id))
+}
+
+fn span(req: &Request, trusted: &[IpNet]) -> Span {
+    // Static files have no route of their own: their folder stands for them.
+    let route = match req.extensions().get::<MatchedPath>() {
+        Some(matched) => matched.as_str(),
+        None if req.uri().path().starts_with("/pkg/") => "/pkg/{file}",
+        None => "(static file or none)",
+    };
+    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let client = client(req, trusted).map_or_else(|| "-".to_string(), |ip| ip.to_string());
+    tracing::info_span!(target: TARGET, "request", id, method = %req.method(), route, client)
+}
+
+fn peer(req: &Request) -> Option<std::net::IpAddr> {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+fn client(req: &Request, trusted: &[IpNet]) -> Option<std::net::IpAddr> {
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    peer(req).map(|ip| app::server::guards::client_ip::client_ip(ip, &forwarded, trusted))
+}
+
+/// A client's own `x-request-id` is dropped (it could forge or flood the log's ids);
+/// a trusted proxy's is kept when it looks like an id.
+async fn trusted_request_id(State(trusted): State<Arc<[IpNet]>>, mut req: Request, next: Next) -> Response {
+    let from_proxy = peer(&req).is_some_and(|ip| trusted.iter().any(|net| net.contains(&ip)));
+    let usable = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).is_some_and(looks_like_an_id);
+    if !(from_proxy && usable) {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+fn looks_like_an_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+/// 128 random bits, as 32 hex characters.
+#[derive(Clone, Copy)]
+struct RandomId;
+
+impl MakeRequestId for RandomId {
+    fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
+        http::HeaderValue::from_str(&hex::encode(rand::random::<[u8; 16]>())).ok().map(RequestId::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_id_is_short_and_plain() {
+        assert!(looks_like_an_id("5f0c2a9e-1b7d-4c1e-9a55-0b3f2d6e8a41"));
+        assert!(looks_like_an_id("req:42"));
+        assert!(!looks_like_an_id(""));
+        assert!(!looks_like_an_id(&"a".repeat(65)));
+        assert!(!looks_like_an_id("a b"));
+        assert!(!looks_like_an_id("a\"}{"));
+    }
+}
