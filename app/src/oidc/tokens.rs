@@ -18,13 +18,17 @@ pub const REFRESH_TOKEN_SECS: i64 = 30 * 86_400;
 /// The shortest refresh token life a client may choose: an hour (its access tokens live ten minutes).
 pub const MIN_REFRESH_TOKEN_SECS: i64 = 3600;
 
+/// A refresh token life outside an hour to the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LifetimeOutOfRange;
+
 /// A client's choice of refresh token life, as registered: `None` is the
-/// default (also when the default is chosen by name); `Err` outside an hour to the default.
-pub fn refresh_lifetime_choice(secs: Option<i64>) -> Result<Option<i64>, ()> {
+/// default (also when the default is chosen by name).
+pub fn refresh_lifetime_choice(secs: Option<i64>) -> Result<Option<i64>, LifetimeOutOfRange> {
     match secs {
         None | Some(0) | Some(REFRESH_TOKEN_SECS) => Ok(None),
         Some(s) if (MIN_REFRESH_TOKEN_SECS..REFRESH_TOKEN_SECS).contains(&s) => Ok(Some(s)),
-        Some(_) => Err(()),
+        Some(_) => Err(LifetimeOutOfRange),
     }
 }
 
@@ -95,9 +99,9 @@ mod tests {
         assert_eq!(refresh_lifetime_choice(Some(REFRESH_TOKEN_SECS)), Ok(None));
         assert_eq!(refresh_lifetime_choice(Some(86_400)), Ok(Some(86_400)));
         assert_eq!(refresh_lifetime_choice(Some(3600)), Ok(Some(3600)));
-        assert_eq!(refresh_lifetime_choice(Some(3599)), Err(()));
-        assert_eq!(refresh_lifetime_choice(Some(REFRESH_TOKEN_SECS + 1)), Err(()));
-        assert_eq!(refresh_lifetime_choice(Some(-5)), Err(()));
+        assert_eq!(refresh_lifetime_choice(Some(3599)), Err(LifetimeOutOfRange));
+        assert_eq!(refresh_lifetime_choice(Some(REFRESH_TOKEN_SECS + 1)), Err(LifetimeOutOfRange));
+        assert_eq!(refresh_lifetime_choice(Some(-5)), Err(LifetimeOutOfRange));
         assert_eq!(refresh_lifetime(Some(3600)), 3600);
         assert_eq!(refresh_lifetime(None), REFRESH_TOKEN_SECS);
     }

@@ -69,7 +69,7 @@ impl Registration {
             // Client credentials need a secret to present.
             service: self.service && !public,
             refresh_token_secs: tokens::refresh_lifetime_choice(self.refresh_token_secs)
-                .map_err(|()| Refused::RefreshLifetimeInvalid)?,
+                .map_err(|_| Refused::RefreshLifetimeInvalid)?,
         })
     }
 }

@@ -76,9 +76,8 @@ pub(super) fn ApplicationCard(
     also_manages: Vec<OrgName>,
     actions: Actions,
 ) -> impl IntoView {
-    let edit = view! {
-        <EditApplication app=app.clone() slug=slug.clone() org_name also_manages action=actions.update />
-    };
+    let edit =
+        view! { <EditApplication app=app.clone() slug=slug.clone() org_name also_manages action=actions.update /> };
     let Application {
         client_id,
         name,
