@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything Portcullis needs to build and test, idempotently.
 # Tools go to caches outside the checkout so that fresh clones (CI) stay fast.
+# `scripts/bootstrap.sh run` installs only what building and running need
+# (scripts/run.sh): no Chromium, Apache, leptosfmt, Python tools or test packages.
 set -euo pipefail
+MODE="${1:-test}"
+case "$MODE" in test | run) ;; *) echo "usage: $0 [test|run]" >&2; exit 2 ;; esac
+testing() { [ "$MODE" = test ]; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${PORTCULLIS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis}"
@@ -38,7 +43,7 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
 fi
 
 # 1b. the formatter and linter that scripts/test.sh gates on
-for component in rustfmt clippy; do
+for component in $(testing && echo rustfmt clippy); do
   if ! rustup component list --installed | grep -q "^$component"; then
     say "adding rust component $component"
     rustup component add "$component"
@@ -60,7 +65,7 @@ LEPTOSFMT_LOG="$CACHE/leptosfmt-install.log"
 LEPTOSFMT_PID=""
 stop_leptosfmt_build() { [ -z "$LEPTOSFMT_PID" ] || kill "$LEPTOSFMT_PID" 2>/dev/null || true; }
 trap stop_leptosfmt_build EXIT
-if ! leptosfmt --version 2>/dev/null | grep -q " $LEPTOSFMT_VERSION\$"; then
+if testing && ! leptosfmt --version 2>/dev/null | grep -q " $LEPTOSFMT_VERSION\$"; then
   say "installing leptosfmt $LEPTOSFMT_VERSION in the background (a minute or two, once; log: $LEPTOSFMT_LOG)"
   (
     unset CARGO_TARGET_DIR
@@ -94,6 +99,11 @@ if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ] || ! grep -q "\"version\": \"$BI
   npm install --prefix "$TOOLS" --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+if ! testing; then
+  say "ready to build and run: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}')"
+  exit 0
+fi
+
 # 5. Chromium for Playwright (never Playwright's own browser download)
 if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   apt_install "Chromium is missing (or set CHROMIUM_PATH)" chromium
@@ -107,6 +117,11 @@ fi
 # 5c. systemd-analyze checks deploy/portcullis.service (server/tests/operations.rs)
 if ! command -v systemd-analyze >/dev/null; then
   apt_install "systemd-analyze is missing" systemd
+fi
+
+# 5d. promtool (Debian's prometheus package) checks /metrics (server/tests/metrics.rs)
+if ! command -v promtool >/dev/null; then
+  apt_install "promtool is missing" prometheus
 fi
 
 # 6. end2end npm packages

@@ -8,7 +8,7 @@ import sys
 # Colours (the text format writes them even to a file) would hide "route=" and such.
 log = re.sub(r"\x1b\[[0-9;]*m", "", open(sys.argv[1], encoding="utf-8", errors="replace").read())
 answered = [line for line in log.splitlines() if "answered" in line and "route=" in line]
-if len(answered) < 100:
+if len(answered) < 20:
     sys.exit(f"only {len(answered)} access log lines: is the access log on?")
 for line in answered[:5]:
     for field in ("id=", "method=", "route=", "client=", "status=", "latency_ms="):

@@ -30,8 +30,8 @@ LAYERS = [
     # The server side, bottom up: what every part shares (AppState, the clock, the
     # database, the hasher, the vocabulary of refusals), the words, the
     # repositories, the guards, the use cases, and the gate in front of them.
-    ("server foundation", ["server/mod.rs", "server/clock.rs", "server/db.rs", "server/password.rs",
-                           "server/refusals.rs", "server/webauthn.rs"]),
+    ("server foundation", ["server/mod.rs", "server/clock.rs", "server/db.rs", "server/meters.rs",
+                           "server/password.rs", "server/refusals.rs", "server/webauthn.rs"]),
     ("words", ["server/words/"]),
     ("store", ["server/store/"]),
     # Clients of other services (identity providers) over the stored settings.

@@ -5,8 +5,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
-scripts/bootstrap.sh
+scripts/bootstrap.sh run
 echo "[run] building (release; the first build takes a while)"
 cargo leptos build --release --precompress
 export LEPTOS_SITE_ROOT="$SITE_ROOT"
+# Security keys, passkeys and OpenID Connect need a public URL with a domain name:
+# where this server listens, unless you say otherwise.
+if [ -z "${PORTCULLIS_PUBLIC_URL:-}" ] && [ -z "${PORTCULLIS_ADDR:-}" ] && [ -z "${LEPTOS_SITE_ADDR:-}" ]; then
+  export PORTCULLIS_PUBLIC_URL="http://localhost:3000"
+  echo "[run] open http://localhost:3000 (PORTCULLIS_PUBLIC_URL; set it yourself to change it)"
+fi
 exec "$CARGO_TARGET_DIR/release/portcullis" "$@"

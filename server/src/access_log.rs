@@ -16,7 +16,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
-use http::HeaderName;
+use http::{HeaderName, Method};
 use ipnet::IpNet;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -32,6 +32,7 @@ pub fn layer<S: Clone + Send + Sync + 'static>(router: Router<S>, trusted: &[IpN
     let trusted: Arc<[IpNet]> = trusted.into();
     let for_span = trusted.clone();
     router
+        .layer(axum::middleware::from_fn(measure))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -48,13 +49,18 @@ pub fn layer<S: Clone + Send + Sync + 'static>(router: Router<S>, trusted: &[IpN
         .layer(axum::middleware::from_fn_with_state(trusted, trusted_request_id))
 }
 
-fn span(req: &Request, trusted: &[IpNet]) -> Span {
+/// The route template, never the path (a path or query may carry a token).
+fn route(req: &Request) -> &str {
     // Static files have no route of their own: their folder stands for them.
-    let route = match req.extensions().get::<MatchedPath>() {
+    match req.extensions().get::<MatchedPath>() {
         Some(matched) => matched.as_str(),
         None if req.uri().path().starts_with("/pkg/") => "/pkg/{file}",
         None => "(static file or none)",
-    };
+    }
+}
+
+fn span(req: &Request, trusted: &[IpNet]) -> Span {
+    let route = route(req);
     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
     let client = client(req, trusted).map_or_else(|| "-".to_string(), |ip| ip.to_string());
     tracing::info_span!(target: TARGET, "request", id, method = %req.method(), route, client)
@@ -68,6 +74,30 @@ fn client(req: &Request, trusted: &[IpNet]) -> Option<std::net::IpAddr> {
     let forwarded: Vec<&str> =
         req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     peer(req).map(|ip| app::server::guards::client_ip::client_ip(ip, &forwarded, trusted))
+}
+
+/// Counts the request and its time by route template, method and status (`/metrics`).
+async fn measure(req: Request, next: Next) -> Response {
+    let route = route(&req).to_string();
+    // Methods are bounded to the known ones: a client's invented method is "other".
+    let method = match *req.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    };
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("portcullis_http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("portcullis_http_request_duration_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    res
 }
 
 /// A client's own `x-request-id` is dropped (it could forge or flood the log's ids);

@@ -4,12 +4,14 @@
 
 mod access_log;
 mod assets;
+mod backup;
 mod config;
 mod demo;
 mod error;
 mod export;
 mod flash;
 mod mail;
+mod metrics;
 mod middleware;
 mod oidc;
 mod operator;
@@ -77,6 +79,12 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         tracing::info!("migrations applied");
         return Ok(());
     }
+    if let Command::Backup { file } = &command {
+        // The database only: no key is needed to copy it, and none is made.
+        let db = open_database(&config).await?;
+        println!("{}", backup::backup(&db, &config.database_url(), file).await?);
+        return Ok(());
+    }
     let state = build_state(&config).await?;
     match command {
         Command::Reencrypt => reencrypt(&state).await,
@@ -91,7 +99,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Users(command) => operator::users(&state, command).await,
         Command::Orgs(command) => operator::orgs(&state, command).await,
         Command::Providers(command) => upstream::cli::providers(&state, command).await,
-        Command::Serve | Command::NewKey | Command::Migrate => serve(&config, state).await,
+        Command::Serve | Command::NewKey | Command::Migrate | Command::Backup { .. } => serve(&config, state).await,
     }
 }
 
@@ -235,6 +243,10 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     let options = leptos_options(config);
     let addr = options.site_addr;
+    app::ui::source::init(config.source_url().map_err(StartupError::Config)?);
+    if let Some(metrics_addr) = config.metrics_addr {
+        metrics::serve(metrics_addr, state.clone()).await?;
+    }
     spawn_cleanup(state.clone(), Duration::from_secs(config.cleanup_interval_secs));
     match config.smtp().map_err(StartupError::Config)? {
         Some((smtp, from)) => {

@@ -13,6 +13,9 @@ on_both_backends!(
     a_request_that_never_finishes_does_not_keep_the_server_after_its_grace,
     logs_can_be_json_lines,
     the_access_log_has_a_line_per_request_and_no_secret,
+    a_backup_made_while_serving_restores_with_the_same_key,
+    metrics_count_requests_sign_ins_and_factors_and_pass_promtool,
+    every_page_links_to_its_source,
 );
 
 async fn a_request_in_flight_finishes_after_sigterm(backend: Backend) {
@@ -258,4 +261,117 @@ fn the_systemd_unit_is_valid_and_sandboxed() {
         .unwrap_or_else(|| panic!("no score in: {report}"));
     assert!(score <= 2.0, "exposure {score} (README states 1.1): {report}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The README's backup and restore, as an operator follows them: a backup made
+/// while serving, then a server started on the copy with the same key.
+async fn a_backup_made_while_serving_restores_with_the_same_key(backend: Backend) {
+    let mut server = TestServer::start(backend).await;
+    let (ann, email) = server.user("Ann").await;
+    let factors = common::enroll(&server, &ann).await;
+    let file = std::env::temp_dir().join(format!("portcullis-backup-{}-{}.db", std::process::id(), rand::random::<u32>()));
+    let out = server.run(&["backup", file.to_str().unwrap()], &[]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    if backend == Backend::Postgres {
+        assert!(!out.status.success() && said.contains("pg_dump --format=custom"), "{said}");
+        return;
+    }
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Keep the secret key as well"), "{said}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let again = server.run(&["backup", file.to_str().unwrap()], &[]);
+    assert!(!again.status.success(), "an existing file is never overwritten");
+    // Written after the backup: not in it.
+    let (_, later) = server.user("Bob").await;
+
+    let key = server.key_file();
+    let restored = format!("sqlite://{}", file.display());
+    server.restart(&[("DATABASE_URL", &restored), ("PORTCULLIS_SECRET_KEY", &key)]).await;
+    server.advance_clock(30);
+    let browser = common::pending_login(&server, &email).await;
+    common::ok(&browser, "verify_login", &[("code", &common::code_now(&server, &factors.secret))]).await;
+    let fresh = server.client();
+    let (status, _) = fresh.call("log_in", &[("email", &later), ("password", PASSWORD)]).await;
+    assert!(status.is_client_error(), "Bob signed up after the backup");
+    let _ = std::fs::remove_file(&file);
+}
+
+/// The value of the sample `name{labels}` in Prometheus text (0 when absent).
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines().find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok())).unwrap_or(0.0)
+}
+
+async fn metrics_count_requests_sign_ins_and_factors_and_pass_promtool(backend: Backend) {
+    let port = common::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = TestServer::start_with(backend, &[("PORTCULLIS_METRICS_ADDR", &addr)]).await;
+    let scrape = || async {
+        let res = reqwest::get(format!("http://{addr}/metrics")).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+        res.text().await.unwrap()
+    };
+    let (ann, email) = server.user("Ann").await;
+    let factors = common::enroll(&server, &ann).await;
+    server.advance_clock(30);
+    let before = scrape().await;
+    let browser = common::pending_login(&server, &email).await;
+    common::ok(&browser, "verify_login", &[("code", &common::code_now(&server, &factors.secret))]).await;
+    let wrong = server.client();
+    let (status, _) = wrong.call("log_in", &[("email", &email), ("password", "not the password")]).await;
+    assert!(status.is_client_error());
+    let after = scrape().await;
+
+    let moved = |series: &str| sample(&after, series) - sample(&before, series);
+    assert_eq!(moved("portcullis_security_events_total{event=\"logged_in\"}"), 1.0, "{after}");
+    assert_eq!(moved("portcullis_security_events_total{event=\"login_failed\"}"), 1.0, "{after}");
+    assert_eq!(moved("portcullis_second_factor_passed_total{factor=\"totp\"}"), 1.0, "{after}");
+    assert_eq!(
+        moved("portcullis_http_requests_total{method=\"POST\",route=\"/api/verify_login\",status=\"200\"}"),
+        1.0,
+        "{after}"
+    );
+    assert!(after.contains("portcullis_http_request_duration_seconds_bucket{route=\"/api/log_in\""), "{after}");
+    assert!(after.contains("portcullis_password_hashing_wait_seconds_count"), "{after}");
+    assert!(after.contains("portcullis_db_pool_connections{state=\"idle\"}"), "{after}");
+    assert!(after.contains("portcullis_outbox_backlog{channel=\"mail\"}"), "{after}");
+    for secret in [email.as_str(), PASSWORD, "127.0.0.1"] {
+        assert!(!after.contains(secret), "{secret} in the metrics");
+    }
+
+    // Prometheus's own linter, as a scraper would read it.
+    let mut promtool = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian's prometheus package; scripts/bootstrap.sh installs it)");
+    std::io::Write::write_all(promtool.stdin.as_mut().unwrap(), after.as_bytes()).unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    // The application's own listener has no /metrics.
+    assert_eq!(reqwest::get(format!("{}/metrics", server.base)).await.unwrap().status(), 404);
+}
+
+/// AGPL section 13: people who use Portcullis over the network can get its source.
+async fn every_page_links_to_its_source(backend: Backend) {
+    let fork = "https://git.example.com/ops/portcullis";
+    let server = TestServer::start_with(backend, &[("PORTCULLIS_SOURCE_URL", fork)]).await;
+    for page in ["/login", "/signup", "/no-such-page"] {
+        let html = reqwest::get(format!("{}{page}", server.base)).await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("<a href=\"{fork}\">Source</a>")), "{page}: {html}");
+    }
+    let out = server.run(&["serve"], &[("PORTCULLIS_SOURCE_URL", "javascript:alert(1)")]);
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success() && said.contains("must be an http(s) URL"), "{said}");
 }

@@ -20,6 +20,7 @@ on_both_backends!(
     disable_needs_reauthentication,
     a_pending_login_reaches_nothing_but_the_second_step,
     secrets_and_codes_are_never_stored_in_the_clear,
+    a_code_from_a_clock_minutes_behind_is_refused_with_the_reason,
 );
 
 /// Moves to a fresh 30-second step: replay protection wants a later one.
@@ -311,4 +312,28 @@ async fn secrets_and_codes_are_never_stored_in_the_clear(backend: Backend) {
     // Responses with secrets are never cached.
     let res = c.http.post(format!("{}/api/start_enrollment", server.base)).send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+/// The Hub seed's troubleshooting: a phone whose clock is minutes off gets
+/// codes that "expire before you have a chance to enter them". Such a code is
+/// refused, and the person is told why; a code of a future step is refused
+/// with nothing said (it would become valid: saying so would help a guesser).
+async fn a_code_from_a_clock_minutes_behind_is_refused_with_the_reason(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (ann, email) = server.user("Ann").await;
+    let factors = enroll(&server, &ann).await;
+    server.advance_clock(30);
+    let step = app::twofactor::totp::step_of(server.now());
+    let browser = pending_login(&server, &email).await;
+    let behind = factors.secret.code_at_step(step - 10, 6);
+    let (status, body) = browser.call("verify_login", &[("code", &behind)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Your device's clock looks 5 minutes behind"), "{body}");
+    let ahead = factors.secret.code_at_step(step + 4, 6);
+    let (status, body) = browser.call("verify_login", &[("code", &ahead)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let said = body["message"].as_str().unwrap();
+    assert!(said.starts_with("That code is not valid") && !said.contains("clock"), "{body}");
+    // Neither was accepted: the right code still signs in.
+    ok(&browser, "verify_login", &[("code", &code_now(&server, &factors.secret))]).await;
 }

@@ -7,6 +7,7 @@ pub mod flows;
 pub mod gate;
 pub mod guards;
 pub mod key_rotation;
+pub mod meters;
 pub mod password;
 pub mod refusals;
 pub mod store;

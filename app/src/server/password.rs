@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
 use crate::error::AppError;
+use crate::server::meters;
 
 /// A stored argon2 hash. Deliberately neither `Serialize` nor `Debug`-printing its content.
 #[derive(Clone)]
@@ -136,7 +137,10 @@ impl PasswordHasher {
         job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let (reply, answer) = oneshot::channel();
+        let queued_at = std::time::Instant::now();
         let job: Job = Box::new(move |memory| {
+            meters::hashing_queued(-1.0);
+            meters::hashing_waited(queued_at.elapsed().as_secs_f64());
             // The caller has gone (client disconnected, timed out): no one
             // wants this hash, and others are waiting.
             if reply.is_closed() {
@@ -144,9 +148,12 @@ impl PasswordHasher {
             }
             let _ = reply.send(job(memory));
         });
+        meters::hashing_queued(1.0);
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
+                meters::hashing_queued(-1.0);
+                meters::hashing_busy();
                 tracing::warn!("password hashing queue full: refusing a request");
                 return Err(AppError::Busy { retry_after_secs: BUSY_RETRY_AFTER_SECS });
             }

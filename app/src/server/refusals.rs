@@ -61,6 +61,12 @@ pub enum Refused {
         code: String,
         email: String,
         server_time: i64,
+        /// The device's clock looks this far off (positive: ahead).
+        skew_minutes: Option<i64>,
+    },
+    /// An app code of a step minutes in the past: the device's clock (or the server's) is behind.
+    ClockOff {
+        minutes: i64,
     },
     /// The session or the pending login expired, or was used: log in again.
     SignedOut,
@@ -282,6 +288,7 @@ impl Refused {
             Self::WrongCode(..) => "wrong_code",
             Self::WrongPassword => "wrong_password",
             Self::WrongEnrollmentCode { .. } => "wrong_enrollment_code",
+            Self::ClockOff { .. } => "clock_off",
             Self::SignedOut => "signed_out",
             Self::SecurityKeysOff => "security_keys_off",
             Self::KeyRequestGone => "key_request_gone",

@@ -101,6 +101,44 @@ pub fn matching_step(secret: &TotpSecret, code: &str, now: i64) -> Option<i64> {
     found
 }
 
+/// How far a refused code's clock may be looked for: ten minutes either side.
+pub const SKEW_STEPS: i64 = 20;
+
+/// A refused code, looked for outside the drift window but within ten
+/// minutes: the steps between now and the step whose code it is (positive:
+/// the device is ahead). Only to say why a code was refused; such a code is
+/// never accepted. The nearest step wins; every candidate is compared.
+pub fn skew_of(secret: &TotpSecret, code: &str, now: i64) -> Option<i64> {
+    let now_step = step_of(now);
+    let mut found: Option<i64> = None;
+    for offset in -SKEW_STEPS..=SKEW_STEPS {
+        if offset.abs() <= DRIFT_STEPS {
+            continue;
+        }
+        let expected = secret.code_at_step(now_step + offset, DIGITS);
+        let nearer = found.is_none_or(|f| offset.abs() < f.abs());
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) && nearer {
+            found = Some(offset);
+        }
+    }
+    found
+}
+
+/// What a person may be told of a skew. A code of a past step never becomes
+/// valid again, so "your clock is behind" gives nothing away; a code of a
+/// future step does, so at login it is only said when `reveal_ahead` (the
+/// enrollment, whose session holds the secret anyway).
+pub fn sayable_skew(offset_steps: i64, reveal_ahead: bool) -> Option<i64> {
+    (offset_steps < 0 || reveal_ahead).then_some(offset_steps)
+}
+
+/// Whole minutes of a skew in steps, never 0 (a skew is over a minute by construction).
+pub fn skew_minutes(offset_steps: i64) -> i64 {
+    let secs = offset_steps * STEP_SECS as i64;
+    let minutes = (secs.abs() + 30) / 60;
+    minutes.max(1) * secs.signum()
+}
+
 fn base32_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
@@ -150,6 +188,30 @@ fn uri_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_from_a_clock_minutes_off_is_refused_but_its_skew_is_found() {
+        let secret = TotpSecret::from_bytes(vec![7; 20]);
+        let now = 1_800_000_000;
+        let behind = secret.code_at_step(step_of(now) - 10, DIGITS);
+        assert_eq!(matching_step(&secret, &behind, now), None, "five minutes behind is refused");
+        assert_eq!(skew_of(&secret, &behind, now), Some(-10));
+        assert_eq!(skew_minutes(-10), -5);
+        let ahead = secret.code_at_step(step_of(now) + 4, DIGITS);
+        assert_eq!(skew_of(&secret, &ahead, now), Some(4));
+        assert_eq!(skew_minutes(3), 2, "90 s rounds to two minutes");
+        let current = secret.code_at_step(step_of(now), DIGITS);
+        assert_eq!(skew_of(&secret, &current, now), None, "inside the drift window: no skew");
+        let far = secret.code_at_step(step_of(now) - 21, DIGITS);
+        assert_eq!(skew_of(&secret, &far, now), None, "beyond ten minutes nothing is said");
+    }
+
+    #[test]
+    fn a_future_codes_skew_is_told_only_to_a_session_holding_the_secret() {
+        assert_eq!(sayable_skew(-10, false), Some(-10), "a past step is never valid again");
+        assert_eq!(sayable_skew(4, false), None, "a future step would become valid: not at login");
+        assert_eq!(sayable_skew(4, true), Some(4), "the enrollment's own secret");
+    }
 
     fn rfc_secret() -> TotpSecret {
         TotpSecret::from_bytes(b"12345678901234567890".to_vec())

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod components;
 pub mod pages;
+pub mod source;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -98,6 +99,10 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/oidc/logout") view=LogoutPage ssr=SsrMode::Async />
             </Routes>
         </main>
+        <footer class="site-footer">
+            <a href=source::url()>"Source"</a>
+            {concat!(" · Portcullis ", env!("CARGO_PKG_VERSION"), " · AGPL-3.0")}
+        </footer>
     }
 }
 

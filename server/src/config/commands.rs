@@ -12,6 +12,11 @@ pub enum Command {
     Demo,
     /// Re-seal every stored secret and backup code under the current key (after a key rotation).
     Reencrypt,
+    /// Copy the SQLite database to FILE while serving (a consistent snapshot); with PostgreSQL, says to use pg_dump.
+    Backup {
+        /// The new file (it must not exist).
+        file: std::path::PathBuf,
+    },
     /// Print a new random secret key (64 hex characters) and exit.
     NewKey,
     /// Applications that sign their users in through Portcullis (OpenID Connect clients).

@@ -111,6 +111,14 @@ pub struct Config {
     /// Who may create organizations: anyone, or the operators (`portcullis operators add EMAIL`).
     #[arg(long, env = "PORTCULLIS_ORG_CREATION", value_enum, default_value_t = OrgCreation::Anyone)]
     pub org_creation: OrgCreation,
+    /// Serve Prometheus metrics at /metrics on this address (e.g. 127.0.0.1:9464). Off by default;
+    /// not behind the sign-in gate, so keep it on the loopback or a private network.
+    #[arg(long, env = "PORTCULLIS_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Where the footer's "Source" link points (AGPL section 13): set it when you run a modified version.
+    /// Default: the project's repository.
+    #[arg(long, env = "PORTCULLIS_SOURCE_URL")]
+    pub source_url: Option<String>,
     /// Text messages as a second factor (`--sms-gateway` and its settings).
     #[command(flatten)]
     pub sms: crate::sms::SmsArgs,
@@ -183,6 +191,15 @@ impl Config {
                 .collect();
         }
         Ok(())
+    }
+
+    /// The "Source" link's URL, checked at start: http(s) only.
+    pub fn source_url(&self) -> Result<Option<&str>, String> {
+        match self.source_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) if app::ui::source::valid(url) => Ok(Some(url)),
+            Some(url) => Err(format!("PORTCULLIS_SOURCE_URL must be an http(s) URL, not {url:?}")),
+            None => Ok(None),
+        }
     }
 
     /// Where to listen: `--addr` (PORTCULLIS_ADDR), else LEPTOS_SITE_ADDR, else 127.0.0.1:3000.

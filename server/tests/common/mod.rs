@@ -196,7 +196,7 @@ pub struct TestServer {
 /// same just-released port to two tests starting at once; the loser's server
 /// then fails to bind while its health check is answered by the winner, and
 /// the two tests talk to one server (seen: "acme is taken" on a new database).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
     loop {
         let port = std::net::TcpListener::bind("127.0.0.1:0")

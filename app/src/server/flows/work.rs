@@ -157,9 +157,15 @@ impl Work<'_> {
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await?;
         match self.settle {
-            Settle::Code(challenge, factor) => challenge.passed(self.state, Claim::Used(factor)).await,
+            Settle::Code(challenge, factor) => {
+                crate::server::meters::second_factor_passed(factor.as_str());
+                challenge.passed(self.state, Claim::Used(factor)).await
+            }
             Settle::Password(challenge) => challenge.passed(self.state, Claim::NotAsked).await,
-            Settle::KeyAnswer(attempt) => attempt.passed(self.state).await,
+            Settle::KeyAnswer(attempt) => {
+                crate::server::meters::second_factor_passed("security_key");
+                attempt.passed(self.state).await
+            }
             Settle::Nothing | Settle::Key => Ok(()),
         }
     }

@@ -212,6 +212,7 @@ pub async fn reserve(db: &Db, counter: Counter, now: i64) -> AppResult<Reservati
         .fetch_optional(db)
         .await?;
     let until: i64 = row.map(|r| r.try_get("locked_until")).transpose()?.unwrap_or(now);
+    crate::server::meters::throttled(counter.scope.name());
     Err(AppError::RateLimited { retry_after_secs: (until - now).max(1) as u64 })
 }
 

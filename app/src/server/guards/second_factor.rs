@@ -8,7 +8,10 @@
 //! so that a code is used up only if the change it authorizes commits, and
 //! closes the challenge after that transaction ends.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use crate::error::AppResult;
+use crate::server::guards::clock_skew;
 use crate::server::guards::attempts::{self, Counter, Reservation};
 use crate::server::refusals::Refused;
 use crate::server::store::events::{self, RequestMeta, SecurityEvent};
@@ -25,6 +28,17 @@ pub enum Factor {
     Totp,
     BackupCode,
     Sms,
+}
+
+impl Factor {
+    /// Its name in the metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Factor::Totp => "totp",
+            Factor::BackupCode => "backup_code",
+            Factor::Sms => "sms",
+        }
+    }
 }
 
 /// Strict parsing first: malformed input is refused without costing an attempt.
@@ -120,6 +134,8 @@ pub struct Challenge {
     code: Option<(Parsed, Accept)>,
     /// What a texted code was sent for (the pending login's token hash).
     texted_for: Option<String>,
+    /// A refused app code's clock skew in steps that may be told (0: none).
+    skew: AtomicI64,
 }
 
 /// Parses `code` (refusing malformed input for free) and takes one attempt.
@@ -133,7 +149,7 @@ pub async fn challenge(
 ) -> AppResult<Challenge> {
     let code = code.map(|(raw, accept)| parse(raw, accept).map(|parsed| (parsed, accept))).transpose()?;
     let attempt = begin_attempt(state, user_id, meta).await?;
-    Ok(Challenge { attempt, user_id, code, texted_for: None })
+    Ok(Challenge { attempt, user_id, code, texted_for: None, skew: AtomicI64::new(0) })
 }
 
 /// A challenge with the code texted for the pending login `pending_hash`.
@@ -191,8 +207,19 @@ impl Challenge {
                     return Ok(Claim::Wrong);
                 };
                 match totp::matching_step(&credential.secret, code, now) {
-                    Some(step) if credentials::claim_step(&mut **tx, self.user_id, step).await? => Factor::Totp,
-                    _ => return Ok(Claim::Wrong),
+                    Some(step) if credentials::claim_step(&mut **tx, self.user_id, step).await? => {
+                        clock_skew::observe(self.user_id, step - totp::step_of(now), now);
+                        Factor::Totp
+                    }
+                    Some(_) => return Ok(Claim::Wrong),
+                    None => {
+                        if let Some(offset) = totp::skew_of(&credential.secret, code, now) {
+                            clock_skew::observe(self.user_id, offset, now);
+                            let sayable = totp::sayable_skew(offset, false).unwrap_or(0);
+                            self.skew.store(sayable, Ordering::Relaxed);
+                        }
+                        return Ok(Claim::Wrong);
+                    }
                 }
             }
             Parsed::Backup(code) => {
@@ -225,7 +252,9 @@ impl Challenge {
     /// the failure is counted and logged; returns the error to answer with.
     pub async fn failed(self, state: &AppState, meta: &RequestMeta) -> crate::error::AppError {
         let accept = self.code.as_ref().map_or(Accept::Totp, |(_, accept)| *accept);
+        let skew = self.skew.load(Ordering::Relaxed);
         match self.attempt_done(state, Outcome::Failed, meta).await {
+            Ok(()) if skew != 0 => Refused::ClockOff { minutes: totp::skew_minutes(skew) }.into(),
             Ok(()) => Refused::WrongCode(accept).into(),
             Err(e) => e,
         }
@@ -255,7 +284,10 @@ pub async fn verify_enrollment_code(
     // Whoever holds the session knows the pending secret: a right code here proves nothing.
     let outcome = if step.is_some() { Outcome::NoFailure } else { Outcome::Failed };
     end_attempt(state, attempt, user_id, outcome, meta).await?;
-    Ok(step.ok_or(Refused::WrongEnrollmentCode { code, email: email.to_string(), server_time: now })?)
+    // The session holds this secret: a skew either way may be told.
+    let skew = step.is_none().then(|| totp::skew_of(secret, &code, now)).flatten();
+    let skew_minutes = skew.and_then(|s| totp::sayable_skew(s, true)).map(totp::skew_minutes);
+    Ok(step.ok_or(Refused::WrongEnrollmentCode { code, email: email.to_string(), server_time: now, skew_minutes })?)
 }
 
 /// Setting up a number: the code texted to it, for this session's

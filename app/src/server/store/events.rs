@@ -324,6 +324,7 @@ where
         .bind(detail.map(str::to_string))
         .execute(db)
         .await?;
+    crate::server::meters::security_event(event.as_str());
     Ok(())
 }
 

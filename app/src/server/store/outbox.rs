@@ -79,6 +79,19 @@ pub enum Channel {
     Backchannel,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Mail, Channel::Sms, Channel::Backchannel];
+
+    /// Its name in the metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Mail => "mail",
+            Channel::Sms => "sms",
+            Channel::Backchannel => "backchannel",
+        }
+    }
+}
+
 impl MessageKind {
     pub const ALL: [MessageKind; 17] = [
         Self::TwoFactorTurnedOn,
@@ -331,6 +344,7 @@ pub async fn deliver_due(
                     Settled::Retry { at: next, why }
                 };
                 settle(db, id, worker, settled).await?;
+                crate::server::meters::delivery_failed(channel.as_str());
                 round.failed += 1;
             }
         }
@@ -479,4 +493,20 @@ mod tests {
         }
         assert_eq!(MessageKind::parse("carrier_pigeon"), None);
     }
+}
+
+/// Messages waiting for delivery (not delivered, not given up), per channel: the backlog.
+pub async fn backlog(db: &Db) -> AppResult<Vec<(Channel, i64)>> {
+    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY kind")
+        .fetch_all(db)
+        .await?;
+    let mut backlog: Vec<(Channel, i64)> = Channel::ALL.iter().map(|c| (*c, 0)).collect();
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        let Some(kind) = MessageKind::ALL.into_iter().find(|k| k.as_str() == kind) else { continue };
+        if let Some(entry) = backlog.iter_mut().find(|(c, _)| *c == kind.channel()) {
+            entry.1 += row.try_get::<i64, _>("n")?;
+        }
+    }
+    Ok(backlog)
 }

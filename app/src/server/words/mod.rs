@@ -140,6 +140,14 @@ fn malformed_code(accept: Accept) -> &'static str {
     }
 }
 
+/// "Your device's clock looks 5 minutes behind the server's. " (with its space).
+fn clock_off(minutes: i64) -> String {
+    let n = minutes.abs();
+    let unit = if n == 1 { "minute" } else { "minutes" };
+    let way = if minutes < 0 { "behind" } else { "ahead of" };
+    format!("Your device's clock looks {n} {unit} {way} the server's (or the server's is off). ")
+}
+
 fn wrong_code(accept: Accept) -> &'static str {
     match accept {
         Accept::BackupCode => "That backup code is not valid or was used already.",
@@ -253,12 +261,20 @@ fn refused_words(refused: Refused) -> AppError {
             ),
             Refused::MalformedCode(accept) => AppError::validation("code", malformed_code(accept)),
             Refused::WrongCode(accept) => AppError::validation("code", wrong_code(accept)),
-            Refused::WrongPassword => AppError::validation("password", "That password is not right."),
-            Refused::WrongEnrollmentCode { code, email, server_time } => AppError::validation(
+            Refused::ClockOff { minutes } => AppError::validation(
                 "code",
                 format!(
-                    "Code {code} is not a valid two-factor authentication code for user {email}. \
+                    "That code is not valid now. {}Set your phone to take its time from the network, then enter the code your authenticator app shows.",
+                    clock_off(minutes)
+                ),
+            ),
+            Refused::WrongPassword => AppError::validation("password", "That password is not right."),
+            Refused::WrongEnrollmentCode { code, email, server_time, skew_minutes } => AppError::validation(
+                "code",
+                format!(
+                    "Code {code} is not a valid two-factor authentication code for user {email}. {}\
                      Check that your device sets its clock automatically: the server's time is {}.",
+                    skew_minutes.map(clock_off).unwrap_or_default(),
                     format_utc_time(server_time)
                 ),
             ),
@@ -414,6 +430,14 @@ pub fn notice(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_from_a_clock_minutes_off_says_which_way_and_how_far() {
+        let behind = AppError::from(Refused::ClockOff { minutes: -5 });
+        assert_eq!(behind.status(), 422);
+        assert!(behind.to_string().contains("Your device's clock looks 5 minutes behind the server's"), "{behind}");
+        assert_eq!(clock_off(1), "Your device's clock looks 1 minute ahead of the server's (or the server's is off). ");
+    }
 
     #[test]
     fn each_refusal_is_answered_with_its_status_and_field() {

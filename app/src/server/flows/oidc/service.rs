@@ -34,5 +34,6 @@ pub async fn client_credentials(
     let mut work = cx.work().await?;
     let token = service_tokens::issue(work.tx(), client.id, "", cx.now).await?;
     work.commit().await?;
+    crate::server::meters::tokens_issued("client_credentials");
     Ok(json!({ "access_token": token, "token_type": "Bearer", "expires_in": tokens::ACCESS_TOKEN_SECS }))
 }

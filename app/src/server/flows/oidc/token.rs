@@ -134,6 +134,7 @@ async fn redeem_code(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + 
     grants::insert(work.tx(), &grant, cx.now).await?;
     let issued = grants::issue(work.tx(), &grant.id, None, refresh_secs(client), cx.now).await?;
     work.commit().await?;
+    crate::server::meters::tokens_issued("authorization_code");
     respond(cx, client, &grant, &issued, found.nonce.as_deref(), prepared)
 }
 
@@ -192,6 +193,7 @@ async fn refresh(cx: &Ctx<'_>, client: &clients::Client, form: &(dyn Form + Sync
     }
     let issued = grants::issue(work.tx(), &found.grant.id, narrower.as_deref(), refresh_secs(client), cx.now).await?;
     work.commit().await?;
+    crate::server::meters::tokens_issued("refresh_token");
     let grant = Grant { scope: narrower.unwrap_or_else(|| found.grant.scope.clone()), ..found.grant };
     respond(cx, client, &grant, &issued, None, prepared)
 }
