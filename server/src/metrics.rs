@@ -32,8 +32,15 @@ fn install() -> Result<PrometheusHandle, StartupError> {
 
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
-    describe_counter!("portcullis_http_requests_total", "HTTP requests answered, by method, route template and status.");
-    describe_histogram!("portcullis_http_request_duration_seconds", Unit::Seconds, "Time to answer, by route template.");
+    describe_counter!(
+        "portcullis_http_requests_total",
+        "HTTP requests answered, by method, route template and status."
+    );
+    describe_histogram!(
+        "portcullis_http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer, by route template."
+    );
     describe_counter!(
         "portcullis_security_events_total",
         "Rows written to users' security logs, by event (logged_in, login_failed, failed_code, lockout, ...)."
@@ -47,7 +54,10 @@ fn describe() {
         Unit::Seconds,
         "How long a password hash waited for a thread."
     );
-    describe_counter!("portcullis_password_hashing_busy_total", "Requests refused with 503: the hashing queue was full.");
+    describe_counter!(
+        "portcullis_password_hashing_busy_total",
+        "Requests refused with 503: the hashing queue was full."
+    );
     describe_gauge!("portcullis_outbox_backlog", "Messages waiting for delivery, by channel.");
     describe_counter!(
         "portcullis_outbox_delivery_failures_total",

@@ -269,7 +269,8 @@ async fn a_backup_made_while_serving_restores_with_the_same_key(backend: Backend
     let mut server = TestServer::start(backend).await;
     let (ann, email) = server.user("Ann").await;
     let factors = common::enroll(&server, &ann).await;
-    let file = std::env::temp_dir().join(format!("portcullis-backup-{}-{}.db", std::process::id(), rand::random::<u32>()));
+    let file =
+        std::env::temp_dir().join(format!("portcullis-backup-{}-{}.db", std::process::id(), rand::random::<u32>()));
     let out = server.run(&["backup", file.to_str().unwrap()], &[]);
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     if backend == Backend::Postgres {

@@ -11,8 +11,8 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::error::AppResult;
-use crate::server::guards::clock_skew;
 use crate::server::guards::attempts::{self, Counter, Reservation};
+use crate::server::guards::clock_skew;
 use crate::server::refusals::Refused;
 use crate::server::store::events::{self, RequestMeta, SecurityEvent};
 use crate::server::{store::credentials, store::sms, AppState};

@@ -497,9 +497,11 @@ mod tests {
 
 /// Messages waiting for delivery (not delivered, not given up), per channel: the backlog.
 pub async fn backlog(db: &Db) -> AppResult<Vec<(Channel, i64)>> {
-    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY kind")
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT kind, COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY kind",
+    )
+    .fetch_all(db)
+    .await?;
     let mut backlog: Vec<(Channel, i64)> = Channel::ALL.iter().map(|c| (*c, 0)).collect();
     for row in &rows {
         let kind: String = row.try_get("kind")?;
