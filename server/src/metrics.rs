@@ -90,7 +90,7 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> Result<(), StartupError
 
 /// What is read at scrape time (the pool, the outbox's backlog), then everything as text.
 async fn render(State((handle, state)): State<(PrometheusHandle, AppState)>) -> impl IntoResponse {
-    let (size, idle) = (state.db.size() as f64, state.db.num_idle() as f64);
+    let (size, idle) = (f64::from(state.db.size()), state.db.num_idle() as f64);
     metrics::gauge!("portcullis_db_pool_connections", "state" => "idle").set(idle);
     metrics::gauge!("portcullis_db_pool_connections", "state" => "in_use").set((size - idle).max(0.0));
     match outbox::backlog(&state.db).await {
