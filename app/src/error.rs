@@ -62,6 +62,10 @@ pub enum AppError {
     /// Every password check is taken: refused at once rather than queued for long.
     #[error("Portcullis is busy right now. Try again in a few seconds.")]
     Busy { retry_after_secs: u64 },
+    /// The database does not answer (restarting, unreachable) or cannot write (disk full):
+    /// nothing was saved, and the request may be tried again.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after_secs: u64 },
     /// A request body over the limit.
     #[error("{message}")]
     PayloadTooLarge { message: String },
@@ -130,7 +134,7 @@ impl AppError {
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
             Self::RateLimited { .. } => 429,
-            Self::Busy { .. } => 503,
+            Self::Busy { .. } | Self::Unavailable { .. } => 503,
             Self::Network { .. } => 502,
             Self::Internal => 500,
         }
@@ -139,7 +143,9 @@ impl AppError {
     /// For the `Retry-After` header.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            Self::RateLimited { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::Unavailable { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -191,6 +197,7 @@ impl<'de> Deserialize<'de> for AppError {
             },
             "rate_limited" => Self::RateLimited { retry_after_secs: retry()? },
             "busy" => Self::Busy { retry_after_secs: retry()? },
+            "unavailable" => Self::Unavailable { message: message()?, retry_after_secs: retry()? },
             "payload_too_large" => Self::PayloadTooLarge { message: message()? },
             "unsupported_media_type" => Self::UnsupportedMediaType { message: message()? },
             "bad_request" => Self::BadRequest { message: message()? },
@@ -223,7 +230,52 @@ impl FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = %err, "database error");
-        Self::Internal
+        match database_trouble(&err) {
+            Some(DatabaseTrouble::Down) => Self::Unavailable {
+                message: "The database is not answering right now, so nothing was saved. Try again in a few seconds."
+                    .into(),
+                retry_after_secs: 5,
+            },
+            Some(DatabaseTrouble::Full) => Self::Unavailable {
+                message: "The server's disk is full, so nothing was saved. Try again later.".into(),
+                retry_after_secs: 60,
+            },
+            None => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DatabaseTrouble {
+    /// Unreachable, restarting, shutting down, or no connection free in time.
+    Down,
+    /// No room to write (SQLite's SQLITE_FULL, PostgreSQL's disk_full).
+    Full,
+}
+
+/// What went wrong with the database that is not the request's fault nor a bug:
+/// the request fails fast with 503 (and `Retry-After`) instead of a 500.
+#[cfg(feature = "ssr")]
+fn database_trouble(err: &sqlx::Error) -> Option<DatabaseTrouble> {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            Some(DatabaseTrouble::Down)
+        }
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or_default();
+            // PostgreSQL: class 08 connection exception, 57P0x shutting down / cannot connect now,
+            // 53300 too many connections; 53100 disk full. SQLite: 13 (or 13 extended) full.
+            if code.starts_with("08") || code.starts_with("57P0") || code == "53300" {
+                Some(DatabaseTrouble::Down)
+            } else if code == "53100" || code == "13" || db.message().contains("database or disk is full") {
+                Some(DatabaseTrouble::Full)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 
@@ -233,6 +285,17 @@ pub type AppResult<T> = Result<T, AppError>;
 mod tests {
     use super::AppError;
 
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_database_that_does_not_answer_is_a_503_to_retry_not_a_500() {
+        let down = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!((down.status(), down.retry_after_secs()), (503, Some(5)));
+        assert!(down.to_string().starts_with("The database is not answering right now"));
+        let io = AppError::from(sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)));
+        assert_eq!(io.status(), 503);
+        assert_eq!(AppError::from(sqlx::Error::RowNotFound), AppError::Internal, "a bug stays a 500");
+    }
+
     #[test]
     fn every_error_reads_back_as_it_was_written() {
         let reason = Some("why".to_string());
@@ -241,6 +304,7 @@ mod tests {
             AppError::Validation { field: "f".into(), message: "m".into(), reason: None },
             AppError::InvalidCredentials,
             AppError::Unauthenticated,
+            AppError::Unavailable { message: "m".into(), retry_after_secs: 5 },
             AppError::Unauthorized { message: "m".into(), reason: reason.clone() },
             AppError::Forbidden { message: "m".into(), reason: reason.clone() },
             AppError::NotFound { message: "m".into(), reason: None },

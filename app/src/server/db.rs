@@ -2,7 +2,7 @@
 //! set of queries through sqlx's `Any` driver; only the migrations differ.
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::time::Duration;
 
 pub type Db = AnyPool;
@@ -37,6 +37,16 @@ pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Db, sqlx::Error> 
                     conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;").await?;
                 }
                 Ok(())
+            })
+        })
+        // A connection whose transaction could not end (a COMMIT refused on a full
+        // disk, which SQLite rolls back itself, so the ROLLBACK that follows fails)
+        // would refuse every later BEGIN: flush what is pending, and close it
+        // rather than hand it to the next request.
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                conn.ping().await?;
+                Ok(!conn.is_in_transaction())
             })
         })
         .connect(url)

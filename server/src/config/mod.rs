@@ -70,7 +70,7 @@ pub struct Config {
     /// Most database connections this instance opens.
     #[arg(long, env = "PORTCULLIS_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
-    /// Seconds to wait for a free database connection before answering 500.
+    /// Seconds to wait for a free database connection before answering 503 (try again).
     #[arg(long, env = "PORTCULLIS_DB_ACQUIRE_TIMEOUT", default_value_t = 5)]
     pub db_acquire_timeout_secs: u64,
     /// After SIGTERM, how many seconds requests in flight may take before the server stops anyway
