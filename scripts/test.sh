@@ -122,7 +122,9 @@ run_e2e SQLite "" localhost webauthn.spec.ts --project chromium
 if command -v psql >/dev/null && psql -q "$PG_ADMIN" -c "SELECT 1" >/dev/null 2>&1; then
   PG_DB="portcullis_e2e_$$"
   psql -q "$PG_ADMIN" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
-  # The same server URL with the new database in place of the admin one.
+  # The same server URL with the new database in place of the admin one; only the walks whose
+  # outcome can depend on the database (end2end/playwright.config.ts).
+  export PORTCULLIS_E2E_DATABASE_WALKS=1
   run_e2e PostgreSQL "$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_ADMIN" "$PG_DB")"
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true but PostgreSQL (psql and a server at $PG_ADMIN) is not available for the end-to-end run" >&2
