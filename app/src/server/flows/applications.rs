@@ -117,7 +117,7 @@ async fn admitted(tx: &mut Tx, actor: Actor, slugs: &[String], current: &[i64]) 
             let role = orgs::role_of_in(tx, id, user_id).await?;
             let manages = role.is_some_and(|r| may_manage(r, ManagerTask::ManageApplications).is_ok());
             if !manages && !current.contains(&id) {
-                return Err(Refused::MayNotAdmit { org: name }.into());
+                return Err(Refused::MayNotAdmit { org: slug.to_string() }.into());
             }
         }
         ids.push(id);
