@@ -3,10 +3,11 @@
 # Tools go to caches outside the checkout so that fresh clones (CI) stay fast.
 # `scripts/bootstrap.sh run` installs only what building and running need
 # (scripts/run.sh): no Chromium, Apache, leptosfmt, Python tools or test packages.
+# `scripts/bootstrap.sh dev` adds cargo-leptos, for `cargo leptos watch`.
 set -euo pipefail
 MODE="${1:-test}"
-case "$MODE" in test | run) ;; *) echo "usage: $0 [test|run]" >&2; exit 2 ;; esac
-testing() { [ "$MODE" = test ]; }
+case "$MODE" in test | run | dev) ;; *) echo "usage: $0 [test|run|dev]" >&2; exit 2 ;; esac
+testing() { [ "$MODE" != run ]; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${PORTCULLIS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis}"
@@ -75,9 +76,11 @@ if testing && ! leptosfmt --version 2>/dev/null | grep -q " $LEPTOSFMT_VERSION\$
   LEPTOSFMT_PID=$!
 fi
 
-# 2. cargo-leptos (uses wasm-bindgen and wasm-opt from PATH thanks to no_downloads)
+# 2. cargo-leptos, for `cargo leptos watch` and the front-end benchmarks (uses wasm-bindgen and
+# wasm-opt from PATH thanks to no_downloads): `dev` only. The scripts build and test without it
+# (scripts/build.sh), and its own build takes 18 minutes on 2 cores.
 CARGO_LEPTOS_VERSION=0.3.10
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+if [ "$MODE" = dev ] && ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
@@ -100,7 +103,7 @@ if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ] || ! grep -q "\"version\": \"$BI
 fi
 
 if ! testing; then
-  say "ready to build and run: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}')"
+  say "ready to build and run: wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}')"
   exit 0
 fi
 
@@ -181,4 +184,4 @@ if [ -n "$LEPTOSFMT_PID" ]; then
 fi
 leptosfmt --version 2>/dev/null | grep -q " $LEPTOSFMT_VERSION\$" || die "leptosfmt $LEPTOSFMT_VERSION is not on PATH after installing it (see $LEPTOSFMT_LOG)"
 
-say "ready: cargo-leptos $(cargo leptos --version 2>/dev/null | awk '{print $2}'), leptosfmt $LEPTOSFMT_VERSION, wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}'), $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"
+say "ready: ${MODE}: leptosfmt $LEPTOSFMT_VERSION, wasm-bindgen $WB_VERSION, wasm-opt $(wasm-opt --version 2>/dev/null | awk '{print $3}'), $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the size of the browser bundle a release build ships (the hydrate wasm: raw, gzip -9 and
 # the brotli file that is served) and fails when gzip exceeds the budget. Run after
-# `cargo leptos build --release --precompress` (scripts/test.sh does).
+# `scripts/build.sh site` (scripts/test.sh does).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The budget, in bytes of gzip -9: under 1.3 times a bare Leptos hello's (182,476; README's

@@ -10,14 +10,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
-scripts/bootstrap.sh
+scripts/bootstrap.sh dev
 RUNS="${1:-10}"
 HELLO="$ROOT/end2end/perf/hello"
 say() { printf '\033[1;34m[front-end-figures]\033[0m %s\n' "$*" >&2; }
 
 say "building Portcullis's release site and debug server"
-cargo leptos build --release --precompress --frontend-only >&2
-cargo leptos build --server-only >&2
+scripts/build.sh site >&2
+cargo build -p server --bin portcullis >&2
 cp "$CARGO_TARGET_DIR/release/hash.txt" "$CARGO_TARGET_DIR/debug/hash.txt"
 say "building the bare hello the same way"
 # A target dir of its own: Portcullis's hash.txt stays as it is, and a test run need not wait for it.

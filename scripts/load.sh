@@ -21,11 +21,10 @@ warn() { printf '\033[1;31m[load] %s\033[0m\n' "$*" >&2; }
 
 scripts/bootstrap.sh
 say "building the release server and the load tool (the first build takes a while)"
-cargo leptos build --release
+scripts/build.sh
 cargo build --release -p server --example load
 SERVER_BIN="$CARGO_TARGET_DIR/release/portcullis"
 LOAD_BIN="$CARGO_TARGET_DIR/release/examples/load"
-export LEPTOS_SITE_ROOT="$SITE_ROOT"
 
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/portcullis-load.XXXXXX")"
 SERVER_PID=""

@@ -7,8 +7,7 @@ cd "$ROOT"
 source scripts/env.sh
 scripts/bootstrap.sh run
 echo "[run] building (release; the first build takes a while)"
-cargo leptos build --release --precompress
-export LEPTOS_SITE_ROOT="$SITE_ROOT"
+scripts/build.sh
 # Security keys, passkeys and OpenID Connect need a public URL with a domain name:
 # where this server listens, unless you say otherwise.
 if [ -z "${PORTCULLIS_PUBLIC_URL:-}" ] && [ -z "${PORTCULLIS_ADDR:-}" ] && [ -z "${LEPTOS_SITE_ADDR:-}" ]; then

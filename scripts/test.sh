@@ -28,20 +28,21 @@ python3 scripts/check-layers.py
 
 step "unit tests: app (ssr)"
 cargo test -p app --features ssr
-step "integration tests: server (each on SQLite and on PostgreSQL)"
-cargo test -p server
-step "REST API fuzzing against its OpenAPI document (Schemathesis, short run)"
-PORTCULLIS_BIN="$CARGO_TARGET_DIR/debug/portcullis" scripts/fuzz-api.sh --max-time 45 --max-examples 15
 step "wasm32: frontend and app (hydrate), with clippy"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "build the site as users get it (release wasm through wasm-opt, hashed, precompressed) and check its size"
-cargo leptos build --release --precompress --frontend-only
+scripts/build.sh site
 scripts/bundle-size.sh
-step "build the server (debug, as the Rust tests above)"
-cargo leptos build --server-only
-# The release front end's hash file (its hashed file names) is next to the release binary; the server reads it next to its own.
-cp "$CARGO_TARGET_DIR/release/hash.txt" "$CARGO_TARGET_DIR/debug/hash.txt"
+# From here on the server binaries have that site built in (server/build.rs), as the release one
+# scripts/build.sh makes: they run from any folder with nothing beside them. The Playwright walks
+# below run the debug server the integration tests build (target/debug/portcullis).
+export PORTCULLIS_EMBED_SITE="$SITE_ROOT" PORTCULLIS_EMBED_HASHES="$CARGO_TARGET_DIR/release/hash.txt"
+
+step "integration tests: server (each on SQLite and on PostgreSQL)"
+cargo test -p server
+step "REST API fuzzing against its OpenAPI document (Schemathesis, short run)"
+PORTCULLIS_BIN="$CARGO_TARGET_DIR/debug/portcullis" scripts/fuzz-api.sh --max-time 45 --max-examples 15
 
 # Playwright against a debug server on a throwaway database: $1 names the
 # backend, $2 is a DATABASE_URL (empty: SQLite in the temp data dir); $3, the
@@ -78,7 +79,7 @@ run_e2e() {
   PORTCULLIS_SMTP_URL="smtp://127.0.0.1:$(cat "$DATA_DIR/sink.port")" PORTCULLIS_MAIL_FROM="Portcullis <portcullis@example.test>" \
   PORTCULLIS_SMS_GATEWAY=twilio PORTCULLIS_SMS_API_BASE="$(head -1 "$DATA_DIR/sms.url")" PORTCULLIS_SMS_ACCOUNT_SID=AC0e2e \
   PORTCULLIS_SMS_AUTH_TOKEN_FILE="$DATA_DIR/sms.token" PORTCULLIS_SMS_FROM=+14155550100 \
-  DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 LEPTOS_SITE_ROOT="$SITE_ROOT" PORTCULLIS_DATA_DIR="$DATA_DIR" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
+  DATABASE_URL="$2" PORTCULLIS_PUBLIC_URL="http://$HOST:$PORT" PORTCULLIS_TRUSTED_PROXIES=127.0.0.1 PORTCULLIS_DATA_DIR="$DATA_DIR" PORTCULLIS_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn,portcullis::access=info "$CARGO_TARGET_DIR/debug/portcullis" > "$DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do

@@ -23,4 +23,6 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod twofactor;
 
-pub use ui::{shell, App};
+#[cfg(feature = "ssr")]
+pub use ui::shell;
+pub use ui::App;

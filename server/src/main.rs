@@ -3,7 +3,6 @@
 #![recursion_limit = "256"]
 
 mod access_log;
-mod assets;
 mod backup;
 mod config;
 mod demo;
@@ -18,6 +17,7 @@ mod operator;
 mod outbox;
 mod rest;
 mod router;
+mod site;
 mod sms;
 mod upstream;
 
@@ -212,36 +212,33 @@ fn clock(config: &Config) -> Clock {
     Clock::System
 }
 
-fn leptos_options(config: &Config) -> LeptosOptions {
+fn leptos_options(config: &Config, site: &site::Site) -> LeptosOptions {
     // cargo-leptos sets LEPTOS_* variables; a bare binary falls back to these.
     let from_cargo_leptos = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
     let mut options = from_cargo_leptos
         .then(|| leptos::config::get_configuration(None).ok())
         .flatten()
         .map(|c| c.leptos_options)
-        .unwrap_or_else(|| {
-            LeptosOptions::builder()
-                .output_name("portcullis")
-                .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
-                .site_pkg_dir("pkg")
-                .build()
-        });
+        .unwrap_or_else(|| LeptosOptions::builder().output_name("portcullis").site_pkg_dir("pkg").build());
+    options.site_root = site.root().into();
     options.site_addr = config.site_addr();
-    // Hashed file names when cargo-leptos wrote a hash file next to the binary (`hash-files`).
+    // Hashed file names (`hash-files`): the hash file built in, or cargo-leptos's next to the binary.
     let hash_file =
         std::env::var("LEPTOS_HASH_FILE_NAME").map(Into::into).unwrap_or_else(|_| options.hash_file.clone());
-    let hash_path = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(hash_file.as_ref())))
-        .filter(|path| path.is_file());
+    let hashes = site.hashes(&hash_file);
     options.hash_file = hash_file;
-    options.hash_files = hash_path.is_some();
-    app::ui::assets::init(hash_path.as_deref());
+    options.hash_files = hashes.is_some();
+    app::ui::assets::init(hashes.as_deref());
     options
 }
 
 async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
-    let options = leptos_options(config);
+    let site = site::Site::choose(config.site_root());
+    match &site {
+        site::Site::Embedded => tracing::info!("serving the site built into this binary"),
+        site::Site::Folder(folder) => tracing::info!(folder = %folder.display(), "serving the site from a folder"),
+    }
+    let options = leptos_options(config, &site);
     let addr = options.site_addr;
     app::ui::source::init(config.source_url().map_err(StartupError::Config)?);
     if let Some(metrics_addr) = config.metrics_addr {
@@ -285,7 +282,7 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
             "OpenID Connect provider off: set PORTCULLIS_PUBLIC_URL to let applications sign in through Portcullis"
         ),
     }
-    let app = router::build(options, state);
+    let app = router::build(options, site, state);
     let listen = |source| StartupError::Listen { addr, source };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;
     let addr = listener.local_addr().map_err(listen)?;

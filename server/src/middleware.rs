@@ -137,11 +137,12 @@ fn content_security_policy(nonce: &str) -> String {
 
 pub async fn security_headers(State(web): State<Web>, mut req: Request, next: Next) -> Response {
     // Pages and server functions carry personal data, setup keys and backup
-    // codes: no cache may keep them. Only the static bundle may be cached.
-    let cacheable = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
+    // codes: no cache may keep them. Only the site's own files may be cached.
+    let bundle = req.uri().path().starts_with("/pkg/");
     let nonce = hex::encode(rand::random::<[u8; 16]>());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
+    let cacheable = bundle || res.extensions().get::<crate::site::SiteFile>().is_some();
     let headers = res.headers_mut();
     if !cacheable {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

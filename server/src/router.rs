@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::export;
+use crate::site::Site;
 use crate::middleware::{self, CspNonce, Web};
 
 #[derive(Clone, axum::extract::FromRef)]
@@ -17,7 +18,7 @@ struct RouterState {
     app: AppState,
 }
 
-pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
+pub fn build(leptos_options: LeptosOptions, site: Site, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let web = Web { https: state.settings.secure_cookies };
     let provide_state = {
@@ -35,14 +36,14 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
         .merge(crate::oidc::routes(router_state.app.clone()))
         .merge(crate::upstream::routes())
-        .nest_service("/pkg", crate::assets::pkg(&leptos_options))
+        .nest_service("/pkg", site.pkg(leptos_options.hash_files))
         .merge(crate::rest::routes(router_state.app.clone()))
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
             let options = leptos_options;
             move || shell(options.clone())
         })
-        // The 404 page is the app too: it needs the same request context.
-        .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(provide_state, shell))
+        // A public file (/favicon.svg), else the 404 page, which is the app too: it needs the same request context.
+        .fallback(public_file_or_not_found(site, provide_state))
         .layer(axum::middleware::from_fn_with_state(web, crate::flash::flash))
         .layer(axum::middleware::from_fn(middleware::server_fn_error_status))
         .layer(axum::middleware::from_fn(middleware::form_bodies_only))
@@ -50,6 +51,33 @@ pub fn build(leptos_options: LeptosOptions, state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(web, middleware::security_headers));
     crate::access_log::layer(router, &trusted).with_state(router_state)
 }
+
+/// The fallback: a public file of the site, else the app's 404 page.
+fn public_file_or_not_found(
+    site: Site,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl Fn(State<RouterState>, axum::extract::Request) -> BoxFuture<Response> + Clone + Send + Sync + 'static {
+    let site = std::sync::Arc::new(site);
+    move |State(state): State<RouterState>, req: axum::extract::Request| {
+        let site = site.clone();
+        let context = context.clone();
+        Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            if let Some(file) = site.public_file(&parts).await {
+                return file;
+            }
+            let req = axum::extract::Request::from_parts(parts, body);
+            let options = state.leptos_options;
+            let render = leptos_axum::render_app_to_stream_with_context(context, move || shell(options.clone()));
+            let mut res = render(req).await;
+            *res.status_mut() = http::StatusCode::NOT_FOUND;
+            res
+        })
+    }
+}
+
+type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+type Response = axum::response::Response;
 
 /// Replaces the nonce leptos_axum made with the one in this response's CSP header.
 fn provide_csp_nonce() {

@@ -115,3 +115,70 @@ async fn without_hashed_names_the_browser_revalidates() {
     let page = reqwest::get(format!("{}/login", server.base)).await.unwrap().text().await.unwrap();
     assert!(page.contains("href=\"/pkg/portcullis.css\""));
 }
+
+/// The binary as shipped: copied alone into an empty folder and started there, it
+/// serves its pages, the wasm, js and css they name (brotli, immutable) and the
+/// public files (revalidated with an ETag) from the site built into it.
+#[tokio::test]
+async fn the_binary_runs_from_an_empty_folder_with_its_site_built_in() {
+    if option_env!("PORTCULLIS_EMBED_SITE").is_none() {
+        eprintln!("skipped: this build has no site built in (scripts/test.sh sets PORTCULLIS_EMBED_SITE)");
+        return;
+    }
+    let folder = Site::new("alone");
+    let binary = folder.path().join("portcullis");
+    std::fs::copy(env!("CARGO_BIN_EXE_portcullis"), &binary).unwrap();
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "nothing but the binary");
+    let port = common::free_port();
+    let mut child = std::process::Command::new(&binary)
+        .env_clear()
+        .current_dir(folder.path())
+        .env("PORTCULLIS_DATA_DIR", folder.path().join("data"))
+        .env("PORTCULLIS_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let mut page = None;
+    for _ in 0..300 {
+        if let Ok(res) = http.get(format!("{base}/login")).send().await {
+            page = Some(res.text().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = page.expect("the server answers");
+    let named = |ext: &str| {
+        let at = page.find(&format!(".{ext}\"")).unwrap_or_else(|| panic!("the page names a .{ext}"));
+        let start = page[..at].rfind("\"/pkg/portcullis.").expect("a hashed name") + 1;
+        page[start..at + ext.len() + 1].to_string()
+    };
+    for (path, kind) in [(named("wasm"), "application/wasm"), (named("js"), "javascript"), (named("css"), "text/css")] {
+        let res = http.get(format!("{base}{path}")).header(ACCEPT_ENCODING, "gzip, deflate, br").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()[CONTENT_ENCODING], "br", "{path}");
+        assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable", "{path}");
+        assert!(res.headers()["content-type"].to_str().unwrap().contains(kind), "{path}");
+        assert!(!res.bytes().await.unwrap().is_empty());
+    }
+    // Without brotli or gzip: the file itself (the wasm's magic number).
+    let wasm = http.get(format!("{base}{}", named("wasm"))).send().await.unwrap();
+    assert_eq!(wasm.headers().get(CONTENT_ENCODING), None);
+    assert_eq!(&wasm.bytes().await.unwrap()[..4], b"\0asm");
+    // A public file is revalidated: its ETag answers 304.
+    let icon = http.get(format!("{base}/favicon.svg")).send().await.unwrap();
+    assert_eq!((icon.status(), icon.headers()[CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "no-cache"));
+    let etag = icon.headers()["etag"].clone();
+    let again = http.get(format!("{base}/favicon.svg")).header("if-none-match", etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // Anything else is the app's 404 page.
+    let missing = http.get(format!("{base}/pkg/portcullis.Old.wasm")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let missing = http.get(format!("{base}/no-such-page")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("<main"));
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -41,14 +41,10 @@ pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Db, sqlx::Error> 
         })
         // A connection whose transaction could not end (a COMMIT refused on a full
         // disk, which SQLite rolls back itself, so the ROLLBACK that follows fails)
-        // would refuse every later BEGIN: flush what is pending, and close it
-        // rather than hand it to the next request.
-        .after_release(|conn, _| {
-            Box::pin(async move {
-                conn.ping().await?;
-                Ok(!conn.is_in_transaction())
-            })
-        })
+        // would refuse every later BEGIN: closed rather than handed to a request.
+        // sqlx's own ping on release has flushed what was pending by now, so this
+        // costs no round trip.
+        .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
         .connect(url)
         .await?;
     migrate(&db, sqlite).await?;

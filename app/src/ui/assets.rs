@@ -1,51 +1,130 @@
-//! The names of the site's static files. With `hash-files` (cargo-leptos)
-//! the js, wasm and css in `/pkg` carry a hash of their content in their
-//! names, listed in a hash file next to the server binary: a name never
-//! changes meaning, so browsers may keep the files for a year, and a new
-//! release is fetched at once because its names are new.
+//! The names of the site's js, wasm and css, and the tags that load them.
+//!
+//! With `hash-files` (cargo-leptos) the files in `/pkg` carry a hash of their
+//! content in their names, listed in a hash file (built into the binary, or next
+//! to it): a name never changes meaning, so browsers may keep the files for a
+//! year, and a new release is fetched at once because its names are new. The
+//! names are read once at start, not at every page as Leptos's own
+//! `HydrationScripts` does.
 
 use std::sync::OnceLock;
 
-/// `css: <hash>` from the hash file, read once at start.
-static CSS_HASH: OnceLock<Option<String>> = OnceLock::new();
+use leptos::prelude::*;
 
-/// Reads the hash file's `css` line; without one the plain name is used.
-pub fn init(hash_file: Option<&std::path::Path>) {
-    let hash = hash_file.and_then(|path| std::fs::read_to_string(path).ok()).and_then(|text| css_hash(&text));
-    let _ = CSS_HASH.set(hash);
+/// The file names in /pkg without their extensions, e.g. `portcullis.Xq9…`.
+#[derive(Debug, PartialEq, Eq)]
+struct Names {
+    js: String,
+    wasm: String,
+    css: String,
 }
 
-fn css_hash(hash_file: &str) -> Option<String> {
+static NAMES: OnceLock<Names> = OnceLock::new();
+
+const OUTPUT_NAME: &str = "portcullis";
+
+/// Reads the hash file's text (`js: …`, `wasm: …`, `css: …`); without one the plain names are used.
+pub fn init(hash_file: Option<&str>) {
+    let _ = NAMES.set(names(hash_file.unwrap_or("")));
+}
+
+fn names(hash_file: &str) -> Names {
+    let named = |kind: &str| match hash_of(hash_file, kind) {
+        Some(hash) => format!("{OUTPUT_NAME}.{hash}"),
+        None => OUTPUT_NAME.to_string(),
+    };
+    Names { js: named("js"), wasm: named("wasm"), css: named("css") }
+}
+
+fn hash_of(hash_file: &str, wanted: &str) -> Option<String> {
     hash_file.lines().find_map(|line| {
         let (kind, hash) = line.split_once(':')?;
         let hash = hash.trim();
         let safe = !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        (kind.trim() == "css" && safe).then(|| hash.to_string())
+        (kind.trim() == wanted && safe).then(|| hash.to_string())
     })
+}
+
+fn current() -> &'static Names {
+    NAMES.get_or_init(|| names(""))
 }
 
 /// The stylesheet's address, e.g. `/pkg/portcullis.Xq9….css`.
 pub fn stylesheet() -> String {
-    match CSS_HASH.get().and_then(Option::as_deref) {
-        Some(hash) => format!("/pkg/portcullis.{hash}.css"),
-        None => "/pkg/portcullis.css".to_string(),
+    format!("/pkg/{}.css", current().css)
+}
+
+/// Loads the wasm, then hydrates each island (`<leptos-island data-component>`)
+/// in document order, outer before inner, as Leptos's islands mode expects: an
+/// island inside another's `<leptos-children>` first runs the callback that
+/// element carries. Publishes `__hydrateIsland` for islands that arrive later
+/// (public/navigate.js).
+const ISLANDS: &str = r#"((js, wasm) => {
+  const callbacks = [];
+  async function hydrateIsland(element, name, mod) {
+    const hydrate = mod[name];
+    if (!hydrate) return console.warn(`Could not find WASM function for the island ${name}.`);
+    const pending = callbacks[callbacks.length - 1];
+    if (pending) pending();
+    await hydrate(element);
+  }
+  async function walk(node, mod) {
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const tag = node.tagName.toLowerCase();
+    if (tag === "leptos-island") await hydrateIsland(node, node.dataset.component || null, mod);
+    if (tag === "leptos-children") callbacks.push(node.$$on_hydrate);
+    for (const child of node.children) await walk(child, mod);
+    if (tag === "leptos-children") callbacks.pop();
+  }
+  const start = () => import(js).then((mod) => {
+    mod.default({ module_or_path: wasm }).then(() => {
+      mod.hydrate();
+      walk(document.body, mod);
+    });
+    window.__hydrateIsland = (element, name) => hydrateIsland(element, name, mod);
+  });
+  if ("requestIdleCallback" in window) window.requestIdleCallback(start);
+  else start();
+})"#;
+
+/// Preloads the js and wasm and starts the islands, with this response's CSP nonce.
+#[component]
+pub fn SiteScripts() -> impl IntoView {
+    // Islands mode: the server renders no hydration markers outside islands.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let names = current();
+    let js = format!("/pkg/{}.js", names.js);
+    let wasm = format!("/pkg/{}.wasm", names.wasm);
+    let start = format!("{ISLANDS}({js:?}, {wasm:?});");
+    view! {
+        <link rel="modulepreload" href=js crossorigin="anonymous" />
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
+        <script type="module" nonce=use_nonce()>
+            {start}
+        </script>
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::css_hash;
+    use super::{names, Names};
 
     #[test]
-    fn the_css_line_of_a_hash_file_names_the_stylesheet() {
+    fn each_line_of_a_hash_file_names_its_file() {
         let file = "js: AbC_1-x\nwasm: Zz9\ncss: q8Uk-3_f\n";
-        assert_eq!(css_hash(file).as_deref(), Some("q8Uk-3_f"));
+        let expected = Names {
+            js: "portcullis.AbC_1-x".into(),
+            wasm: "portcullis.Zz9".into(),
+            css: "portcullis.q8Uk-3_f".into(),
+        };
+        assert_eq!(names(file), expected);
     }
 
     #[test]
-    fn a_hash_file_without_a_usable_css_line_means_the_plain_name() {
-        assert_eq!(css_hash("js: a\nwasm: b\n"), None);
-        assert_eq!(css_hash("css: ../evil\n"), None);
-        assert_eq!(css_hash("css: \n"), None);
+    fn a_missing_or_unusable_line_means_the_plain_name() {
+        let names = names("js: a\ncss: ../evil\nwasm: \n");
+        assert_eq!((names.js.as_str(), names.wasm.as_str(), names.css.as_str()), ("portcullis.a", "portcullis", "portcullis"));
     }
 }

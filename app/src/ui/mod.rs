@@ -8,7 +8,9 @@ pub mod pages;
 pub mod source;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -16,12 +18,12 @@ use auth::Auth;
 use components::nav::TopNav;
 use pages::*;
 
+/// The page around the app: rendered on the server only.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    // In the shell (server only), not a leptos_meta Stylesheet: its name carries a hash the browser side does not know.
-    #[cfg(feature = "ssr")]
+    use assets::SiteScripts;
+    // In the shell, not a leptos_meta Stylesheet: its name carries a hash the browser side does not know.
     let stylesheet = assets::stylesheet();
-    #[cfg(not(feature = "ssr"))]
-    let stylesheet = "/pkg/portcullis.css";
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -32,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                <SiteScripts />
                 // Security keys and passkeys: plain JavaScript, no wasm (public/webauthn.js).
                 <script type="module" src="/webauthn.js" nonce=use_nonce()></script>
                 // Client-side navigation once the wasm is there (public/navigate.js).

@@ -13,7 +13,8 @@ pub use secret::Secret;
 #[derive(Debug, Parser)]
 #[command(
     name = "portcullis",
-    version,
+    // Says whether the site is built in (server/build.rs), which scripts/package.sh checks.
+    version = concat!(env!("CARGO_PKG_VERSION"), " (site ", env!("PORTCULLIS_SITE_BUILT_IN"), ")"),
     about = "Portcullis: a self-hosted two-factor authentication hub for organizations."
 )]
 pub struct Cli {
@@ -46,6 +47,12 @@ pub struct Config {
     /// cargo-leptos's name for the address; `--addr` / PORTCULLIS_ADDR wins.
     #[arg(long, env = "LEPTOS_SITE_ADDR", hide = true)]
     pub leptos_site_addr: Option<SocketAddr>,
+    /// Serve the site (wasm, js, css, public files) from this folder instead of the one built in.
+    #[arg(long, env = "PORTCULLIS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+    /// cargo-leptos's name for it; `--site-root` / PORTCULLIS_SITE_ROOT wins.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", hide = true)]
+    pub leptos_site_root: Option<PathBuf>,
     /// 64 hex characters (256 bits). Default: a key file generated in the data dir.
     #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<Secret>,
@@ -205,6 +212,15 @@ impl Config {
     /// Where to listen: `--addr` (PORTCULLIS_ADDR), else LEPTOS_SITE_ADDR, else 127.0.0.1:3000.
     pub fn site_addr(&self) -> SocketAddr {
         self.addr.or(self.leptos_site_addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)))
+    }
+
+    /// A folder to serve the site from, if one is named (an empty value names none).
+    pub fn site_root(&self) -> Option<&std::path::Path> {
+        [&self.site_root, &self.leptos_site_root]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .find(|p| !p.as_os_str().is_empty())
     }
 
     /// An empty `DATABASE_URL` (as `DATABASE_URL= portcullis`) means the default, not an error.
