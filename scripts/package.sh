@@ -14,8 +14,8 @@ NAME="portcullis-$VERSION-$(uname -m)-linux"
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/$NAME/deploy" dist
-# Debug symbols stay behind: the binary ships stripped.
-objcopy --strip-debug "$BIN" "$STAGE/$NAME/portcullis"
+# Symbols stay behind (the build keeps them, for perf): the binary ships stripped.
+objcopy --strip-all "$BIN" "$STAGE/$NAME/portcullis"
 "$STAGE/$NAME/portcullis" --version >/dev/null
 grep -q 'embedded' <("$STAGE/$NAME/portcullis" --version) || {
   echo "the binary has no site built in: build it with scripts/build.sh" >&2

@@ -11,7 +11,7 @@ use std::{env, fs};
 fn main() {
     println!("cargo:rerun-if-env-changed=PORTCULLIS_EMBED_SITE");
     println!("cargo:rerun-if-env-changed=PORTCULLIS_EMBED_HASHES");
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_else(|| fail("cargo sets OUT_DIR")));
     let site = env::var("PORTCULLIS_EMBED_SITE").ok().filter(|s| !s.trim().is_empty());
     let built_in = if site.is_some() { "embedded" } else { "not embedded: it serves --site-root" };
     println!("cargo:rustc-env=PORTCULLIS_SITE_BUILT_IN={built_in}");
@@ -20,11 +20,12 @@ fn main() {
         None => {
             // rust-embed needs a folder: an empty one embeds nothing.
             let empty = out.join("no-site");
-            fs::create_dir_all(&empty).expect("create an empty folder in OUT_DIR");
+            fs::create_dir_all(&empty).unwrap_or_else(|e| fail(&format!("{}: {e}", empty.display())));
             (empty, String::new())
         }
     };
-    fs::write(out.join("site-hashes.txt"), hashes).expect("write OUT_DIR/site-hashes.txt");
+    let hash_copy = out.join("site-hashes.txt");
+    fs::write(&hash_copy, hashes).unwrap_or_else(|e| fail(&format!("{}: {e}", hash_copy.display())));
     println!("cargo:rustc-env=PORTCULLIS_SITE_FOLDER={}", folder.display());
 }
 

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::export;
-use crate::site::Site;
 use crate::middleware::{self, CspNonce, Web};
+use crate::site::Site;
 
 #[derive(Clone, axum::extract::FromRef)]
 struct RouterState {

@@ -114,17 +114,17 @@ mod tests {
     #[test]
     fn each_line_of_a_hash_file_names_its_file() {
         let file = "js: AbC_1-x\nwasm: Zz9\ncss: q8Uk-3_f\n";
-        let expected = Names {
-            js: "portcullis.AbC_1-x".into(),
-            wasm: "portcullis.Zz9".into(),
-            css: "portcullis.q8Uk-3_f".into(),
-        };
+        let expected =
+            Names { js: "portcullis.AbC_1-x".into(), wasm: "portcullis.Zz9".into(), css: "portcullis.q8Uk-3_f".into() };
         assert_eq!(names(file), expected);
     }
 
     #[test]
     fn a_missing_or_unusable_line_means_the_plain_name() {
         let names = names("js: a\ncss: ../evil\nwasm: \n");
-        assert_eq!((names.js.as_str(), names.wasm.as_str(), names.css.as_str()), ("portcullis.a", "portcullis", "portcullis"));
+        assert_eq!(
+            (names.js.as_str(), names.wasm.as_str(), names.css.as_str()),
+            ("portcullis.a", "portcullis", "portcullis")
+        );
     }
 }

@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
-                <AutoReload options=options.clone() />
+                <AutoReload options />
                 <SiteScripts />
                 // Security keys and passkeys: plain JavaScript, no wasm (public/webauthn.js).
                 <script type="module" src="/webauthn.js" nonce=use_nonce()></script>
