@@ -17,11 +17,7 @@ SECS="${BENCH_SECS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (Debian)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
-    || { echo "wrk is missing and could not be installed: apt-get install wrk" >&2; exit 1; }
-fi
+need_wrk
 
 if [ -z "${PORTCULLIS_BIN:-}" ]; then
   say "building the release server"

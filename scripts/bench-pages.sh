@@ -17,11 +17,7 @@ say() { printf '\033[1;34m[bench-pages]\033[0m %s\n' "$*" >&2; }
 SECS="${BENCH_SECS:-8}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"
 
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (Debian)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
-    || { echo "wrk is missing and could not be installed: apt-get install wrk" >&2; exit 1; }
-fi
+need_wrk
 
 if [ -z "${PORTCULLIS_BIN:-}" ]; then
   say "building Portcullis (release, site built in) and the bare axum hello"
