@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
-scripts/bootstrap.sh dev >&2   # cargo-leptos builds the bare Leptos hello
+scripts/bootstrap.sh run >&2
 say() { printf '\033[1;34m[bench-pages]\033[0m %s\n' "$*" >&2; }
 SECS="${BENCH_SECS:-8}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"
@@ -26,8 +26,8 @@ fi
 cargo build --release -p server --example bare_axum >&2
 HELLO="$ROOT/end2end/perf/hello"
 HELLO_TARGET="$CACHE/hello-target"
-say "building the bare Leptos hello (release)"
-(cd "$HELLO" && CARGO_TARGET_DIR="$HELLO_TARGET" cargo leptos build --release --precompress) >&2
+say "building the bare Leptos hello's server (release; its page is what is measured, not its wasm)"
+(cd "$HELLO" && CARGO_TARGET_DIR="$HELLO_TARGET" cargo build --release --features ssr --bin bare-hello) >&2
 
 SERVER_BIN="${PORTCULLIS_BIN:-$CARGO_TARGET_DIR/release/portcullis}"
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/portcullis-bench-pages.XXXXXX")"
@@ -47,7 +47,7 @@ AXUM_PORT="$(port)"
 "$CARGO_TARGET_DIR/release/examples/bare_axum" "127.0.0.1:$AXUM_PORT" &
 PIDS+=($!)
 HELLO_PORT="$(port)"
-(cd "$HELLO" && LEPTOS_OUTPUT_NAME=bare-hello LEPTOS_SITE_ROOT="$HELLO_TARGET/site" LEPTOS_SITE_PKG_DIR=pkg \
+(cd "$HELLO" && LEPTOS_OUTPUT_NAME=bare-hello LEPTOS_SITE_ROOT="$SCRATCH/hello-site" LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_SITE_ADDR="127.0.0.1:$HELLO_PORT" exec "$HELLO_TARGET/release/bare-hello") >"$SCRATCH/hello.log" 2>&1 &
 PIDS+=($!)
 PORT="$(port)"

@@ -6,6 +6,10 @@
 #   scripts/load.sh                                  # 30 s per backend, concurrency 16
 #   scripts/load.sh --duration 60 --concurrency 32   # extra arguments go to the load tool
 #   LOAD_BACKENDS=sqlite scripts/load.sh             # one backend only (sqlite or postgres)
+#   LOAD_MIXES=logins scripts/load.sh                # one mix only (mixed or logins)
+#
+# Each backend runs two mixes on the same server: "mixed" (half page loads, half logins)
+# and "logins" (logins only, `--pages 0`), each with its own freshly seeded accounts.
 #
 # PostgreSQL: PORTCULLIS_TEST_DATABASE_URL (a database on which we may CREATE and
 # DROP databases), else postgres://postgres@127.0.0.1:5432/postgres if it answers.
@@ -116,7 +120,15 @@ load_backend() {
   say "=== $backend ==="
   start_server "$data_dir" "$database_url" "$log" || return 1
   say "server pid $SERVER_PID at $SERVER_URL"
-  "$LOAD_BIN" --url "$SERVER_URL" --server-pid "$SERVER_PID" "$@" || status=$?
+  for mix in ${LOAD_MIXES:-mixed logins}; do
+    case "$mix" in
+      mixed) say "--- $backend: mixed (pages and logins) ---"
+        "$LOAD_BIN" --url "$SERVER_URL" --server-pid "$SERVER_PID" "$@" || status=$? ;;
+      logins) say "--- $backend: logins only ---"
+        "$LOAD_BIN" --url "$SERVER_URL" --server-pid "$SERVER_PID" "$@" --pages 0 || status=$? ;;
+      *) warn "unknown mix '$mix' in LOAD_MIXES (mixed, logins)"; status=1 ;;
+    esac
+  done
   stop_server
   # With RUST_LOG=warn anything logged is worth a look (database errors, timeouts).
   local logged

@@ -60,10 +60,27 @@ fn route(req: &Request) -> &str {
 }
 
 fn span(req: &Request, trusted: &[IpNet]) -> Span {
-    let route = route(req);
-    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-    let client = client(req, trusted).map_or_else(|| "-".to_string(), |ip| ip.to_string());
-    tracing::info_span!(target: TARGET, "request", id, method = %req.method(), route, client)
+    // The fields are worked out only when the access log is on (the macro's arguments are lazy).
+    tracing::info_span!(
+        target: TARGET,
+        "request",
+        id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-"),
+        method = %req.method(),
+        route = route(req),
+        client = %Client(client(req, trusted)),
+    )
+}
+
+/// The client's address, or "-".
+struct Client(Option<std::net::IpAddr>);
+
+impl std::fmt::Display for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => ip.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
 }
 
 fn peer(req: &Request) -> Option<std::net::IpAddr> {
@@ -78,6 +95,10 @@ fn client(req: &Request, trusted: &[IpNet]) -> Option<std::net::IpAddr> {
 
 /// Counts the request and its time by route template, method and status (`/metrics`).
 async fn measure(req: Request, next: Next) -> Response {
+    // Without a recorder (`--metrics-addr` unset) there is nothing to count into.
+    if !crate::metrics::installed() {
+        return next.run(req).await;
+    }
     let route = route(&req).to_string();
     // Methods are bounded to the known ones: a client's invented method is "other".
     let method = match *req.method() {
@@ -92,12 +113,29 @@ async fn measure(req: Request, next: Next) -> Response {
     };
     let started = std::time::Instant::now();
     let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
+    let status = status_label(res.status());
     metrics::counter!("portcullis_http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("portcullis_http_request_duration_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
     res
+}
+
+/// The status as a label, without an allocation for the common ones.
+fn status_label(status: http::StatusCode) -> metrics::SharedString {
+    match status.as_u16() {
+        200 => "200".into(),
+        204 => "204".into(),
+        302 => "302".into(),
+        303 => "303".into(),
+        304 => "304".into(),
+        400 => "400".into(),
+        401 => "401".into(),
+        403 => "403".into(),
+        404 => "404".into(),
+        429 => "429".into(),
+        code => code.to_string().into(),
+    }
 }
 
 /// A client's own `x-request-id` is dropped (it could forge or flood the log's ids);

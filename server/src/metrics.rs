@@ -18,6 +18,13 @@ use crate::error::StartupError;
 /// Seconds: from a cached page to a slow argon2 wait.
 const BUCKETS: [f64; 11] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
+static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a recorder takes the counts: without one the access layer skips its work.
+pub fn installed() -> bool {
+    INSTALLED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Installs the recorder (once per process) and says what each metric means.
 fn install() -> Result<PrometheusHandle, StartupError> {
     let failed = |e: metrics_exporter_prometheus::BuildError| StartupError::Config(format!("metrics: {e}"));
@@ -26,6 +33,7 @@ fn install() -> Result<PrometheusHandle, StartupError> {
         .map_err(failed)?
         .install_recorder()
         .map_err(failed)?;
+    INSTALLED.store(true, std::sync::atomic::Ordering::Relaxed);
     describe();
     Ok(handle)
 }

@@ -12,10 +12,26 @@ use crate::export;
 use crate::middleware::{self, CspNonce, Web};
 use crate::site::Site;
 
-#[derive(Clone, axum::extract::FromRef)]
-struct RouterState {
+/// The router's state: one reference count to clone per request, whatever
+/// the route (`/healthz` included), rather than every part of the options.
+#[derive(Clone)]
+struct RouterState(std::sync::Arc<Shared>);
+
+struct Shared {
     leptos_options: LeptosOptions,
     app: AppState,
+}
+
+impl axum::extract::FromRef<RouterState> for LeptosOptions {
+    fn from_ref(state: &RouterState) -> Self {
+        state.0.leptos_options.clone()
+    }
+}
+
+impl axum::extract::FromRef<RouterState> for AppState {
+    fn from_ref(state: &RouterState) -> Self {
+        state.0.app.clone()
+    }
 }
 
 pub fn build(leptos_options: LeptosOptions, site: Site, state: AppState) -> Router {
@@ -29,15 +45,16 @@ pub fn build(leptos_options: LeptosOptions, site: Site, state: AppState) -> Rout
         }
     };
     let trusted = state.settings.trusted_proxies.clone();
-    let router_state = RouterState { leptos_options: leptos_options.clone(), app: state };
+    let router_state =
+        RouterState(std::sync::Arc::new(Shared { leptos_options: leptos_options.clone(), app: state.clone() }));
     let router = Router::<RouterState>::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/orgs/{slug}/members.csv", get(export::members_csv))
-        .merge(crate::oidc::routes(router_state.app.clone()))
+        .merge(crate::oidc::routes(state.clone()))
         .merge(crate::upstream::routes())
         .nest_service("/pkg", site.pkg(leptos_options.hash_files))
-        .merge(crate::rest::routes(router_state.app.clone()))
+        .merge(crate::rest::routes(state))
         .leptos_routes_with_context(&router_state, routes, provide_state.clone(), {
             let options = leptos_options;
             move || shell(options.clone())
@@ -67,7 +84,7 @@ fn public_file_or_not_found(
                 return file;
             }
             let req = axum::extract::Request::from_parts(parts, body);
-            let options = state.leptos_options;
+            let options = state.0.leptos_options.clone();
             let render = leptos_axum::render_app_to_stream_with_context(context, move || shell(options.clone()));
             let mut res = render(req).await;
             *res.status_mut() = http::StatusCode::NOT_FOUND;

@@ -69,9 +69,21 @@ impl Default for Settings {
     }
 }
 
-/// Everything a request handler needs, cheap to clone, provided as Leptos context.
+/// Everything a request handler needs, provided as Leptos context. One
+/// reference count to clone: a request clones it several times (router,
+/// context, each server function), and the services are a dozen shared parts.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Services {
     pub db: Db,
     pub hasher: PasswordHasher,
     pub clock: Clock,
@@ -96,7 +108,7 @@ impl AppState {
                 None
             }
         };
-        Self {
+        Self(Arc::new(Services {
             webauthn,
             db,
             hasher,
@@ -106,7 +118,7 @@ impl AppState {
             address_limiter: guards::attempts::AddressLimiter::default(),
             start_limiter: guards::start_limiter::StartLimiter::default(),
             upstreams: upstream::Upstreams::default(),
-        }
+        }))
     }
 
     /// Removes expired sessions, pending logins, enrollments and attempt

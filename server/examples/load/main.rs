@@ -40,9 +40,11 @@ use report::*;
 use run::*;
 use seed::*;
 
-/// The figures the requirement asks for.
-const TARGET_SHARE_OF_LIMIT: f64 = 0.90;
-const TARGET_PAGE_P99: Duration = Duration::from_millis(50);
+/// The figures the requirement asks for: logins' share of the argon2 limit
+/// with pages in the mix, and with logins only; pages' p99 under the logins.
+const TARGET_SHARE_OF_LIMIT_MIXED: f64 = 0.85;
+const TARGET_SHARE_OF_LIMIT_LOGINS_ONLY: f64 = 0.90;
+const TARGET_PAGE_P99: Duration = Duration::from_millis(25);
 
 const PASSWORD: &str = "load test password 1";
 const SESSION_COOKIE: &str = "portcullis_session";
@@ -51,7 +53,11 @@ const PENDING_COOKIE: &str = "portcullis_pending";
 const POOL_RETRY: Duration = Duration::from_millis(100);
 
 #[derive(Parser, Debug)]
-#[command(about = "Load test a running Portcullis: page loads, password logins and second-factor logins")]
+#[command(
+    about = "Load test a running Portcullis: page loads, password logins and second-factor logins",
+    // scripts/load.sh appends `--pages 0` for its logins-only run, after the caller's arguments.
+    args_override_self = true
+)]
 struct Args {
     /// The server to load (on this machine: the argon2 limit is measured here).
     #[arg(long, default_value = "http://127.0.0.1:3000")]
@@ -158,7 +164,13 @@ async fn run(args: Args) -> Result<bool, String> {
     );
     let argon2 = argon2.faster(again);
 
-    let report = Report { tally: &tally, elapsed, page_paths: &context.page_paths, argon2: &argon2 };
+    let report = Report {
+        tally: &tally,
+        elapsed,
+        page_paths: &context.page_paths,
+        argon2: &argon2,
+        logins_only: args.pages == 0,
+    };
     report.print();
     if let Some(cpu) = cpu {
         cpu.print(report.logins(), &argon2);

@@ -20,6 +20,8 @@ pub(crate) struct Report<'a> {
     pub(crate) elapsed: Duration,
     pub(crate) page_paths: &'a [String],
     pub(crate) argon2: &'a Argon2Figures,
+    /// No page loads in the mix: the logins' target is higher.
+    pub(crate) logins_only: bool,
 }
 
 /// One line of the table: the samples of one or more kinds together.
@@ -121,15 +123,18 @@ impl Report<'_> {
         let share = self.logins() / self.argon2.limit_per_sec();
         let page_p99 = percentile(&self.pages().ok, 0.99);
         let mark = |met: bool| if met { "met   " } else { "MISSED" };
+        let target = if self.logins_only { TARGET_SHARE_OF_LIMIT_LOGINS_ONLY } else { TARGET_SHARE_OF_LIMIT_MIXED };
         println!("\ntargets:");
         println!("  {} no errors ({errors})", mark(errors == 0));
         println!(
             "  {} logins >= {:.0} % of the argon2 limit ({:.1} %)",
-            mark(share >= TARGET_SHARE_OF_LIMIT),
-            TARGET_SHARE_OF_LIMIT * 100.0,
+            mark(share >= target),
+            target * 100.0,
             share * 100.0
         );
-        println!("  {} page p99 < {} ({})", mark(page_p99 < TARGET_PAGE_P99), ms(TARGET_PAGE_P99), ms(page_p99));
+        if !self.logins_only {
+            println!("  {} page p99 < {} ({})", mark(page_p99 < TARGET_PAGE_P99), ms(TARGET_PAGE_P99), ms(page_p99));
+        }
         errors == 0
     }
 }

@@ -108,8 +108,8 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
         attempt.failed(state, cx.meta).await?;
         return Err(AppError::InvalidCredentials);
     };
-    attempt.succeeded(state).await?;
     let mut work = cx.work().await?;
+    attempt.succeeded_in(&mut **work.tx()).await?;
     if let Some(previous) = previous_session {
         sessions::delete(&mut **work.tx(), previous).await?;
     }

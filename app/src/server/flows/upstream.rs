@@ -63,15 +63,18 @@ pub struct Redirect {
 /// lately says so; password sign-in never waits for one.
 pub async fn buttons(cx: &Ctx<'_>) -> AppResult<Vec<ProviderButton>> {
     let off = redirect_uri(cx.state.settings.public_url.as_deref()).is_none();
-    Ok(providers::all(cx.db(), &cx.state.keys)
+    Ok(cx
+        .state
+        .upstreams
+        .providers(cx.db(), &cx.state.keys)
         .await?
-        .into_iter()
+        .iter()
         .map(|p| {
             let unavailable = if off {
                 Some("this server has no public URL set.".to_string())
             } else {
-                cx.state.upstreams.check_in_background(&p, cx.now);
-                match cx.state.upstreams.availability(&p, cx.now) {
+                cx.state.upstreams.check_in_background(p, cx.now);
+                match cx.state.upstreams.availability(p, cx.now) {
                     crate::server::upstream::Availability::Unavailable(why) => Some(why),
                     _ => None,
                 }
@@ -309,14 +312,17 @@ pub async fn connected(cx: &Ctx<'_>, s: InSession<'_>) -> AppResult<ConnectedAcc
     let linked = identities::of_user(cx.db(), s.user.id).await?;
     let has_password = users::has_password(cx.db(), s.user.id).await?;
     let passkeys = keys::count(cx.db(), s.user.id).await?;
-    let providers = providers::all(cx.db(), &cx.state.keys)
+    let providers = cx
+        .state
+        .upstreams
+        .providers(cx.db(), &cx.state.keys)
         .await?
-        .into_iter()
+        .iter()
         .map(|p| {
             let link = linked.iter().find(|l| l.provider_id == p.id);
             ProviderLink {
                 id: p.id,
-                name: p.name,
+                name: p.name.clone(),
                 connected_since: link.map(|l| l.created_at),
                 email: link.and_then(|l| l.email.clone()),
             }

@@ -236,7 +236,7 @@ impl Reservation {
     }
 
     /// The attempt succeeded in a way that proves the subject: the count starts over.
-    pub async fn succeeded(self, db: &Db) -> AppResult<()> {
+    pub async fn succeeded<'c>(self, db: impl sqlx::Executor<'c, Database = sqlx::Any>) -> AppResult<()> {
         sqlx::query("UPDATE attempt_counters SET failures = 0, locked_until = 0 WHERE scope = $1 AND subject = $2")
             .bind(self.counter.scope.name())
             .bind(&self.counter.subject)
@@ -248,7 +248,7 @@ impl Reservation {
     /// The attempt was no failure, but proves too little to clear the count
     /// (a password alone, an enrollment code), or was never decided: it is
     /// given back, with the wait it started, and the failures stay.
-    pub async fn release(self, db: &Db) -> AppResult<()> {
+    pub async fn release<'c>(self, db: impl sqlx::Executor<'c, Database = sqlx::Any>) -> AppResult<()> {
         sqlx::query(
             "UPDATE attempt_counters SET failures = failures - 1, \
              locked_until = CASE WHEN locked_until = $3 THEN 0 ELSE locked_until END \

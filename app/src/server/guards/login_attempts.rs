@@ -40,9 +40,16 @@ impl LoginAttempt {
     /// The right password: the account's count starts over; the address
     /// gets its attempt back (its count is of failures only).
     pub async fn succeeded(self, state: &AppState) -> AppResult<()> {
-        self.account.succeeded(&state.db).await?;
+        let mut conn = state.db.acquire().await?;
+        self.succeeded_in(&mut conn).await
+    }
+
+    /// As `succeeded`, inside the login's own transaction: the counts start
+    /// over only with a login that committed, and in the same write.
+    pub async fn succeeded_in(self, conn: &mut sqlx::AnyConnection) -> AppResult<()> {
+        self.account.succeeded(&mut *conn).await?;
         if let Some(address) = self.address {
-            address.release(&state.db).await?;
+            address.release(&mut *conn).await?;
         }
         Ok(())
     }

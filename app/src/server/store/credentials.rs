@@ -90,11 +90,20 @@ pub async fn is_enabled<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, u
 
 /// The second factors the account holds.
 pub async fn held<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<Held> {
+    let row = sqlx::query(&format!("SELECT {}", held_columns())).bind(user_id).fetch_one(db).await?;
+    held_from(&row)
+}
+
+/// A column per kind: how many of it the user `$1` holds.
+fn held_columns() -> String {
     let counts: Vec<String> = Kind::ALL
         .iter()
         .map(|k| format!("(SELECT COUNT(*) FROM {} WHERE user_id = $1) AS {}", table(*k), k.as_str()))
         .collect();
-    let row = sqlx::query(&format!("SELECT {}", counts.join(", "))).bind(user_id).fetch_one(db).await?;
+    counts.join(", ")
+}
+
+fn held_from(row: &sqlx::any::AnyRow) -> AppResult<Held> {
     let mut held = Held::default();
     for kind in Kind::ALL {
         let n: i64 = row.try_get(kind.as_str())?;
@@ -104,6 +113,35 @@ pub async fn held<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id
         }
     }
     Ok(held)
+}
+
+/// What the Account page shows of an account's second factors, in one query
+/// and without opening a secret: the factors held, since when the
+/// authenticator app is on, the backup codes left, and the preferred kind.
+pub struct Overview {
+    pub held: Held,
+    pub app_enabled_at: Option<i64>,
+    pub codes_left: u32,
+    pub preferred: Option<Kind>,
+}
+
+pub async fn overview<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, user_id: i64) -> AppResult<Overview> {
+    let row = sqlx::query(&format!(
+        "SELECT {}, (SELECT enabled_at FROM totp_credentials WHERE user_id = $1) AS app_enabled_at, \
+         (SELECT COUNT(*) FROM backup_codes WHERE user_id = $1 AND used_at IS NULL) AS codes_left, \
+         (SELECT preferred_factor FROM users WHERE id = $1) AS preferred",
+        held_columns()
+    ))
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    let preferred: Option<String> = row.try_get("preferred")?;
+    Ok(Overview {
+        held: held_from(&row)?,
+        app_enabled_at: row.try_get("app_enabled_at")?,
+        codes_left: row.try_get::<i64, _>("codes_left")?.max(0) as u32,
+        preferred: preferred.and_then(|name| Kind::ALL.into_iter().find(|k| k.as_str() == name)),
+    })
 }
 
 /// Accepts a code's time step only if it is later than every step accepted

@@ -39,7 +39,14 @@ pub struct Upstreams {
     cache: Arc<Mutex<HashMap<i64, Entry>>>,
     /// Providers a background discovery is under way for (one at a time each).
     checking: Arc<Mutex<std::collections::HashSet<i64>>>,
+    /// The configured providers, read at most every `LIST_FRESH`: the login page
+    /// shows their buttons on every view, and they change only by the command line.
+    listed: Arc<Mutex<Option<(std::time::Instant, Arc<[Provider]>)>>>,
 }
+
+/// How long the list of providers is reused: `portcullis providers add` or
+/// `remove` (another process, or another instance) shows on login pages after this.
+const LIST_FRESH: Duration = Duration::from_secs(5);
 
 impl Default for Upstreams {
     fn default() -> Self {
@@ -49,7 +56,7 @@ impl Default for Upstreams {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .unwrap_or_default();
-        Self { http, cache: Arc::default(), checking: Arc::default() }
+        Self { http, cache: Arc::default(), checking: Arc::default(), listed: Arc::default() }
     }
 }
 
@@ -58,6 +65,25 @@ fn unavailable(provider: &Provider, why: impl Into<String>) -> UpstreamRefused {
 }
 
 impl Upstreams {
+    /// The configured providers, from this instance's copy while it is fresh.
+    pub async fn providers(
+        &self,
+        db: &crate::server::db::Db,
+        keys: &crate::twofactor::secret_box::Keys,
+    ) -> crate::error::AppResult<Arc<[Provider]>> {
+        let fresh = |listed: &Option<(std::time::Instant, Arc<[Provider]>)>| {
+            listed.as_ref().filter(|(at, _)| at.elapsed() < LIST_FRESH).map(|(_, list)| list.clone())
+        };
+        if let Some(list) = self.listed.lock().ok().and_then(|listed| fresh(&listed)) {
+            return Ok(list);
+        }
+        let list: Arc<[Provider]> = crate::server::store::upstream::providers::all(db, keys).await?.into();
+        if let Ok(mut listed) = self.listed.lock() {
+            *listed = Some((std::time::Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
     fn cached(&self, provider: &Provider) -> Option<Entry> {
         let cache = self.cache.lock().ok()?;
         cache.get(&provider.id).filter(|e| e.issuer == provider.issuer).cloned()

@@ -11,17 +11,23 @@ pub async fn get_two_factor_status() -> Result<TwoFactorStatus, AppError> {
 
     let user = require_user().await?;
     let state = state()?;
-    let credential = credentials::load(&state.db, &state.keys, user.id).await?;
-    let held = credentials::held(&state.db, user.id).await?;
+    // "Enabled since" and the counts come from one query; no secret is opened for them.
+    let factors = credentials::overview(&state.db, user.id).await?;
+    // The number is shown masked, so it is opened only when there is one.
+    let sms = if factors.held.has(crate::factors::Kind::Sms) {
+        crate::server::store::sms::phone(&state.db, &state.keys, user.id).await?.map(|p| p.masked())
+    } else {
+        None
+    };
     Ok(TwoFactorStatus {
-        enabled: held.any(),
-        authenticator_app: credential.is_some(),
-        security_keys: held.security_keys.max(0) as u32,
-        enabled_at: credential.map(|c| c.enabled_at),
-        codes_left: credentials::codes_left(&state.db, user.id).await?,
+        enabled: factors.held.any(),
+        authenticator_app: factors.app_enabled_at.is_some(),
+        security_keys: factors.held.security_keys.max(0) as u32,
+        enabled_at: factors.app_enabled_at,
+        codes_left: factors.codes_left,
         codes_total: backup_codes::COUNT as u32,
-        sms: crate::server::store::sms::phone(&state.db, &state.keys, user.id).await?.map(|p| p.masked()),
+        sms,
         sms_offered: state.settings.sms.is_some(),
-        preferred: crate::server::store::users::preferred_factor(&state.db, user.id).await?.map(|k| k.as_str().into()),
+        preferred: factors.preferred.map(|k| k.as_str().into()),
     })
 }
