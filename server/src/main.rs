@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 mod access_log;
+mod allocator;
 mod backup;
 mod config;
 mod demo;
@@ -37,6 +38,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    allocator::configure();
     let cli = Cli::parse();
     // Serving logs to stdout as always; the other commands log to stderr, so
     // that what they print (`clients add` prints JSON) stays clean.
@@ -288,6 +290,7 @@ async fn serve(config: &Config, state: AppState) -> Result<(), StartupError> {
     let addr = listener.local_addr().map_err(listen)?;
     tracing::info!("Portcullis is listening on http://{addr}");
     println!("Portcullis is running at http://{addr}");
+    allocator::release_startup_memory();
     // Without TCP_NODELAY a response written in two parts (static files: headers, then the
     // body) waits for the client's delayed ACK: about 40 ms per request on a kept-alive connection.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {

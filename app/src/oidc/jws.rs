@@ -24,6 +24,9 @@ pub struct SigningKey {
     /// As stored (sealed): the P-256 scalar, or the RSA key in PKCS#1 DER.
     secret: Vec<u8>,
     encoding: EncodingKey,
+    /// RS256 keys sign with ring: the pure-Rust RSA behind `jsonwebtoken`
+    /// was half the CPU of a code redemption (`perf`, scripts/bench-oidc.sh).
+    rsa: Option<ring::signature::RsaKeyPair>,
     public: Value,
 }
 
@@ -80,6 +83,10 @@ impl SigningKey {
 
     /// From what `to_bytes` gave (as stored, sealed).
     pub fn from_bytes(alg: SigningAlg, secret: &[u8]) -> Option<Self> {
+        let rsa = match alg {
+            SigningAlg::Rs256 => Some(ring::signature::RsaKeyPair::from_der(secret).ok()?),
+            SigningAlg::Es256 => None,
+        };
         let (encoding, jwk) = match alg {
             SigningAlg::Es256 => {
                 let key = p256::ecdsa::SigningKey::from_slice(secret).ok()?;
@@ -95,7 +102,7 @@ impl SigningKey {
             }
         };
         let (kid, public) = published(jwk, alg);
-        Some(Self { alg, kid, secret: secret.to_vec(), encoding, public })
+        Some(Self { alg, kid, secret: secret.to_vec(), encoding, rsa, public })
     }
 
     pub fn to_bytes(&self) -> &[u8] {
@@ -117,6 +124,9 @@ impl SigningKey {
 
     /// `header.payload.signature` with `typ` (JWT, or e.g. `logout+jwt`) in the header.
     pub fn sign_typed(&self, typ: &str, claims: &Value) -> Option<String> {
+        if let Some(rsa) = &self.rsa {
+            return sign_rs256(rsa, &json!({ "alg": "RS256", "kid": self.kid, "typ": typ }), claims);
+        }
         let mut header = Header::new(algorithm(self.alg));
         header.kid = Some(self.kid.clone());
         header.typ = Some(typ.into());
@@ -127,6 +137,17 @@ impl SigningKey {
     pub fn sign(&self, claims: &Value) -> Option<String> {
         self.sign_typed("JWT", claims)
     }
+}
+
+/// RFC 7515's compact serialization, RSASSA-PKCS1-v1_5 with SHA-256.
+fn sign_rs256(key: &ring::signature::RsaKeyPair, header: &Value, claims: &Value) -> Option<String> {
+    let mut jws = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    let mut signature = vec![0; key.public().modulus_len()];
+    let rng = ring::rand::SystemRandom::new();
+    key.sign(&ring::signature::RSA_PKCS1_SHA256, &rng, jws.as_bytes(), &mut signature).ok()?;
+    jws.push('.');
+    jws.push_str(&b64(&signature));
+    Some(jws)
 }
 
 /// The OS's random numbers for `rsa`, which takes a generator of a newer `rand_core` than ours.

@@ -143,6 +143,7 @@ impl AppState {
 pub fn provide_request_context(state: &AppState) {
     leptos::prelude::provide_context(state.clone());
     leptos::prelude::provide_context(gate::request::SessionCache::default());
+    leptos::prelude::provide_context(gate::request::OrgCache::default());
     // Lets <Redirect/> answer a server-rendered page with a real 302.
     leptos_router::components::provide_server_redirect(leptos_axum::redirect);
 }

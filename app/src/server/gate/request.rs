@@ -121,10 +121,40 @@ impl SessionCache {
     }
 }
 
-/// Drops this request's remembered session, if any.
+/// Drops this request's remembered session, if any (and the organization
+/// checks made for it).
 pub fn forget_session() {
     if let Some(cache) = use_context::<SessionCache>() {
         cache.forget();
+    }
+    if let Some(cache) = use_context::<OrgCache>() {
+        cache.forget();
+    }
+}
+
+type OrgCells = std::collections::HashMap<(i64, String), Arc<OnceCell<OrgSummary>>>;
+
+/// The organization checks of one request (`member_org`: membership, the 2FA
+/// and verified-address rules), made once per organization however many
+/// server functions a page runs. A refusal is not remembered: it is asked
+/// again, and answered again. Provided afresh for every request.
+#[derive(Clone, Default)]
+pub struct OrgCache(Arc<Mutex<OrgCells>>);
+
+impl OrgCache {
+    async fn get_or_check<F: std::future::Future<Output = AppResult<OrgSummary>>>(
+        &self,
+        key: (i64, String),
+        check: impl FnOnce() -> F,
+    ) -> AppResult<OrgSummary> {
+        let cell = self.0.lock().map(|mut cells| cells.entry(key).or_default().clone()).unwrap_or_default();
+        cell.get_or_try_init(check).await.cloned()
+    }
+
+    fn forget(&self) {
+        if let Ok(mut cells) = self.0.lock() {
+            cells.clear();
+        }
     }
 }
 
@@ -219,7 +249,11 @@ impl OrgAccess {
 pub async fn org_access(slug: &str) -> AppResult<OrgAccess> {
     let state = state()?;
     let (user, session_hash) = require_session().await?;
-    let org = crate::server::guards::compliance::member_org(&state, &user, slug).await?;
+    let check = || crate::server::guards::compliance::member_org(&state, &user, slug);
+    let org = match use_context::<OrgCache>() {
+        Some(cache) => cache.get_or_check((user.id, slug.trim().to_string()), check).await?,
+        None => check().await?,
+    };
     Ok(OrgAccess { user, org, session_hash, state, meta: request_meta() })
 }
 
