@@ -109,7 +109,7 @@ pub async fn log_in(cx: &Ctx<'_>, previous_session: Option<&str>, input: Credent
         return Err(AppError::InvalidCredentials);
     };
     let mut work = cx.work().await?;
-    attempt.succeeded_in(&mut **work.tx()).await?;
+    attempt.succeeded_in(work.tx()).await?;
     if let Some(previous) = previous_session {
         sessions::delete(&mut **work.tx(), previous).await?;
     }

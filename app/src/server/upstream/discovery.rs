@@ -41,8 +41,11 @@ pub struct Upstreams {
     checking: Arc<Mutex<std::collections::HashSet<i64>>>,
     /// The configured providers, read at most every `LIST_FRESH`: the login page
     /// shows their buttons on every view, and they change only by the command line.
-    listed: Arc<Mutex<Option<(std::time::Instant, Arc<[Provider]>)>>>,
+    listed: Arc<Mutex<Option<Listed>>>,
 }
+
+/// The providers, and when they were read.
+type Listed = (std::time::Instant, Arc<[Provider]>);
 
 /// How long the list of providers is reused: `portcullis providers add` or
 /// `remove` (another process, or another instance) shows on login pages after this.
@@ -71,7 +74,7 @@ impl Upstreams {
         db: &crate::server::db::Db,
         keys: &crate::twofactor::secret_box::Keys,
     ) -> crate::error::AppResult<Arc<[Provider]>> {
-        let fresh = |listed: &Option<(std::time::Instant, Arc<[Provider]>)>| {
+        let fresh = |listed: &Option<Listed>| {
             listed.as_ref().filter(|(at, _)| at.elapsed() < LIST_FRESH).map(|(_, list)| list.clone())
         };
         if let Some(list) = self.listed.lock().ok().and_then(|listed| fresh(&listed)) {
