@@ -44,6 +44,11 @@ impl Kind {
         matches!(self, Kind::App | Kind::Sms)
     }
 
+    /// The kind `as_str` names, if any.
+    pub fn named(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The stable name used in forms and on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -148,6 +153,15 @@ impl Held {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kind_is_found_by_the_name_it_goes_by_and_only_that() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::named(kind.as_str()), Some(kind));
+        }
+        assert_eq!(Kind::named("totp"), None);
+        assert_eq!(Kind::named(""), None);
+    }
 
     #[test]
     fn a_set_of_kinds_holds_what_was_put_in_it() {

@@ -321,4 +321,50 @@ mod tests {
         let retried = cache.get_or_look_up(|| async { Ok(None) }).await.unwrap();
         assert!(retried.is_none());
     }
+
+    fn org(slug: &str) -> OrgSummary {
+        OrgSummary {
+            id: 7,
+            name: "Acme".into(),
+            slug: slug.into(),
+            my_role: crate::model::Role::Member,
+            two_factor_deadline: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_organization_is_checked_once_per_request_and_member() {
+        let cache = OrgCache::default();
+        let checks = AtomicUsize::new(0);
+        let check = |slug: &'static str| {
+            let checks = &checks;
+            move || async move {
+                checks.fetch_add(1, Ordering::SeqCst);
+                Ok(org(slug))
+            }
+        };
+        let (first, second) = tokio::join!(
+            cache.get_or_check((1, "acme".into()), check("acme")),
+            cache.get_or_check((1, "acme".into()), check("acme"))
+        );
+        assert_eq!(checks.load(Ordering::SeqCst), 1, "two server functions of one page share one check");
+        assert_eq!((first.unwrap().slug, second.unwrap().slug), ("acme".to_string(), "acme".to_string()));
+
+        cache.get_or_check((1, "beta".into()), check("beta")).await.unwrap();
+        cache.get_or_check((2, "acme".into()), check("acme")).await.unwrap();
+        assert_eq!(checks.load(Ordering::SeqCst), 3, "another organization, or another person, is checked again");
+
+        cache.forget();
+        cache.get_or_check((1, "acme".into()), check("acme")).await.unwrap();
+        assert_eq!(checks.load(Ordering::SeqCst), 4, "after a login or logout the checks are made again");
+    }
+
+    #[tokio::test]
+    async fn a_refused_organization_check_is_not_remembered() {
+        let cache = OrgCache::default();
+        let refused = cache.get_or_check((1, "acme".into()), || async { Err(AppError::Unauthenticated) }).await;
+        assert!(refused.is_err());
+        let again = cache.get_or_check((1, "acme".into()), || async { Ok(org("acme")) }).await;
+        assert_eq!(again.unwrap().slug, "acme", "the next server function asks again");
+    }
 }

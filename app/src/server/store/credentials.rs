@@ -140,7 +140,7 @@ pub async fn overview<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, use
         held: held_from(&row)?,
         app_enabled_at: row.try_get("app_enabled_at")?,
         codes_left: row.try_get::<i64, _>("codes_left")?.max(0) as u32,
-        preferred: preferred.and_then(|name| Kind::ALL.into_iter().find(|k| k.as_str() == name)),
+        preferred: preferred.as_deref().and_then(Kind::named),
     })
 }
 

@@ -215,7 +215,7 @@ pub async fn operators(db: &Db) -> AppResult<Vec<String>> {
 pub async fn preferred_factor(db: &Db, user_id: i64) -> AppResult<Option<crate::factors::Kind>> {
     let row = sqlx::query("SELECT preferred_factor FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
     let name: Option<String> = row.map(|r| r.try_get("preferred_factor")).transpose()?.flatten();
-    Ok(name.and_then(|name| crate::factors::Kind::ALL.into_iter().find(|k| k.as_str() == name)))
+    Ok(name.as_deref().and_then(crate::factors::Kind::named))
 }
 
 pub async fn set_preferred_factor(db: &Db, user_id: i64, kind: crate::factors::Kind) -> AppResult<()> {

@@ -31,7 +31,7 @@ pub fn detail(kind: &str, stored: &str) -> String {
             _ => String::new(),
         },
         "allowed_factors_changed" => {
-            d.list("kinds").into_iter().filter_map(kind_named).map(factor_kind).collect::<Vec<_>>().join(", ")
+            d.list("kinds").into_iter().filter_map(Kind::named).map(factor_kind).collect::<Vec<_>>().join(", ")
         }
         "application_registered" | "application_updated" => {
             let kind = if d.flag("public") { "public" } else { "confidential" };
@@ -67,10 +67,6 @@ pub fn detail(kind: &str, stored: &str) -> String {
         also("by the operator (command line)");
     }
     text
-}
-
-fn kind_named(name: &str) -> Option<Kind> {
-    Kind::ALL.into_iter().find(|k| k.as_str() == name)
 }
 
 /// A kind of second factor, as the audit log names it.
